@@ -1,0 +1,103 @@
+package config
+
+// SDKModule is the module path of the plugctl SDK. A build whose graph holds it
+// delivers plug settings through it.
+const SDKModule = "github.com/plugctl/plugctl/plug"
+
+// Pos is a 1-based line and column in the config file.
+type Pos struct {
+	Line, Col int
+}
+
+// Config is a validated plug config (DESIGN.md §1). Defaults are applied by
+// Load; values that depend on fetched sources (a local plug's module path, say)
+// are filled in by the resolver.
+type Config struct {
+	File    string // the path the user named; used in messages
+	Dir     string // absolute directory holding the file; relative paths resolve against it
+	Schema  int
+	Name    string
+	Core    Core
+	Plugins []Plugin  // in file order, disabled ones included
+	Replace []Replace // sorted by Path
+	Build   Build
+	Vendor  string // the vendor tree's directory, relative to Dir unless absolute
+}
+
+// Core is the program the plugs are compiled into.
+type Core struct {
+	Module   string   // module path; empty for a local source until resolved
+	Version  string   // exact version, constraint, git ref; empty for local sources
+	Source   string   // "" (module proxy), "git::URL", archive URL or local path
+	Checksum string   // "sha256:<hex>" for archive sources
+	Main     string   // package holding Entry; defaults to Module
+	Entry    string   // exported func() called by the generated main; default "Main"
+	Imports  []string // extra packages to blank-import
+	Template string   // custom main template, relative to Dir unless absolute
+	Pos      Pos      // of the "core" key
+	KeyPos   map[string]Pos
+}
+
+// Plugin is one plug of the config.
+type Plugin struct {
+	Name     string
+	Module   string // module path; empty for a local or git source until resolved
+	Version  string
+	Source   string
+	Checksum string
+	Import   string         // package to blank-import; defaults to the module path
+	Settings map[string]any // nil when absent; see Settings for the value types
+	Enabled  bool           // false when the file says enabled: false
+	Pos      Pos            // of the list item
+	KeyPos   map[string]Pos // position of each key the item sets
+}
+
+// Settings values are one of: nil, bool, int64, float64, string, []any,
+// map[string]any (recursively). YAML integers that do not fit an int64 and
+// non-finite floats are rejected by Load.
+
+// Replace is one entry of the replace map: a module path pinned to a version
+// or redirected to a local directory.
+type Replace struct {
+	Path    string // module path being replaced
+	Version string // set when replaced by a version of the same module
+	Dir     string // set when replaced by a local directory (as written: ./x, ../x or /x)
+	Pos     Pos
+}
+
+// Build holds the compile settings.
+type Build struct {
+	Targets []Target // defaults to the host platform
+	Output  string   // template with {name} {os} {arch} {version}
+	Tags    []string
+	Ldflags []string
+}
+
+// Target is one GOOS/GOARCH pair.
+type Target struct {
+	OS, Arch string
+}
+
+func (t Target) String() string { return t.OS + "/" + t.Arch }
+
+// SourceKind says where a core or plug comes from.
+type SourceKind int
+
+// The kinds of source (DESIGN.md §2).
+const (
+	SourceModule  SourceKind = iota // Go module proxy
+	SourceGit                       // git::URL
+	SourceArchive                   // https:// or file:// .tar.gz/.tgz/.zip
+	SourceLocal                     // ./dir, ../dir or /dir
+)
+
+// Enabled returns the plugs that are part of the build, in config order.
+func (c *Config) Enabled() []Plugin {
+	var out []Plugin
+	for _, p := range c.Plugins {
+		if p.Enabled {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,6 +1,8 @@
 module github.com/plugctl/plugctl
 
-go 1.26
+go 1.26.8
+
+require golang.org/x/mod v0.42.0
 
 require (
 	github.com/Masterminds/semver/v3 v3.5.0 // indirect
@@ -32,6 +34,5 @@ require (
 	github.com/spf13/pflag v1.0.9 // indirect
 	github.com/ulikunitz/xz v0.5.17 // indirect
 	github.com/xo/terminfo v0.0.0-20220910002029-abceb7e1c41e // indirect
-	golang.org/x/mod v0.42.0 // indirect
 	golang.org/x/sys v0.35.0 // indirect
 )

@@ -1,0 +1,3 @@
+module github.com/plugctl/plugctl/plug
+
+go 1.26

@@ -1,0 +1,207 @@
+// Package build compiles a generated build module into one static binary per
+// target, in parallel, with the explicit environment of DESIGN.md §5.
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/report"
+	"github.com/plugctl/plugctl/internal/run"
+)
+
+// Options says what to compile and how.
+type Options struct {
+	Dir     string          // the build module
+	Targets []config.Target // at least one
+	Output  func(config.Target) string
+	Tags    []string
+	Ldflags []string
+	Vendor  bool // build from Dir/vendor with the network off
+	// Owners maps module paths to the plug (or "core") they belong to, so a
+	// compile error can name its culprit.
+	Owners map[string]string
+}
+
+// Artifact is one compiled binary.
+type Artifact struct {
+	Target   config.Target
+	Path     string
+	Duration time.Duration
+}
+
+// TargetError is the failure of one target.
+type TargetError struct {
+	Target config.Target
+	Err    error
+}
+
+func (e *TargetError) Error() string { return fmt.Sprintf("target %s: %v", e.Target, e.Err) }
+func (e *TargetError) Unwrap() error { return e.Err }
+
+// Compile builds every target, at most GOMAXPROCS at a time. It returns the
+// artifacts that were built, in target order, and the failures of the others
+// joined together: one failing target does not hide the rest.
+func Compile(ctx context.Context, r report.Reporter, o Options) ([]Artifact, error) {
+	arts := make([]*Artifact, len(o.Targets))
+	errs := make([]error, len(o.Targets))
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i, t := range o.Targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			a, err := compileOne(ctx, r, o, t)
+			if err != nil {
+				errs[i] = &TargetError{Target: t, Err: err}
+				return
+			}
+			arts[i] = a
+		}()
+	}
+	wg.Wait()
+	var out []Artifact
+	for _, a := range arts {
+		if a != nil {
+			out = append(out, *a)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// Flags returns the go build flags for o, output excluded.
+func Flags(o Options) []string {
+	args := []string{"-trimpath", "-buildvcs=false"}
+	if o.Vendor {
+		args = append(args, "-mod=vendor")
+	} else {
+		args = append(args, "-mod=readonly")
+	}
+	if len(o.Tags) > 0 {
+		args = append(args, "-tags="+strings.Join(o.Tags, ","))
+	}
+	// An empty build ID input is part of reproducibility; -ldflags always set
+	// so a user's GOFLAGS cannot inject one.
+	args = append(args, "-ldflags="+joinQuoted(o.Ldflags))
+	return args
+}
+
+// Env returns the environment overrides for compiling t.
+func Env(o Options, t config.Target) map[string]string {
+	env := map[string]string{"GOOS": t.OS, "GOARCH": t.Arch, "CGO_ENABLED": "0"}
+	if o.Vendor {
+		env["GOFLAGS"] = "-mod=vendor"
+		env["GOPROXY"] = "off"
+		env["GOSUMDB"] = "off"
+	}
+	return env
+}
+
+func compileOne(ctx context.Context, r report.Reporter, o Options, t config.Target) (*Artifact, error) {
+	start := time.Now()
+	out := o.Output(t)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return nil, err
+	}
+	tmp := filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".tmp-"+t.OS+"-"+t.Arch)
+	defer os.Remove(tmp)
+	args := append([]string{"build"}, Flags(o)...)
+	args = append(args, "-o", tmp, ".")
+	if _, err := gotool.Go(ctx, r, o.Dir, Env(o, t), args...); err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		var re *run.Error
+		if errors.As(err, &re) {
+			return nil, fail.Wrap(fail.Compile, fmt.Errorf("%s%s", culprits(re.Stderr, o.Owners), re.Stderr))
+		}
+		return nil, fail.Wrap(fail.Compile, err)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return nil, err
+	}
+	return &Artifact{Target: t, Path: out, Duration: time.Since(start)}, nil
+}
+
+// pkgHeader matches the "# import/path" lines go build prints before a
+// package's errors; fileLine matches the trimpath'd "module@version/file.go:"
+// or "module/file.go:" positions.
+var (
+	pkgHeader = regexp.MustCompile(`(?m)^# (\S+)`)
+	fileLine  = regexp.MustCompile(`(?m)^(\S+?)\.go:\d+`)
+)
+
+// culprits names the plugs (or the core) whose packages the compile errors in
+// stderr come from, as a first line of the error.
+func culprits(stderr string, owners map[string]string) string {
+	var paths []string
+	for _, m := range pkgHeader.FindAllStringSubmatch(stderr, -1) {
+		paths = append(paths, m[1])
+	}
+	for _, m := range fileLine.FindAllStringSubmatch(stderr, -1) {
+		paths = append(paths, m[1])
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, p := range paths {
+		p, _, _ = strings.Cut(p, "@")
+		if who := owner(p, owners); who != "" && !seen[who] {
+			seen[who] = true
+			names = append(names, who)
+		}
+	}
+	if len(names) == 0 {
+		return "compile failed:\n"
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		if n != "core" {
+			names[i] = fmt.Sprintf("plug %q", n)
+		}
+	}
+	return "compile failed in " + strings.Join(names, ", ") + ":\n"
+}
+
+// owner finds who owns package path p: the longest module path that is p or
+// a prefix of it.
+func owner(p string, owners map[string]string) string {
+	best, who := "", ""
+	for mod, name := range owners {
+		if (p == mod || strings.HasPrefix(p, mod+"/")) && len(mod) > len(best) {
+			best, who = mod, name
+		}
+	}
+	return who
+}
+
+// joinQuoted joins ldflags items into one -ldflags value, quoting items that
+// hold spaces the way cmd/go splits them back (quoted fields).
+func joinQuoted(items []string) string {
+	q := make([]string, len(items))
+	for i, it := range items {
+		if strings.ContainsAny(it, " \t\n'\"") {
+			if !strings.Contains(it, "'") {
+				q[i] = "'" + it + "'"
+			} else {
+				q[i] = `"` + it + `"`
+			}
+		} else {
+			q[i] = it
+		}
+	}
+	return strings.Join(q, " ")
+}

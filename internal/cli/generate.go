@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plugctl/plugctl/internal/pipeline"
+)
+
+// generateOptions are the inputs of plugctl generate.
+type generateOptions struct {
+	*globals
+	// Dir is where the build module is written; default .plugctl/gen beside
+	// the config.
+	Dir string
+}
+
+func newCmdGenerate(g *globals, runF func(context.Context, *generateOptions) error) *cobra.Command {
+	o := &generateOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "generate [-o DIR]",
+		Short: "Write the generated build module (go.mod, go.sum, main.go) without compiling",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return generateRun(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVarP(&o.Dir, "output", "o", "", "directory to write the build module to (default .plugctl/gen)")
+	return cmd
+}
+
+func generateRun(ctx context.Context, o *generateOptions) error {
+	r := o.reporter()
+	p, err := pipeline.Load(ctx, r, o.file)
+	if err != nil {
+		return err
+	}
+	if err := p.Resolve(ctx); err != nil {
+		return err
+	}
+	dir := o.Dir
+	if dir == "" {
+		dir = p.State("gen")
+	}
+	if err := p.Generate(ctx, dir); err != nil {
+		return err
+	}
+	if o.json {
+		return o.printJSON(map[string]string{"dir": dir})
+	}
+	if !o.quiet {
+		fmt.Fprintln(o.ios.Out, dir)
+	}
+	return nil
+}

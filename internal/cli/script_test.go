@@ -1,0 +1,160 @@
+package cli_test
+
+import (
+	"debug/buildinfo"
+	"debug/elf"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/plugctl/plugctl/internal/cli"
+	"github.com/plugctl/plugctl/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		// plugctl runs the real CLI in a child process and records its exit
+		// code where the status command can check it.
+		"plugctl": func() {
+			code := cli.Main()
+			if f := os.Getenv("PLUGCTL_TEST_STATUS"); f != "" {
+				os.WriteFile(f, []byte(strconv.Itoa(code)), 0o644)
+			}
+			os.Exit(code)
+		},
+	})
+}
+
+// TestScripts runs every behaviour script under testdata/script. Each script
+// gets its own HOME, an empty GOPATH and module cache shared with no other
+// test run, GOPROXY=off unless it builds a proxy itself, and GOTOOLCHAIN=local:
+// the suite passes with the network unplugged. GOCACHE is the developer's, so
+// the example core compiles once, not once per script.
+func TestScripts(t *testing.T) {
+	repo := testenv.RepoRoot(t)
+	gocache := testenv.GoCache(t)
+	modcache := testenv.ModCache(t)
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(env *testscript.Env) error {
+			home := filepath.Join(env.WorkDir, ".home")
+			if err := os.MkdirAll(home, 0o755); err != nil {
+				return err
+			}
+			env.Setenv("REPO", repo)
+			env.Setenv("HOME", home)
+			env.Setenv("GOPATH", filepath.Join(home, "go"))
+			env.Setenv("GOCACHE", gocache)
+			env.Setenv("GOMODCACHE", modcache)
+			env.Setenv("GOPROXY", "off")
+			env.Setenv("GOSUMDB", "off")
+			env.Setenv("GOTOOLCHAIN", "local")
+			env.Setenv("GOFLAGS", "")
+			env.Setenv("NO_COLOR", "1")
+			env.Setenv("PLUGCTL_TEST_STATUS", filepath.Join(env.WorkDir, ".status"))
+			env.Setenv("HOSTTARGET", runtime.GOOS+"/"+runtime.GOARCH)
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "unshare":
+				return exec.Command("unshare", "-n", "true").Run() == nil, nil
+			}
+			return false, nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"example":     cmdExample,
+			"status":      cmdStatus,
+			"stdoutbytes": cmdStdoutBytes,
+			"static":      cmdStatic,
+			"buildinfo":   cmdBuildInfo,
+		},
+	})
+}
+
+// cmdExample links the repository's example core, plugs and SDK into the
+// script's directory and copies plugconfig.example.yaml to plugconfig.yaml,
+// so scripts build the real example without writing into the repository.
+func cmdExample(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: example")
+	}
+	repo := ts.Getenv("REPO")
+	for _, name := range []string{"examples", "plug"} {
+		ts.Check(os.Symlink(filepath.Join(repo, name), ts.MkAbs(name)))
+	}
+	if _, err := os.Stat(ts.MkAbs("plugconfig.yaml")); err == nil {
+		return // the script brings its own config
+	}
+	data, err := os.ReadFile(filepath.Join(repo, "plugconfig.example.yaml"))
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs("plugconfig.yaml"), data, 0o644))
+}
+
+// cmdStatus checks the exit code of the last plugctl run: status N.
+func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: status CODE")
+	}
+	got, err := os.ReadFile(ts.Getenv("PLUGCTL_TEST_STATUS"))
+	ts.Check(err)
+	if string(got) != args[0] {
+		ts.Fatalf("plugctl exited %s, want %s", got, args[0])
+	}
+}
+
+// cmdStdoutBytes compares the last command's stdout with a Go-quoted string,
+// byte for byte: stdoutbytes '"a\x00b"'.
+func cmdStdoutBytes(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: stdoutbytes QUOTED")
+	}
+	want, err := strconv.Unquote(args[0])
+	ts.Check(err)
+	got := ts.ReadFile("stdout")
+	if (got == want) == neg {
+		ts.Fatalf("stdout is %q, want %q", got, want)
+	}
+}
+
+// cmdStatic checks that an ELF binary is statically linked: no interpreter
+// and no dynamic section.
+func cmdStatic(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: static FILE")
+	}
+	f, err := elf.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
+			ts.Fatalf("%s is dynamically linked", args[0])
+		}
+	}
+}
+
+// cmdBuildInfo checks build settings recorded in a binary:
+// buildinfo FILE KEY=VALUE...
+func cmdBuildInfo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: buildinfo FILE KEY=VALUE...")
+	}
+	bi, err := buildinfo.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	have := map[string]string{}
+	for _, s := range bi.Settings {
+		have[s.Key] = s.Value
+	}
+	for _, kv := range args[1:] {
+		k, v, _ := strings.Cut(kv, "=")
+		if have[k] != v {
+			ts.Fatalf("%s: build setting %s = %q, want %q", args[0], k, have[k], v)
+		}
+	}
+}

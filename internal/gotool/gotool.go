@@ -1,0 +1,67 @@
+// Package gotool runs the go command with the explicit environment plugctl's
+// contract demands (DESIGN.md §5), whatever the user's shell exports.
+package gotool
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/plugctl/plugctl/internal/report"
+	"github.com/plugctl/plugctl/internal/run"
+)
+
+// Env is the part of the environment plugctl decides for every go command.
+// Anything not named here (GOPROXY, GOPRIVATE, GONOSUMDB, GOMODCACHE, GOCACHE,
+// HOME and .netrc) is the user's.
+func Env(extra map[string]string) []string {
+	set := map[string]string{
+		"GOTOOLCHAIN": "local", // never download a toolchain behind the user's back
+		"GOWORK":      "off",   // a go.work above the project must not change the build
+		"GOFLAGS":     "",      // the user's GOFLAGS (-mod=mod, say) must not change the build
+		"GOOS":        "",
+		"GOARCH":      "",
+		"CGO_ENABLED": "0",
+		"GO111MODULE": "on",
+	}
+	for k, v := range extra {
+		set[k] = v
+	}
+	return run.Environ(set)
+}
+
+// Go runs `go args...` in dir with Env(extra).
+func Go(ctx context.Context, r report.Reporter, dir string, extra map[string]string, args ...string) ([]byte, error) {
+	return run.Output(ctx, r, run.Cmd{Dir: dir, Env: Env(extra), Args: append([]string{"go"}, args...)})
+}
+
+// Toolchain describes the go command plugctl will build with.
+type Toolchain struct {
+	Version string // e.g. "go1.26.8"
+	GOOS    string // host
+	GOARCH  string // host
+}
+
+// Lang returns the language version for a go directive: "1.26" for go1.26.8.
+func (t Toolchain) Lang() string {
+	v := strings.TrimPrefix(t.Version, "go")
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return v
+	}
+	return parts[0] + "." + parts[1]
+}
+
+// Detect asks the go command on PATH what it is.
+func Detect(ctx context.Context, r report.Reporter) (Toolchain, error) {
+	out, err := Go(ctx, r, "", nil, "env", "-json", "GOVERSION", "GOHOSTOS", "GOHOSTARCH")
+	if err != nil {
+		return Toolchain{}, fmt.Errorf("finding the go toolchain: %w", err)
+	}
+	var v struct{ GOVERSION, GOHOSTOS, GOHOSTARCH string }
+	if err := json.Unmarshal(out, &v); err != nil {
+		return Toolchain{}, fmt.Errorf("reading go env: %w", err)
+	}
+	return Toolchain{Version: v.GOVERSION, GOOS: v.GOHOSTOS, GOARCH: v.GOHOSTARCH}, nil
+}

@@ -1,0 +1,148 @@
+// Package run starts the go and git subprocesses plugctl drives, with an
+// explicit environment, their stderr attached to any error, and the whole
+// process group stopped when the context is cancelled.
+package run
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/plugctl/plugctl/internal/report"
+)
+
+// Cmd describes one subprocess.
+type Cmd struct {
+	Dir  string
+	Env  []string // complete environment; nil means Environ(nil)
+	Args []string // Args[0] is the program
+	// Stdin, when set, is fed to the process.
+	Stdin []byte
+}
+
+// Error is a failed subprocess: its redacted command line, exit error and
+// trimmed stderr.
+type Error struct {
+	Args   []string
+	Err    error
+	Stderr string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("running %s: %v", strings.Join(e.Args, " "), e.Err)
+	if e.Stderr != "" {
+		msg += "\n" + e.Stderr
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Output runs c and returns its stdout. The process group is interrupted when
+// ctx is done and killed if it has not exited a few seconds later; the error
+// then wraps ctx.Err() so callers see the cancellation.
+func Output(ctx context.Context, r report.Reporter, c Cmd) ([]byte, error) {
+	if r == nil {
+		r = report.Discard
+	}
+	shown := RedactArgs(c.Args)
+	r.Exec(c.Dir, shown)
+	cmd := exec.Command(c.Args[0], c.Args[1:]...)
+	cmd.Dir = c.Dir
+	cmd.Env = c.Env
+	if cmd.Env == nil {
+		cmd.Env = Environ(nil)
+	}
+	if c.Stdin != nil {
+		cmd.Stdin = bytes.NewReader(c.Stdin)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	// A process group of its own, so that go's own children (compile, link,
+	// git-remote-https) stop with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, &Error{Args: shown, Err: err}
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		pgid := cmd.Process.Pid
+		_ = syscall.Kill(-pgid, syscall.SIGINT)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-pgid, syscall.SIGKILL)
+			<-done
+		}
+		return nil, fmt.Errorf("running %s: %w", strings.Join(shown, " "), ctx.Err())
+	}
+	if err != nil {
+		return stdout.Bytes(), &Error{Args: shown, Err: err, Stderr: Redact(strings.TrimSpace(stderr.String()))}
+	}
+	return stdout.Bytes(), nil
+}
+
+// Environ returns the process environment with the variables in set replacing
+// any inherited value, so a user's GOFLAGS, GOOS or CGO_ENABLED can never leak
+// into a build that must be reproducible. Values set to "" are kept as empty
+// assignments (VAR=), which the go command reads as unset.
+func Environ(set map[string]string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := set[k]; ok {
+			continue
+		}
+		env = append(env, kv)
+	}
+	for k, v := range set {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// userinfo matches the credentials of a URL-like string: scheme://user:pass@.
+var userinfo = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@`)
+
+// Redact removes the credentials from every URL in s.
+func Redact(s string) string {
+	return userinfo.ReplaceAllString(s, "${1}REDACTED@")
+}
+
+// RedactArgs returns a copy of args with credentials removed.
+func RedactArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = Redact(a)
+	}
+	return out
+}
+
+// RedactURL returns u without its password or user, for messages and files.
+func RedactURL(u *url.URL) string {
+	if u.User == nil {
+		return u.String()
+	}
+	c := *u
+	c.User = url.User("REDACTED")
+	return c.String()
+}
+
+// IsExit reports whether err is a subprocess that ran and exited non-zero.
+func IsExit(err error) bool {
+	var ee *exec.ExitError
+	return errors.As(err, &ee)
+}

@@ -1,0 +1,13 @@
+// Package templates holds the text/template sources plugctl generates Go code
+// from. They are embedded so the binary is self-contained; a core may bring
+// its own main template through core.template.
+package templates
+
+import _ "embed"
+
+// Main is the template of the generated main package. It is executed with a
+// codegen.Data value; user values reach it only through the quote and literal
+// functions, never as raw text.
+//
+//go:embed main.go.tmpl
+var Main string

@@ -89,6 +89,7 @@ const (
 	SourceGit                       // git::URL
 	SourceArchive                   // https:// or file:// .tar.gz/.tgz/.zip
 	SourceLocal                     // ./dir, ../dir or /dir
+	SourceUnknown                   // none of the forms above; Parse rejects it
 )
 
 // Enabled returns the plugs that are part of the build, in config order.

@@ -1,0 +1,78 @@
+// Package config reads and validates the plug config, plugconfig.yaml
+// (DESIGN.md §1 and §2).
+//
+// # File
+//
+// A config is one YAML document of at most MaxFileSize bytes of UTF-8 text. A
+// leading byte order mark is dropped and CR LF or a lone CR are read as LF, so
+// positions are those an editor shows: 1-based lines and 1-based columns
+// counted in characters. NUL, other control characters (tab and line breaks
+// aside) and invalid UTF-8 are errors; a tab in indentation is an error, as
+// YAML requires. Anchors, aliases and merge keys (<<) may be used; nesting
+// deeper than MaxDepth levels (aliases counted where used), aliases that
+// expand to more than MaxAliasValues values and more than MaxKeys mapping keys
+// are errors. Scalars are typed by the YAML 1.2 core schema: yes/no/on/off are
+// strings, 1e3 is a number. The tags !!str, !!int, !!float, !!bool, !!null,
+// !!map and !!seq may be used; no other. A key whose value is null (`key:` or
+// `key: ~`) counts as absent, except inside settings.
+//
+// # Schema
+//
+// The top-level mapping has the keys
+//
+//	schema   required; the integer 1
+//	name     required; the artifact name, matching NamePattern
+//	core     required; a mapping, see below
+//	plugins  a list of plugs, see below
+//	replace  a mapping of module path to an exact version (v1.2.3) or a local
+//	         directory (./dir, ../dir or /dir)
+//	build    a mapping: targets (list of os/arch, default the host),
+//	         output (default DefaultOutput, DefaultMultiOutput for several
+//	         targets), tags (build tags), ldflags (strings)
+//	vendor   the vendor tree's directory, default DefaultVendor
+//
+// The core has the keys module, version, source, checksum (see Origins),
+// main (an import path inside module; default module), entry (an exported
+// Go identifier; default "Main"), imports (import paths to blank-import) and
+// template (a path). A plug has the keys name (required; matching
+// NamePattern, not "core", unique, and unique once '-' and '_' are taken as
+// the same character), module, version, source, checksum (see Origins),
+// import (an import path inside module; default module, left empty when
+// module is, for the resolver to fill), settings (a mapping) and enabled (a
+// boolean, default true). Module paths are unique among the core and the
+// plugs. Unknown and duplicate keys are errors at every level, settings
+// included.
+//
+// # Origins
+//
+// KindOf classifies source:
+//
+//	""                      the module proxy: module and version required
+//	git::https://URL        a git repository, also git::ssh:// and git::file://;
+//	                        a //sub/dir suffix names a directory in it;
+//	                        version optional (default branch when absent)
+//	https:// or file:// URL an archive ending .tar.gz, .tgz or .zip; no version;
+//	                        checksum: sha256:<64 lowercase hex> required
+//	./dir ../dir /dir       a local directory; no version or checksum
+//
+// Sources must not begin with '-', hold spaces or control characters, force a
+// go-getter getter other than git::, or carry a query string or fragment. A
+// version must be a YAML string (version: 1.10 is the number 1.1 to YAML and
+// an error): an exact version, a pseudo-version, a Masterminds/semver
+// constraint (^1.2, ~1.2.3, >=1.0 <2) or latest; for git also a branch, tag or
+// commit, checked against git's ref rules. No version may begin with '-'.
+//
+// # Settings
+//
+// A plug's settings become a map[string]any whose values are nil, bool,
+// int64, float64, string, []any or map[string]any. Strings arrive exactly as
+// YAML decodes them, escapes such as "\x00" and "\u202e" included. Integers
+// beyond int64, NaN and infinities, and keys that are not strings are errors
+// naming the setting's path (limits.max, hosts[2]).
+//
+// # Errors
+//
+// Parse reports every problem of a file at once, as Errors sorted by
+// position, each printing file:line:col, the plug or core concerned and what
+// would be valid. Credentials in source URLs never appear in messages.
+package config

@@ -1,0 +1,64 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/plugctl/plugctl/internal/fail"
+)
+
+// FuzzParse checks that Parse never panics, returns a config or errors but
+// not both, and positions every error inside the file.
+func FuzzParse(f *testing.F) {
+	for _, tt := range errorTests {
+		f.Add([]byte(tt.in))
+	}
+	for _, tt := range validTests {
+		f.Add([]byte(tt.in))
+	}
+	for _, tt := range settingTests {
+		f.Add([]byte(plugHeader + "      v: " + tt.yaml + "\n"))
+	}
+	for _, tt := range robustTests {
+		if len(tt.in) < 4096 {
+			f.Add([]byte(tt.in))
+		}
+	}
+	files, _ := filepath.Glob("testdata/*.yaml")
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse("f.yaml", data, "/work")
+		if err == nil {
+			if cfg == nil {
+				t.Fatal("Parse returned neither a config nor an error")
+			}
+			return
+		}
+		if cfg != nil {
+			t.Fatal("Parse returned a config with its errors")
+		}
+		if fail.KindOf(err) != fail.Config {
+			t.Fatalf("error kind %v, want fail.Config: %v", fail.KindOf(err), err)
+		}
+		var errs Errors
+		if !errors.As(err, &errs) || len(errs) == 0 {
+			t.Fatalf("error is not Errors: %v", err)
+		}
+		for _, e := range errs {
+			if e.Pos.Line < 1 || e.Pos.Col < 1 {
+				t.Errorf("error before 1:1: %v", e)
+			}
+			if e.Msg == "" {
+				t.Errorf("error without a message at %v", e.Pos)
+			}
+		}
+	})
+}

@@ -562,4 +562,3 @@ func checkPath(p string) string {
 	}
 	return ""
 }
-

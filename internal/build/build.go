@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plugctl/plugctl/internal/config"
@@ -59,6 +60,8 @@ func Compile(ctx context.Context, r report.Reporter, o Options) ([]Artifact, err
 	errs := make([]error, len(o.Targets))
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	var wg sync.WaitGroup
+	var finished atomic.Int64
+	r.Progress("compile", 0, len(o.Targets))
 	for i, t := range o.Targets {
 		wg.Add(1)
 		go func() {
@@ -66,6 +69,7 @@ func Compile(ctx context.Context, r report.Reporter, o Options) ([]Artifact, err
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			a, err := compileOne(ctx, r, o, t)
+			r.Progress("compile", int(finished.Add(1)), len(o.Targets))
 			if err != nil {
 				errs[i] = &TargetError{Target: t, Err: err}
 				return

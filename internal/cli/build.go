@@ -39,18 +39,29 @@ func newCmdBuild(g *globals, runF func(context.Context, *buildOptions) error) *c
 	}
 	cmd.Flags().StringArrayVar(&o.Targets, "target", nil, "os/arch to build for, repeatable (default: build.targets)")
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "artifact path; may use {name} {os} {arch} {version}")
+	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
 	return cmd
+}
+
+// buildResult is the --json document of build (docs/json.md).
+type buildResult struct {
+	envelope
+	// Artifacts are the targets that were built, in target order; on a
+	// failure, those that succeeded.
+	Artifacts []artifactResult `json:"artifacts"`
 }
 
 // artifactResult is one artifact in the --json output of build.
 type artifactResult struct {
 	Target string `json:"target"`
-	Path   string `json:"path"`
+	Path   string `json:"path"` // absolute
 	SHA256 string `json:"sha256"`
 	Size   int64  `json:"size"`
 }
 
 func buildRun(ctx context.Context, o *buildOptions) error {
+	res := &buildResult{Artifacts: []artifactResult{}}
+	o.result = res
 	r := o.reporter()
 	p, err := pipeline.Load(ctx, r, o.file)
 	if err != nil {
@@ -74,24 +85,33 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 		return err
 	}
 	arts, err := p.Compile(ctx, dir, targets, o.Output)
-	var res []artifactResult
+	var rows []summaryRow
 	for _, a := range arts {
 		ar, herr := describe(a)
 		if herr != nil {
 			return herr
 		}
-		res = append(res, ar)
+		res.Artifacts = append(res.Artifacts, ar)
+		rows = append(rows, summaryRow{Artifact: ar.Path, Target: ar.Target, Size: ar.Size, SHA256: ar.SHA256, Took: a.Duration})
 	}
-	if o.json {
-		if jerr := o.printJSON(map[string]any{"artifacts": res}); jerr != nil {
-			return jerr
-		}
-	} else if !o.quiet {
-		for _, a := range res {
-			fmt.Fprintf(o.ios.Out, "%s\t%s\tsha256:%s\n", a.Target, a.Path, a.SHA256)
-		}
-	}
+	o.printArtifacts(rows)
 	return err
+}
+
+// printArtifacts shows the artifacts built: a table on a terminal, and one
+// "target<TAB>path<TAB>sha256:hex" line each on stdout for scripts, unless
+// the table already went to the same terminal.
+func (g *globals) printArtifacts(rows []summaryRow) {
+	if g.json || g.quiet {
+		return
+	}
+	drawn := g.progress.Summary(rows)
+	if drawn && g.ios.OutTTY {
+		return
+	}
+	for _, r := range rows {
+		fmt.Fprintf(g.ios.Out, "%s\t%s\tsha256:%s\n", r.Target, r.Artifact, r.SHA256)
+	}
 }
 
 func describe(a build.Artifact) (artifactResult, error) {

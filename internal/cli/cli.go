@@ -4,7 +4,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -35,12 +34,18 @@ func Run(ctx context.Context, ios *IOStreams, args []string) int {
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
+	g.finish()
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("interrupted: %w", context.Canceled)
+	}
+	if g.json && wantsEnvelope(cmd) {
+		if jerr := g.printResult(cmd, err); jerr != nil && err == nil {
+			err = jerr
+		}
+	}
 	if err == nil {
 		return 0
-	}
-	if ctx.Err() != nil {
-		err = fmt.Errorf("interrupted: %w", context.Canceled)
 	}
 	printError(ios, err)
 	return fail.Code(err)
@@ -53,27 +58,35 @@ type globals struct {
 	json    bool
 	quiet   bool
 	verbose bool
+
+	// result is the command's --json document, printed by Run once the
+	// command has returned so that failures get one too.
+	result jsonResult
+	// progress draws the steps; made on first use, finished by Run.
+	progress *progress
 }
 
+// reporter returns the command's progress display: quiet with -q, and with
+// --json unless -v asks for the commands being run.
 func (g *globals) reporter() report.Reporter {
-	if g.json && !g.verbose {
-		return newProgress(g.ios, quiet)
+	if g.progress == nil {
+		level := normal
+		switch {
+		case g.verbose:
+			level = verbose
+		case g.quiet, g.json:
+			level = quiet
+		}
+		g.progress = newProgress(g.ios, level)
 	}
-	switch {
-	case g.quiet:
-		return newProgress(g.ios, quiet)
-	case g.verbose:
-		return newProgress(g.ios, verbose)
-	}
-	return newProgress(g.ios, normal)
+	return g.progress
 }
 
-// printJSON writes v as indented JSON on stdout.
-func (g *globals) printJSON(v any) error {
-	enc := json.NewEncoder(g.ios.Out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+// finish ends the progress display, leaving the terminal clean.
+func (g *globals) finish() {
+	if g.progress != nil {
+		g.progress.Close()
+	}
 }
 
 // NewRoot builds the command tree.
@@ -90,6 +103,7 @@ func NewRoot(g *globals) *cobra.Command {
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "also show every go and git command")
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
+	_ = root.MarkPersistentFlagFilename("file", "yaml", "yml")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fail.Wrap(fail.Config, err) })
 	root.AddCommand(
 		newCmdValidate(g, nil),

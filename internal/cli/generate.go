@@ -33,7 +33,16 @@ func newCmdGenerate(g *globals, runF func(context.Context, *generateOptions) err
 	return cmd
 }
 
+// generateResult is the --json document of generate (docs/json.md).
+type generateResult struct {
+	envelope
+	// Dir is the build module's directory as written.
+	Dir string `json:"dir"`
+}
+
 func generateRun(ctx context.Context, o *generateOptions) error {
+	res := &generateResult{}
+	o.result = res
 	r := o.reporter()
 	p, err := pipeline.Load(ctx, r, o.file)
 	if err != nil {
@@ -49,10 +58,8 @@ func generateRun(ctx context.Context, o *generateOptions) error {
 	if err := p.Generate(ctx, dir); err != nil {
 		return err
 	}
-	if o.json {
-		return o.printJSON(map[string]string{"dir": dir})
-	}
-	if !o.quiet {
+	res.Dir = dir
+	if !o.json && !o.quiet {
 		fmt.Fprintln(o.ios.Out, dir)
 	}
 	return nil

@@ -2,11 +2,15 @@ package cli
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/lipgloss/table"
 
 	"github.com/plugctl/plugctl/internal/report"
 )
@@ -20,76 +24,189 @@ const (
 	verbose verbosity = 1 // also every go and git command
 )
 
-// progress is the CLI's report.Reporter. On a terminal it draws styled
-// lines; elsewhere it writes plain, timestamp-free lines fit for CI logs.
+// stepUnits names what a step counts when it reports Progress, so that the
+// display reads "fetch 12/40 modules". A step not listed shows bare counts.
+// Library code reports Progress(step, done, total) with the step names below.
+var stepUnits = map[string][2]string{
+	"resolve":  {"plug", "plugs"},
+	"lock":     {"plug", "plugs"},
+	"fetch":    {"module", "modules"},
+	"download": {"module", "modules"},
+	"vendor":   {"module", "modules"},
+	"verify":   {"file", "files"},
+	"compile":  {"target", "targets"},
+	"outdated": {"plug", "plugs"},
+}
+
+// countText is "3/12 modules" while a step runs, "12 modules" once done.
+func countText(name string, done, total int, finished bool) string {
+	if total <= 0 {
+		return ""
+	}
+	u, ok := stepUnits[name]
+	unit := ""
+	if ok {
+		unit = " " + u[1]
+		if total == 1 {
+			unit = " " + u[0]
+		}
+	}
+	if finished {
+		return fmt.Sprintf("%d%s", total, unit)
+	}
+	return fmt.Sprintf("%d/%d%s", done, total, unit)
+}
+
+// spinner frames of the live line.
+var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// tick is how often the live line is redrawn.
+const tick = 100 * time.Millisecond
+
+// stepState is a step that has started and not yet ended.
+type stepState struct {
+	name, detail string
+	start        time.Time
+	done, total  int
+}
+
+// styles are the lipgloss styles of the display; all zero (plain text) when
+// colour is off.
+type styles struct {
+	step, dim, ok, bad, head lipgloss.Style
+}
+
+// progress is the CLI's report.Reporter, writing to stderr.
+//
+// On a terminal it keeps one live line at the bottom — a spinner, the step
+// running, its counts and elapsed time — redrawn in place, and turns each
+// finished step into a permanent line with a mark and its duration; commands
+// run (-v) and notes are printed above the live line. Close erases the live
+// line, so nothing of it is left once plugctl exits.
+//
+// Elsewhere (CI logs, pipes) it writes two plain lines per step, "name:
+// detail" when it starts and "name: done (N units)" or "name: failed" when it
+// ends: no colour, no carriage returns and no durations or timestamps, so
+// two logs of the same build diff cleanly.
 type progress struct {
-	mu    sync.Mutex
-	ios   *IOStreams
-	level verbosity
-	step  lipgloss.Style
-	dim   lipgloss.Style
-	ok    lipgloss.Style
-	bad   lipgloss.Style
+	mu     sync.Mutex
+	ios    *IOStreams
+	level  verbosity
+	live   bool
+	st     styles
+	r      *lipgloss.Renderer
+	active []*stepState
+	frame  int
+	drawn  bool // a live line is on screen
+	stop   chan struct{}
+	ticker sync.WaitGroup
+	closed bool
 }
 
 func newProgress(ios *IOStreams, level verbosity) *progress {
-	p := &progress{ios: ios, level: level}
+	r := lipgloss.NewRenderer(ios.ErrOut)
+	p := &progress{ios: ios, level: level, live: ios.TTY && os.Getenv("TERM") != "dumb", r: r}
 	if ios.Color {
-		r := lipgloss.NewRenderer(ios.ErrOut)
-		p.step = r.NewStyle().Bold(true).Foreground(lipgloss.Color("12"))
-		p.dim = r.NewStyle().Faint(true)
-		p.ok = r.NewStyle().Foreground(lipgloss.Color("10"))
-		p.bad = r.NewStyle().Foreground(lipgloss.Color("9"))
+		p.st = styles{
+			step: r.NewStyle().Bold(true).Foreground(lipgloss.Color("12")),
+			dim:  r.NewStyle().Faint(true),
+			ok:   r.NewStyle().Foreground(lipgloss.Color("10")),
+			bad:  r.NewStyle().Foreground(lipgloss.Color("9")),
+			head: r.NewStyle().Bold(true),
+		}
 	}
 	return p
 }
 
 var _ report.Reporter = (*progress)(nil)
 
-func (p *progress) printf(format string, args ...any) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	fmt.Fprintf(p.ios.ErrOut, format, args...)
-}
-
+// Step announces a step.
 func (p *progress) Step(name, detail string) {
 	if p.level < normal {
 		return
 	}
-	if p.ios.TTY {
-		p.printf("%s %s\n", p.step.Render(fmt.Sprintf("%-9s", name)), p.dim.Render(detail))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
 		return
 	}
-	p.printf("%s: %s\n", name, detail)
+	p.active = append(p.active, &stepState{name: name, detail: detail, start: time.Now()})
+	if !p.live {
+		if detail == "" {
+			fmt.Fprintf(p.ios.ErrOut, "%s\n", name)
+		} else {
+			fmt.Fprintf(p.ios.ErrOut, "%s: %s\n", name, detail)
+		}
+		return
+	}
+	if p.stop == nil {
+		p.stop = make(chan struct{})
+		p.ticker.Add(1)
+		go p.animate(p.stop)
+	}
+	p.redraw()
 }
 
+// Progress updates the counts of a running step.
 func (p *progress) Progress(name string, done, total int) {
-	if p.level < normal || !p.ios.TTY {
+	if p.level < normal {
 		return
 	}
-	p.printf("%s %d/%d\n", p.step.Render(fmt.Sprintf("%-9s", name)), done, total)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s := p.find(name); s != nil {
+		s.done, s.total = done, total
+		if p.live {
+			p.redraw()
+		}
+	}
 }
 
+// StepDone ends a step.
 func (p *progress) StepDone(name string, d time.Duration, err error) {
 	if p.level < normal {
 		return
 	}
-	status, took := "done", d.Round(time.Millisecond).String()
-	if err != nil {
-		status = "failed"
-	}
-	if p.ios.TTY {
-		mark := p.ok.Render("✓")
-		if err != nil {
-			mark = p.bad.Render("✗")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var s stepState
+	if st := p.find(name); st != nil {
+		s = *st
+		for i, a := range p.active {
+			if a == st {
+				p.active = append(p.active[:i], p.active[i+1:]...)
+				break
+			}
 		}
-		p.printf("%s %s %s\n", mark, fmt.Sprintf("%-9s", name), p.dim.Render(took))
+	} else {
+		s = stepState{name: name}
+	}
+	count := countText(name, s.done, s.total, err == nil)
+	if err != nil && s.total > 0 {
+		count = countText(name, s.done, s.total, false)
+	}
+	if !p.live {
+		line := name + ": done"
+		if err != nil {
+			line = name + ": failed"
+		}
+		if count != "" {
+			line += " (" + count + ")"
+		}
+		fmt.Fprintln(p.ios.ErrOut, line)
 		return
 	}
-	// Plain output stays free of durations so CI logs diff cleanly.
-	p.printf("%s: %s\n", name, status)
+	if p.closed {
+		return
+	}
+	mark := p.st.ok.Render("✓")
+	if err != nil {
+		mark = p.st.bad.Render("✗")
+	}
+	p.above(p.stepLine(mark, s, count, duration(d)))
 }
 
+// Exec shows a command about to run (-v only).
 func (p *progress) Exec(dir string, argv []string) {
 	if p.level < verbose {
 		return
@@ -98,12 +215,235 @@ func (p *progress) Exec(dir string, argv []string) {
 	if dir != "" {
 		line += "  (in " + dir + ")"
 	}
-	p.printf("%s\n", p.dim.Render(line))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.live {
+		fmt.Fprintln(p.ios.ErrOut, line)
+		return
+	}
+	p.above(p.st.dim.Render(line))
 }
 
+// Note shows a one-line fact.
 func (p *progress) Note(msg string) {
 	if p.level < normal {
 		return
 	}
-	p.printf("%s\n", msg)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.live {
+		fmt.Fprintln(p.ios.ErrOut, msg)
+		return
+	}
+	p.above(msg)
+}
+
+// Close stops the live line and erases it. It is safe to call twice.
+func (p *progress) Close() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.closed = true
+	stop := p.stop
+	p.clear()
+	p.active = nil
+	p.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		p.ticker.Wait()
+	}
+}
+
+// summaryRow is one artifact in the table that ends a build.
+type summaryRow struct {
+	Artifact, Target string
+	Size             int64
+	SHA256           string
+	Took             time.Duration
+	Cached           bool
+}
+
+// Summary draws the table of artifacts that ends a build on a terminal. It
+// reports whether it drew anything.
+func (p *progress) Summary(rows []summaryRow) bool {
+	if p.level < normal || !p.live || len(rows) == 0 {
+		return false
+	}
+	t := table.New().
+		Border(lipgloss.RoundedBorder()).
+		BorderStyle(p.st.dim).
+		Headers("artifact", "target", "size", "sha256", "time").
+		StyleFunc(func(row, col int) lipgloss.Style {
+			s := p.r.NewStyle().Padding(0, 1)
+			if row == table.HeaderRow {
+				return s.Inherit(p.st.head)
+			}
+			if col == 2 || col == 4 {
+				s = s.Align(lipgloss.Right)
+			}
+			return s
+		})
+	for _, r := range rows {
+		took := duration(r.Took)
+		if r.Cached {
+			took = "cached"
+		}
+		t.Row(relPath(r.Artifact), r.Target, size(r.Size), shortSum(r.SHA256), took)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.above(t.Render())
+	return true
+}
+
+// animate redraws the live line every tick until stop is closed.
+func (p *progress) animate(stop chan struct{}) {
+	defer p.ticker.Done()
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			p.mu.Lock()
+			p.frame++
+			if !p.closed {
+				p.redraw()
+			}
+			p.mu.Unlock()
+		}
+	}
+}
+
+func (p *progress) find(name string) *stepState {
+	for i := len(p.active) - 1; i >= 0; i-- {
+		if p.active[i].name == name {
+			return p.active[i]
+		}
+	}
+	return nil
+}
+
+// clear erases the live line; the cursor is left at the start of the line.
+func (p *progress) clear() {
+	if p.drawn {
+		fmt.Fprint(p.ios.ErrOut, "\r\x1b[2K")
+		p.drawn = false
+	}
+}
+
+// above prints text as permanent lines above the live line.
+func (p *progress) above(text string) {
+	p.clear()
+	fmt.Fprintln(p.ios.ErrOut, text)
+	p.redraw()
+}
+
+// redraw draws the innermost running step as the live line.
+func (p *progress) redraw() {
+	p.clear()
+	if len(p.active) == 0 {
+		return
+	}
+	s := p.active[len(p.active)-1]
+	mark := p.st.step.Render(spinner[p.frame%len(spinner)])
+	line := p.stepLine(mark, *s, countText(s.name, s.done, s.total, false), duration(time.Since(s.start)))
+	fmt.Fprint(p.ios.ErrOut, line)
+	p.drawn = true
+}
+
+// stepLine renders "MARK name     detail  counts  took", the detail cut so
+// that the line fits the terminal: a line that wraps could not be redrawn in
+// place.
+func (p *progress) stepLine(mark string, s stepState, count, took string) string {
+	name := fmt.Sprintf("%-9s", s.name)
+	fixed := 2 + len(name) + 1 + len(count) + 2 + len(took) + 2
+	detail := s.detail
+	if filepath.IsAbs(detail) {
+		detail = relPath(detail)
+	}
+	if w := p.ios.Width; w > 0 {
+		detail = cut(detail, w-1-fixed)
+	}
+	parts := []string{mark, p.st.step.Render(name)}
+	if detail != "" {
+		parts = append(parts, p.st.dim.Render(detail))
+	}
+	if count != "" {
+		parts = append(parts, count)
+	}
+	parts = append(parts, p.st.dim.Render(took))
+	return strings.Join(parts, " ")
+}
+
+// cut shortens s to at most n characters, marking the cut with "…".
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n <= 1 {
+		return ""
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// duration formats d for a person: 85ms, 1.2s, 2m3s.
+func duration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "<1ms"
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+// size formats n bytes with a binary unit: 812 B, 4.0 KiB, 12.3 MiB.
+func size(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// shortSum is the first 12 hex digits of a sha256, enough to tell artifacts
+// apart at a glance.
+func shortSum(sum string) string {
+	if len(sum) > 12 {
+		return sum[:12]
+	}
+	return sum
+}
+
+// relPath shows path relative to the working directory when it lies below it.
+func relPath(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return path
+	}
+	return rel
+}
+
+// plural is "1 plug" or "3 plugs".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -3,9 +3,14 @@ package cli_test
 import (
 	"debug/buildinfo"
 	"debug/elf"
+	"encoding/json"
+	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -16,6 +21,10 @@ import (
 	"github.com/plugctl/plugctl/internal/cli"
 	"github.com/plugctl/plugctl/internal/testenv"
 )
+
+// update rewrites the cmp golden files inside the scripts with what the
+// commands print now: go test ./internal/cli -run TestScripts -update
+var update = flag.Bool("update", false, "update the golden files in testdata/script")
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -41,7 +50,8 @@ func TestScripts(t *testing.T) {
 	gocache := testenv.GoCache(t)
 	modcache := testenv.ModCache(t)
 	testscript.Run(t, testscript.Params{
-		Dir: filepath.Join("testdata", "script"),
+		Dir:           filepath.Join("testdata", "script"),
+		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, ".home")
 			if err := os.MkdirAll(home, 0o755); err != nil {
@@ -74,6 +84,7 @@ func TestScripts(t *testing.T) {
 			"stdoutbytes": cmdStdoutBytes,
 			"static":      cmdStatic,
 			"buildinfo":   cmdBuildInfo,
+			"cmpjson":     cmdCmpJSON,
 		},
 	})
 }
@@ -157,4 +168,83 @@ func cmdBuildInfo(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("%s: build setting %s = %q, want %q", args[0], k, have[k], v)
 		}
 	}
+}
+
+// cmdCmpJSON compares a JSON document with a golden one: cmpjson FILE GOLDEN.
+// Both are parsed and compared as values, so the golden may be laid out as
+// the reader likes. In the golden, $WORK is the script's directory,
+// $HOSTTARGET the host's os/arch, and a
+// string "~REGEXP" matches any string or number whose text REGEXP matches
+// in full: sha256 digests and sizes vary with the toolchain.
+func cmdCmpJSON(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: cmpjson FILE GOLDEN")
+	}
+	var got, want any
+	if err := json.Unmarshal([]byte(ts.ReadFile(args[0])), &got); err != nil {
+		ts.Fatalf("%s is not JSON: %v", args[0], err)
+	}
+	golden := strings.NewReplacer("$WORK", ts.Getenv("WORK"), "$HOSTTARGET", ts.Getenv("HOSTTARGET")).Replace(ts.ReadFile(args[1]))
+	if err := json.Unmarshal([]byte(golden), &want); err != nil {
+		ts.Fatalf("%s is not JSON: %v", args[1], err)
+	}
+	if err := matchJSON("$", got, want); err != nil {
+		ts.Logf("%s:\n%s", args[0], ts.ReadFile(args[0]))
+		ts.Fatalf("%s does not match %s: %v", args[0], args[1], err)
+	}
+}
+
+func matchJSON(path string, got, want any) error {
+	if pat, ok := want.(string); ok && strings.HasPrefix(pat, "~") {
+		var text string
+		switch g := got.(type) {
+		case string:
+			text = g
+		case float64:
+			text = strconv.FormatFloat(g, 'f', -1, 64)
+		default:
+			return fmt.Errorf("%s: got %v, want a string or number matching %s", path, got, pat[1:])
+		}
+		if !regexp.MustCompile(`^(?:` + pat[1:] + `)$`).MatchString(text) {
+			return fmt.Errorf("%s: %q does not match %s", path, text, pat[1:])
+		}
+		return nil
+	}
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: got %v, want an object", path, got)
+		}
+		for k := range g {
+			if _, ok := w[k]; !ok {
+				return fmt.Errorf("%s: unexpected key %q", path, k)
+			}
+		}
+		for k, wv := range w {
+			gv, ok := g[k]
+			if !ok {
+				return fmt.Errorf("%s: missing key %q", path, k)
+			}
+			if err := matchJSON(path+"."+k, gv, wv); err != nil {
+				return err
+			}
+		}
+		return nil
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return fmt.Errorf("%s: got %v, want a list of %d", path, got, len(w))
+		}
+		for i := range w {
+			if err := matchJSON(fmt.Sprintf("%s[%d]", path, i), g[i], w[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if !reflect.DeepEqual(got, want) {
+		return fmt.Errorf("%s: got %#v, want %#v", path, got, want)
+	}
+	return nil
 }

@@ -2,13 +2,14 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/pipeline"
+	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/run"
 )
 
 // validateOptions are the inputs of plugctl validate.
@@ -32,47 +33,74 @@ func newCmdValidate(g *globals, runF func(context.Context, *validateOptions) err
 	}
 }
 
-// validateResult is the --json output of validate.
+// validateResult is the --json document of validate (docs/json.md). The
+// problems of an invalid config are in error.problems, as for every command.
 type validateResult struct {
-	Valid    bool      `json:"valid"`
-	Problems []problem `json:"problems"`
+	envelope
+	// File is the config as named on the command line.
+	File string `json:"file"`
+	// Name is the config's name; empty when it could not be read.
+	Name string `json:"name,omitempty"`
+	// Core is the resolved core; absent when the config is invalid.
+	Core *jsonComponent `json:"core,omitempty"`
+	// Plugs are every plug of the config in file order, disabled ones
+	// included; empty when the config is invalid.
+	Plugs []jsonComponent `json:"plugs"`
 }
 
-type problem struct {
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Col     int    `json:"col"`
-	Plug    string `json:"plug,omitempty"`
-	Message string `json:"message"`
+// jsonComponent is the core or a plug as the --json documents show it.
+type jsonComponent struct {
+	Name string `json:"name"`
+	// Kind is where it comes from: module, git, archive or local.
+	Kind string `json:"kind"`
+	// Source is the config's source, credentials redacted; empty for the
+	// module proxy.
+	Source string `json:"source,omitempty"`
+	Module string `json:"module"`
+	// Requested is the version or constraint the config asks for.
+	Requested string `json:"requested,omitempty"`
+	// Version is the resolved version; empty for a disabled plug.
+	Version string `json:"version,omitempty"`
+	Enabled bool   `json:"enabled"`
+}
+
+func component(c resolve.Component, source string) jsonComponent {
+	return jsonComponent{
+		Name: c.Name, Kind: c.Kind.String(), Source: run.Redact(source), Module: c.Module,
+		Requested: c.Requested, Version: c.Version, Enabled: true,
+	}
 }
 
 func validateRun(ctx context.Context, o *validateOptions) error {
+	res := &validateResult{File: o.file, Plugs: []jsonComponent{}}
+	o.result = res
 	r := o.reporter()
 	p, err := pipeline.Load(ctx, r, o.file)
-	if err == nil {
-		err = p.Resolve(ctx)
-	}
-	if o.json {
-		res := validateResult{Valid: err == nil, Problems: []problem{}}
-		var errs config.Errors
-		switch {
-		case errors.As(err, &errs):
-			for _, e := range errs {
-				res.Problems = append(res.Problems, problem{e.File, e.Pos.Line, e.Pos.Col, e.Plug, e.Msg})
-			}
-		case err != nil:
-			res.Problems = append(res.Problems, problem{File: o.file, Message: err.Error()})
-		}
-		if jerr := o.printJSON(res); jerr != nil {
-			return jerr
-		}
-		return err
-	}
 	if err != nil {
 		return err
 	}
-	if !o.quiet {
-		fmt.Fprintf(o.ios.Out, "%s: ok (core %s, %d plugs enabled)\n", o.file, p.Set.Core.Module, len(p.Set.Plugs))
+	res.Name = p.Config.Name
+	if err := p.Resolve(ctx); err != nil {
+		return err
+	}
+	core := component(p.Set.Core, p.Config.Core.Source)
+	res.Core = &core
+	resolved := map[string]resolve.Component{}
+	for _, c := range p.Set.Plugs {
+		resolved[c.Name] = c
+	}
+	for _, pl := range p.Config.Plugins {
+		if c, ok := resolved[pl.Name]; ok {
+			res.Plugs = append(res.Plugs, component(c, pl.Source))
+			continue
+		}
+		res.Plugs = append(res.Plugs, jsonComponent{
+			Name: pl.Name, Kind: config.KindOf(pl.Source).String(), Source: run.Redact(pl.Source),
+			Module: pl.Module, Requested: pl.Version,
+		})
+	}
+	if !o.json && !o.quiet {
+		fmt.Fprintf(o.ios.Out, "%s: ok (core %s, %s enabled)\n", o.file, p.Set.Core.Module, plural(len(p.Set.Plugs), "plug", "plugs"))
 	}
 	return nil
 }

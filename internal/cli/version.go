@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/gotool"
-	"github.com/plugctl/plugctl/internal/report"
 )
 
 // versionOptions are the inputs of plugctl version.
@@ -38,13 +37,24 @@ func Version() string {
 	return "(devel)"
 }
 
+// versionResult is the --json document of version (docs/json.md).
+type versionResult struct {
+	envelope
+	Plugctl string `json:"plugctl"` // plugctl's module version, "(devel)" in a source build
+	Go      string `json:"go"`      // the toolchain builds use, like go1.26.8
+	Host    string `json:"host"`    // the toolchain's host os/arch
+}
+
 func versionRun(ctx context.Context, o *versionOptions) error {
-	tc, err := gotool.Detect(ctx, report.Discard)
+	res := &versionResult{Plugctl: Version()}
+	o.result = res
+	tc, err := gotool.Detect(ctx, o.reporter())
 	if err != nil {
 		return err
 	}
+	res.Go, res.Host = tc.Version, tc.GOOS+"/"+tc.GOARCH
 	if o.json {
-		return o.printJSON(map[string]string{"plugctl": Version(), "go": tc.Version, "host": tc.GOOS + "/" + tc.GOARCH})
+		return nil
 	}
 	fmt.Fprintf(o.ios.Out, "plugctl %s\ngo %s %s/%s\n", Version(), tc.Version, tc.GOOS, tc.GOARCH)
 	return nil

@@ -67,7 +67,11 @@ func Load(ctx context.Context, r report.Reporter, path string) (*Project, error)
 
 // Resolve pins the core and every enabled plug to a version and a source.
 func (p *Project) Resolve(ctx context.Context) error {
-	return Step(p.R, "resolve", fmt.Sprintf("%d plugs", len(p.Config.Enabled())), func() error {
+	n, unit := len(p.Config.Enabled()), "plugs"
+	if n == 1 {
+		unit = "plug"
+	}
+	return Step(p.R, "resolve", fmt.Sprintf("%d %s", n, unit), func() error {
 		set, err := resolve.Resolve(ctx, p.R, p.Config)
 		p.Set = set
 		return err

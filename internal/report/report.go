@@ -12,6 +12,9 @@ type Reporter interface {
 	// compile, …) began; detail says what it works on.
 	Step(name, detail string)
 	// Progress reports done of total units of the current step ("fetch 3/12").
+	// The CLI names the unit from the step's name (internal/cli/progress.go,
+	// stepUnits: resolve and lock count plugs, fetch and vendor modules,
+	// compile targets), so use those step names for those units.
 	Progress(name string, done, total int)
 	// StepDone reports the end of a step and how long it took.
 	StepDone(name string, d time.Duration, err error)

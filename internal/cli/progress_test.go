@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// drive reports a small build to p the way the pipeline does.
+func drive(p *progress) {
+	p.Step("load", "plugconfig.yaml")
+	p.Exec("", []string{"go", "env", "-json"})
+	p.StepDone("load", 3*time.Millisecond, nil)
+	p.Step("fetch", "")
+	for i := range 3 {
+		p.Progress("fetch", i+1, 3)
+	}
+	p.StepDone("fetch", 1500*time.Millisecond, nil)
+	p.Note("reusing dist/app")
+	p.Step("compile", "linux/amd64 darwin/arm64")
+	p.Progress("compile", 1, 2)
+	p.StepDone("compile", 2*time.Second, errors.New("boom"))
+}
+
+func TestProgressPlain(t *testing.T) {
+	tests := []struct {
+		name  string
+		level verbosity
+		want  string
+	}{
+		{"normal", normal, "load: plugconfig.yaml\nload: done\nfetch\nfetch: done (3 modules)\nreusing dist/app\ncompile: linux/amd64 darwin/arm64\ncompile: failed (1/2 targets)\n"},
+		{"verbose", verbose, "load: plugconfig.yaml\n$ go env -json\nload: done\nfetch\nfetch: done (3 modules)\nreusing dist/app\ncompile: linux/amd64 darwin/arm64\ncompile: failed (1/2 targets)\n"},
+		{"quiet", quiet, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			p := newProgress(&IOStreams{ErrOut: &buf}, tt.level)
+			drive(p)
+			p.Close()
+			if buf.String() != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", buf.String(), tt.want)
+			}
+		})
+	}
+}
+
+// screen replays terminal output the way a terminal shows it, for the only
+// controls the live display uses: "\r\x1b[2K" erases the current line and
+// "\n" starts a new one. It returns the lines left on screen.
+func screen(out string) []string {
+	lines := []string{""}
+	for len(out) > 0 {
+		switch {
+		case strings.HasPrefix(out, "\r\x1b[2K"):
+			lines[len(lines)-1] = ""
+			out = out[len("\r\x1b[2K"):]
+		case out[0] == '\n':
+			lines = append(lines, "")
+			out = out[1:]
+		default:
+			i := strings.IndexAny(out, "\r\n")
+			if i < 0 {
+				i = len(out)
+			}
+			lines[len(lines)-1] += out[:i]
+			out = out[i:]
+		}
+	}
+	return lines
+}
+
+func TestProgressLive(t *testing.T) {
+	t.Setenv("TERM", "xterm")
+	var buf bytes.Buffer
+	p := newProgress(&IOStreams{ErrOut: &buf, TTY: true, Width: 60}, verbose)
+	drive(p)
+	time.Sleep(3 * tick) // let the spinner redraw a few times
+	p.Step("link", "a step still running when the command ends")
+	p.Progress("link", 1, 4)
+	drew := p.Summary([]summaryRow{{Artifact: "/x/dist/app", Target: "linux/amd64", Size: 3 << 20, SHA256: strings.Repeat("ab", 32), Took: 2 * time.Second}})
+	p.Close()
+	p.Close()
+	if !drew {
+		t.Error("Summary drew nothing on a terminal")
+	}
+	got := screen(buf.String())
+	want := []string{
+		"$ go env -json",
+		"✓ load      plugconfig.yaml 3ms",
+		"✓ fetch     3 modules 1.5s",
+		"reusing dist/app",
+		"✗ compile   linux/amd64 darwin/arm64 1/2 targets 2s",
+		"╭─────────────┬─────────────┬─────────┬──────────────┬──────╮",
+		"│ artifact    │ target      │ size    │ sha256       │ time │",
+		"├─────────────┼─────────────┼─────────┼──────────────┼──────┤",
+		"│ /x/dist/app │ linux/amd64 │ 3.0 MiB │ abababababab │   2s │",
+		"╰─────────────┴─────────────┴─────────┴──────────────┴──────╯",
+		"", // the live line, erased by Close
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("screen:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The spinner did draw while steps ran, counts and elapsed time included.
+	if !regexp.MustCompile(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] link      a step still running when the comma… 1/4 (<1ms|\d+ms)`).MatchString(buf.String()) {
+		t.Errorf("no live line for the running step in %q", buf.String())
+	}
+	// Live lines never wrap: a wrapped line could not be erased in place.
+	for _, seg := range strings.Split(buf.String(), "\r\x1b[2K") {
+		for _, line := range strings.Split(seg, "\n") {
+			if n := utf8.RuneCountInString(line); n >= 60 && !strings.ContainsAny(line, "╭│├╰") {
+				t.Errorf("line of %d characters on a 60-column terminal: %q", n, line)
+			}
+		}
+	}
+	if strings.Contains(buf.String(), "\x1b[0m") || strings.Contains(buf.String(), "\x1b[1m") {
+		t.Errorf("colour codes without Color: %q", buf.String())
+	}
+}
+
+func TestDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		500 * time.Microsecond:  "<1ms",
+		85 * time.Millisecond:   "85ms",
+		1234 * time.Millisecond: "1.2s",
+		123 * time.Second:       "2m3s",
+	} {
+		if got := duration(d); got != want {
+			t.Errorf("duration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestSize(t *testing.T) {
+	for n, want := range map[int64]string{812: "812 B", 4096: "4.0 KiB", 12900000: "12.3 MiB", 3 << 30: "3.0 GiB"} {
+		if got := size(n); got != want {
+			t.Errorf("size(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

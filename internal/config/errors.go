@@ -20,6 +20,7 @@ type Error struct {
 	Msg  string // what is wrong and what would be valid
 }
 
+// Error returns the problem as file:line:col: [plug "NAME": |core: ]message.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d:%d: ", e.File, e.Pos.Line, e.Pos.Col)
@@ -40,6 +41,7 @@ func (e *Error) Error() string {
 // first problem.
 type Errors []*Error
 
+// Error returns the problems one per line.
 func (es Errors) Error() string {
 	lines := make([]string, len(es))
 	for i, e := range es {

@@ -5,12 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/plugctl/plugctl/internal/fail"
 )
 
-// FuzzParse checks that Parse never panics, returns a config or errors but
-// not both, and positions every error inside the file.
+// FuzzParse checks that Parse never panics or hangs, returns a config or
+// errors but not both, and positions every error at 1:1 or after.
 func FuzzParse(f *testing.F) {
 	for _, tt := range errorTests {
 		f.Add([]byte(tt.in))
@@ -35,7 +36,13 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// A generous bound: it turns a pathological input into a failure
+		// the fuzzer saves rather than a stalled worker.
+		start := time.Now()
 		cfg, err := Parse("f.yaml", data, "/work")
+		if d := time.Since(start); d > 10*time.Second {
+			t.Fatalf("Parse took %v", d)
+		}
 		if err == nil {
 			if cfg == nil {
 				t.Fatal("Parse returned neither a config nor an error")

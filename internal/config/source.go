@@ -83,9 +83,6 @@ func (c *checker) checkOrigin(scope int, at Pos, f map[string]*entry, mod, versi
 	// null counts as absent, as everywhere in the config.
 	present := func(key string) bool { return f[key] != nil && f[key].val.kind != kindNull }
 	hasVersion := present("version")
-	if hasVersion && version == "" && f["version"].val.kind == kindString {
-		c.add(pos("version"), scope, "version must not be empty (valid: %s)", validVersions)
-	}
 	switch kind {
 	case SourceModule:
 		if !present("module") {
@@ -106,8 +103,10 @@ func (c *checker) checkOrigin(scope int, at Pos, f map[string]*entry, mod, versi
 			c.add(pos("version"), scope, "version is not allowed with a local source (the directory is used as it is)")
 		}
 	}
-	if hasVersion && version != "" && kind != SourceArchive && kind != SourceLocal {
-		if err := checkVersion(version, kind); err != nil {
+	if hasVersion && f["version"].val.kind == kindString && (kind == SourceModule || kind == SourceGit) {
+		if version == "" {
+			c.add(pos("version"), scope, "version must not be empty (valid: %s)", validVersions)
+		} else if err := checkVersion(version, kind); err != nil {
 			c.add(pos("version"), scope, "%v", err)
 		} else if kind == SourceModule && mod != "" && isExact(version) {
 			if err := module.Check(mod, version); err != nil {

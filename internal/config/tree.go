@@ -90,7 +90,7 @@ func (b *builder) build(n ast.Node, depth int, scope int) *node {
 	}
 	switch n := n.(type) {
 	case nil:
-		return &node{kind: kindNull, size: 1, height: 1}
+		return &node{kind: kindNull, pos: pos, size: 1, height: 1}
 	case *ast.MappingNode:
 		return b.mapping(n.Values, pos, depth, scope)
 	case *ast.MappingValueNode:

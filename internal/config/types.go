@@ -78,6 +78,7 @@ type Target struct {
 	OS, Arch string
 }
 
+// String returns the target as "os/arch".
 func (t Target) String() string { return t.OS + "/" + t.Arch }
 
 // SourceKind says where a core or plug comes from.

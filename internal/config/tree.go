@@ -79,6 +79,8 @@ type builder struct {
 	tooDeep  bool // a nesting error was reported
 }
 
+// build converts n, nested depth levels deep (the top-level value is at 1)
+// in scope, reporting its problems.
 func (b *builder) build(n ast.Node, depth int, scope int) *node {
 	pos := nodePos(n)
 	if depth > MaxDepth {
@@ -99,7 +101,7 @@ func (b *builder) build(n ast.Node, depth int, scope int) *node {
 		return b.sequence(n, pos, depth, scope)
 	case *ast.AnchorNode:
 		v := b.build(n.Value, depth, scope)
-		if n.Name != nil {
+		if n.Name != nil && n.Name.GetToken() != nil {
 			b.anchors[n.Name.GetToken().Value] = v
 		}
 		return v
@@ -230,7 +232,7 @@ func (b *builder) alias(n *ast.AliasNode, pos Pos, depth, scope int) *node {
 		return bad(pos)
 	}
 	name := ""
-	if n.Value != nil {
+	if n.Value != nil && n.Value.GetToken() != nil {
 		name = n.Value.GetToken().Value
 	}
 	target, ok := b.anchors[name]
@@ -264,7 +266,10 @@ func (b *builder) tag(n *ast.TagNode, pos Pos, depth, scope int) *node {
 	if v.kind == kindBad {
 		return v
 	}
-	tag := n.Start.Value
+	tag := ""
+	if n.Start != nil {
+		tag = n.Start.Value
+	}
 	want := map[string]kind{"!!int": kindInt, "!!bool": kindBool, "!!null": kindNull, "!!map": kindMap, "!!seq": kindSeq}
 	switch tag {
 	case "!!str":

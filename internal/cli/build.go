@@ -77,6 +77,13 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 	if err := config.CheckOutput(o.Output, len(targets)); err != nil {
 		return fail.Wrap(fail.Config, fmt.Errorf("-o: %w", err))
 	}
+	if o.Output == "" && config.CheckOutput(p.Config.Build.Output, len(targets)) != nil {
+		// --target asked for more targets than build.output can name apart.
+		if p.Config.Build.Output != config.DefaultOutput {
+			return fail.Wrap(fail.Config, fmt.Errorf("build.output %q: %w", p.Config.Build.Output, config.CheckOutput(p.Config.Build.Output, len(targets))))
+		}
+		o.Output = config.DefaultMultiOutput
+	}
 	if err := p.Resolve(ctx); err != nil {
 		return err
 	}

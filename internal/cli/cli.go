@@ -110,6 +110,7 @@ func NewRoot(g *globals) *cobra.Command {
 		newCmdGenerate(g, nil),
 		newCmdBuild(g, nil),
 		newCmdVersion(g, nil),
+		newCmdSchema(g, nil),
 	)
 	for _, c := range root.Commands() {
 		c.Args = usageArgs(c.Args)

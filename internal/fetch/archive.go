@@ -1,0 +1,279 @@
+package fetch
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	getter "github.com/hashicorp/go-getter/v2"
+
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/run"
+)
+
+// MaxRedirects is how many HTTP redirects one archive download follows.
+const MaxRedirects = 10
+
+var checksumRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
+// FetchArchive downloads the archive at src (an https:// or file:// URL of a
+// .tar.gz, .tgz or .zip), checks that its bytes have the sha256 checksum
+// ("sha256:<hex>") the config gives, and extracts it into dst, replacing
+// whatever is there only once the whole tree is written. The module's root
+// is the archive's root, or the one directory the archive holds when it
+// holds nothing else (as release tarballs do).
+//
+// A checksum that differs is a fail.Mismatch error naming the URL and both
+// digests; a download that fails, times out or exceeds Limits.MaxBytes is a
+// fail.Fetch error; an archive with an unsafe entry or beyond the limits is
+// a fail.Config error naming the entry. Nothing is extracted from an
+// archive whose checksum or entries are wrong.
+func (f *Fetcher) FetchArchive(ctx context.Context, src, checksum, dst string) (*Tree, error) {
+	u, format, err := ParseArchive(src)
+	if err != nil {
+		return nil, err
+	}
+	shown := run.RedactURL(u)
+	if !checksumRE.MatchString(checksum) {
+		return nil, fail.New(fail.Config, "archive %s: invalid checksum %s (valid: sha256:<64 lowercase hex digits>)", shown, quote(checksum))
+	}
+	lim := f.limits()
+	tctx, cancel := f.withTimeout(ctx)
+	defer cancel()
+
+	work, err := os.MkdirTemp("", "plugctl-archive-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	file := filepath.Join(work, "archive."+format)
+	if err := f.download(tctx, u.String(), u.Scheme, u.Path, file, lim); err != nil {
+		return nil, f.fetchErr(ctx, err, "downloading "+shown)
+	}
+	got, err := fileSHA256(file)
+	if err != nil {
+		return nil, err
+	}
+	if got != checksum {
+		return nil, fail.New(fail.Mismatch, "archive %s: checksum mismatch: the config says %s, the download is %s", shown, checksum, got)
+	}
+	t, err := f.extract(tctx, file, format, dst, lim)
+	if err != nil {
+		return nil, f.fetchErr(ctx, err, "extracting "+shown)
+	}
+	return t, nil
+}
+
+// download writes the bytes at the URL raw into file through go-getter.
+func (f *Fetcher) download(ctx context.Context, raw, scheme, path, file string, lim Limits) error {
+	if scheme == "file" {
+		// go-getter copies a local file without a cap; refuse what is not
+		// a regular file of acceptable size (/dev/zero, a FIFO) up front.
+		fi, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		if !fi.Mode().IsRegular() {
+			return fail.New(fail.Fetch, "%s is not a regular file", path)
+		}
+		if fi.Size() > lim.MaxBytes {
+			return &tooLargeError{lim.MaxBytes}
+		}
+	}
+	tr := f.transport(lim)
+	defer tr.CloseIdleConnections()
+	client := &getter.Client{
+		Getters: []getter.Getter{
+			&getter.HttpGetter{
+				Netrc:                 true,
+				Client:                httpClient(tr, lim),
+				Header:                http.Header{"User-Agent": {"plugctl"}},
+				DoNotCheckHeadFirst:   true, // one request, no Range resumption
+				ReadTimeout:           lim.Timeout,
+				XTerraformGetDisabled: true,
+			},
+			&getter.FileGetter{},
+		},
+		// Nothing is decompressed while downloading: the checksum is
+		// checked on the archive's bytes first, see extract.
+		Decompressors:   map[string]getter.Decompressor{},
+		DisableSymlinks: true,
+	}
+	_, err := client.Get(ctx, &getter.Request{
+		Src:             raw,
+		Dst:             file,
+		GetMode:         getter.ModeFile,
+		Copy:            true, // never a symlink to a file:// source
+		DisableSymlinks: true,
+	})
+	if err != nil {
+		return redacted{err}
+	}
+	return nil
+}
+
+// transport is the HTTP transport of one download: the environment's
+// proxy, the fetcher's TLS roots, and no transparent gzip decoding (the
+// checksum is of the bytes as served).
+func (f *Fetcher) transport(lim Limits) *http.Transport {
+	dial := min(30*time.Second, lim.Timeout)
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: dial, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       &tls.Config{RootCAs: f.RootCAs, MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   dial,
+		ResponseHeaderTimeout: lim.Timeout,
+		ForceAttemptHTTP2:     true,
+		DisableCompression:    true,
+	}
+}
+
+// httpClient returns the client go-getter downloads with: bodies capped at
+// lim.MaxBytes, at most MaxRedirects redirects, none of them away from
+// https.
+func httpClient(tr http.RoundTripper, lim Limits) *http.Client {
+	return &http.Client{
+		Transport: &cappedTransport{base: tr, max: lim.MaxBytes},
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= MaxRedirects {
+				return fmt.Errorf("stopped after %d redirects", MaxRedirects)
+			}
+			if req.URL.Scheme != "https" {
+				return fmt.Errorf("refusing a redirect to %s (only https is allowed)", run.RedactURL(req.URL))
+			}
+			return nil
+		},
+	}
+}
+
+// tooLargeError is a download beyond Limits.MaxBytes.
+type tooLargeError struct{ max int64 }
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("the archive is larger than %s (the limit)", size(e.max))
+}
+
+// cappedTransport fails a response whose body is, or turns out to be,
+// larger than max bytes. go-getter's own HttpGetter.MaxBytes truncates the
+// body silently instead.
+type cappedTransport struct {
+	base http.RoundTripper
+	max  int64
+}
+
+func (t *cappedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.ContentLength > t.max {
+		resp.Body.Close()
+		return nil, &tooLargeError{t.max}
+	}
+	resp.Body = &cappedBody{ReadCloser: resp.Body, max: t.max}
+	return resp, nil
+}
+
+type cappedBody struct {
+	io.ReadCloser
+	n, max int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	if b.n > b.max {
+		return n, &tooLargeError{b.max}
+	}
+	return n, err
+}
+
+// redacted is an error whose message has credentials removed; it unwraps
+// to the original for errors.Is and errors.As.
+type redacted struct{ err error }
+
+func (e redacted) Error() string { return run.Redact(e.err.Error()) }
+func (e redacted) Unwrap() error { return e.err }
+
+// fileSHA256 returns "sha256:<hex>" of the file's bytes.
+func fileSHA256(file string) (string, error) {
+	fh, err := os.Open(file)
+	if err != nil {
+		return "", err
+	}
+	defer fh.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, fh); err != nil {
+		return "", err
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// extract vets the archive at file and has go-getter's limited
+// decompressor write it into a temporary sibling of dst, which then
+// replaces dst.
+func (f *Fetcher) extract(ctx context.Context, file, format, dst string, lim Limits) (*Tree, error) {
+	if err := vetArchive(ctx, file, format, lim); err != nil {
+		return nil, err
+	}
+	tmp, err := files.TempDir(dst)
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	// go-getter's tar decompressor counts one more than the entries, so
+	// the file limit it gets is one higher; vetArchive has enforced the
+	// real limit already.
+	dec := getter.LimitedDecompressors(lim.MaxFiles+1, lim.MaxTreeBytes)[format]
+	if dec == nil {
+		return nil, fmt.Errorf("no decompressor for %s", format)
+	}
+	if err := dec.Decompress(tmp, file, true, 0o022); err != nil {
+		return nil, fail.Wrap(fail.Config, fmt.Errorf("extracting: %w", err))
+	}
+	root, err := moduleRoot(tmp)
+	if err != nil {
+		return nil, err
+	}
+	t, err := readTree(root)
+	if err != nil {
+		return nil, err
+	}
+	if err := files.ReplaceDir(root, dst); err != nil {
+		return nil, err
+	}
+	t.Dir = dst
+	return t, nil
+}
+
+// moduleRoot returns the directory of an extracted archive that holds the
+// module: dir itself when it has a go.mod, else its only entry when that is
+// a directory with a go.mod.
+func moduleRoot(dir string) (string, error) {
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		return dir, nil
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	if len(ents) == 1 && ents[0].IsDir() {
+		sub := filepath.Join(dir, ents[0].Name())
+		if _, err := os.Stat(filepath.Join(sub, "go.mod")); err == nil {
+			return sub, nil
+		}
+	}
+	return "", fail.New(fail.Config, "the archive has no go.mod at its root (nor in a single top-level directory)")
+}
+
+

@@ -275,5 +275,3 @@ func moduleRoot(dir string) (string, error) {
 	}
 	return "", fail.New(fail.Config, "the archive has no go.mod at its root (nor in a single top-level directory)")
 }
-
-

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -116,7 +117,17 @@ func (f *Fetcher) download(ctx context.Context, raw, scheme, path, file string, 
 		Copy:            true, // never a symlink to a file:// source
 		DisableSymlinks: true,
 	})
+	if err == nil && ctx.Err() != nil {
+		// The body can end cleanly as the deadline cancels the request;
+		// the bytes may be cut short, and the limit is what stopped them.
+		err = ctx.Err()
+	}
 	if err != nil {
+		// The cap speaks for itself; drop the "Get URL:" around it.
+		var tl *tooLargeError
+		if errors.As(err, &tl) {
+			return tl
+		}
 		return redacted{err}
 	}
 	return nil

@@ -2,15 +2,10 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/plugctl/plugctl/internal/build"
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
@@ -23,6 +18,8 @@ type buildOptions struct {
 	Targets []string
 	// Output overrides build.output; it may hold the same placeholders.
 	Output string
+	// Force rebuilds every artifact even when nothing that feeds it changed.
+	Force bool
 }
 
 func newCmdBuild(g *globals, runF func(context.Context, *buildOptions) error) *cobra.Command {
@@ -39,6 +36,7 @@ func newCmdBuild(g *globals, runF func(context.Context, *buildOptions) error) *c
 	}
 	cmd.Flags().StringArrayVar(&o.Targets, "target", nil, "os/arch to build for, repeatable (default: build.targets)")
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "artifact path; may use {name} {os} {arch} {version}")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "rebuild even artifacts whose inputs did not change")
 	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
 	return cmd
 }
@@ -57,6 +55,9 @@ type artifactResult struct {
 	Path   string `json:"path"` // absolute
 	SHA256 string `json:"sha256"`
 	Size   int64  `json:"size"`
+	// Reused is true when nothing that feeds the artifact changed and it
+	// was not rebuilt.
+	Reused bool `json:"reused"`
 }
 
 func buildRun(ctx context.Context, o *buildOptions) error {
@@ -84,22 +85,24 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 		}
 		o.Output = config.DefaultMultiOutput
 	}
-	if err := p.Resolve(ctx); err != nil {
-		return err
+	arts, ok := []pipeline.Artifact(nil), false
+	if !o.Force {
+		arts, ok = p.Reuse(targets, o.Output)
 	}
-	dir := p.State("gen")
-	if err := p.Generate(ctx, dir); err != nil {
-		return err
+	if !ok {
+		if err := p.Resolve(ctx); err != nil {
+			return err
+		}
+		dir := p.State("gen")
+		if err := p.Generate(ctx, dir); err != nil {
+			return err
+		}
+		arts, err = p.Build(ctx, dir, targets, o.Output, o.Force)
 	}
-	arts, err := p.Compile(ctx, dir, targets, o.Output)
 	var rows []summaryRow
 	for _, a := range arts {
-		ar, herr := describe(a)
-		if herr != nil {
-			return herr
-		}
-		res.Artifacts = append(res.Artifacts, ar)
-		rows = append(rows, summaryRow{Artifact: ar.Path, Target: ar.Target, Size: ar.Size, SHA256: ar.SHA256, Took: a.Duration})
+		res.Artifacts = append(res.Artifacts, artifactResult{Target: a.Target.String(), Path: a.Path, SHA256: a.SHA256, Size: a.Size, Reused: a.Reused})
+		rows = append(rows, summaryRow{Artifact: a.Path, Target: a.Target.String(), Size: a.Size, SHA256: a.SHA256, Took: a.Duration, Cached: a.Reused})
 	}
 	o.printArtifacts(rows)
 	return err
@@ -119,18 +122,4 @@ func (g *globals) printArtifacts(rows []summaryRow) {
 	for _, r := range rows {
 		fmt.Fprintf(g.ios.Out, "%s\t%s\tsha256:%s\n", r.Target, r.Artifact, r.SHA256)
 	}
-}
-
-func describe(a build.Artifact) (artifactResult, error) {
-	f, err := os.Open(a.Path)
-	if err != nil {
-		return artifactResult{}, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return artifactResult{}, err
-	}
-	return artifactResult{Target: a.Target.String(), Path: a.Path, SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, nil
 }

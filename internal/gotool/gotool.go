@@ -25,11 +25,21 @@ func Env(extra map[string]string) []string {
 		"CGO_ENABLED": "0",
 		"GO111MODULE": "on",
 	}
+	// Per-architecture and experiment knobs change the code the compiler
+	// emits; left to the shell they would make two builds of one config
+	// differ. A target's own GOOS/GOARCH come in through extra.
+	for _, k := range archKnobs {
+		set[k] = ""
+	}
 	for k, v := range extra {
 		set[k] = v
 	}
 	return run.Environ(set)
 }
+
+// archKnobs are the environment variables, besides GOOS and GOARCH, that
+// select instruction sets or compiler experiments.
+var archKnobs = []string{"GOAMD64", "GOARM", "GOARM64", "GO386", "GOMIPS", "GOMIPS64", "GOPPC64", "GORISCV64", "GOWASM", "GOEXPERIMENT", "GOFIPS140"}
 
 // Go runs `go args...` in dir with Env(extra).
 func Go(ctx context.Context, r report.Reporter, dir string, extra map[string]string, args ...string) ([]byte, error) {

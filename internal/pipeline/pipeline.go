@@ -9,19 +9,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"golang.org/x/mod/module"
-
+	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/build"
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/config"
-	"github.com/plugctl/plugctl/internal/fail"
-	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/resolve"
@@ -36,6 +32,9 @@ type Project struct {
 	Toolchain gotool.Toolchain
 	Set       *resolve.Set // after Resolve
 	R         report.Reporter
+
+	trees  map[string]string // TreeHash results of this run, by directory
+	inputs *artifact.Inputs  // Inputs, once computed
 }
 
 // Step runs fn as the named step, reporting its start, end and duration.
@@ -56,7 +55,7 @@ func Load(ctx context.Context, r report.Reporter, path string) (*Project, error)
 			return err
 		}
 		p.Config = cfg
-		p.Toolchain, err = gotool.Detect(ctx, r)
+		p.Toolchain, err = gotool.DetectCached(ctx, r, filepath.Join(cfg.Dir, StateDir, "toolchain.json"))
 		return err
 	})
 	if err != nil {
@@ -155,122 +154,6 @@ func (p *Project) info(d codegen.Data) string {
 	return InfoMarker + string(b)
 }
 
-// Generate writes the build module into dir: go.mod and go.sum completed by
-// `go mod tidy`, and the generated main package. The module is assembled in
-// a sibling temporary directory and its files renamed into dir, so an
-// interrupted run never leaves a half-written module.
-func (p *Project) Generate(ctx context.Context, dir string) error {
-	return Step(p.R, "generate", dir, func() error {
-		dir, err := filepath.Abs(dir)
-		if err != nil {
-			return err
-		}
-		tmp, err := files.TempDir(dir)
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		if err := p.writeModule(ctx, dir, tmp); err != nil {
-			return err
-		}
-		for _, name := range []string{"go.mod", "go.sum", "main.go"} {
-			data, err := os.ReadFile(filepath.Join(tmp, name))
-			if os.IsNotExist(err) && name == "go.sum" {
-				data, err = nil, nil
-			}
-			if err != nil {
-				return err
-			}
-			if err := files.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// writeModule writes the module meant for dir into tmp, a sibling of dir
-// (so relative replace paths are the same in both), and tidies it there.
-func (p *Project) writeModule(ctx context.Context, dir, tmp string) error {
-	s := p.Set
-	m := codegen.Module{Path: "plugctl.build/" + p.Config.Name, Go: p.Toolchain.Lang()}
-	replaced := map[string]bool{}
-	for _, c := range append([]resolve.Component{s.Core}, s.Plugs...) {
-		m.Require = append(m.Require, module.Version{Path: c.Module, Version: c.Version})
-		if c.Dir != "" {
-			rel, err := relDir(dir, c.Dir)
-			if err != nil {
-				return err
-			}
-			m.Replace = append(m.Replace, codegen.Replace{Old: module.Version{Path: c.Module}, New: module.Version{Path: rel}})
-			replaced[c.Module] = true
-		}
-	}
-	for _, r := range p.Config.Replace {
-		if replaced[r.Path] {
-			return fail.New(fail.Config, "%s:%d:%d: replace %s: the module is already built from its source in the config", p.Config.File, r.Pos.Line, r.Pos.Col, r.Path)
-		}
-		rep := codegen.Replace{Old: module.Version{Path: r.Path}, New: module.Version{Path: r.Path, Version: r.Version}}
-		if r.Dir != "" {
-			abs := r.Dir
-			if !filepath.IsAbs(abs) {
-				abs = filepath.Join(p.Config.Dir, abs)
-			}
-			rel, err := relDir(dir, abs)
-			if err != nil {
-				return err
-			}
-			rep.New = module.Version{Path: rel}
-		}
-		m.Replace = append(m.Replace, rep)
-	}
-	gomod, err := codegen.GoMod(m)
-	if err != nil {
-		return fmt.Errorf("writing go.mod: %w", err)
-	}
-	tmpl := ""
-	if t := p.Config.Core.Template; t != "" {
-		if !filepath.IsAbs(t) {
-			t = filepath.Join(p.Config.Dir, t)
-		}
-		b, err := os.ReadFile(t)
-		if err != nil {
-			return fail.Wrap(fail.Config, fmt.Errorf("core.template: %w", err))
-		}
-		tmpl = string(b)
-	}
-	src, err := codegen.Main(p.Data(), tmpl)
-	if err != nil {
-		return fail.Wrap(fail.Config, err)
-	}
-	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), gomod, 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(tmp, "main.go"), src, 0o644); err != nil {
-		return err
-	}
-	if _, err := gotool.Go(ctx, p.R, tmp, map[string]string{"GOFLAGS": "-mod=mod"}, "mod", "tidy"); err != nil {
-		if ctx.Err() != nil {
-			return err
-		}
-		return fail.Wrap(fail.Fetch, fmt.Errorf("completing the module graph: %w", err))
-	}
-	return nil
-}
-
-// relDir returns target relative to dir in the form go.mod replace wants.
-func relDir(dir, target string) (string, error) {
-	rel, err := filepath.Rel(dir, target)
-	if err != nil {
-		return "", err
-	}
-	rel = filepath.ToSlash(rel)
-	if !strings.HasPrefix(rel, "../") && rel != ".." {
-		rel = "./" + rel
-	}
-	return rel, nil
-}
-
 // Owners maps each module of the build to the plug (or core) it belongs to.
 func (p *Project) Owners() map[string]string {
 	o := map[string]string{p.Set.Core.Module: "core"}
@@ -283,11 +166,16 @@ func (p *Project) Owners() map[string]string {
 // Output returns the artifact path for target t: the -o override or the
 // config's build.output, placeholders expanded, relative to the config.
 func (p *Project) Output(override string, t config.Target) string {
+	return p.outputFor(override, t, p.Set.Core.Version)
+}
+
+// outputFor is Output for a given core version, usable before Resolve.
+func (p *Project) outputFor(override string, t config.Target, version string) string {
 	out := p.Config.Build.Output
 	if override != "" {
 		out = override
 	}
-	out = strings.NewReplacer("{name}", p.Config.Name, "{os}", t.OS, "{arch}", t.Arch, "{version}", p.Set.Core.Version).Replace(out)
+	out = strings.NewReplacer("{name}", p.Config.Name, "{os}", t.OS, "{arch}", t.Arch, "{version}", version).Replace(out)
 	if t.OS == "windows" && !strings.HasSuffix(out, ".exe") {
 		out += ".exe"
 	}

@@ -1,0 +1,213 @@
+// Package artifact keeps the files plugctl writes beside every binary it
+// builds, and decides from them whether a binary can be reused.
+//
+// For an artifact at PATH:
+//
+//	PATH.sha256        the binary's SHA-256 in sha256sum format
+//	PATH.cdx.json      its CycloneDX SBOM (package sbom)
+//	PATH.plugctl.json  its Record: what it was built from, digested
+//
+// A build whose inputs digest to the Record's Digest, and whose binary still
+// hashes to the Record's SHA256, has nothing to do: the binary is reused
+// without running the go command. The Record is written last, and the
+// binary's own hash is checked before reuse, so an interrupted run or an
+// edited binary is rebuilt, never trusted.
+package artifact
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/plugctl/plugctl/internal/files"
+)
+
+// Inputs are the digests of everything that feeds the artifacts of one
+// build, other than the target itself. Fields are compared, never
+// interpreted: adding one makes every older Record stale, which is safe.
+type Inputs struct {
+	// Plugctl identifies the plugctl binary: its version, or for a
+	// development build its VCS revision or executable (see Tool).
+	Plugctl string `json:"plugctl"`
+	// Toolchain is the go command's version, e.g. go1.26.8.
+	Toolchain string `json:"toolchain"`
+	// Config is the SHA-256 of the config as parsed: comments, layout and
+	// key order do not count; settings values do, with their types.
+	Config string `json:"config"`
+	// Lock is the SHA-256 of the lock file, when there is one.
+	Lock string `json:"lock,omitempty"`
+	// Vendor is the SHA-256 of the vendor tree's integrity manifest, when
+	// building from the vendor tree.
+	Vendor string `json:"vendor,omitempty"`
+	// Template is the SHA-256 of the main template used (built-in or
+	// core.template).
+	Template string `json:"template"`
+	// Sources maps each local source ("core", "plug NAME", "replace
+	// MODULE") to the treehash of its directory: local code can change
+	// while the config stays the same.
+	Sources map[string]string `json:"sources,omitempty"`
+	// Tags and Ldflags are the build flags from the config.
+	Tags    []string `json:"tags,omitempty"`
+	Ldflags []string `json:"ldflags,omitempty"`
+}
+
+// Digest returns the cache key of the artifact these inputs make for
+// target ("os/arch").
+func (in Inputs) Digest(target string) string {
+	b, err := json.Marshal(in) // map keys are sorted: the encoding is stable
+	if err != nil {
+		panic(err) // strings, slices and a map of strings always encode
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "plugctl-artifact/v1\ntarget %s\n", target)
+	h.Write(b)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// RecordSchema is the version of the Record format.
+const RecordSchema = 1
+
+// Record is the content of PATH.plugctl.json.
+type Record struct {
+	Schema int    `json:"schema"`
+	Target string `json:"target"`
+	// Digest is Inputs.Digest(Target).
+	Digest string `json:"digest"`
+	Inputs Inputs `json:"inputs"`
+	// Generated maps each file of the generated build module to its
+	// SHA-256: a function of Inputs for pinned sources, recorded so a
+	// resolver that moved (a constraint meeting a new release) shows.
+	Generated map[string]string `json:"generated,omitempty"`
+	// SHA256 and Size describe the binary.
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// RecordPath, SumPath and SBOMPath name the files beside artifact path.
+func RecordPath(path string) string { return path + ".plugctl.json" }
+
+// SumPath is the sha256sum file of the artifact at path.
+func SumPath(path string) string { return path + ".sha256" }
+
+// SBOMPath is the CycloneDX SBOM of the artifact at path.
+func SBOMPath(path string) string { return path + ".cdx.json" }
+
+// Check returns the Record of the artifact at path if it was built with
+// digest and the binary and its sha256 and SBOM files are still there, the
+// binary unchanged. Any doubt returns false: the artifact is rebuilt.
+func Check(path, digest string) (*Record, bool) {
+	data, err := os.ReadFile(RecordPath(path))
+	if err != nil {
+		return nil, false
+	}
+	var rec Record
+	if json.Unmarshal(data, &rec) != nil || rec.Schema != RecordSchema || rec.Digest != digest {
+		return nil, false
+	}
+	for _, side := range []string{SumPath(path), SBOMPath(path)} {
+		if _, err := os.Stat(side); err != nil {
+			return nil, false
+		}
+	}
+	sum, size, err := Hash(path)
+	if err != nil || sum != rec.SHA256 || size != rec.Size {
+		return nil, false
+	}
+	return &rec, true
+}
+
+// Hash returns the SHA-256 (hex) and size of the file at path.
+func Hash(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// Write writes the sha256 file, the SBOM and the Record of the artifact at
+// path, each atomically, the Record last. An old Record is removed first, so
+// a run stopped half-way leaves an artifact that is rebuilt next time.
+func Write(path string, rec *Record, sbom []byte) error {
+	if err := os.Remove(RecordPath(path)); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	sum := rec.SHA256 + "  " + filepath.Base(path) + "\n"
+	if err := files.WriteFile(SumPath(path), []byte(sum), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", SumPath(path), err)
+	}
+	if err := files.WriteFile(SBOMPath(path), sbom, 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", SBOMPath(path), err)
+	}
+	data, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := files.WriteFile(RecordPath(path), append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", RecordPath(path), err)
+	}
+	return nil
+}
+
+// Version is plugctl's module version, "(devel)" for a source build: the
+// name it goes by in SBOMs.
+func Version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// Tool identifies the running plugctl for Inputs.Plugctl: its module version
+// when it has one; for a development build the VCS revision it was built
+// from, and when that is missing or the tree was modified, the size and
+// modification time of the executable itself, so that editing plugctl's own
+// code invalidates what an older plugctl built.
+func Tool() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown" + exeStamp()
+	}
+	v := bi.Main.Version
+	if v != "" && v != "(devel)" && !strings.Contains(v, "+dirty") {
+		return v
+	}
+	rev, modified := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev != "" && !modified {
+		return "(devel) " + rev
+	}
+	return "(devel)" + exeStamp()
+}
+
+func exeStamp() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return ""
+	}
+	return " exe:" + strconv.FormatInt(fi.Size(), 10) + ":" + strconv.FormatInt(fi.ModTime().UnixNano(), 10)
+}

@@ -1,0 +1,348 @@
+package pipeline
+
+import (
+	"context"
+	"debug/buildinfo"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
+
+	"github.com/plugctl/plugctl/internal/artifact"
+	"github.com/plugctl/plugctl/internal/build"
+	"github.com/plugctl/plugctl/internal/codegen"
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/sbom"
+	"github.com/plugctl/plugctl/templates"
+)
+
+// Artifact is one binary of a build, compiled by this run or reused.
+type Artifact struct {
+	build.Artifact
+	SHA256 string // hex
+	Size   int64
+	Reused bool // nothing that feeds it changed: the go command did not run
+}
+
+// LockPath is where the lock file of the config lives: beside it, named
+// after it (plugconfig.yaml → plugconfig.lock).
+func (p *Project) LockPath() string {
+	base := filepath.Base(p.Config.File)
+	return filepath.Join(p.Config.Dir, strings.TrimSuffix(base, filepath.Ext(base))+".lock")
+}
+
+// Inputs digests everything that feeds this project's artifacts besides the
+// target (artifact.Inputs). It reads only the config, the files it names
+// and the local sources: no go command, no network.
+func (p *Project) Inputs() (artifact.Inputs, error) {
+	if p.inputs != nil {
+		return *p.inputs, nil
+	}
+	c := p.Config
+	in := artifact.Inputs{
+		Plugctl:   artifact.Tool(),
+		Toolchain: p.Toolchain.Version,
+		Config:    configDigest(c),
+		Tags:      c.Build.Tags,
+		Ldflags:   c.Build.Ldflags,
+		Sources:   map[string]string{},
+	}
+	if data, err := os.ReadFile(p.LockPath()); err == nil {
+		in.Lock = sha256hex(data)
+	}
+	tmpl, err := p.template()
+	if err != nil {
+		return in, err
+	}
+	if tmpl == "" {
+		tmpl = templates.Main
+	}
+	in.Template = sha256hex([]byte(tmpl))
+	add := func(label, source string) error {
+		if config.KindOf(source) != config.SourceLocal {
+			return nil
+		}
+		h, err := p.TreeHash(p.abs(source))
+		if err != nil {
+			return err
+		}
+		in.Sources[label] = h
+		return nil
+	}
+	if err := add("core", c.Core.Source); err != nil {
+		return in, err
+	}
+	for _, pl := range c.Enabled() {
+		if err := add("plug "+pl.Name, pl.Source); err != nil {
+			return in, err
+		}
+	}
+	for _, r := range c.Replace {
+		if r.Dir != "" {
+			if err := add("replace "+r.Path, r.Dir); err != nil {
+				return in, err
+			}
+		}
+	}
+	p.inputs = &in
+	return in, nil
+}
+
+// configDigest hashes the config as parsed, so that comments and layout do
+// not count. Positions, the file's own name and directory, and the target
+// list and output path are left out: they do not change what a target's
+// binary contains. Settings are hashed as the Go literals the generated main
+// holds, which keeps 1 and 1.0 apart.
+func configDigest(c *config.Config) string {
+	cp := *c
+	cp.File, cp.Dir = "", ""
+	cp.Build.Targets, cp.Build.Output = nil, ""
+	cp.Core.Pos, cp.Core.KeyPos = config.Pos{}, nil
+	settings := map[string]string{}
+	cp.Plugins = make([]config.Plugin, len(c.Plugins))
+	for i, pl := range c.Plugins {
+		settings[pl.Name] = codegen.Literal(pl.Settings)
+		pl.Settings, pl.Pos, pl.KeyPos = nil, config.Pos{}, nil
+		cp.Plugins[i] = pl
+	}
+	cp.Replace = make([]config.Replace, len(c.Replace))
+	for i, r := range c.Replace {
+		r.Pos = config.Pos{}
+		cp.Replace[i] = r
+	}
+	b, err := json.Marshal(struct {
+		Config   config.Config
+		Settings map[string]string
+	}{cp, settings})
+	if err != nil {
+		panic(err) // a validated config always encodes
+	}
+	return sha256hex(b)
+}
+
+// pinned reports whether the config alone fixes every version of the build
+// (local sources, exact module versions, or a lock file), so that an
+// artifact can be reused without resolving; and the core's version, for the
+// {version} placeholder, when the config tells it.
+func (p *Project) pinned() (coreVersion string, ok bool) {
+	_, err := os.Stat(p.LockPath())
+	locked := err == nil
+	fixed := func(source, version string) bool {
+		switch config.KindOf(source) {
+		case config.SourceLocal:
+			return true
+		case config.SourceModule:
+			return isExact(version) || locked
+		}
+		return locked
+	}
+	c := p.Config
+	if !fixed(c.Core.Source, c.Core.Version) {
+		return "", false
+	}
+	for _, pl := range c.Enabled() {
+		if !fixed(pl.Source, pl.Version) {
+			return "", false
+		}
+	}
+	switch {
+	case config.KindOf(c.Core.Source) == config.SourceLocal:
+		return resolve.LocalVersion, true
+	case config.KindOf(c.Core.Source) == config.SourceModule && isExact(c.Core.Version):
+		return c.Core.Version, true
+	}
+	// Only a lock knows the core's version: usable unless the output path
+	// needs it.
+	return "", !strings.Contains(c.Build.Output, "{version}")
+}
+
+func isExact(v string) bool {
+	return semver.IsValid(v) && semver.Canonical(v) == v || module.IsPseudoVersion(v)
+}
+
+// Reuse returns the artifacts of targets if every one of them is up to date,
+// deciding from the config, the lock, the local sources and the records
+// beside the artifacts alone: nothing is resolved, generated or compiled.
+// It is the whole of a build that has nothing to do.
+func (p *Project) Reuse(targets []config.Target, override string) ([]Artifact, bool) {
+	coreVersion, ok := p.pinned()
+	if !ok {
+		return nil, false
+	}
+	in, err := p.Inputs()
+	if err != nil {
+		return nil, false // the full pipeline reports it
+	}
+	if strings.Contains(override, "{version}") && coreVersion == "" {
+		return nil, false
+	}
+	var out []Artifact
+	for _, t := range targets {
+		path := p.outputFor(override, t, coreVersion)
+		rec, ok := artifact.Check(path, in.Digest(t.String()))
+		if !ok {
+			return nil, false
+		}
+		out = append(out, Artifact{Artifact: build.Artifact{Target: t, Path: path}, SHA256: rec.SHA256, Size: rec.Size, Reused: true})
+	}
+	for _, a := range out {
+		p.R.Note("reused " + display(a.Path) + " (nothing changed)")
+	}
+	return out, true
+}
+
+// Build compiles the module in dir for every target whose artifact is not
+// up to date (all of them with force), and writes each new artifact's
+// sha256 file, SBOM and record. It returns the artifacts that exist after it
+// — built or reused — in target order, and the failed targets' errors
+// joined: a failing target hides none of the others.
+func (p *Project) Build(ctx context.Context, dir string, targets []config.Target, override string, force bool) ([]Artifact, error) {
+	in, err := p.Inputs()
+	if err != nil {
+		return nil, err
+	}
+	gen, err := generated(dir)
+	if err != nil {
+		return nil, err
+	}
+	results := make(map[config.Target]*Artifact, len(targets))
+	var todo []config.Target
+	for _, t := range targets {
+		path := p.Output(override, t)
+		if !force {
+			if rec, ok := artifact.Check(path, in.Digest(t.String())); ok && maps.Equal(rec.Generated, gen) {
+				results[t] = &Artifact{Artifact: build.Artifact{Target: t, Path: path}, SHA256: rec.SHA256, Size: rec.Size, Reused: true}
+				p.R.Note("reused " + display(path) + " (nothing changed)")
+				continue
+			}
+		}
+		todo = append(todo, t)
+	}
+	var cerr error
+	if len(todo) > 0 {
+		var built []build.Artifact
+		built, cerr = p.Compile(ctx, dir, todo, override)
+		for _, b := range built {
+			a, err := p.finish(b, in, gen)
+			if err != nil {
+				return nil, err
+			}
+			results[b.Target] = a
+		}
+	}
+	var out []Artifact
+	for _, t := range targets {
+		if a := results[t]; a != nil {
+			out = append(out, *a)
+		}
+	}
+	return out, cerr
+}
+
+// finish writes the files beside a freshly compiled artifact.
+func (p *Project) finish(b build.Artifact, in artifact.Inputs, gen map[string]string) (*Artifact, error) {
+	sum, size, err := artifact.Hash(b.Path)
+	if err != nil {
+		return nil, err
+	}
+	bi, err := buildinfo.ReadFile(b.Path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the build information of %s: %w", b.Path, err)
+	}
+	doc, err := sbom.CycloneDX(sbom.Input{
+		Name: p.Config.Name, Version: p.Set.Core.Version, Target: b.Target.String(),
+		SHA256: sum, GoVersion: bi.GoVersion, Tool: artifact.Version(),
+		Components: p.components(bi),
+	})
+	if err != nil {
+		return nil, err
+	}
+	t := b.Target.String()
+	rec := &artifact.Record{Schema: artifact.RecordSchema, Target: t, Digest: in.Digest(t), Inputs: in, Generated: gen, SHA256: sum, Size: size}
+	if err := artifact.Write(b.Path, rec, doc); err != nil {
+		return nil, err
+	}
+	return &Artifact{Artifact: b, SHA256: sum, Size: size}, nil
+}
+
+// components lists the modules linked into a binary for its SBOM, marking
+// the core and the plugs and saying where non-proxy code came from.
+func (p *Project) components(bi *buildinfo.BuildInfo) []sbom.Component {
+	type origin struct {
+		role   sbom.Role
+		plug   string
+		source string
+		sum    string
+	}
+	by := map[string]origin{p.Set.Core.Module: {role: sbom.RoleCore, source: p.Config.Core.Source, sum: p.Config.Core.Checksum}}
+	for i, pl := range p.Config.Enabled() {
+		if i < len(p.Set.Plugs) {
+			by[p.Set.Plugs[i].Module] = origin{role: sbom.RolePlug, plug: pl.Name, source: pl.Source, sum: pl.Checksum}
+		}
+	}
+	for _, r := range p.Config.Replace {
+		if _, ok := by[r.Path]; !ok && r.Dir != "" {
+			by[r.Path] = origin{role: sbom.RoleModule, source: r.Dir}
+		}
+	}
+	var out []sbom.Component
+	for _, d := range bi.Deps {
+		o, known := by[d.Path]
+		c := sbom.Component{Role: sbom.RoleModule, Module: d.Path, Version: d.Version, Sum: d.Sum, Origin: sbom.Origin{Kind: "module"}}
+		if known {
+			c.Role, c.Plug = o.role, o.plug
+		}
+		switch {
+		case d.Replace != nil && strings.HasPrefix(d.Replace.Path, "./"+LocalDir+"/"):
+			c.Origin = sbom.Origin{Kind: "local", Path: o.source}
+			if o.source != "" {
+				c.Origin.TreeHash = p.trees[p.abs(o.source)]
+			}
+		case d.Replace != nil:
+			c.Origin = sbom.Origin{Kind: "replace", Replace: d.Path + "@" + d.Version}
+			c.Version, c.Sum = d.Replace.Version, d.Replace.Sum
+		case known && config.KindOf(o.source) == config.SourceGit:
+			// The commit comes with the lock (its resolver knows it).
+			c.Origin = sbom.Origin{Kind: "git", URL: strings.TrimPrefix(o.source, "git::")}
+		case known && config.KindOf(o.source) == config.SourceArchive:
+			c.Origin = sbom.Origin{Kind: "archive", URL: o.source, SHA256: strings.TrimPrefix(o.sum, "sha256:")}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// generated hashes the files of the build module in dir.
+func generated(dir string) (map[string]string, error) {
+	gen := map[string]string{}
+	for _, name := range []string{"go.mod", "go.sum", "main.go"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if os.IsNotExist(err) && name == "go.sum" {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		gen[name] = sha256hex(data)
+	}
+	return gen, nil
+}
+
+// display shortens path relative to the working directory when it is below
+// it, for messages.
+func display(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return path
+}

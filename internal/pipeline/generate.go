@@ -1,0 +1,272 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/mod/module"
+
+	"github.com/plugctl/plugctl/internal/codegen"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/treehash"
+)
+
+// LocalDir is the directory of the build module that holds one symbolic link
+// per module built from a local directory. The generated go.mod replaces
+// those modules by "./local/NAME", never by a path that depends on where the
+// project or the sources live: the replace target is recorded in the
+// binary's build information, and -trimpath only rewrites file names.
+const LocalDir = "local"
+
+// genStateFile, inside the build module, records what the module was
+// generated from, so an unchanged module is not generated (and tidied) again.
+const genStateFile = ".plugctl-gen.json"
+
+// genState is the content of genStateFile.
+type genState struct {
+	Key   string            `json:"key"`   // digest of the inputs of go mod tidy
+	Files map[string]string `json:"files"` // go.mod, go.sum, main.go -> sha256
+	Links map[string]string `json:"links"` // local/NAME -> absolute source directory
+}
+
+// genModule is the build module before go mod tidy.
+type genModule struct {
+	goMod, main []byte
+	links       map[string]string // link name under LocalDir -> absolute directory
+}
+
+// Generate writes the build module into dir: go.mod and go.sum completed by
+// `go mod tidy`, the generated main package and the local/ links. The module
+// is assembled in a sibling temporary directory and its files renamed into
+// dir, so an interrupted run never leaves a half-written module. When dir
+// already holds the module the same inputs produce — same go.mod and main
+// before tidying, same content of every local source, same toolchain — it is
+// left alone: go mod tidy is not run again.
+func (p *Project) Generate(ctx context.Context, dir string) error {
+	return Step(p.R, "generate", dir, func() error {
+		dir, err := filepath.Abs(dir)
+		if err != nil {
+			return err
+		}
+		m, err := p.module()
+		if err != nil {
+			return err
+		}
+		key, err := p.genKey(m)
+		if err != nil {
+			return err
+		}
+		if genFresh(dir, key, m) {
+			return nil
+		}
+		tmp, err := files.TempDir(dir)
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if err := p.tidy(ctx, tmp, m); err != nil {
+			return err
+		}
+		st := genState{Key: key, Files: map[string]string{}, Links: m.links}
+		// The state goes first: should the run stop half-way, the module
+		// no longer matches it and is generated again.
+		_ = os.Remove(filepath.Join(dir, genStateFile))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		if err := files.ReplaceDir(filepath.Join(tmp, LocalDir), filepath.Join(dir, LocalDir)); err != nil {
+			return err
+		}
+		for _, name := range []string{"go.mod", "go.sum", "main.go"} {
+			data, err := os.ReadFile(filepath.Join(tmp, name))
+			if os.IsNotExist(err) && name == "go.sum" {
+				data, err = nil, nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := files.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				return err
+			}
+			st.Files[name] = sha256hex(data)
+		}
+		data, err := json.MarshalIndent(st, "", "  ")
+		if err != nil {
+			return err
+		}
+		return files.WriteFile(filepath.Join(dir, genStateFile), append(data, '\n'), 0o644)
+	})
+}
+
+// module renders the build module's go.mod and main package and decides its
+// local links.
+func (p *Project) module() (*genModule, error) {
+	s := p.Set
+	g := &genModule{links: map[string]string{}}
+	m := codegen.Module{Path: "plugctl.build/" + p.Config.Name, Go: p.Toolchain.Lang()}
+	taken := map[string]bool{}
+	link := func(mod, abs string) string {
+		name := strings.ReplaceAll(mod, "/", "_")
+		for i := 2; taken[name]; i++ {
+			name = fmt.Sprintf("%s~%d", strings.ReplaceAll(mod, "/", "_"), i)
+		}
+		taken[name] = true
+		g.links[name] = abs
+		return "./" + LocalDir + "/" + name
+	}
+	replaced := map[string]bool{}
+	for _, c := range append([]resolve.Component{s.Core}, s.Plugs...) {
+		m.Require = append(m.Require, module.Version{Path: c.Module, Version: c.Version})
+		if c.Dir != "" {
+			m.Replace = append(m.Replace, codegen.Replace{Old: module.Version{Path: c.Module}, New: module.Version{Path: link(c.Module, c.Dir)}})
+			replaced[c.Module] = true
+		}
+	}
+	for _, r := range p.Config.Replace {
+		if replaced[r.Path] {
+			return nil, fail.New(fail.Config, "%s:%d:%d: replace %s: the module is already built from its source in the config", p.Config.File, r.Pos.Line, r.Pos.Col, r.Path)
+		}
+		rep := codegen.Replace{Old: module.Version{Path: r.Path}, New: module.Version{Path: r.Path, Version: r.Version}}
+		if r.Dir != "" {
+			rep.New = module.Version{Path: link(r.Path, p.abs(r.Dir))}
+		}
+		m.Replace = append(m.Replace, rep)
+	}
+	var err error
+	g.goMod, err = codegen.GoMod(m)
+	if err != nil {
+		return nil, fmt.Errorf("writing go.mod: %w", err)
+	}
+	tmpl, err := p.template()
+	if err != nil {
+		return nil, err
+	}
+	g.main, err = codegen.Main(p.Data(), tmpl)
+	if err != nil {
+		return nil, fail.Wrap(fail.Config, err)
+	}
+	return g, nil
+}
+
+// abs resolves a path from the config against the config's directory.
+func (p *Project) abs(path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(p.Config.Dir, path)
+}
+
+// template returns the text of core.template, or "" for the built-in one.
+func (p *Project) template() (string, error) {
+	t := p.Config.Core.Template
+	if t == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(p.abs(t))
+	if err != nil {
+		return "", fail.Wrap(fail.Config, fmt.Errorf("core.template: %w", err))
+	}
+	return string(b), nil
+}
+
+// tidy writes m into tmp and completes it with go mod tidy.
+func (p *Project) tidy(ctx context.Context, tmp string, m *genModule) error {
+	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), m.goMod, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "main.go"), m.main, 0o644); err != nil {
+		return err
+	}
+	if err := os.Mkdir(filepath.Join(tmp, LocalDir), 0o755); err != nil {
+		return err
+	}
+	for name, target := range m.links {
+		if err := os.Symlink(target, filepath.Join(tmp, LocalDir, name)); err != nil {
+			return err
+		}
+	}
+	if _, err := gotool.Go(ctx, p.R, tmp, map[string]string{"GOFLAGS": "-mod=mod"}, "mod", "tidy"); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return fail.Wrap(fail.Fetch, fmt.Errorf("completing the module graph: %w", err))
+	}
+	return nil
+}
+
+// genKey digests everything go mod tidy reads: the untidied go.mod and main,
+// the content of every local module and the toolchain. Modules from the proxy
+// are immutable at a version, so their content needs no hash here.
+func (p *Project) genKey(m *genModule) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "plugctl-gen/v1\ntoolchain %s\n", p.Toolchain.Version)
+	fmt.Fprintf(h, "go.mod %s\nmain.go %s\n", sha256hex(m.goMod), sha256hex(m.main))
+	names := make([]string, 0, len(m.links))
+	for n := range m.links {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		th, err := p.TreeHash(m.links[n])
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "local %s %s\n", n, th)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// genFresh reports whether dir holds the module generated from key, intact.
+func genFresh(dir, key string, m *genModule) bool {
+	data, err := os.ReadFile(filepath.Join(dir, genStateFile))
+	if err != nil {
+		return false
+	}
+	var st genState
+	if json.Unmarshal(data, &st) != nil || st.Key != key || len(st.Links) != len(m.links) {
+		return false
+	}
+	for _, name := range []string{"go.mod", "go.sum", "main.go"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || sha256hex(data) != st.Files[name] {
+			return false
+		}
+	}
+	for name, target := range m.links {
+		if got, err := os.Readlink(filepath.Join(dir, LocalDir, name)); err != nil || got != target {
+			return false
+		}
+	}
+	return true
+}
+
+// TreeHash returns the treehash of dir, computed once per run.
+func (p *Project) TreeHash(dir string) (string, error) {
+	if h, ok := p.trees[dir]; ok {
+		return h, nil
+	}
+	h, err := treehash.Dir(dir)
+	if err != nil {
+		return "", fail.Wrap(fail.Config, err)
+	}
+	if p.trees == nil {
+		p.trees = map[string]string{}
+	}
+	p.trees[dir] = h
+	return h, nil
+}
+
+func sha256hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,218 @@
+// Package sbom writes the CycloneDX 1.5 JSON software bill of materials of a
+// binary plugctl built: the binary itself, the core, every plug and every
+// module linked into it, with versions, go.sum hashes and, for code that did
+// not come from the module proxy, where it came from.
+//
+// The document is deterministic: no timestamp, components sorted, and a
+// serial number derived from the content, so two builds of the same inputs
+// give byte-identical SBOMs.
+package sbom
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/plugctl/plugctl/internal/run"
+)
+
+// Role says what a component is to the build.
+type Role string
+
+// The roles of components.
+const (
+	RoleCore   Role = "core"
+	RolePlug   Role = "plug"
+	RoleModule Role = "module" // any other module of the build graph
+)
+
+// Component is one module linked into the binary.
+type Component struct {
+	Role    Role
+	Plug    string // plug name, for RolePlug
+	Module  string
+	Version string
+	// Sum is the module's go.sum hash (h1:…), when it came through the
+	// module cache.
+	Sum    string
+	Origin Origin
+}
+
+// Origin says where a component's code came from when that is not the
+// module proxy. URLs are redacted before they are written.
+type Origin struct {
+	Kind     string // "module", "local", "git", "archive" or "replace"
+	URL      string // git or archive URL
+	Commit   string // git commit
+	SHA256   string // archive checksum (hex)
+	Path     string // local directory as the config names it
+	TreeHash string // h1: hash of a local directory's content (package treehash)
+	// Replace is the module@version a replace directive substituted.
+	Replace string
+}
+
+// Input is everything the SBOM says.
+type Input struct {
+	Name       string // artifact name from the config
+	Version    string // the core's version
+	Target     string // os/arch
+	SHA256     string // the binary's SHA-256 (hex)
+	GoVersion  string // toolchain that built it
+	Tool       string // plugctl's version
+	Components []Component
+}
+
+// CycloneDX renders in as a CycloneDX 1.5 JSON document.
+func CycloneDX(in Input) ([]byte, error) {
+	comps := append([]Component(nil), in.Components...)
+	sort.Slice(comps, func(i, j int) bool {
+		if rank(comps[i].Role) != rank(comps[j].Role) {
+			return rank(comps[i].Role) < rank(comps[j].Role)
+		}
+		return comps[i].Module < comps[j].Module
+	})
+	rootRef := "plugctl:artifact/" + in.Name + "@" + in.Target
+	doc := bom{
+		BOMFormat:   "CycloneDX",
+		SpecVersion: "1.5",
+		Version:     1,
+		Metadata: metadata{
+			Tools: tools{Components: []component{{Type: "application", Name: "plugctl", Version: in.Tool}}},
+			Component: &component{
+				Type: "application", BOMRef: rootRef, Name: in.Name, Version: in.Version,
+				Hashes: []hash{{Alg: "SHA-256", Content: in.SHA256}},
+				Properties: []property{
+					{"plugctl:target", in.Target},
+					{"plugctl:go", in.GoVersion},
+				},
+			},
+		},
+		Components:   []component{},
+		Dependencies: []dependency{{Ref: rootRef, DependsOn: []string{}}},
+	}
+	for _, c := range comps {
+		ref := purl(c.Module, c.Version)
+		cc := component{Type: "library", BOMRef: ref, Name: c.Module, Version: c.Version, PURL: ref}
+		if c.Role == RoleCore {
+			cc.Type = "application"
+		}
+		cc.Properties = append(cc.Properties, property{"plugctl:role", string(c.Role)})
+		if c.Plug != "" {
+			cc.Properties = append(cc.Properties, property{"plugctl:plug", c.Plug})
+		}
+		if c.Sum != "" {
+			cc.Properties = append(cc.Properties, property{"plugctl:go.sum", c.Sum})
+		}
+		o := c.Origin
+		if o.Kind != "" {
+			cc.Properties = append(cc.Properties, property{"plugctl:source", o.Kind})
+		}
+		if o.Path != "" {
+			cc.Properties = append(cc.Properties, property{"plugctl:path", o.Path})
+		}
+		if o.TreeHash != "" {
+			cc.Properties = append(cc.Properties, property{"plugctl:treehash", o.TreeHash})
+		}
+		if o.Replace != "" {
+			cc.Properties = append(cc.Properties, property{"plugctl:replaces", o.Replace})
+		}
+		if o.Commit != "" {
+			cc.Properties = append(cc.Properties, property{"plugctl:commit", o.Commit})
+		}
+		if o.URL != "" {
+			ref := externalRef{Type: "vcs", URL: run.Redact(o.URL)}
+			if o.Kind == "archive" {
+				ref.Type = "distribution"
+			}
+			if o.Commit != "" {
+				ref.Comment = "commit " + o.Commit
+			}
+			if o.SHA256 != "" {
+				ref.Hashes = []hash{{Alg: "SHA-256", Content: o.SHA256}}
+			}
+			cc.ExternalReferences = []externalRef{ref}
+		}
+		doc.Components = append(doc.Components, cc)
+		doc.Dependencies[0].DependsOn = append(doc.Dependencies[0].DependsOn, ref)
+	}
+	// The serial number is derived from the document without it, so it
+	// identifies the content and stays reproducible.
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(body)
+	u := sum[:16]
+	u[6] = u[6]&0x0f | 0x80 // RFC 9562 version 8: custom (here SHA-256 of the content)
+	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
+	doc.SerialNumber = fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
+}
+
+func rank(r Role) int {
+	switch r {
+	case RoleCore:
+		return 0
+	case RolePlug:
+		return 1
+	}
+	return 2
+}
+
+// purl is the package URL of a Go module version.
+func purl(mod, version string) string {
+	return "pkg:golang/" + mod + "@" + version
+}
+
+// The CycloneDX 1.5 JSON shapes plugctl writes (a subset of the schema).
+type (
+	bom struct {
+		BOMFormat    string       `json:"bomFormat"`
+		SpecVersion  string       `json:"specVersion"`
+		SerialNumber string       `json:"serialNumber,omitempty"`
+		Version      int          `json:"version"`
+		Metadata     metadata     `json:"metadata"`
+		Components   []component  `json:"components"`
+		Dependencies []dependency `json:"dependencies"`
+	}
+	metadata struct {
+		Tools     tools      `json:"tools"`
+		Component *component `json:"component,omitempty"`
+	}
+	tools struct {
+		Components []component `json:"components"`
+	}
+	component struct {
+		Type               string        `json:"type"`
+		BOMRef             string        `json:"bom-ref,omitempty"`
+		Name               string        `json:"name"`
+		Version            string        `json:"version,omitempty"`
+		PURL               string        `json:"purl,omitempty"`
+		Hashes             []hash        `json:"hashes,omitempty"`
+		ExternalReferences []externalRef `json:"externalReferences,omitempty"`
+		Properties         []property    `json:"properties,omitempty"`
+	}
+	hash struct {
+		Alg     string `json:"alg"`
+		Content string `json:"content"`
+	}
+	externalRef struct {
+		Type    string `json:"type"`
+		URL     string `json:"url"`
+		Comment string `json:"comment,omitempty"`
+		Hashes  []hash `json:"hashes,omitempty"`
+	}
+	property struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	}
+	dependency struct {
+		Ref       string   `json:"ref"`
+		DependsOn []string `json:"dependsOn"`
+	}
+)

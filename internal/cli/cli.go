@@ -109,6 +109,7 @@ func NewRoot(g *globals) *cobra.Command {
 		newCmdValidate(g, nil),
 		newCmdGenerate(g, nil),
 		newCmdBuild(g, nil),
+		newCmdInspect(g, nil),
 		newCmdVersion(g, nil),
 		newCmdSchema(g, nil),
 	)

@@ -131,6 +131,7 @@ type Info struct {
 type InfoModule struct {
 	Module  string `json:"module"`
 	Version string `json:"version"`
+	Source  string `json:"source,omitempty"` // module, local, git or archive
 }
 
 // InfoPlug describes one plug compiled into a binary.
@@ -139,16 +140,17 @@ type InfoPlug struct {
 	Module         string `json:"module"`
 	Version        string `json:"version"`
 	SettingsDigest string `json:"settings_digest"`
+	Source         string `json:"source,omitempty"` // module, local, git or archive
 }
 
 // InfoMarker precedes the JSON build description inside a binary.
 const InfoMarker = "plugctl-info:v1:"
 
 func (p *Project) info(d codegen.Data) string {
-	in := Info{Schema: 1, Name: d.Name, Core: InfoModule{p.Set.Core.Module, p.Set.Core.Version}, Plugs: []InfoPlug{}}
-	for _, pl := range d.Plugs {
+	in := Info{Schema: 1, Name: d.Name, Core: InfoModule{p.Set.Core.Module, p.Set.Core.Version, p.Set.Core.Kind.String()}, Plugs: []InfoPlug{}}
+	for i, pl := range d.Plugs {
 		sum := sha256.Sum256([]byte(codegen.Literal(pl.Settings)))
-		in.Plugs = append(in.Plugs, InfoPlug{pl.Name, pl.Module, pl.Version, "sha256:" + hex.EncodeToString(sum[:])})
+		in.Plugs = append(in.Plugs, InfoPlug{pl.Name, pl.Module, pl.Version, "sha256:" + hex.EncodeToString(sum[:]), p.Set.Plugs[i].Kind.String()})
 	}
 	b, _ := json.Marshal(in)
 	return InfoMarker + string(b)

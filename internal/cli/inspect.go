@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plugctl/plugctl/internal/inspect"
+)
+
+// inspectOptions are the inputs of plugctl inspect.
+type inspectOptions struct {
+	*globals
+	// Binary is the file to inspect; it may be built for any OS and arch.
+	Binary string
+}
+
+func newCmdInspect(g *globals, runF func(context.Context, *inspectOptions) error) *cobra.Command {
+	o := &inspectOptions{globals: g}
+	return &cobra.Command{
+		Use:   "inspect BINARY",
+		Short: "Show the core, plugs, versions, settings digests and modules of a built binary",
+		Long: "inspect reads a binary built by plugctl — for any operating system — and shows what is in it:\n" +
+			"the core and the plugs with their versions, sources and settings digests (embedded by plugctl),\n" +
+			"and the Go version, target, build settings and every module with its hash (recorded by go).\n" +
+			"A file that is not a plugctl binary exits 2.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Binary = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return inspectRun(cmd.Context(), o)
+		},
+	}
+}
+
+func inspectRun(_ context.Context, o *inspectOptions) error {
+	r, err := inspect.File(o.Binary)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return o.printJSON(r)
+	}
+	fmt.Fprint(o.ios.Out, r.String())
+	return nil
+}

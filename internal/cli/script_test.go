@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -85,6 +86,7 @@ func TestScripts(t *testing.T) {
 			"static":      cmdStatic,
 			"buildinfo":   cmdBuildInfo,
 			"cmpjson":     cmdCmpJSON,
+			"mtime":       cmdMtime,
 		},
 	})
 }
@@ -247,4 +249,29 @@ func matchJSON(path string, got, want any) error {
 		return fmt.Errorf("%s: got %#v, want %#v", path, got, want)
 	}
 	return nil
+}
+// oldTime is the modification time "mtime set" gives a file: far enough in
+// the past that any rewrite of the file changes it.
+var oldTime = time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+
+// cmdMtime tells a file rewritten from one left alone: "mtime set FILE"
+// dates it back to 2001; "mtime old FILE" checks it still has that date
+// ("! mtime old FILE": it was written since).
+func cmdMtime(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || (args[0] == "set" && neg) {
+		ts.Fatalf("usage: mtime set|old FILE")
+	}
+	path := ts.MkAbs(args[1])
+	switch args[0] {
+	case "set":
+		ts.Check(os.Chtimes(path, oldTime, oldTime))
+	case "old":
+		fi, err := os.Stat(path)
+		ts.Check(err)
+		if fi.ModTime().Equal(oldTime) == neg {
+			ts.Fatalf("%s modified at %s; want it left alone: %v", args[1], fi.ModTime(), !neg)
+		}
+	default:
+		ts.Fatalf("usage: mtime set|old FILE")
+	}
 }

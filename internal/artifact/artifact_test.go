@@ -1,0 +1,68 @@
+package artifact
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestDigest(t *testing.T) {
+	in := Inputs{Plugctl: "v1", Toolchain: "go1.26.8", Config: "c", Template: "t", Sources: map[string]string{"core": "h1:a", "plug x": "h1:b"}, Tags: []string{"a"}}
+	d := in.Digest("linux/amd64")
+	if d != in.Digest("linux/amd64") {
+		t.Fatal("digest is not stable")
+	}
+	if d == in.Digest("linux/arm64") {
+		t.Error("the target is not part of the digest")
+	}
+	for name, edit := range map[string]func(*Inputs){
+		"toolchain": func(in *Inputs) { in.Toolchain = "go1.26.9" },
+		"source":    func(in *Inputs) { in.Sources = map[string]string{"core": "h1:a", "plug x": "h1:c"} },
+		"tags":      func(in *Inputs) { in.Tags = []string{"b"} },
+		"ldflags":   func(in *Inputs) { in.Ldflags = []string{"-s"} },
+		"lock":      func(in *Inputs) { in.Lock = "l" },
+		"vendor":    func(in *Inputs) { in.Vendor = "v" },
+		"plugctl":   func(in *Inputs) { in.Plugctl = "v2" },
+	} {
+		c := in
+		edit(&c)
+		if c.Digest("linux/amd64") == d {
+			t.Errorf("changing the %s keeps the digest", name)
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "hello")
+	if err := os.WriteFile(bin, []byte("binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sum, size, err := Hash(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Inputs{Toolchain: "go1.26.8"}
+	rec := &Record{Schema: RecordSchema, Target: "linux/amd64", Digest: in.Digest("linux/amd64"), Inputs: in, SHA256: sum, Size: size}
+	if err := Write(bin, rec, []byte("{}\n")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(SumPath(bin))
+	if err != nil || string(got) != sum+"  hello\n" {
+		t.Errorf("sha256 file %q, %v", got, err)
+	}
+	if _, ok := Check(bin, rec.Digest); !ok {
+		t.Fatal("a fresh artifact is not reused")
+	}
+	if _, ok := Check(bin, "sha256:other"); ok {
+		t.Error("an artifact of other inputs is reused")
+	}
+	os.Remove(SBOMPath(bin))
+	if _, ok := Check(bin, rec.Digest); ok {
+		t.Error("an artifact without its SBOM is reused")
+	}
+	os.WriteFile(SBOMPath(bin), []byte("{}\n"), 0o644)
+	os.WriteFile(bin, []byte("binarY"), 0o755)
+	if _, ok := Check(bin, rec.Digest); ok {
+		t.Error("an edited binary is reused")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/inspect"
+	"github.com/plugctl/plugctl/internal/pipeline"
 )
 
 // inspectOptions are the inputs of plugctl inspect.
@@ -36,14 +37,22 @@ func newCmdInspect(g *globals, runF func(context.Context, *inspectOptions) error
 	}
 }
 
+// inspectResult is the --json document of inspect (docs/json.md).
+type inspectResult struct {
+	envelope
+	inspect.Report
+}
+
 func inspectRun(_ context.Context, o *inspectOptions) error {
+	res := &inspectResult{Report: inspect.Report{Path: o.Binary, Plugs: []pipeline.InfoPlug{}, Settings: []inspect.Setting{}, Modules: []inspect.Module{}}}
+	o.result = res
 	r, err := inspect.File(o.Binary)
 	if err != nil {
 		return err
 	}
-	if o.json {
-		return o.printJSON(r)
+	res.Report = *r
+	if !o.json && !o.quiet {
+		fmt.Fprint(o.ios.Out, r.String())
 	}
-	fmt.Fprint(o.ios.Out, r.String())
 	return nil
 }

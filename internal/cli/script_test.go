@@ -250,6 +250,7 @@ func matchJSON(path string, got, want any) error {
 	}
 	return nil
 }
+
 // oldTime is the modification time "mtime set" gives a file: far enough in
 // the past that any rewrite of the file changes it.
 var oldTime = time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)

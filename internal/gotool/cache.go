@@ -2,6 +2,8 @@ package gotool
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -18,14 +20,21 @@ type toolchainCache struct {
 	Toolchain Toolchain `json:"toolchain"`
 }
 
-// DetectCached is Detect remembered in file: `go env` costs a process start
-// (tens of milliseconds) that a build with nothing to do cannot afford. The
-// answer is reused while the go command on PATH is the same file — same
-// path, size and modification time — and GOROOT is unchanged; anything else
-// asks go again. A cache that cannot be read or written is only slower.
-func DetectCached(ctx context.Context, r report.Reporter, file string) (Toolchain, error) {
+// DetectCached is Detect remembered in the user's cache directory
+// (plugctl/toolchain-*.json under os.UserCacheDir): `go env` costs a process
+// start (tens of milliseconds) that a build with nothing to do cannot
+// afford. The answer is reused while the go command on PATH is the same file
+// — same path, size and modification time — and GOROOT is unchanged;
+// anything else asks go again. A cache that cannot be read or written is
+// only slower.
+func DetectCached(ctx context.Context, r report.Reporter) (Toolchain, error) {
 	key := binaryKey()
-	if key != "" {
+	file := ""
+	if dir, err := os.UserCacheDir(); err == nil && key != "" {
+		sum := sha256.Sum256([]byte(key))
+		file = filepath.Join(dir, "plugctl", "toolchain-"+hex.EncodeToString(sum[:8])+".json")
+	}
+	if file != "" {
 		if data, err := os.ReadFile(file); err == nil {
 			var c toolchainCache
 			if json.Unmarshal(data, &c) == nil && c.Key == key && c.Toolchain.Version != "" {
@@ -34,7 +43,7 @@ func DetectCached(ctx context.Context, r report.Reporter, file string) (Toolchai
 		}
 	}
 	tc, err := Detect(ctx, r)
-	if err != nil || key == "" {
+	if err != nil || file == "" {
 		return tc, err
 	}
 	if data, jerr := json.Marshal(toolchainCache{Key: key, Toolchain: tc}); jerr == nil {

@@ -24,16 +24,16 @@ import (
 
 // Report is what a binary says about itself.
 type Report struct {
-	Path string `json:"path"`
+	Path string `json:"binary"`
 	// Name, Core and Plugs come from the description plugctl embeds.
-	Name  string              `json:"name"`
+	Name  string              `json:"name,omitempty"`
 	Core  pipeline.InfoModule `json:"core"`
 	Plugs []pipeline.InfoPlug `json:"plugs"`
 	// Go is the toolchain version, Target its GOOS/GOARCH, Main the build
 	// module's path, from the go command's build information.
-	Go     string `json:"go"`
-	Target string `json:"target"`
-	Main   string `json:"main"`
+	Go     string `json:"go,omitempty"`
+	Target string `json:"target,omitempty"`
+	Main   string `json:"main,omitempty"`
 	// Settings are the go build settings (-tags, -ldflags, CGO_ENABLED,
 	// GOAMD64, …) as recorded, sorted by key.
 	Settings []Setting `json:"settings"`

@@ -55,7 +55,7 @@ func Load(ctx context.Context, r report.Reporter, path string) (*Project, error)
 			return err
 		}
 		p.Config = cfg
-		p.Toolchain, err = gotool.DetectCached(ctx, r, filepath.Join(cfg.Dir, StateDir, "toolchain.json"))
+		p.Toolchain, err = gotool.DetectCached(ctx, r)
 		return err
 	})
 	if err != nil {

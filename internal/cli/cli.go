@@ -64,6 +64,8 @@ type globals struct {
 	result jsonResult
 	// progress draws the steps; made on first use, finished by Run.
 	progress *progress
+	// prompt asks questions on a terminal; made on first use.
+	prompt *prompter
 }
 
 // reporter returns the command's progress display: quiet with -q, and with
@@ -112,6 +114,7 @@ func NewRoot(g *globals) *cobra.Command {
 		newCmdInspect(g, nil),
 		newCmdVersion(g, nil),
 		newCmdSchema(g, nil),
+		newCmdInit(g, nil),
 	)
 	for _, c := range root.Commands() {
 		c.Args = usageArgs(c.Args)

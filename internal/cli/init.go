@@ -1,0 +1,456 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/mod/module"
+
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
+)
+
+// initOptions are the inputs of plugctl init. Values left empty are asked
+// for when stdin is a terminal.
+type initOptions struct {
+	*globals
+	// Name is the config's name; default: the directory's name, made valid.
+	Name string
+	// CoreModule and CoreVersion name the core on the module proxy.
+	CoreModule, CoreVersion string
+	// CoreSource is a git::URL, an archive URL or a ./local directory.
+	CoreSource string
+	// CoreMain is the package holding CoreEntry; default: the module.
+	CoreMain string
+	// CoreEntry is the func() the generated main calls; default Main.
+	CoreEntry string
+	// CoreImports are extra packages to blank-import.
+	CoreImports []string
+	// With are plugs: MODULE[@VERSION], ./DIR or git::URL, each optionally
+	// prefixed with NAME=.
+	With []string
+	// Replace are PATH=TARGET module replacements.
+	Replace []string
+	// Targets are os/arch pairs to build for.
+	Targets []string
+	// Force overwrites an existing file.
+	Force bool
+}
+
+func newCmdInit(g *globals, runF func(context.Context, *initOptions) error) *cobra.Command {
+	o := &initOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "init [flags]",
+		Short: "Write a commented starter plugconfig.yaml",
+		Long: `init writes a commented starter plug config (plugconfig.yaml, or the -f file) that
+plugctl validate accepts. On a terminal it asks for what the flags leave out;
+elsewhere the flags say everything and --core-module or --core-source is required.
+It never overwrites an existing file unless --force is given.`,
+		Example: `  # The bundled example, from a clone of plugctl:
+  plugctl init --name hello --core-source ./examples/core \
+    --core-main github.com/plugctl/plugctl/examples/core/app \
+    --with ./examples/plugins/greeter --replace github.com/plugctl/plugctl/plug=./plug
+
+  # Caddy with a plugin, the way xcaddy builds it:
+  plugctl init --name caddy --core-module github.com/caddyserver/caddy/v2 --core-version latest \
+    --core-main github.com/caddyserver/caddy/v2/cmd \
+    --core-import github.com/caddyserver/caddy/v2/modules/standard \
+    --with github.com/caddy-dns/cloudflare@latest`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return initRun(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Name, "name", "", "artifact name (default: the directory's name)")
+	f.StringVar(&o.CoreModule, "core-module", "", "Go module path of the core program")
+	f.StringVar(&o.CoreVersion, "core-version", "", "core version: exact, constraint (^1.4) or latest (default latest)")
+	f.StringVar(&o.CoreSource, "core-source", "", "core source instead of the module proxy: git::URL or ./dir")
+	f.StringVar(&o.CoreMain, "core-main", "", "package holding the entry function (default: the core module)")
+	f.StringVar(&o.CoreEntry, "core-entry", "", "function the generated main calls (default Main)")
+	f.StringArrayVar(&o.CoreImports, "core-import", nil, "extra package to blank-import, repeatable")
+	f.StringArrayVar(&o.With, "with", nil, "plug to add: [NAME=]MODULE[@VERSION], [NAME=]./DIR or [NAME=]git::URL; repeatable")
+	f.StringArrayVar(&o.Replace, "replace", nil, "module replacement PATH=VERSION or PATH=./DIR, repeatable")
+	f.StringArrayVar(&o.Targets, "target", nil, "os/arch to build for, repeatable (default: the host)")
+	f.BoolVar(&o.Force, "force", false, "overwrite an existing file")
+	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
+	return cmd
+}
+
+// initResult is the --json document of init (docs/json.md).
+type initResult struct {
+	envelope
+	// File is the config written, as named.
+	File string `json:"file"`
+	Name string `json:"name,omitempty"`
+	// Core and Plugs are as written: not resolved, so without versions
+	// beyond the requested ones.
+	Core  *jsonComponent  `json:"core,omitempty"`
+	Plugs []jsonComponent `json:"plugs"`
+}
+
+// starterPlug is one plug of the starter config.
+type starterPlug struct {
+	Name, Module, Version, Source string
+}
+
+func initRun(_ context.Context, o *initOptions) error {
+	res := &initResult{File: o.file, Plugs: []jsonComponent{}}
+	o.result = res
+	if _, err := os.Lstat(o.file); err == nil && !o.Force {
+		return fail.New(fail.Config, "%s already exists (use --force to overwrite it)", o.file)
+	}
+	if err := o.ask(); err != nil {
+		return err
+	}
+	if o.CoreModule == "" && o.CoreSource == "" {
+		return fail.New(fail.Config, "init needs --core-module or --core-source when stdin is not a terminal")
+	}
+	if o.CoreSource == "" && o.CoreVersion == "" {
+		o.CoreVersion = "latest"
+	}
+	var plugs []starterPlug
+	for _, w := range o.With {
+		p, err := parseWith(w)
+		if err != nil {
+			return fail.Wrap(fail.Config, fmt.Errorf("--with %s: %w", w, err))
+		}
+		plugs = append(plugs, p)
+	}
+	replace := map[string]string{}
+	for _, r := range o.Replace {
+		path, to, ok := strings.Cut(r, "=")
+		if !ok || path == "" || to == "" {
+			return fail.New(fail.Config, "--replace %s: want PATH=VERSION or PATH=./DIR", r)
+		}
+		replace[path] = to
+	}
+	targets, err := config.ParseTargets(o.Targets)
+	if err != nil {
+		return fail.Wrap(fail.Config, fmt.Errorf("--target: %w", err))
+	}
+	data := o.starter(plugs, replace, targets)
+	dir, err := filepath.Abs(filepath.Dir(o.file))
+	if err != nil {
+		return err
+	}
+	// The file must be one plugctl accepts: check it before it is written,
+	// and report problems against the flags that caused them.
+	cfg, err := config.Parse(o.file, data, dir)
+	if err != nil {
+		return invalidStarter(err)
+	}
+	if err := files.WriteFile(o.file, data, 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", o.file, err)
+	}
+	res.Name = cfg.Name
+	res.Core = &jsonComponent{Name: "core", Kind: config.KindOf(cfg.Core.Source).String(), Source: cfg.Core.Source,
+		Module: cfg.Core.Module, Requested: cfg.Core.Version, Enabled: true}
+	for _, p := range cfg.Plugins {
+		res.Plugs = append(res.Plugs, jsonComponent{Name: p.Name, Kind: config.KindOf(p.Source).String(), Source: p.Source,
+			Module: p.Module, Requested: p.Version, Enabled: p.Enabled})
+	}
+	if !o.json && !o.quiet {
+		fmt.Fprintf(o.ios.Out, "wrote %s (%s)\n", o.file, plural(len(plugs), "plug", "plugs"))
+		fmt.Fprintf(o.ios.ErrOut, "next: plugctl validate%s && plugctl build%s\n", fileFlag(o.file), fileFlag(o.file))
+	}
+	return nil
+}
+
+// fileFlag is " -f FILE" unless file is the default.
+func fileFlag(file string) string {
+	if file == config.DefaultFile {
+		return ""
+	}
+	return " -f " + file
+}
+
+// ask fills in, on a terminal, what the flags left out.
+func (o *initOptions) ask() error {
+	if !o.ios.InTTY {
+		return nil
+	}
+	p := o.prompter()
+	var err error
+	answer := func(dst *string, question, help, def string) {
+		if err == nil && *dst == "" {
+			*dst, err = p.ask(question, help, def)
+		}
+	}
+	answer(&o.Name, "Name of the binary", "", defaultName())
+	if o.CoreModule == "" && o.CoreSource == "" {
+		var core string
+		answer(&core, "Core program", "A Go module path (github.com/acme/server), a git::https://… URL or a ./local/dir.", "")
+		if err == nil && core == "" {
+			return fail.New(fail.Config, "init needs a core program")
+		}
+		if k := config.KindOf(core); k == config.SourceModule || k == config.SourceUnknown {
+			o.CoreModule = core
+		} else {
+			o.CoreSource = core
+		}
+	}
+	if o.CoreSource == "" || config.KindOf(o.CoreSource) == config.SourceGit {
+		def := "latest"
+		if o.CoreSource != "" {
+			def = ""
+		}
+		answer(&o.CoreVersion, "Core version", "Exact (v1.4.2), a constraint (^1.4) or latest; for git also a branch, tag or commit.", def)
+	}
+	answer(&o.CoreMain, "Package with the entry function", "The import path of the package holding the function main calls; empty for the module itself.", o.CoreModule)
+	answer(&o.CoreEntry, "Entry function", "", "Main")
+	if err != nil {
+		return err
+	}
+	if len(o.With) == 0 {
+		for {
+			var w string
+			answer(&w, "Add a plug", "MODULE[@VERSION], ./dir or git::URL, optionally NAME= in front; empty to finish.", "")
+			if err != nil || w == "" {
+				break
+			}
+			if _, perr := parseWith(w); perr != nil {
+				fmt.Fprintf(o.ios.ErrOut, "%v\n", perr)
+				continue
+			}
+			o.With = append(o.With, w)
+		}
+	}
+	return err
+}
+
+// defaultName is the working directory's name made into a valid config name.
+func defaultName() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "app"
+	}
+	if n := sanitizeName(filepath.Base(wd)); n != "" {
+		return n
+	}
+	return "app"
+}
+
+var notNameChar = regexp.MustCompile(`[^a-z0-9_-]+`)
+
+// sanitizeName turns s into a name matching config.NamePattern, or "".
+func sanitizeName(s string) string {
+	s = notNameChar.ReplaceAllString(strings.ToLower(s), "-")
+	s = strings.TrimLeft(s, "0123456789_-")
+	s = strings.TrimRight(s, "-")
+	if len(s) > 63 {
+		s = s[:63]
+	}
+	return s
+}
+
+// parseWith parses a --with value: [NAME=]MODULE[@VERSION], [NAME=]./DIR or
+// [NAME=]git::URL[@REF]. Without NAME, the name is the last element of the
+// module path or directory (a /vN major suffix dropped).
+func parseWith(s string) (starterPlug, error) {
+	var p starterPlug
+	name, rest, named := strings.Cut(s, "=")
+	if !named || strings.Contains(name, "/") || strings.Contains(name, ":") {
+		name, rest = "", s
+	}
+	switch config.KindOf(rest) {
+	case config.SourceModule, config.SourceUnknown:
+		p.Module, p.Version, _ = strings.Cut(rest, "@")
+		if p.Version == "" {
+			p.Version = "latest"
+		}
+		if err := module.CheckPath(p.Module); err != nil {
+			return p, fmt.Errorf("want MODULE[@VERSION], ./DIR or git::URL: %v", err)
+		}
+	case config.SourceLocal, config.SourceArchive:
+		p.Source = rest
+	case config.SourceGit:
+		// A git URL may hold an @ (ssh user); only a trailing @ref after
+		// the repository path counts as a version.
+		p.Source = rest
+		if i := strings.LastIndex(rest, "@"); i > strings.LastIndex(rest, "/") {
+			p.Source, p.Version = rest[:i], rest[i+1:]
+		}
+	}
+	if name == "" {
+		base := p.Module
+		if base == "" {
+			base = strings.TrimSuffix(strings.TrimRight(p.Source, "/"), ".git")
+		}
+		base = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(base, ".tar.gz"), ".tgz"), ".zip")
+		if prefix, major, ok := module.SplitPathVersion(base); ok && major != "" {
+			base = prefix
+		}
+		name = sanitizeName(base[strings.LastIndex(base, "/")+1:])
+		if name == "" {
+			return p, fmt.Errorf("cannot make a plug name from %q; write NAME=%s", s, s)
+		}
+	}
+	p.Name = name
+	return p, nil
+}
+
+// plainYAML matches strings that read back as themselves unquoted, numbers
+// and YAML's keywords aside.
+var plainYAML = regexp.MustCompile(`^[A-Za-z0-9./][A-Za-z0-9._/@+-]*$`)
+
+// yamlValue writes s as a YAML scalar: plain where that reads back as the
+// same string, double-quoted (JSON syntax, which YAML shares) elsewhere.
+func yamlValue(s string) string {
+	switch strings.ToLower(s) {
+	case "true", "false", "null", "yes", "no", "on", "off", "y", "n", "~":
+		return strconv.Quote(s)
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil || !plainYAML.MatchString(s) {
+		b, _ := json.Marshal(s)
+		return string(b)
+	}
+	return s
+}
+
+// starter renders the commented starter config.
+func (o *initOptions) starter(plugs []starterPlug, replace map[string]string, targets []config.Target) []byte {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	name := o.Name
+	if name == "" {
+		name = defaultName()
+	}
+	w("# %s — the plug config of %s, written by plugctl init.\n", filepath.Base(o.file), name)
+	w("#\n")
+	w("# It names a core Go program and the plugs to compile into it. Check it with\n")
+	w("# `plugctl validate`, build with `plugctl build`. Every key is described in the\n")
+	w("# README's configuration reference; `plugctl schema` prints a JSON Schema that\n")
+	w("# editors use to complete and check this file.\n")
+	w("schema: 1   # format version of this file\n")
+	w("name: %s   # artifact name: dist/%s by default\n", yamlValue(name), name)
+	w("\n")
+	w("core:\n")
+	w("  # The core program: a module path and version (exact, a constraint like\n")
+	w("  # ^1.4, or latest), or a source: git::https://…, an archive, a ./directory.\n")
+	if o.CoreModule != "" {
+		w("  module: %s\n", yamlValue(o.CoreModule))
+	}
+	if o.CoreSource != "" {
+		w("  source: %s\n", yamlValue(o.CoreSource))
+	}
+	if o.CoreVersion != "" {
+		w("  version: %s\n", yamlValue(o.CoreVersion))
+	}
+	w("  # The package holding the entry function, and the func() main calls.\n")
+	if o.CoreMain != "" && o.CoreMain != o.CoreModule {
+		w("  main: %s\n", yamlValue(o.CoreMain))
+	} else {
+		w("  # main: example.com/core/cmd   # default: the core module itself\n")
+	}
+	entry := o.CoreEntry
+	if entry == "" {
+		entry = "Main"
+	}
+	w("  entry: %s\n", yamlValue(entry))
+	if len(o.CoreImports) > 0 {
+		w("  # Extra packages to blank-import, such as a core's standard set.\n")
+		w("  imports:\n")
+		for _, imp := range o.CoreImports {
+			w("    - %s\n", yamlValue(imp))
+		}
+	} else {
+		w("  # imports: []          # extra packages to blank-import (a standard set)\n")
+	}
+	w("  # template: main.tmpl  # your own template for the generated main\n")
+	w("\n")
+	w("plugins:\n")
+	w("  # Each plug has a unique name and comes from where a core can. Plugs that\n")
+	w("  # use the plugctl SDK get their settings; enabled: false leaves one out.\n")
+	for _, p := range plugs {
+		w("  - name: %s\n", yamlValue(p.Name))
+		if p.Module != "" {
+			w("    module: %s\n", yamlValue(p.Module))
+		}
+		if p.Source != "" {
+			w("    source: %s\n", yamlValue(p.Source))
+		}
+		if p.Version != "" {
+			w("    version: %s\n", yamlValue(p.Version))
+		}
+		w("    # settings: {}\n")
+	}
+	if len(plugs) == 0 {
+		w("  # - name: metrics\n")
+		w("  #   module: github.com/acme/metrics\n")
+		w("  #   version: ^0.3.0\n")
+		w("  #   settings: {listen: \":9090\"}\n")
+		w("  # - name: audit\n")
+		w("  #   source: ./plugins/audit   # made with: plugctl new plug audit\n")
+	}
+	w("\n")
+	if len(replace) > 0 {
+		w("# Module path -> exact version or local directory, applied to the build.\n")
+		w("replace:\n")
+		for _, path := range slices.Sorted(maps.Keys(replace)) {
+			w("  %s: %s\n", yamlValue(path), yamlValue(replace[path]))
+		}
+	} else {
+		w("# replace:   # module path -> exact version or local directory\n")
+		w("#   github.com/plugctl/plugctl/plug: ../plugctl/plug\n")
+	}
+	w("\n")
+	w("build:\n")
+	output := config.DefaultOutput
+	if len(targets) > 0 {
+		list := make([]string, len(targets))
+		for i, t := range targets {
+			list[i] = t.String()
+		}
+		w("  targets: [%s]\n", strings.Join(list, ", "))
+		if len(targets) > 1 {
+			output = config.DefaultMultiOutput
+		}
+	} else {
+		w("  # targets: [linux/amd64, linux/arm64, darwin/arm64]   # default: the host\n")
+	}
+	w("  output: %s   # may use {name} {os} {arch} {version}\n", yamlValue(output))
+	w("  # tags: []\n")
+	w("  # ldflags: [-s, -w]\n")
+	w("\n")
+	w("# vendor: %s   # where plugctl vendor writes the vendor tree\n", config.DefaultVendor)
+	return []byte(b.String())
+}
+
+
+// invalidStarter reports the problems of a starter config that was not
+// written: without positions, which would point into a file that does not
+// exist, but with the plug each concerns.
+func invalidStarter(err error) error {
+	var errs config.Errors
+	if !errors.As(err, &errs) {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("the values given make an invalid config, nothing written:")
+	for _, e := range errs {
+		b.WriteString("\n  ")
+		switch e.Plug {
+		case "":
+		case "core":
+			b.WriteString("core: ")
+		default:
+			fmt.Fprintf(&b, "plug %q: ", e.Plug)
+		}
+		b.WriteString(e.Msg)
+	}
+	return fail.New(fail.Config, "%s", b.String())
+}

@@ -430,7 +430,6 @@ func (o *initOptions) starter(plugs []starterPlug, replace map[string]string, ta
 	return []byte(b.String())
 }
 
-
 // invalidStarter reports the problems of a starter config that was not
 // written: without positions, which would point into a file that does not
 // exist, but with the plug each concerns.

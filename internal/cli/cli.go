@@ -115,10 +115,16 @@ func NewRoot(g *globals) *cobra.Command {
 		newCmdVersion(g, nil),
 		newCmdSchema(g, nil),
 		newCmdInit(g, nil),
+		newCmdNew(g),
 	)
-	for _, c := range root.Commands() {
-		c.Args = usageArgs(c.Args)
+	var wrap func(*cobra.Command)
+	wrap = func(parent *cobra.Command) {
+		for _, c := range parent.Commands() {
+			c.Args = usageArgs(c.Args)
+			wrap(c)
+		}
 	}
+	wrap(root)
 	return root
 }
 

@@ -1,0 +1,317 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"go/format"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
+
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/templates"
+)
+
+// newCmdNew is the parent of the scaffolding commands.
+func newCmdNew(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "new",
+		Short: "Scaffold new things: a plug module",
+	}
+	cmd.AddCommand(newCmdNewPlug(g, nil))
+	return cmd
+}
+
+// newPlugOptions are the inputs of plugctl new plug.
+type newPlugOptions struct {
+	*globals
+	// Name is the plug's name, as the plug config and the SDK know it.
+	Name string
+	// Module is the new module's path.
+	Module string
+	// Dir is where the module is written; default ./NAME.
+	Dir string
+	// SDKReplace is a local copy of the SDK module (plugctl's plug/
+	// directory) to build against while the SDK is not published.
+	SDKReplace string
+	// SDKVersion is the SDK version required; v0.0.0 with SDKReplace.
+	SDKVersion string
+}
+
+func newCmdNewPlug(g *globals, runF func(context.Context, *newPlugOptions) error) *cobra.Command {
+	o := &newPlugOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "plug NAME --module PATH [--sdk-replace DIR]",
+		Short: "Scaffold a plug module that uses the plugctl SDK",
+		Long: `new plug writes a new Go module for a plug: go.mod, a package that registers the plug
+with the SDK and reads its settings, a test that passes, a plugin.yaml manifest and a
+README. The plugctl SDK module (github.com/plugctl/plugctl/plug) is not published
+yet: pass --sdk-replace with the path of the plug/ directory of a plugctl clone, and
+go.mod builds against it.`,
+		Example: `  git clone https://github.com/plugctl/plugctl ~/src/plugctl
+  plugctl new plug audit --module example.com/acme/audit --sdk-replace ~/src/plugctl/plug
+  (cd audit && go test ./...)`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Name = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return newPlugRun(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Module, "module", "", "module path of the new plug, like example.com/acme/NAME (required)")
+	f.StringVar(&o.Dir, "dir", "", "directory to create (default ./NAME)")
+	f.StringVar(&o.SDKReplace, "sdk-replace", "", "local copy of the SDK module (the plug/ directory of a plugctl clone)")
+	f.StringVar(&o.SDKVersion, "sdk-version", "", "SDK version to require (default v0.0.0, for --sdk-replace)")
+	_ = cmd.MarkFlagDirname("sdk-replace")
+	_ = cmd.MarkFlagDirname("dir")
+	return cmd
+}
+
+// newPlugResult is the --json document of new plug (docs/json.md).
+type newPlugResult struct {
+	envelope
+	Name   string `json:"name"`
+	Module string `json:"module,omitempty"`
+	// Dir is the absolute path of the new module.
+	Dir string `json:"dir,omitempty"`
+	// Files are the files written, relative to Dir, sorted.
+	Files []string `json:"files"`
+}
+
+// scaffold is what the newplug templates are executed with.
+type scaffold struct {
+	Name, Package, Module, Dir, Description, DefaultMessage, SDKReplace string
+}
+
+func newPlugRun(ctx context.Context, o *newPlugOptions) error {
+	res := &newPlugResult{Name: o.Name, Module: o.Module, Files: []string{}}
+	o.result = res
+	if err := checkPlugName(o.Name); err != nil {
+		return err
+	}
+	if o.Module == "" {
+		return fail.New(fail.Config, "new plug needs --module, the new module's path (like example.com/acme/%s)", o.Name)
+	}
+	if err := module.CheckPath(o.Module); err != nil {
+		return fail.New(fail.Config, "--module: %v", err)
+	}
+	dir := o.Dir
+	if dir == "" {
+		dir = o.Name
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	if entries, err := os.ReadDir(abs); err == nil && len(entries) > 0 {
+		return fail.New(fail.Config, "%s already exists and is not empty", dir)
+	}
+	sdkReplace := ""
+	if o.SDKReplace != "" {
+		if sdkReplace, err = sdkPath(o.SDKReplace, abs); err != nil {
+			return err
+		}
+	}
+	sdkVersion := o.SDKVersion
+	if sdkVersion == "" {
+		sdkVersion = "v0.0.0"
+	}
+	if err := module.Check(config.SDKModule, sdkVersion); err != nil {
+		return fail.New(fail.Config, "--sdk-version: %v", err)
+	}
+	tc, err := gotool.Detect(ctx, o.reporter())
+	if err != nil {
+		return err
+	}
+	gomod, err := scaffoldGoMod(o.Module, tc.Lang(), sdkVersion, sdkReplace)
+	if err != nil {
+		return err
+	}
+	data := scaffold{
+		Name: o.Name, Package: packageName(o.Name), Module: o.Module, Dir: filepath.ToSlash(dir),
+		Description:    "TODO: say in one line what " + o.Name + " does",
+		DefaultMessage: "hello from " + o.Name,
+		SDKReplace:     sdkReplace,
+	}
+	out := map[string][]byte{"go.mod": gomod}
+	names := map[string]string{
+		"plug.go.tmpl":      data.Package + ".go",
+		"plug_test.go.tmpl": data.Package + "_test.go",
+		"plugin.yaml.tmpl":  "plugin.yaml",
+		"README.md.tmpl":    "README.md",
+	}
+	for tmpl, name := range names {
+		b, err := renderScaffold(tmpl, data)
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+		out[name] = b
+	}
+	// Assemble the module beside its final place and move it there whole.
+	tmp, err := files.TempDir(abs)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	for name, b := range out {
+		if err := os.WriteFile(filepath.Join(tmp, name), b, 0o644); err != nil {
+			return err
+		}
+		res.Files = append(res.Files, name)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if err := os.Remove(abs); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err // only an empty directory is replaced
+	}
+	if err := files.ReplaceDir(tmp, abs); err != nil {
+		return err
+	}
+	slices.Sort(res.Files)
+	res.Dir = abs
+	if !o.json && !o.quiet {
+		o.printNewPlug(data, dir)
+	}
+	return nil
+}
+
+// printNewPlug tells what was made and what to do next.
+func (o *newPlugOptions) printNewPlug(d scaffold, dir string) {
+	w := o.ios.Out
+	fmt.Fprintf(w, "created %s/ (module %s, plug %q)\n\n", dir, d.Module, d.Name)
+	fmt.Fprintf(w, "test it:\n  cd %s && go test ./...\n\n", dir)
+	fmt.Fprintf(w, "build it into a core: add to the plug config\n")
+	fmt.Fprintf(w, "  plugins:\n    - name: %s\n      source: ./%s\n", d.Name, filepath.ToSlash(dir))
+	if d.SDKReplace != "" {
+		fmt.Fprintf(w, "  replace:\n    %s: %s\n", config.SDKModule, configPath(o.SDKReplace))
+	} else {
+		fmt.Fprintf(w, "\nthe SDK module %s is not published yet: go.mod needs\n  replace %s => /path/to/plugctl/plug\n(or run new plug with --sdk-replace) before go test works\n", config.SDKModule, config.SDKModule)
+	}
+}
+
+var nameRE = regexp.MustCompile(config.NamePattern)
+
+// checkPlugName checks a plug name as the config does.
+func checkPlugName(name string) error {
+	if name == "core" {
+		return fail.New(fail.Config, "plug name \"core\" is reserved for the core (choose another name)")
+	}
+	if !nameRE.MatchString(name) {
+		return fail.New(fail.Config, "invalid plug name %s (valid: %s: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')", strconv.Quote(name), config.NamePattern)
+	}
+	return nil
+}
+
+// packageName makes a Go package name of a plug name: '-' and '_' dropped,
+// and a keyword given a suffix.
+func packageName(name string) string {
+	p := strings.NewReplacer("-", "", "_", "").Replace(name)
+	if token.IsKeyword(p) {
+		p += "plug"
+	}
+	return p
+}
+
+// sdkPath checks that dir holds the SDK module and returns it as go.mod's
+// replace wants it: relative to the new module moduleDir when dir was
+// relative, absolute otherwise.
+func sdkPath(dir, moduleDir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	data, err := os.ReadFile(filepath.Join(abs, "go.mod"))
+	if err != nil {
+		return "", fail.New(fail.Config, "--sdk-replace %s: %v (want the plug/ directory of a plugctl clone)", dir, err)
+	}
+	if modfile.ModulePath(data) != config.SDKModule {
+		return "", fail.New(fail.Config, "--sdk-replace %s: module is %q, want %s (the plug/ directory of a plugctl clone)", dir, modfile.ModulePath(data), config.SDKModule)
+	}
+	if filepath.IsAbs(dir) {
+		return abs, nil
+	}
+	return relDir(moduleDir, abs)
+}
+
+// relDir returns target relative to dir in the form go.mod replace wants.
+func relDir(dir, target string) (string, error) {
+	rel, err := filepath.Rel(dir, target)
+	if err != nil {
+		return "", err
+	}
+	rel = filepath.ToSlash(rel)
+	if !strings.HasPrefix(rel, "../") && rel != ".." {
+		rel = "./" + rel
+	}
+	return rel, nil
+}
+
+// scaffoldGoMod writes the new module's go.mod with golang.org/x/mod.
+func scaffoldGoMod(path, goVersion, sdkVersion, sdkReplace string) ([]byte, error) {
+	f := &modfile.File{}
+	if err := f.AddModuleStmt(path); err != nil {
+		return nil, err
+	}
+	if err := f.AddGoStmt(goVersion); err != nil {
+		return nil, err
+	}
+	if err := f.AddRequire(config.SDKModule, sdkVersion); err != nil {
+		return nil, err
+	}
+	if sdkReplace != "" {
+		if err := f.AddReplace(config.SDKModule, "", sdkReplace, ""); err != nil {
+			return nil, err
+		}
+	}
+	f.Cleanup()
+	return f.Format()
+}
+
+// renderScaffold executes one newplug template; Go files are gofmt'd.
+func renderScaffold(name string, d scaffold) ([]byte, error) {
+	src, err := templates.NewPlug.ReadFile("newplug/" + name)
+	if err != nil {
+		return nil, err
+	}
+	t, err := template.New(name).Funcs(template.FuncMap{"quote": strconv.Quote, "yaml": yamlValue}).Parse(string(src))
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, d); err != nil {
+		return nil, err
+	}
+	if strings.HasSuffix(name, ".go.tmpl") {
+		return format.Source(b.Bytes())
+	}
+	return b.Bytes(), nil
+}
+
+// configPath writes a local path the way the plug config wants it: absolute,
+// or relative starting with ./ or ../.
+func configPath(p string) string {
+	p = filepath.ToSlash(p)
+	if filepath.IsAbs(p) || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../") {
+		return p
+	}
+	return "./" + p
+}

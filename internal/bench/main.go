@@ -1,0 +1,575 @@
+// Command bench measures plugctl against the targets of DESIGN.md §5 and
+// writes the results, with the exact commands run, to a Markdown file:
+//
+//	go run ./internal/bench -o BENCHMARKS.md     (what `make bench` runs)
+//
+// Everything is measured as ratios within one run, the commands of a pair
+// interleaved, so that a busy machine slows both sides alike; each figure is
+// the median of -n runs. It builds plugctl itself first, so it works on a
+// fresh clone. Measured:
+//
+//	(a) plugctl build of the example vs plain go build of the same
+//	    generated module, same flags and environment, warm caches
+//	(b) a no-op plugctl build (nothing changed: the artifact is reused)
+//	(c) an offline build from the vendor tree, empty vs warm module cache
+//	(d) plugctl's own peak memory during vendor and build
+//	(e) a build as another user, elsewhere, with cold caches, compared byte
+//	    for byte with the first (root only; needs setpriv)
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/plugctl/plugctl/internal/build"
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/gotool"
+)
+
+func main() {
+	out := flag.String("o", "BENCHMARKS.md", "the Markdown file to write")
+	n := flag.Int("n", 15, "runs of each measured command (the median is reported)")
+	cold := flag.Bool("cold", true, "also run the cold-cache checks (c) and (e), which compile the standard library")
+	flag.Parse()
+	if err := run(*out, *n, *cold); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// bench holds the state of one benchmark run.
+type bench struct {
+	repo    string // the plugctl repository
+	tmp     string // everything the run writes
+	plugctl string // plugctl built from repo
+	proj    string // the example project
+	env     []string
+	md      bytes.Buffer
+	failed  []string // targets not met
+}
+
+func run(out string, n int, cold bool) error {
+	b := &bench{}
+	var err error
+	if b.repo, err = repoRoot(); err != nil {
+		return err
+	}
+	if b.tmp, err = os.MkdirTemp("", "plugctl-bench-"); err != nil {
+		return err
+	}
+	defer removeAll(b.tmp)
+	// The user's GOCACHE stays: (a) is about warm caches. Nothing else of
+	// the shell may change a build.
+	b.env = environ(map[string]string{"GOFLAGS": "", "GOTOOLCHAIN": "local", "GOWORK": "off", "GOPROXY": "off", "GOSUMDB": "off", "NO_COLOR": "1"})
+
+	b.logf("building plugctl")
+	b.plugctl = filepath.Join(b.tmp, "bin", "plugctl")
+	if _, err := b.cmd(b.repo, nil, "go", "build", "-o", b.plugctl, "./cmd/plugctl"); err != nil {
+		return err
+	}
+	if b.proj, err = b.example(filepath.Join(b.tmp, "project")); err != nil {
+		return err
+	}
+	host := config.Target{OS: runtime.GOOS, Arch: runtime.GOARCH}
+	fmt.Fprintf(&b.md, "# plugctl benchmarks\n\nWritten by `make bench` (`go run ./internal/bench -o BENCHMARKS.md`, source: `internal/bench/main.go`).\n")
+	fmt.Fprintf(&b.md, "Machine: %s, %d CPUs, %s. Each figure is the median of %d runs; the commands of a pair run interleaved, so that\nother load on the machine slows both alike, and results are compared as ratios within this one run.\n\n", host, runtime.NumCPU(), goVersion(), n)
+	fmt.Fprintf(&b.md, "The project is the bundled example (`plugconfig.example.yaml`: the example core, two local plugs, the SDK), copied to a temporary directory. Environment for every command: the user's `GOCACHE` (warm), `GOFLAGS=` `GOTOOLCHAIN=local` `GOWORK=off` `GOPROXY=off` `GOSUMDB=off`.\n\n")
+
+	if err := b.compare(n); err != nil {
+		return err
+	}
+	if err := b.memory(); err != nil {
+		return err
+	}
+	if cold {
+		if err := b.vendor(); err != nil {
+			return err
+		}
+		if err := b.otherUser(); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(&b.md, "## (c) and (e)\n\nSkipped (`-cold=false`).\n\n")
+	}
+	if len(b.failed) == 0 {
+		fmt.Fprintf(&b.md, "## Summary\n\nEvery target was met.\n")
+	} else {
+		fmt.Fprintf(&b.md, "## Summary\n\nTargets missed: %s.\n", strings.Join(b.failed, "; "))
+	}
+	if err := files.WriteFile(out, b.md.Bytes(), 0o644); err != nil {
+		return err
+	}
+	b.logf("wrote %s", out)
+	os.Stdout.Write(b.md.Bytes())
+	return nil
+}
+
+// compare measures (a) and (b).
+func (b *bench) compare(n int) error {
+	gen := filepath.Join(b.proj, ".plugctl", "gen")
+	b.logf("warming up")
+	if _, err := b.cmd(b.proj, nil, b.plugctl, "build", "-q"); err != nil {
+		return err
+	}
+	// The plain build is exactly what plugctl's compile step runs: same
+	// flags (build.Flags), same environment (gotool.Env with build.Env),
+	// into a fresh output file each time as plugctl does (go skips the link
+	// when the output file is already up to date).
+	host := config.Target{OS: runtime.GOOS, Arch: runtime.GOARCH}
+	opts := build.Options{}
+	plainOut := filepath.Join(b.tmp, "plain", "hello")
+	plainArgs := append(append([]string{"build"}, build.Flags(opts)...), "-o", plainOut, ".")
+	plainEnv := envOverride(b.env, gotool.Env(build.Env(opts, host)))
+	if _, err := b.cmdEnv(gen, plainEnv, "go", plainArgs...); err != nil {
+		return err
+	}
+	var ptimes, ftimes, ntimes []time.Duration
+	var ratios []float64
+	for i := range n {
+		b.logf("(a) run %d/%d", i+1, n)
+		// Alternate which of the pair goes first, so neither is always
+		// the one that meets a burst of load or a cold page cache.
+		var pd, fd time.Duration
+		plainRun := func() error {
+			os.Remove(plainOut)
+			d, err := b.cmdEnv(gen, plainEnv, "go", plainArgs...)
+			pd = d
+			return err
+		}
+		plugRun := func() error {
+			d, err := b.cmd(b.proj, nil, b.plugctl, "build", "--force", "-q")
+			fd = d
+			return err
+		}
+		first, second := plainRun, plugRun
+		if i%2 == 1 {
+			first, second = plugRun, plainRun
+		}
+		if err := first(); err != nil {
+			return err
+		}
+		if err := second(); err != nil {
+			return err
+		}
+		ptimes, ftimes = append(ptimes, pd), append(ftimes, fd)
+		ratios = append(ratios, float64(fd)/float64(pd))
+	}
+	for i := range n {
+		b.logf("(b) run %d/%d", i+1, n)
+		d, err := b.cmd(b.proj, nil, b.plugctl, "build", "-q")
+		if err != nil {
+			return err
+		}
+		ntimes = append(ntimes, d)
+	}
+	out, err := exec.Command(b.plugctl, "build", "-f", filepath.Join(b.proj, "plugconfig.yaml")).CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("reused")) {
+		return fmt.Errorf("the no-op build did not reuse the artifact: %v\n%s", err, out)
+	}
+	plain, force, noop := median(ptimes), median(ftimes), median(ntimes)
+	ratio := medianFloat(ratios)
+	share := float64(noop) / float64(plain)
+
+	fmt.Fprintf(&b.md, "## (a) plugctl build vs plain go build, warm caches\n\n")
+	fmt.Fprintf(&b.md, "| command | median | runs |\n|---|---|---|\n")
+	fmt.Fprintf(&b.md, "| `go %s` (in `.plugctl/gen`, with `%s`; output removed before each run) | %s | %s |\n", strings.Join(redactTmp(plainArgs, b.tmp), " "), strings.Join(knobs(build.Env(opts, host)), " "), ms(plain), list(ptimes))
+	fmt.Fprintf(&b.md, "| `plugctl build --force -q` | %s | %s |\n\n", ms(force), list(ftimes))
+	fmt.Fprintf(&b.md, "Ratio plugctl / go build, the median of the %d per-pair ratios (each pair run back to back, the order alternating): **%.3f×** (target ≤ 1.15×: %s). Ratio of the medians: %.3f×; of the fastest runs: %.3f×.\n\n", n, ratio, b.verdict(ratio <= 1.15, "(a) ratio ≤ 1.15×"), float64(force)/float64(plain), float64(slices.Min(ftimes))/float64(slices.Min(ptimes)))
+	fmt.Fprintf(&b.md, "`--force` makes plugctl compile although nothing changed; it still loads the config, hashes the local sources, resolves, finds the build module up to date (so `go mod tidy` does not run: it does only when its inputs change, adding about one `go mod tidy` run), compiles, and writes the `.sha256`, SBOM and record files. `go env` comes from plugctl's cache.\n\n")
+	fmt.Fprintf(&b.md, "## (b) no-op build\n\n")
+	fmt.Fprintf(&b.md, "| command | median | runs |\n|---|---|---|\n")
+	fmt.Fprintf(&b.md, "| `plugctl build -q` (nothing changed: \"reused dist/hello (nothing changed)\") | %s | %s |\n\n", ms(noop), list(ntimes))
+	fmt.Fprintf(&b.md, "Target ≤ 100 ms: %s. Share of (a)'s plain go build: **%.1f%%** (target ≤ 5%%: %s).\n\n", b.verdict(noop <= 100*time.Millisecond, "(b) ≤ 100 ms"), 100*share, b.verdict(share <= 0.05, "(b) ≤ 5% of plain build"))
+	return nil
+}
+
+// memory measures (d).
+func (b *bench) memory() error {
+	fmt.Fprintf(&b.md, "## (d) peak memory of plugctl\n\n")
+	fmt.Fprintf(&b.md, "plugctl's own peak resident set, as the kernel's high-water mark (`VmHWM` of `/proc/PID/status`, sampled every millisecond until exit; the last sample is a lower bound, reached by the end of the run). `ru_maxrss` from `wait4` is shown beside it: Linux folds into it the peak of every descendant the child waited for, so for a build it is the `go` command's or the compiler's or linker's peak, not plugctl's.\n\n")
+	fmt.Fprintf(&b.md, "| command | plugctl peak RSS (VmHWM) | ru_maxrss incl. go children |\n|---|---|---|\n")
+	rows := [][]string{{"build", "--force", "-q"}, {"build", "-q"}} // a compile, then a no-op
+	if b.hasCommand("vendor") {
+		rows = append([][]string{{"vendor", "-q"}}, rows...)
+	}
+	for _, args := range rows {
+		hwm, maxrss, err := b.peak(b.proj, args...)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b.md, "| `plugctl %s` | %.1f MiB | %.1f MiB |\n", strings.Join(args, " "), float64(hwm)/1024, float64(maxrss)/1024)
+	}
+	if !b.hasCommand("vendor") {
+		fmt.Fprintf(&b.md, "\n`plugctl vendor`: not yet measurable — the command has not landed (issue 4).\n")
+	}
+	fmt.Fprintln(&b.md)
+	return nil
+}
+
+// vendor measures (c).
+func (b *bench) vendor() error {
+	fmt.Fprintf(&b.md, "## (c) offline build from the vendor tree, empty vs warm module cache\n\n")
+	if !b.hasCommand("vendor") {
+		fmt.Fprintf(&b.md, "Not yet measurable: `plugctl vendor` has not landed (issue 4).\n\n")
+		return nil
+	}
+	b.logf("(c) vendoring")
+	if _, err := b.cmd(b.proj, nil, b.plugctl, "vendor", "-q"); err != nil {
+		return err
+	}
+	empty := filepath.Join(b.tmp, "modcache-empty")
+	var etimes, wtimes []time.Duration
+	for i := range 3 {
+		b.logf("(c) run %d/3", i+1)
+		removeAll(empty)
+		d, err := b.cmd(b.proj, map[string]string{"GOMODCACHE": empty}, b.plugctl, "build", "--offline", "--force", "-q")
+		if err != nil {
+			return err
+		}
+		etimes = append(etimes, d)
+		d, err = b.cmd(b.proj, nil, b.plugctl, "build", "--offline", "--force", "-q")
+		if err != nil {
+			return err
+		}
+		wtimes = append(wtimes, d)
+	}
+	e, w := median(etimes), median(wtimes)
+	fmt.Fprintf(&b.md, "| command | median | runs |\n|---|---|---|\n")
+	fmt.Fprintf(&b.md, "| `plugctl build --offline --force -q` with `GOMODCACHE` an empty directory | %s | %s |\n", ms(e), list(etimes))
+	fmt.Fprintf(&b.md, "| `plugctl build --offline --force -q` with the user's module cache | %s | %s |\n\n", ms(w), list(wtimes))
+	fmt.Fprintf(&b.md, "Ratio empty / warm: **%.3f×** (the vendor tree holds every byte: no target, only evidence that the module cache is not needed).\n\n", float64(e)/float64(w))
+	return nil
+}
+
+// otherUser builds the example as another user, in another directory, with
+// another HOME, TZ and umask and cold build and module caches, and compares
+// the binary with the one built above (e).
+func (b *bench) otherUser() error {
+	fmt.Fprintf(&b.md, "## (e) reproducible as another user, with cold caches\n\n")
+	setpriv, err := exec.LookPath("setpriv")
+	if os.Geteuid() != 0 || err != nil {
+		fmt.Fprintf(&b.md, "Not run: it needs root and setpriv to switch users. `internal/cli/testdata/script/build_reproducible.txtar` covers directory, HOME, TZ, umask, mtimes and GOFLAGS.\n\n")
+		return nil
+	}
+	dir := filepath.Join(b.tmp, "nobody", "somewhere", "else")
+	proj, err := b.example(dir)
+	if err != nil {
+		return err
+	}
+	home := filepath.Join(b.tmp, "nobody", "home")
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		return err
+	}
+	for _, d := range []string{filepath.Join(b.tmp, "nobody"), b.tmp, filepath.Dir(b.plugctl)} {
+		os.Chmod(d, 0o755)
+	}
+	if err := chownAll(filepath.Join(b.tmp, "nobody"), 65534, 65534); err != nil {
+		return err
+	}
+	extra := map[string]string{"XDG_CACHE_HOME": filepath.Join(home, ".cache"),
+		"HOME": home, "GOCACHE": filepath.Join(home, "gocache"), "GOMODCACHE": filepath.Join(home, "modcache"),
+		"GOPATH": filepath.Join(home, "go"), "TZ": "Pacific/Chatham", "USER": "nobody", "LOGNAME": "nobody",
+	}
+	b.logf("(e) building as nobody with cold caches (compiles the standard library)")
+	d, err := b.cmd(proj, extra, setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--", "sh", "-c", "umask 077 && exec \"$0\" build -q", b.plugctl)
+	if err != nil {
+		return err
+	}
+	a, _ := os.ReadFile(filepath.Join(b.proj, "dist", "hello.sha256"))
+	o, _ := os.ReadFile(filepath.Join(proj, "dist", "hello.sha256"))
+	same := len(a) > 0 && bytes.Equal(a, o)
+	fmt.Fprintf(&b.md, "Command: `setpriv --reuid=65534 --regid=65534 --clear-groups -- sh -c 'umask 077 && exec plugctl build -q'` in a copy of the project at another path, with `HOME`, `GOCACHE`, `GOMODCACHE` and `GOPATH` empty directories of that user's and `TZ=Pacific/Chatham` (%s, cold).\n\n", ms(d))
+	fmt.Fprintf(&b.md, "| build | sha256 |\n|---|---|\n| root, warm caches | `%s` |\n| nobody, cold caches | `%s` |\n\n", field(a), field(o))
+	fmt.Fprintf(&b.md, "Byte-identical: %s.\n\n", b.verdict(same, "(e) identical as another user"))
+	return nil
+}
+
+// example copies the bundled example project (config, core, plugs, SDK)
+// into dir and returns dir.
+func (b *bench) example(dir string) (string, error) {
+	for _, sub := range []string{"examples", "plug"} {
+		if err := copyTree(filepath.Join(b.repo, sub), filepath.Join(dir, sub)); err != nil {
+			return "", err
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(b.repo, "plugconfig.example.yaml"))
+	if err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "plugconfig.yaml"), data, 0o644)
+}
+
+func (b *bench) hasCommand(name string) bool {
+	out, err := exec.Command(b.plugctl, "help").CombinedOutput()
+	if err != nil {
+		return false
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) > 0 && f[0] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// cmd runs name args in dir with the bench environment plus extra and
+// returns its wall time.
+func (b *bench) cmd(dir string, extra map[string]string, name string, args ...string) (time.Duration, error) {
+	env := b.env
+	if extra != nil {
+		env = envOverride(env, kv(extra))
+	}
+	return b.cmdEnv(dir, env, name, args...)
+}
+
+func (b *bench) cmdEnv(dir string, env []string, name string, args ...string) (time.Duration, error) {
+	c := exec.Command(name, args...)
+	c.Dir, c.Env = dir, env
+	var stderr bytes.Buffer
+	c.Stderr = &stderr
+	start := time.Now()
+	err := c.Run()
+	d := time.Since(start)
+	if err != nil {
+		return d, fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
+	}
+	return d, nil
+}
+
+// peak runs plugctl args in dir and returns its own peak RSS (VmHWM, KiB)
+// and wait4's ru_maxrss (KiB, descendants included).
+func (b *bench) peak(dir string, args ...string) (hwm, maxrss int64, err error) {
+	c := exec.Command(b.plugctl, args...)
+	c.Dir, c.Env = dir, b.env
+	var stderr bytes.Buffer
+	c.Stderr = &stderr
+	if err := c.Start(); err != nil {
+		return 0, 0, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	status := fmt.Sprintf("/proc/%d/status", c.Process.Pid)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		if v := vmHWM(status); v > hwm {
+			hwm = v
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				return 0, 0, fmt.Errorf("plugctl %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+			}
+			if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
+				maxrss = ru.Maxrss
+			}
+			return hwm, maxrss, nil
+		case <-tick.C:
+		}
+	}
+}
+
+// vmHWM reads the VmHWM line (KiB) of a /proc status file; 0 if gone.
+func vmHWM(status string) int64 {
+	data, err := os.ReadFile(status)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				v, _ := strconv.ParseInt(f[0], 10, 64)
+				return v
+			}
+		}
+	}
+	return 0
+}
+
+func (b *bench) verdict(ok bool, what string) string {
+	if ok {
+		return "**met**"
+	}
+	b.failed = append(b.failed, what)
+	return "**not met**"
+}
+
+func (b *bench) logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func medianFloat(fs []float64) float64 {
+	s := slices.Clone(fs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+func list(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = fmt.Sprintf("%.0f", float64(d)/float64(time.Millisecond))
+	}
+	return strings.Join(parts, " ") + " ms"
+}
+
+// knobs renders the variables plugctl sets for a compile, sorted.
+func knobs(env map[string]string) []string {
+	var out []string
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	slices.Sort(out)
+	return append(out, "GOTOOLCHAIN=local", "GOWORK=off", "GOFLAGS=")
+}
+
+func redactTmp(args []string, tmp string) []string {
+	out := slices.Clone(args)
+	for i, a := range out {
+		out[i] = strings.ReplaceAll(a, tmp, "$TMP")
+	}
+	return out
+}
+
+func field(sum []byte) string {
+	if f := strings.Fields(string(sum)); len(f) > 0 {
+		return f[0]
+	}
+	return "(none)"
+}
+
+func goVersion() string {
+	out, err := exec.Command("go", "env", "GOVERSION").Output()
+	if err != nil {
+		return "go (unknown)"
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// environ is the process environment with set overriding it.
+func environ(set map[string]string) []string {
+	return envOverride(os.Environ(), kv(set))
+}
+
+func kv(m map[string]string) []string {
+	var out []string
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// envOverride returns base with every KEY=VALUE of over replacing base's.
+func envOverride(base, over []string) []string {
+	keys := map[string]bool{}
+	for _, e := range over {
+		k, _, _ := strings.Cut(e, "=")
+		keys[k] = true
+	}
+	var out []string
+	for _, e := range base {
+		k, _, _ := strings.Cut(e, "=")
+		if !keys[k] {
+			out = append(out, e)
+		}
+	}
+	return append(out, over...)
+}
+
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && bytes.Contains(data, []byte("module github.com/plugctl/plugctl\n")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("run bench inside the plugctl repository")
+		}
+		dir = parent
+	}
+}
+
+// copyTree copies the regular files and directories under src to dst.
+func copyTree(src, dst string) error {
+	return filepath.Walk(src, func(path string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if fi.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if !fi.Mode().IsRegular() {
+			return nil
+		}
+		in, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		out, err := os.Create(target)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	})
+}
+
+func chownAll(dir string, uid, gid int) error {
+	return filepath.Walk(dir, func(path string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(path, uid, gid)
+	})
+}
+
+// removeAll removes dir, module cache files made read-only included.
+func removeAll(dir string) {
+	filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
+		if err == nil && fi.IsDir() {
+			os.Chmod(path, 0o755)
+		}
+		return nil
+	})
+	os.RemoveAll(dir)
+}

@@ -298,20 +298,19 @@ func (p *Project) components(bi *buildinfo.BuildInfo) []sbom.Component {
 		if known {
 			c.Role, c.Plug = o.role, o.plug
 		}
+		kind := config.KindOf(o.source)
 		switch {
-		case d.Replace != nil && strings.HasPrefix(d.Replace.Path, "./"+LocalDir+"/"):
-			c.Origin = sbom.Origin{Kind: "local", Path: o.source}
-			if o.source != "" {
-				c.Origin.TreeHash = p.trees[p.abs(o.source)]
-			}
-		case d.Replace != nil:
+		case known && kind == config.SourceGit:
+			// The commit is the lock's to tell (issue 3); until the
+			// resolver records it, the URL is all the SBOM can say.
+			c.Origin = sbom.Origin{Kind: "git", URL: strings.TrimPrefix(o.source, "git::")}
+		case known && kind == config.SourceArchive:
+			c.Origin = sbom.Origin{Kind: "archive", URL: o.source, SHA256: strings.TrimPrefix(o.sum, "sha256:")}
+		case known && kind == config.SourceLocal:
+			c.Origin = sbom.Origin{Kind: "local", Path: o.source, TreeHash: p.trees[p.abs(o.source)]}
+		case d.Replace != nil && d.Replace.Version != "":
 			c.Origin = sbom.Origin{Kind: "replace", Replace: d.Path + "@" + d.Version}
 			c.Version, c.Sum = d.Replace.Version, d.Replace.Sum
-		case known && config.KindOf(o.source) == config.SourceGit:
-			// The commit comes with the lock (its resolver knows it).
-			c.Origin = sbom.Origin{Kind: "git", URL: strings.TrimPrefix(o.source, "git::")}
-		case known && config.KindOf(o.source) == config.SourceArchive:
-			c.Origin = sbom.Origin{Kind: "archive", URL: o.source, SHA256: strings.TrimPrefix(o.sum, "sha256:")}
 		}
 		out = append(out, c)
 	}

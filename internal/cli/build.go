@@ -85,20 +85,7 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 		}
 		o.Output = config.DefaultMultiOutput
 	}
-	arts, ok := []pipeline.Artifact(nil), false
-	if !o.Force {
-		arts, ok = p.Reuse(targets, o.Output)
-	}
-	if !ok {
-		if err := p.Resolve(ctx); err != nil {
-			return err
-		}
-		dir := p.State("gen")
-		if err := p.Generate(ctx, dir); err != nil {
-			return err
-		}
-		arts, err = p.Build(ctx, dir, targets, o.Output, o.Force)
-	}
+	arts, err := artifacts(ctx, p, targets, o.Output, o.Force)
 	var rows []summaryRow
 	for _, a := range arts {
 		res.Artifacts = append(res.Artifacts, artifactResult{Target: a.Target.String(), Path: a.Path, SHA256: a.SHA256, Size: a.Size, Reused: a.Reused})
@@ -106,6 +93,26 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 	}
 	o.printArtifacts(rows)
 	return err
+}
+
+// artifacts runs the pipeline after load for targets: it reuses the
+// artifacts when nothing that feeds them changed (unless force), and
+// resolves, generates and compiles otherwise. On a failure it returns the
+// artifacts that were built.
+func artifacts(ctx context.Context, p *pipeline.Project, targets []config.Target, output string, force bool) ([]pipeline.Artifact, error) {
+	if !force {
+		if arts, ok := p.Reuse(targets, output); ok {
+			return arts, nil
+		}
+	}
+	if err := p.Resolve(ctx); err != nil {
+		return nil, err
+	}
+	dir := p.State("gen")
+	if err := p.Generate(ctx, dir); err != nil {
+		return nil, err
+	}
+	return p.Build(ctx, dir, targets, output, force)
 }
 
 // printArtifacts shows the artifacts built: a table on a terminal, and one

@@ -36,6 +36,10 @@ func Run(ctx context.Context, ios *IOStreams, args []string) int {
 	root.SetErr(ios.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
 	g.finish()
+	var es *exitStatus
+	if errors.As(err, &es) {
+		return es.code // plugctl run: the program's own exit code
+	}
 	if err != nil && ctx.Err() != nil {
 		err = fmt.Errorf("interrupted: %w", context.Canceled)
 	}
@@ -116,6 +120,7 @@ func NewRoot(g *globals) *cobra.Command {
 		newCmdSchema(g, nil),
 		newCmdInit(g, nil),
 		newCmdNew(g),
+		newCmdRun(g, nil),
 	)
 	var wrap func(*cobra.Command)
 	wrap = func(parent *cobra.Command) {

@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/pipeline"
+)
+
+// runOptions are the inputs of plugctl run.
+type runOptions struct {
+	*globals
+	// Args are passed to the program.
+	Args []string
+	// Force rebuilds even when nothing that feeds the binary changed.
+	Force bool
+}
+
+func newCmdRun(g *globals, runF func(context.Context, *runOptions) error) *cobra.Command {
+	o := &runOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "run [flags] [--] [ARGS...]",
+		Short: "Build for this machine and run the binary with ARGS",
+		Long: `run builds the config for the host, as build would (an artifact whose inputs did
+not change is reused, so an unchanged project starts at once), then runs the binary
+with ARGS. The program gets plugctl's stdin, stdout and stderr, and plugctl exits with
+its exit code: the plug author's edit-build-run loop.
+
+Everything after the first argument (or after --) goes to the program. The binary is
+the host's artifact of build.output when build.targets includes the host, and
+.plugctl/run/NAME otherwise. Build progress goes to stderr (-q silences it); --json
+is refused, since stdout belongs to the program.`,
+		Example: `  plugctl run -- plugins
+  plugctl run -q greet World`,
+		Args:        cobra.ArbitraryArgs,
+		Annotations: map[string]string{noJSONAnnotation: "stdout belongs to the program"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Args = args
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runRun(cmd.Context(), o)
+		},
+	}
+	// Flags after the first argument are the program's.
+	cmd.Flags().SetInterspersed(false)
+	cmd.Flags().BoolVar(&o.Force, "force", false, "rebuild even when nothing changed")
+	return cmd
+}
+
+// exitStatus is the exit code of the program plugctl run ran: Run exits
+// with it and prints nothing, since the program spoke for itself.
+type exitStatus struct{ code int }
+
+func (e *exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func runRun(ctx context.Context, o *runOptions) error {
+	if o.json {
+		return fail.New(fail.Config, "run does not take --json: stdout belongs to the program (use build --json)")
+	}
+	bin, err := o.hostBinary(ctx)
+	if err != nil {
+		return err
+	}
+	// The display must be gone before the program writes to the terminal.
+	o.finish()
+	return execProgram(o.ios, bin, o.Args)
+}
+
+// hostBinary builds (or reuses) the host's artifact and returns its path.
+func (o *runOptions) hostBinary(ctx context.Context) (string, error) {
+	p, err := pipeline.Load(ctx, o.reporter(), o.file)
+	if err != nil {
+		return "", err
+	}
+	host, err := config.ParseTarget(p.Toolchain.GOOS + "/" + p.Toolchain.GOARCH)
+	if err != nil {
+		return "", fail.Wrap(fail.Config, fmt.Errorf("the go toolchain's host: %w", err))
+	}
+	// Share the artifact (and its cache) with build when build makes one
+	// for the host; elsewhere, never overwrite what build.output names.
+	output := ""
+	if !slices.Contains(p.Config.Build.Targets, host) {
+		output = filepath.Join(p.State("run"), "{name}")
+	}
+	arts, err := artifacts(ctx, p, []config.Target{host}, output, o.Force)
+	if err != nil {
+		return "", err
+	}
+	if len(arts) != 1 {
+		return "", fmt.Errorf("building for %s: no artifact", host)
+	}
+	return arts[0].Path, nil
+}
+
+// execProgram runs bin with args on ios and returns its exit status as an
+// *exitStatus (nil for 0).
+//
+// A Ctrl-C at a terminal reaches the program directly, since it shares
+// plugctl's process group: plugctl then waits for the program to finish on
+// its own terms and exits with its code. Termination signals sent to plugctl
+// alone (SIGTERM from a supervisor, SIGHUP, or SIGINT when stdin is not a
+// terminal) are passed on to the program.
+func execProgram(ios *IOStreams, bin string, args []string) error {
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = ios.In, ios.Out, ios.ErrOut
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("running %s: %w", bin, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	for {
+		select {
+		case sig := <-sigs:
+			if sig == os.Interrupt && ios.InTTY {
+				continue // the terminal sent it to the program as well
+			}
+			_ = cmd.Process.Signal(sig)
+		case err := <-done:
+			var ee *exec.ExitError
+			switch {
+			case err == nil:
+				return nil
+			case errors.As(err, &ee):
+				code := ee.ExitCode()
+				if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+					code = 128 + int(ws.Signal()) // as a shell reports it
+				}
+				return &exitStatus{code}
+			}
+			return fmt.Errorf("running %s: %w", bin, err)
+		}
+	}
+}

@@ -46,6 +46,10 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// interruptGrace is how long an interrupted process group has to exit on
+// its own before it is killed.
+const interruptGrace = time.Second
+
 // Output runs c and returns its stdout. The process group is interrupted when
 // ctx is done and killed if it has not exited a few seconds later; the error
 // then wraps ctx.Err() so callers see the cancellation.
@@ -79,11 +83,17 @@ func Output(ctx context.Context, r report.Reporter, c Cmd) ([]byte, error) {
 	select {
 	case err = <-done:
 	case <-ctx.Done():
+		// Interrupt first so go and git can clean up their temporary
+		// files, then kill whatever is left of the group: processes a shell
+		// started in the background ignore SIGINT.
 		pgid := cmd.Process.Pid
 		_ = syscall.Kill(-pgid, syscall.SIGINT)
 		select {
 		case <-done:
-		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		case <-time.After(interruptGrace):
+			// Wait also waits for the output pipes, which a straggler
+			// holds open: kill the group, then collect.
 			_ = syscall.Kill(-pgid, syscall.SIGKILL)
 			<-done
 		}

@@ -1,0 +1,330 @@
+package cli_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plugctl/plugctl/internal/testenv"
+)
+
+// These tests drive plugctl in a real pseudo-terminal, a tmux pane, and read
+// the screen back: what a person sees, live display and colours included.
+// They are skipped where tmux is not installed (.ci/run installs it).
+
+// term is one tmux server on a private socket, its pane running sh in a
+// fresh project directory.
+type term struct {
+	t       *testing.T
+	sock    string
+	dir     string // the project directory
+	raw     string // every byte written to the pane, recorded by pipe-pane
+	plugctl string
+	runs    int // command lines typed, numbering their exit markers
+}
+
+// buildPlugctl compiles plugctl for a terminal test (a link, mostly: the
+// build cache has the rest).
+func buildPlugctl(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "plugctl")
+	cmd := exec.Command("go", "build", "-o", out, "./cmd/plugctl")
+	cmd.Dir = testenv.RepoRoot(t)
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building plugctl: %v\n%s", err, b)
+	}
+	return out
+}
+
+func newTerm(t *testing.T, extraEnv ...string) *term {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	if testing.Short() {
+		t.Skip("drives a terminal and compiles; skipped with -short")
+	}
+	repo := testenv.RepoRoot(t)
+	tmp := t.TempDir()
+	tt := &term{t: t, sock: filepath.Join(tmp, "tmux.sock"), dir: filepath.Join(tmp, "project"), raw: filepath.Join(tmp, "raw.log"), plugctl: buildPlugctl(t)}
+	home := filepath.Join(tmp, "home")
+	for _, d := range []string{tt.dir, home} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"examples", "plug"} {
+		if err := os.Symlink(filepath.Join(repo, name), filepath.Join(tt.dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A hermetic environment, as the scripts have: no network, an empty
+	// module cache, the shared build cache.
+	env := []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TERM=xterm-256color", "LANG=C.UTF-8",
+		"GOCACHE=" + testenv.GoCache(t), "GOMODCACHE=" + testenv.ModCache(t), "GOPATH=" + filepath.Join(home, "go"),
+		"GOPROXY=off", "GOSUMDB=off", "GOTOOLCHAIN=local", "GOFLAGS=", "PS1=$ ",
+	}
+	env = append(env, extraEnv...)
+	cmd := exec.Command("tmux", "-S", tt.sock, "-f", "/dev/null", "new-session", "-d", "-x", "110", "-y", "50", "-c", tt.dir, "sh")
+	cmd.Env = env
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("starting tmux: %v\n%s", err, b)
+	}
+	t.Cleanup(func() {
+		// Only this test's server, by its own socket.
+		exec.Command("tmux", "-S", tt.sock, "kill-server").Run()
+	})
+	tt.tmux("pipe-pane", "-o", "cat >> "+tt.raw)
+	return tt
+}
+
+func (tt *term) tmux(args ...string) string {
+	tt.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-S", tt.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		tt.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// screen returns the pane's text; with escapes, its colour codes too.
+func (tt *term) screen(escapes bool) string {
+	args := []string{"capture-pane", "-p", "-J"}
+	if escapes {
+		args = append(args, "-e")
+	}
+	return tt.tmux(args...)
+}
+
+// run types a command line into the pane and waits for it to finish,
+// returning its exit code.
+func (tt *term) run(line string) int {
+	tt.t.Helper()
+	tt.type_(line)
+	return tt.waitExit()
+}
+
+// type_ types a command line that reports its exit status when it ends.
+func (tt *term) type_(line string) {
+	tt.t.Helper()
+	tt.runs++
+	tt.tmux("send-keys", "-t", "0", "-l", fmt.Sprintf("%s; echo EXIT%d=$?", line, tt.runs))
+	tt.tmux("send-keys", "-t", "0", "Enter")
+}
+
+// waitExit waits for the last command typed to end and returns its code.
+func (tt *term) waitExit() int {
+	tt.t.Helper()
+	marker := fmt.Sprintf("EXIT%d=", tt.runs)
+	// The marker is also on the typed command line: look for it at the
+	// start of a line of output.
+	s := tt.waitFor("\n" + marker)
+	var code int
+	fmt.Sscanf(s[strings.LastIndex(s, marker)+len(marker):], "%d", &code)
+	return code
+}
+
+// waitFor waits until the screen shows want, and returns the screen.
+func (tt *term) waitFor(want string) string {
+	tt.t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		s := tt.screen(false)
+		if strings.Contains(s, want) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tt.t.Fatalf("timed out waiting for %q; screen:\n%s", want, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// lines returns the screen's non-empty lines, trailing blanks trimmed.
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimRight(l, " "); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+const spinnerFrames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+func TestTerminalBuild(t *testing.T) {
+	tt := newTerm(t)
+	example, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "plugconfig.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tt.dir, "plugconfig.yaml"), example, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := tt.run(tt.plugctl + " build --force"); code != 0 {
+		t.Fatalf("build exited %d:\n%s", code, tt.screen(false))
+	}
+	screen := lines(tt.screen(false))
+	host := runtime.GOOS + "/" + runtime.GOARCH
+	// Every step ends as a line with a mark and its duration, in order.
+	var steps []string
+	for _, l := range screen {
+		if strings.HasPrefix(l, "✓ ") || strings.HasPrefix(l, "✗ ") {
+			steps = append(steps, strings.Fields(l)[1])
+		}
+	}
+	if strings.Join(steps, " ") != "load resolve generate compile" {
+		t.Errorf("finished steps %q, want load resolve generate compile\n%s", steps, strings.Join(screen, "\n"))
+	}
+	for _, l := range screen {
+		if strings.HasPrefix(l, "✓ compile") && !strings.Contains(l, "1 target") {
+			t.Errorf("compile line without its count: %q", l)
+		}
+	}
+	// The table ends the output, and nothing of the live line is left.
+	last := ""
+	for i, l := range screen {
+		if strings.HasPrefix(l, "EXIT1=") {
+			last = screen[i-1]
+		}
+	}
+	if !strings.HasPrefix(last, "╰") {
+		t.Errorf("the last line before the prompt is %q, want the table's bottom border\n%s", last, strings.Join(screen, "\n"))
+	}
+	text := strings.Join(screen, "\n")
+	for _, want := range []string{"│ artifact", "│ target", "│ size", "│ sha256", "│ time", "│ dist/hello ", "│ " + host + " "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("table lacks %q\n%s", want, text)
+		}
+	}
+	if strings.ContainsAny(text, spinnerFrames) {
+		t.Errorf("a spinner frame is left on screen\n%s", text)
+	}
+	// The table replaced the tab-separated lines meant for pipes.
+	if strings.Contains(text, "sha256:") {
+		t.Errorf("stdout lines for pipes printed to a terminal\n%s", text)
+	}
+	// The live line was drawn, then erased in place.
+	raw, err := os.ReadFile(tt.raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.ContainsAny(string(raw), spinnerFrames) || !strings.Contains(string(raw), "\r\x1b[2K") {
+		t.Errorf("no live line was drawn: %q", raw)
+	}
+	// Colours are on without NO_COLOR.
+	if !strings.Contains(tt.screen(true), "\x1b[") {
+		t.Errorf("no colours on a terminal")
+	}
+
+	// A rebuild with nothing changed reuses the artifact and says so.
+	if code := tt.run(tt.plugctl + " build"); code != 0 {
+		t.Fatalf("build exited %d:\n%s", code, tt.screen(false))
+	}
+	text = strings.Join(lines(tt.screen(false)), "\n")
+	if !strings.Contains(text, "reused dist/hello (nothing changed)") || !strings.Contains(text, "cached") {
+		t.Errorf("no reuse shown\n%s", text)
+	}
+}
+
+// TestTerminalInterrupt presses Ctrl-C while a build runs: plugctl stops
+// with exit 130, says so, and leaves no live line behind.
+func TestTerminalInterrupt(t *testing.T) {
+	tt := newTerm(t)
+	example, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "plugconfig.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tt.dir, "plugconfig.yaml"), example, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The build may finish before the keys arrive on a fast machine: try
+	// a few times.
+	for attempt := 0; attempt < 3; attempt++ {
+		tt.type_(tt.plugctl + " build --force")
+		deadline := time.Now().Add(time.Minute)
+		for !strings.ContainsAny(lastLine(tt.screen(false)), spinnerFrames) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no live line appeared:\n%s", tt.screen(false))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		tt.tmux("send-keys", "-t", "0", "C-c")
+		code := tt.waitExit()
+		if code == 0 {
+			continue
+		}
+		if code != 130 {
+			t.Fatalf("interrupted build exited %d, want 130:\n%s", code, tt.screen(false))
+		}
+		text := strings.Join(lines(tt.screen(false)), "\n")
+		if !strings.Contains(text, "plugctl: interrupted") {
+			t.Errorf("no word of the interruption:\n%s", text)
+		}
+		if strings.ContainsAny(text, spinnerFrames) {
+			t.Errorf("a spinner frame is left on screen:\n%s", text)
+		}
+		return
+	}
+	t.Skip("the build finished before Ctrl-C arrived, three times")
+}
+
+// lastLine is the last non-empty line of a screen.
+func lastLine(s string) string {
+	l := lines(s)
+	if len(l) == 0 {
+		return ""
+	}
+	return l[len(l)-1]
+}
+
+func TestTerminalNoColor(t *testing.T) {
+	tt := newTerm(t, "NO_COLOR=1")
+	if code := tt.run(tt.plugctl + " validate -f " + filepath.Join(testenv.RepoRoot(t), "plugconfig.example.yaml")); code != 0 {
+		t.Fatalf("validate exited %d:\n%s", code, tt.screen(false))
+	}
+	screen := tt.screen(true)
+	if strings.Contains(screen, "\x1b[") {
+		t.Errorf("colour codes with NO_COLOR:\n%q", screen)
+	}
+	text := strings.Join(lines(tt.screen(false)), "\n")
+	for _, want := range []string{"✓ load", "✓ resolve", "plugconfig.example.yaml: ok"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("screen lacks %q\n%s", want, text)
+		}
+	}
+}
+
+// TestTerminalInitAsks answers plugctl init's questions at a terminal, then
+// validates and builds what it wrote.
+func TestTerminalInitAsks(t *testing.T) {
+	tt := newTerm(t)
+	tt.type_(tt.plugctl + " init --replace github.com/plugctl/plugctl/plug=./plug")
+	answer := func(question, text string) {
+		tt.waitFor(question)
+		tt.tmux("send-keys", "-t", "0", "-l", text)
+		tt.tmux("send-keys", "-t", "0", "Enter")
+	}
+	answer("Name of the binary [project]:", "hello")
+	answer("Core program:", "./examples/core")
+	answer("Package with the entry function:", "github.com/plugctl/plugctl/examples/core/app")
+	answer("Entry function [Main]:", "")
+	answer("Add a plug:", "./examples/plugins/greeter")
+	tt.waitFor("./examples/plugins/greeter\n")
+	answer("Add a plug:", "")
+	if code := tt.waitExit(); code != 0 {
+		t.Fatalf("init exited %d:\n%s", code, tt.screen(false))
+	}
+	if code := tt.run(tt.plugctl + " build -q && ./dist/hello greet World"); code != 0 {
+		t.Fatalf("build of the answers exited %d:\n%s", code, tt.screen(false))
+	}
+	tt.waitFor("Hello, World")
+}

@@ -20,6 +20,8 @@ type buildOptions struct {
 	Output string
 	// Force rebuilds every artifact even when nothing that feeds it changed.
 	Force bool
+	// Locked fails instead of creating or changing plugconfig.lock.
+	Locked bool
 }
 
 func newCmdBuild(g *globals, runF func(context.Context, *buildOptions) error) *cobra.Command {
@@ -38,6 +40,7 @@ func newCmdBuild(g *globals, runF func(context.Context, *buildOptions) error) *c
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "artifact path; may use {name} {os} {arch} {version}")
 	cmd.Flags().BoolVar(&o.Force, "force", false, "rebuild even artifacts whose inputs did not change")
 	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
+	addLockedFlag(cmd, &o.Locked)
 	return cmd
 }
 
@@ -85,7 +88,7 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 		}
 		o.Output = config.DefaultMultiOutput
 	}
-	arts, err := artifacts(ctx, p, targets, o.Output, o.Force)
+	arts, err := artifacts(ctx, p, targets, o.Output, o.Force, o.Locked)
 	var rows []summaryRow
 	for _, a := range arts {
 		res.Artifacts = append(res.Artifacts, artifactResult{Target: a.Target.String(), Path: a.Path, SHA256: a.SHA256, Size: a.Size, Reused: a.Reused})
@@ -99,7 +102,12 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 // artifacts when nothing that feeds them changed (unless force), and
 // resolves, generates and compiles otherwise. On a failure it returns the
 // artifacts that were built.
-func artifacts(ctx context.Context, p *pipeline.Project, targets []config.Target, output string, force bool) ([]pipeline.Artifact, error) {
+func artifacts(ctx context.Context, p *pipeline.Project, targets []config.Target, output string, force, locked bool) ([]pipeline.Artifact, error) {
+	// The lock is read first: --locked must fail on a missing or stale
+	// lock even when the artifacts could be reused.
+	if err := p.UseLock(pipeline.LockOptions{Locked: locked}); err != nil {
+		return nil, err
+	}
 	if !force {
 		if arts, ok := p.Reuse(targets, output); ok {
 			return arts, nil
@@ -110,6 +118,9 @@ func artifacts(ctx context.Context, p *pipeline.Project, targets []config.Target
 	}
 	dir := p.State("gen")
 	if err := p.Generate(ctx, dir); err != nil {
+		return nil, err
+	}
+	if err := saveLock(p); err != nil {
 		return nil, err
 	}
 	return p.Build(ctx, dir, targets, output, force)

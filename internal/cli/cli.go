@@ -116,6 +116,8 @@ func NewRoot(g *globals) *cobra.Command {
 		newCmdGenerate(g, nil),
 		newCmdBuild(g, nil),
 		newCmdInspect(g, nil),
+		newCmdLock(g, nil),
+		newCmdOutdated(g, nil),
 		newCmdVersion(g, nil),
 		newCmdSchema(g, nil),
 		newCmdInit(g, nil),

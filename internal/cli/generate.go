@@ -15,6 +15,8 @@ type generateOptions struct {
 	// Dir is where the build module is written; default .plugctl/gen beside
 	// the config.
 	Dir string
+	// Locked fails instead of creating or changing plugconfig.lock.
+	Locked bool
 }
 
 func newCmdGenerate(g *globals, runF func(context.Context, *generateOptions) error) *cobra.Command {
@@ -30,6 +32,7 @@ func newCmdGenerate(g *globals, runF func(context.Context, *generateOptions) err
 		},
 	}
 	cmd.Flags().StringVarP(&o.Dir, "output", "o", "", "directory to write the build module to (default .plugctl/gen)")
+	addLockedFlag(cmd, &o.Locked)
 	return cmd
 }
 
@@ -48,6 +51,9 @@ func generateRun(ctx context.Context, o *generateOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := p.UseLock(pipeline.LockOptions{Locked: o.Locked}); err != nil {
+		return err
+	}
 	if err := p.Resolve(ctx); err != nil {
 		return err
 	}
@@ -56,6 +62,9 @@ func generateRun(ctx context.Context, o *generateOptions) error {
 		dir = p.State("gen")
 	}
 	if err := p.Generate(ctx, dir); err != nil {
+		return err
+	}
+	if err := saveLock(p); err != nil {
 		return err
 	}
 	res.Dir = dir

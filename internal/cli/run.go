@@ -94,7 +94,7 @@ func (o *runOptions) hostBinary(ctx context.Context) (string, error) {
 	if !slices.Contains(p.Config.Build.Targets, host) {
 		output = filepath.Join(p.State("run"), "{name}")
 	}
-	arts, err := artifacts(ctx, p, []config.Target{host}, output, o.Force)
+	arts, err := artifacts(ctx, p, []config.Target{host}, output, o.Force, false)
 	if err != nil {
 		return "", err
 	}

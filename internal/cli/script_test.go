@@ -43,13 +43,19 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs every behaviour script under testdata/script. Each script
 // gets its own HOME, an empty GOPATH and module cache shared with no other
-// test run, GOPROXY=off unless it builds a proxy itself, and GOTOOLCHAIN=local:
+// test run, GOPROXY=off unless it sets GOPROXY=$TESTPROXY (a file:// proxy
+// built from internal/testenv/testdata/proxy), and GOTOOLCHAIN=local:
 // the suite passes with the network unplugged. GOCACHE is the developer's, so
 // the example core compiles once, not once per script.
 func TestScripts(t *testing.T) {
 	repo := testenv.RepoRoot(t)
 	gocache := testenv.GoCache(t)
 	modcache := testenv.ModCache(t)
+	proxy := testenv.Proxy(t)
+	goversion, err := exec.Command("go", "env", "GOVERSION").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:           filepath.Join("testdata", "script"),
 		UpdateScripts: *update,
@@ -64,6 +70,11 @@ func TestScripts(t *testing.T) {
 			env.Setenv("GOCACHE", gocache)
 			env.Setenv("GOMODCACHE", modcache)
 			env.Setenv("GOPROXY", "off")
+			// The test module proxy (internal/testenv/testdata/proxy), for
+			// scripts that set GOPROXY=$TESTPROXY.
+			env.Setenv("TESTPROXY", proxy)
+			// The toolchain plugctl locks with, for goldens (cmpenv).
+			env.Setenv("GOVERSION", strings.TrimSpace(string(goversion)))
 			env.Setenv("GOSUMDB", "off")
 			env.Setenv("GOTOOLCHAIN", "local")
 			env.Setenv("GOFLAGS", "")
@@ -87,6 +98,7 @@ func TestScripts(t *testing.T) {
 			"buildinfo":   cmdBuildInfo,
 			"cmpjson":     cmdCmpJSON,
 			"mtime":       cmdMtime,
+			"deps":        cmdDeps,
 		},
 	})
 }
@@ -274,5 +286,23 @@ func cmdMtime(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	default:
 		ts.Fatalf("usage: mtime set|old FILE")
+	}
+}
+
+// cmdDeps prints the modules compiled into a binary, one "path version"
+// line each (with " => replacement" for replaced ones), as its build
+// information records them: deps FILE.
+func cmdDeps(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: deps FILE")
+	}
+	bi, err := buildinfo.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	for _, d := range bi.Deps {
+		line := d.Path + " " + d.Version
+		if r := d.Replace; r != nil {
+			line += " => " + strings.TrimSpace(r.Path+" "+r.Version)
+		}
+		fmt.Fprintln(ts.Stdout(), line)
 	}
 }

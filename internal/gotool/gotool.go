@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/plugctl/plugctl/internal/report"
@@ -74,4 +75,13 @@ func Detect(ctx context.Context, r report.Reporter) (Toolchain, error) {
 		return Toolchain{}, fmt.Errorf("reading go env: %w", err)
 	}
 	return Toolchain{Version: v.GOVERSION, GOOS: v.GOHOSTOS, GOARCH: v.GOHOSTARCH}, nil
+}
+
+// Query runs `go args...` in dir for a module query (go list -m, go mod
+// download): unlike Go, it keeps the user's GOFLAGS, since flags such as
+// -modcacherw are theirs to set for fetching, and adds -mod=mod so that a
+// query never trips over a vendor directory or a read-only go.mod.
+func Query(ctx context.Context, r report.Reporter, dir string, args ...string) ([]byte, error) {
+	flags := strings.TrimSpace(os.Getenv("GOFLAGS") + " -mod=mod")
+	return Go(ctx, r, dir, map[string]string{"GOFLAGS": flags}, args...)
 }

@@ -42,7 +42,10 @@ type genState struct {
 // genModule is the build module before go mod tidy.
 type genModule struct {
 	goMod, main []byte
-	links       map[string]string // link name under LocalDir -> absolute directory
+	// sum seeds go.sum with the lock's hashes, which go mod tidy then
+	// verifies every download against.
+	sum   []byte
+	links map[string]string // link name under LocalDir -> absolute directory
 }
 
 // Generate writes the build module into dir: go.mod and go.sum completed by
@@ -67,7 +70,8 @@ func (p *Project) Generate(ctx context.Context, dir string) error {
 			return err
 		}
 		if genFresh(dir, key, m) {
-			return nil
+			// Tidied from the same inputs before, drift check included.
+			return p.readGraph(dir)
 		}
 		tmp, err := files.TempDir(dir)
 		if err != nil {
@@ -75,6 +79,14 @@ func (p *Project) Generate(ctx context.Context, dir string) error {
 		}
 		defer os.RemoveAll(tmp)
 		if err := p.tidy(ctx, tmp, m); err != nil {
+			return err
+		}
+		// Before anything is written: a build module that moves the core
+		// or a plug off its version must not replace a good one.
+		if err := p.checkDrift(ctx, tmp); err != nil {
+			return err
+		}
+		if err := p.readGraph(tmp); err != nil {
 			return err
 		}
 		st := genState{Key: key, Files: map[string]string{}, Links: m.links}
@@ -155,6 +167,7 @@ func (p *Project) module() (*genModule, error) {
 	if err != nil {
 		return nil, fail.Wrap(fail.Config, err)
 	}
+	g.sum = p.seedGoSum()
 	return g, nil
 }
 
@@ -187,6 +200,11 @@ func (p *Project) tidy(ctx context.Context, tmp string, m *genModule) error {
 	if err := os.WriteFile(filepath.Join(tmp, "main.go"), m.main, 0o644); err != nil {
 		return err
 	}
+	if len(m.sum) > 0 {
+		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), m.sum, 0o644); err != nil {
+			return err
+		}
+	}
 	if err := os.Mkdir(filepath.Join(tmp, LocalDir), 0o755); err != nil {
 		return err
 	}
@@ -199,18 +217,19 @@ func (p *Project) tidy(ctx context.Context, tmp string, m *genModule) error {
 		if ctx.Err() != nil {
 			return err
 		}
-		return fail.Wrap(fail.Fetch, fmt.Errorf("completing the module graph: %w", err))
+		return tidyError(p, err)
 	}
 	return nil
 }
 
-// genKey digests everything go mod tidy reads: the untidied go.mod and main,
+// genKey digests everything go mod tidy reads: the untidied go.mod, main and
+// go.sum seeded from the lock,
 // the content of every local module and the toolchain. Modules from the proxy
 // are immutable at a version, so their content needs no hash here.
 func (p *Project) genKey(m *genModule) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "plugctl-gen/v1\ntoolchain %s\n", p.Toolchain.Version)
-	fmt.Fprintf(h, "go.mod %s\nmain.go %s\n", sha256hex(m.goMod), sha256hex(m.main))
+	fmt.Fprintf(h, "go.mod %s\nmain.go %s\ngo.sum %s\n", sha256hex(m.goMod), sha256hex(m.main), sha256hex(m.sum))
 	names := make([]string, 0, len(m.links))
 	for n := range m.links {
 		names = append(names, n)

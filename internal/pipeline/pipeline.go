@@ -35,6 +35,7 @@ type Project struct {
 
 	trees  map[string]string // TreeHash results of this run, by directory
 	inputs *artifact.Inputs  // Inputs, once computed
+	lock   *lockState        // after UseLock, or Generate
 }
 
 // Step runs fn as the named step, reporting its start, end and duration.
@@ -71,9 +72,12 @@ func (p *Project) Resolve(ctx context.Context) error {
 		unit = "plug"
 	}
 	return Step(p.R, "resolve", fmt.Sprintf("%d %s", n, unit), func() error {
-		set, err := resolve.Resolve(ctx, p.R, p.Config)
+		set, err := resolve.Resolve(ctx, p.R, p.Config, p.resolveOptions())
 		p.Set = set
-		return err
+		if err != nil {
+			return err
+		}
+		return p.checkPins()
 	})
 }
 

@@ -1,38 +1,100 @@
 // Package resolve turns the core and plugs of a config into exact module
 // versions with a place on disk to build them from.
+//
+// Go module components (no source in the config) are resolved through the go
+// command with the user's own environment, so GOPROXY lists (off and direct
+// included), GOPRIVATE, GONOPROXY, GONOSUMDB, GOFLAGS and .netrc mean what
+// they mean to go itself. Constraints are matched with Masterminds/semver/v3
+// against the versions the proxy lists; exact versions, pseudo-versions and
+// "latest" are handed to go as queries. Local directories are used as they
+// are and hashed the way a module zip of them would be.
+//
+// A Pin (from the lock file) replaces resolution: the component is fetched
+// at exactly the pinned version, whatever newer version its constraint would
+// allow. Lookups run in parallel.
 package resolve
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"golang.org/x/mod/modfile"
-	"golang.org/x/mod/module"
-	"golang.org/x/mod/semver"
 
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
-	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/report"
 )
 
 // LocalVersion is the version a module built from a directory is required at.
 const LocalVersion = "v0.0.0"
 
+// CoreName is the name the core goes by where plugs go by theirs (pins,
+// the lock, messages).
+const CoreName = "core"
+
+// The kinds of origin, as the lock file writes them.
+const (
+	OriginProxy   = "proxy"   // fetched by the go command (module proxy or, per GOPRIVATE/direct, its VCS)
+	OriginGit     = "git"     // a git repository
+	OriginArchive = "archive" // an archive URL
+	OriginLocal   = "local"   // a local directory
+)
+
 // Component is the core or one plug, resolved.
 type Component struct {
-	Name      string // plug name; "core" for the core
+	Name      string // plug name; CoreName for the core
 	Kind      config.SourceKind
 	Module    string // module path
 	Requested string // version or constraint as the config wrote it
 	Version   string // resolved version (LocalVersion for directories)
 	Import    string // package to import (plugs) or that holds the entry (core)
-	Dir       string // absolute source directory for local, git and archive sources
-	GoMod     *modfile.File
+	// Dir is the source directory of a local, git or archive component. The
+	// generated go.mod replaces Module with it; it is empty for modules the
+	// go command fetches.
+	Dir string
+	// Root is where the component's files are on disk: Dir, or the module
+	// cache directory of a fetched module. Manifests are read from it.
+	Root   string
+	GoMod  *modfile.File
+	Origin Origin
+	// Hash is the module's h1: hash, as go.sum writes it: go's own for a
+	// fetched module, the hash of the files a module zip of Dir would hold
+	// otherwise.
+	Hash string
 }
+
+// Origin says where a component's bytes came from.
+type Origin struct {
+	Kind   string // OriginProxy, OriginGit, OriginArchive or OriginLocal
+	URL    string // git or archive URL (credentials redacted); for a fetched module, the VCS URL when go went direct
+	Commit string // full commit hash, when known
+	SHA256 string // archive checksum, "sha256:<hex>"
+	Path   string // local directory as the config wrote it
+}
+
+// Pin fixes the resolution of one component to what a lock recorded.
+type Pin struct {
+	Version string // exact module version
+	Commit  string // full commit hash, for git sources
+}
+
+// Options steer a resolution.
+type Options struct {
+	// Pins by component name (CoreName for the core). A pinned component
+	// is resolved to exactly its pin. The caller decides which lock entries
+	// still apply to the config.
+	Pins map[string]Pin
+	// Parallel bounds the lookups running at once; 0 means DefaultParallel.
+	Parallel int
+}
+
+// DefaultParallel is how many lookups run at once by default: they wait
+// on the network far more than they compute.
+const DefaultParallel = 4
 
 // Set is everything a build is made of.
 type Set struct {
@@ -43,20 +105,113 @@ type Set struct {
 	SDK bool
 }
 
+// All returns the core followed by the plugs.
+func (s *Set) All() []Component {
+	return append([]Component{s.Core}, s.Plugs...)
+}
+
+// request is what the config asks for one component.
+type request struct {
+	name, mod, version, source, imp string
+	versionPos                      config.Pos
+}
+
 // Resolve resolves the core and the enabled plugs of cfg.
-func Resolve(ctx context.Context, r report.Reporter, cfg *config.Config) (*Set, error) {
-	core, err := component(ctx, r, cfg, "core", cfg.Core.Module, cfg.Core.Version, cfg.Core.Source, cfg.Core.Main)
+func Resolve(ctx context.Context, r report.Reporter, cfg *config.Config, o Options) (*Set, error) {
+	reqs := []request{{CoreName, cfg.Core.Module, cfg.Core.Version, cfg.Core.Source, cfg.Core.Main, keyPos(cfg.Core.KeyPos, "version", cfg.Core.Pos)}}
+	for _, p := range cfg.Enabled() {
+		reqs = append(reqs, request{p.Name, p.Module, p.Version, p.Source, p.Import, keyPos(p.KeyPos, "version", p.Pos)})
+	}
+	res, err := newResolver(r, cfg, o)
 	if err != nil {
 		return nil, err
 	}
-	set := &Set{Core: core}
-	for _, p := range cfg.Enabled() {
-		c, err := component(ctx, r, cfg, p.Name, p.Module, p.Version, p.Source, p.Import)
-		if err != nil {
-			return nil, err
-		}
-		set.Plugs = append(set.Plugs, c)
+	defer res.close()
+
+	comps := make([]Component, len(reqs))
+	errs := make([]error, len(reqs))
+	sem := make(chan struct{}, res.parallel)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for i, q := range reqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			comps[i], errs[i] = res.component(ctx, q)
+			if i > 0 { // the step counts plugs; the core is not one
+				mu.Lock()
+				done++
+				r.Progress("resolve", done, len(reqs)-1)
+				mu.Unlock()
+			}
+		}()
 	}
+	wg.Wait()
+	if err := joinErrors(errs); err != nil {
+		return nil, err
+	}
+	set := &Set{Core: comps[0], Plugs: comps[1:]}
+	return set, checkSDK(cfg, set)
+}
+
+func keyPos(m map[string]config.Pos, key string, def config.Pos) config.Pos {
+	if p, ok := m[key]; ok {
+		return p
+	}
+	return def
+}
+
+// joinErrors combines the failures of several components: when every one is
+// a config problem they become one config.Errors (so all are listed the way
+// the loader lists them); otherwise they are joined in config order, and
+// the first decides the exit code.
+func joinErrors(errs []error) error {
+	var all []error
+	var cfgErrs config.Errors
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		all = append(all, err)
+		var ce *config.Error
+		if fail.KindOf(err) == fail.Config && errors.As(err, &ce) {
+			cfgErrs = append(cfgErrs, ce)
+		}
+	}
+	switch {
+	case len(all) == 0:
+		return nil
+	case len(all) == 1:
+		return all[0]
+	case len(cfgErrs) == len(all):
+		return fail.Wrap(fail.Config, cfgErrs)
+	}
+	return &joined{all}
+}
+
+// joined is several failures; its kind is the first one's.
+type joined struct{ errs []error }
+
+func (j *joined) Error() string {
+	s := ""
+	for i, e := range j.errs {
+		if i > 0 {
+			s += "\n"
+		}
+		s += e.Error()
+	}
+	return s
+}
+
+func (j *joined) Unwrap() []error { return j.errs }
+
+// checkSDK decides whether the core uses the SDK and refuses settings that
+// nothing would read otherwise.
+func checkSDK(cfg *config.Config, set *Set) error {
+	core := set.Core
 	if core.GoMod != nil {
 		for _, req := range core.GoMod.Require {
 			if req.Mod.Path == config.SDKModule {
@@ -67,65 +222,100 @@ func Resolve(ctx context.Context, r report.Reporter, cfg *config.Config) (*Set, 
 	if core.Module == config.SDKModule {
 		set.SDK = true
 	}
-	if !set.SDK {
-		var errs config.Errors
-		for _, p := range cfg.Enabled() {
-			if len(p.Settings) > 0 {
-				errs = append(errs, &config.Error{File: cfg.File, Pos: p.KeyPos["settings"], Plug: p.Name,
-					Msg: fmt.Sprintf("has settings, but core %s does not use the plugctl SDK (%s), so nothing would read them; remove the settings or configure the plug the way the core expects", core.Module, config.SDKModule)})
-			}
-		}
-		if len(errs) > 0 {
-			return nil, fail.Wrap(fail.Config, errs)
+	if set.SDK {
+		return nil
+	}
+	var errs config.Errors
+	for _, p := range cfg.Enabled() {
+		if len(p.Settings) > 0 {
+			errs = append(errs, &config.Error{File: cfg.File, Pos: p.KeyPos["settings"], Plug: p.Name,
+				Msg: fmt.Sprintf("has settings, but core %s does not use the plugctl SDK (%s), so nothing would read them; remove the settings or configure the plug the way the core expects", core.Module, config.SDKModule)})
 		}
 	}
-	return set, nil
+	if len(errs) > 0 {
+		return fail.Wrap(fail.Config, errs)
+	}
+	return nil
 }
 
-func component(ctx context.Context, r report.Reporter, cfg *config.Config, name, mod, version, source, imp string) (Component, error) {
-	c := Component{Name: name, Kind: config.KindOf(source), Module: mod, Requested: version, Import: imp}
+// resolver holds what the lookups of one resolution share.
+type resolver struct {
+	r        report.Reporter
+	cfg      *config.Config
+	pins     map[string]Pin
+	parallel int
+	// work is an empty directory the go command runs in, so that no go.mod
+	// of the user's (or of /tmp) takes part in a query.
+	work string
+}
+
+func newResolver(r report.Reporter, cfg *config.Config, o Options) (*resolver, error) {
+	work, err := os.MkdirTemp("", "plugctl-resolve-")
+	if err != nil {
+		return nil, err
+	}
+	p := o.Parallel
+	if p <= 0 {
+		p = DefaultParallel
+	}
+	return &resolver{r: r, cfg: cfg, pins: o.Pins, parallel: p, work: work}, nil
+}
+
+func (res *resolver) close() { os.RemoveAll(res.work) }
+
+func (res *resolver) component(ctx context.Context, q request) (Component, error) {
+	c := Component{Name: q.name, Kind: config.KindOf(q.source), Module: q.mod, Requested: q.version, Import: q.imp}
+	pin, pinned := res.pins[q.name]
+	var err error
 	switch c.Kind {
 	case config.SourceLocal:
-		dir := source
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(cfg.Dir, dir)
-		}
-		f, err := readGoMod(filepath.Join(dir, "go.mod"))
-		if err != nil {
-			return c, fail.Wrap(fail.Config, fmt.Errorf("%s %s: %w", label(name), source, err))
-		}
-		if c.Module != "" && c.Module != f.Module.Mod.Path {
-			return c, fail.New(fail.Config, "%s %s: the config says module %s but its go.mod says %s", label(name), source, c.Module, f.Module.Mod.Path)
-		}
-		c.Module, c.Version, c.Dir, c.GoMod = f.Module.Mod.Path, LocalVersion, dir, f
+		err = res.local(&c, q.source)
 	case config.SourceModule:
-		if !isExact(version) {
-			return c, fail.New(fail.Config, "%s %s: version %q is not an exact version; constraints are not supported yet", label(name), mod, version)
+		var p *Pin
+		if pinned {
+			p = &pin
 		}
-		c.Version = version
-		info, err := download(ctx, r, module.Version{Path: mod, Version: version})
-		if err != nil {
-			return c, fail.Wrap(fail.Fetch, fmt.Errorf("%s %s@%s: %w", label(name), mod, version, err))
-		}
-		f, err := readGoMod(info.GoMod)
-		if err != nil {
-			return c, fail.Wrap(fail.Fetch, fmt.Errorf("%s %s@%s: %w", label(name), mod, version, err))
-		}
-		c.GoMod = f
+		err = res.module(ctx, &c, q, p)
 	default:
-		return c, fail.New(fail.Config, "%s: source %q is not supported yet", label(name), source)
+		err = fail.New(fail.Config, "%s: source %q is not supported yet", Label(q.name), q.source)
+	}
+	if err != nil {
+		return c, err
 	}
 	if c.Import == "" {
 		c.Import = c.Module
 	}
 	if c.Import != c.Module && !isBelow(c.Import, c.Module) {
-		return c, fail.New(fail.Config, "%s: import path %s is not inside module %s", label(name), c.Import, c.Module)
+		return c, fail.New(fail.Config, "%s: import path %s is not inside module %s", Label(q.name), c.Import, c.Module)
 	}
 	return c, nil
 }
 
-func label(name string) string {
-	if name == "core" {
+// local resolves a component built from a directory as it is.
+func (res *resolver) local(c *Component, source string) error {
+	dir := source
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(res.cfg.Dir, dir)
+	}
+	f, err := readGoMod(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return fail.Wrap(fail.Config, fmt.Errorf("%s %s: %w", Label(c.Name), source, err))
+	}
+	if c.Module != "" && c.Module != f.Module.Mod.Path {
+		return fail.New(fail.Config, "%s %s: the config says module %s but its go.mod says %s", Label(c.Name), source, c.Module, f.Module.Mod.Path)
+	}
+	c.Module, c.Version, c.Dir, c.Root, c.GoMod = f.Module.Mod.Path, LocalVersion, dir, dir, f
+	c.Origin = Origin{Kind: OriginLocal, Path: source}
+	c.Hash, err = HashDir(dir, c.Module, c.Version)
+	if err != nil {
+		return fail.Wrap(fail.Config, fmt.Errorf("%s %s: hashing the directory: %w", Label(c.Name), source, err))
+	}
+	return nil
+}
+
+// Label names a component in messages: `core` or `plug "name"`.
+func Label(name string) string {
+	if name == CoreName {
 		return "core"
 	}
 	return fmt.Sprintf("plug %q", name)
@@ -133,11 +323,6 @@ func label(name string) string {
 
 func isBelow(pkg, mod string) bool {
 	return len(pkg) > len(mod) && pkg[:len(mod)] == mod && pkg[len(mod)] == '/'
-}
-
-// isExact reports whether v names one version rather than a set of them.
-func isExact(v string) bool {
-	return semver.IsValid(v) && semver.Canonical(v) == v || module.IsPseudoVersion(v)
 }
 
 func readGoMod(path string) (*modfile.File, error) {
@@ -153,21 +338,4 @@ func readGoMod(path string) (*modfile.File, error) {
 		return nil, fmt.Errorf("%s has no module line", path)
 	}
 	return f, nil
-}
-
-type downloaded struct {
-	Path, Version, Dir, GoMod, Sum, GoModSum, Error string
-}
-
-// download fetches m into the module cache through the user's GOPROXY.
-func download(ctx context.Context, r report.Reporter, m module.Version) (*downloaded, error) {
-	out, err := gotool.Go(ctx, r, os.TempDir(), nil, "mod", "download", "-json", m.Path+"@"+m.Version)
-	var d downloaded
-	if jerr := json.Unmarshal(out, &d); jerr == nil && d.Error != "" {
-		return nil, fmt.Errorf("%s", d.Error)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &d, nil
 }

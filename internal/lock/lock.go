@@ -1,0 +1,149 @@
+// Package lock reads and writes plugconfig.lock, the file that pins every
+// byte a build is made of (DESIGN.md §3).
+//
+// The lock is JSON, indented by two spaces, with its lists sorted and no
+// timestamps, so the same resolution always gives the same bytes and a
+// change reads well in a diff:
+//
+//	{
+//	  "lock_version": 1,
+//	  "config_digest": "sha256:…",   // Digest of the config's resolution inputs
+//	  "go": "go1.26.8",              // the toolchain that made it
+//	  "core": {…},                   // an Entry
+//	  "plugins": [{…}],              // Entries of the enabled plugs, by name
+//	  "modules": [{…}]               // every module of the build graph
+//	}
+//
+// An Entry records what the config asked for (module, requested version or
+// constraint, source), what it resolved to (version), where the bytes came
+// from (origin: proxy, git URL and commit, archive URL and sha256, or local
+// path) and the module's h1: hash as go.sum writes it. Parse is strict:
+// unknown fields, duplicates, unsorted lists and malformed hashes are errors,
+// since a lock is written by plugctl, never by hand.
+package lock
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// FileName is the lock's name, beside the config.
+const FileName = "plugconfig.lock"
+
+// Version is the lock format this package reads and writes.
+const Version = 1
+
+// File is a lock file.
+type File struct {
+	LockVersion  int      `json:"lock_version"`
+	ConfigDigest string   `json:"config_digest"` // Digest of the config it was made from
+	Go           string   `json:"go"`            // toolchain version, e.g. go1.26.8
+	Core         Entry    `json:"core"`
+	Plugins      []Entry  `json:"plugins"` // enabled plugs, sorted by name
+	Modules      []Module `json:"modules"` // the build graph, sorted by path then version
+}
+
+// Entry is the core or one plug, resolved.
+type Entry struct {
+	Name      string `json:"name,omitempty"` // plug name; empty for the core
+	Module    string `json:"module"`
+	Requested string `json:"requested,omitempty"` // version or constraint as the config wrote it
+	Import    string `json:"import,omitempty"`    // the config's import, when it set one
+	Version   string `json:"version"`             // resolved version
+	Origin    Origin `json:"origin"`
+	Hash      string `json:"hash"` // h1: module hash
+}
+
+// Origin says where an entry's bytes came from.
+type Origin struct {
+	Kind   string `json:"kind"`             // proxy, git, archive or local
+	URL    string `json:"url,omitempty"`    // git or archive URL, credentials redacted; VCS URL of a module go fetched direct
+	Commit string `json:"commit,omitempty"` // full commit hash
+	SHA256 string `json:"sha256,omitempty"` // archive checksum, sha256:<hex>
+	Path   string `json:"path,omitempty"`   // local directory as the config wrote it
+}
+
+// The origin kinds.
+const (
+	KindProxy   = "proxy"
+	KindGit     = "git"
+	KindArchive = "archive"
+	KindLocal   = "local"
+)
+
+// Source returns the config source this origin stands for ("" for the
+// module proxy), for comparing a lock with its config.
+func (o Origin) Source() string {
+	switch o.Kind {
+	case KindGit:
+		return "git::" + o.URL
+	case KindArchive:
+		return o.URL
+	case KindLocal:
+		return o.Path
+	}
+	return ""
+}
+
+// Module is one module of the build graph.
+type Module struct {
+	Path      string `json:"path"`
+	Version   string `json:"version"`
+	Hash      string `json:"hash,omitempty"`        // h1: hash of its files; absent when the build needs only its go.mod
+	GoModHash string `json:"go_mod_hash,omitempty"` // h1: hash of its go.mod
+}
+
+// Plugin returns the entry of the plug named name.
+func (f *File) Plugin(name string) (Entry, bool) {
+	for _, e := range f.Plugins {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// Sort puts the lists of f in the order Marshal and Parse want.
+func (f *File) Sort() {
+	slices.SortFunc(f.Plugins, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(f.Modules, compareModules)
+}
+
+func compareModules(a, b Module) int {
+	if c := strings.Compare(a.Path, b.Path); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Version, b.Version)
+}
+
+// Marshal returns the bytes of f: sorted, indented, with a final newline.
+func Marshal(f *File) ([]byte, error) {
+	c := *f
+	c.Plugins = slices.Clone(f.Plugins)
+	c.Modules = slices.Clone(f.Modules)
+	if c.Plugins == nil {
+		c.Plugins = []Entry{}
+	}
+	if c.Modules == nil {
+		c.Modules = []Module{}
+	}
+	c.Sort()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&c); err != nil {
+		return nil, fmt.Errorf("encoding the lock: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Equal reports whether a and b hold the same lock.
+func Equal(a, b *File) bool {
+	ma, erra := Marshal(a)
+	mb, errb := Marshal(b)
+	return erra == nil && errb == nil && bytes.Equal(ma, mb)
+}

@@ -1,0 +1,329 @@
+package lock
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
+)
+
+// Error is one problem of a lock file. It prints as `file:line:col: msg`
+// when the problem has a position and `file: where: msg` otherwise.
+type Error struct {
+	File      string
+	Line, Col int    // 1-based; 0 when the problem is not at one place
+	Where     string // the field concerned, like plugins[1] ("metrics").hash
+	Msg       string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
+	}
+	b.WriteString(": ")
+	if e.Where != "" {
+		b.WriteString(e.Where + ": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is every problem found in a lock file.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap lets errors.As find each problem.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+// The fields each object of the lock may have, by where it appears.
+var fields = map[string][]string{
+	"":        {"lock_version", "config_digest", "go", "core", "plugins", "modules"},
+	"entry":   {"name", "module", "requested", "import", "version", "origin", "hash"},
+	"origin":  {"kind", "url", "commit", "sha256", "path"},
+	"modules": {"path", "version", "hash", "go_mod_hash"},
+}
+
+// child says what kind of object the value of key holds inside an object
+// of kind parent ("" for none).
+func child(parent, key string) string {
+	switch {
+	case parent == "" && (key == "core" || key == "plugins"):
+		return "entry"
+	case parent == "" && key == "modules":
+		return "modules"
+	case parent == "entry" && key == "origin":
+		return "origin"
+	}
+	return "-"
+}
+
+// Parse reads a lock file; file names it in errors. Every problem found is
+// reported, as Errors.
+func Parse(file string, data []byte) (*File, error) {
+	if errs := checkShape(file, data); len(errs) > 0 {
+		return nil, errs
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f File
+	if err := dec.Decode(&f); err != nil {
+		e := &Error{File: file, Msg: err.Error()}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			e.Line, e.Col = position(data, te.Offset)
+			e.Where = te.Field
+			e.Msg = fmt.Sprintf("want a JSON %s, got %s", te.Type, te.Value)
+		}
+		return nil, Errors{e}
+	}
+	if errs := f.check(file); len(errs) > 0 {
+		return nil, errs
+	}
+	return &f, nil
+}
+
+// checkShape walks the JSON tokens of data, reporting syntax errors,
+// unknown and duplicate keys, and trailing data, each at its position.
+func checkShape(file string, data []byte) Errors {
+	var errs Errors
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	at := func(off int64, format string, args ...any) {
+		line, col := position(data, off)
+		errs = append(errs, &Error{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+	}
+	var walk func(kind string) bool
+	walk = func(kind string) bool {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			at(start, "invalid JSON: %v", syntaxMsg(err))
+			return false
+		}
+		d, ok := tok.(json.Delim)
+		if !ok {
+			return true
+		}
+		switch d {
+		case '[':
+			for dec.More() {
+				if !walk(kind) {
+					return false
+				}
+			}
+		case '{':
+			seen := map[string]bool{}
+			for dec.More() {
+				off := dec.InputOffset()
+				kt, err := dec.Token()
+				if err != nil {
+					at(off, "invalid JSON: %v", syntaxMsg(err))
+					return false
+				}
+				key, _ := kt.(string)
+				koff := keyOffset(data, off)
+				switch {
+				case kind == "-":
+				case seen[key]:
+					at(koff, "duplicate field %q", key)
+				case !contains(fields[kind], key):
+					at(koff, "unknown field %q (valid: %s)", key, strings.Join(fields[kind], ", "))
+				}
+				seen[key] = true
+				if !walk(child(kind, key)) {
+					return false
+				}
+			}
+		}
+		off := dec.InputOffset()
+		if _, err := dec.Token(); err != nil {
+			at(off, "invalid JSON: %v", syntaxMsg(err))
+			return false
+		}
+		return true
+	}
+	if walk("") {
+		if _, err := dec.Token(); err != io.EOF {
+			at(dec.InputOffset(), "unexpected data after the lock's JSON object")
+		}
+	}
+	return errs
+}
+
+// keyOffset skips the separators before a key, so its position is that of
+// its opening quote.
+func keyOffset(data []byte, off int64) int64 {
+	for off < int64(len(data)) && strings.IndexByte(" \t\r\n,", data[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
+func syntaxMsg(err error) string {
+	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "unexpected end of file"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(data []byte, off int64) (line, col int) {
+	off = min(max(off, 0), int64(len(data)))
+	before := data[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+	nameRE   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+	commitRE = regexp.MustCompile(`^[0-9a-f]{40}([0-9a-f]{24})?$`)
+	goRE     = regexp.MustCompile(`^go[0-9]+(\.[0-9]+)*([a-z]+[0-9]+)?$`)
+)
+
+// check validates the values of a decoded lock.
+func (f *File) check(file string) Errors {
+	var errs Errors
+	add := func(where, format string, args ...any) {
+		errs = append(errs, &Error{File: file, Where: where, Msg: fmt.Sprintf(format, args...)})
+	}
+	if f.LockVersion != Version {
+		add("lock_version", "unsupported lock format %d (this plugctl reads %d)", f.LockVersion, Version)
+	}
+	if !digestRE.MatchString(f.ConfigDigest) {
+		add("config_digest", "invalid digest %q (want sha256:<64 lowercase hex digits>)", f.ConfigDigest)
+	}
+	if !goRE.MatchString(f.Go) {
+		add("go", "invalid toolchain version %q (want one like go1.26.8)", f.Go)
+	}
+	f.Core.check("core", true, add)
+	for i, e := range f.Plugins {
+		where := fmt.Sprintf("plugins[%d]", i)
+		if e.Name != "" {
+			where += fmt.Sprintf(" (%q)", e.Name)
+		}
+		e.check(where, false, add)
+		if i > 0 && f.Plugins[i-1].Name >= e.Name {
+			add(where, "plugins must be sorted by name, without duplicates (after %q)", f.Plugins[i-1].Name)
+		}
+	}
+	for i, m := range f.Modules {
+		where := fmt.Sprintf("modules[%d]", i)
+		if m.Path != "" {
+			where += fmt.Sprintf(" (%s@%s)", m.Path, m.Version)
+		}
+		if err := module.Check(m.Path, m.Version); err != nil {
+			add(where, "invalid module version: %v", err)
+		}
+		if m.Hash == "" && m.GoModHash == "" {
+			add(where, "needs a hash or a go_mod_hash")
+		}
+		checkHash(where+".hash", m.Hash, true, add)
+		checkHash(where+".go_mod_hash", m.GoModHash, true, add)
+		if i > 0 && compareModules(f.Modules[i-1], m) >= 0 {
+			add(where, "modules must be sorted by path and version, without duplicates")
+		}
+	}
+	return errs
+}
+
+func (e Entry) check(where string, core bool, add func(string, string, ...any)) {
+	switch {
+	case core && e.Name != "":
+		add(where+".name", "the core has no name")
+	case !core && !nameRE.MatchString(e.Name):
+		add(where+".name", "invalid plug name %q (valid: %s)", e.Name, nameRE)
+	case !core && e.Name == "core":
+		add(where+".name", "plug name \"core\" is reserved for the core")
+	}
+	if err := module.CheckPath(e.Module); err != nil {
+		add(where+".module", "invalid module path %q: %v", e.Module, err)
+	} else if !semver.IsValid(e.Version) || module.Check(e.Module, e.Version) != nil && e.Origin.Kind == KindProxy {
+		add(where+".version", "invalid version %q for module %s", e.Version, e.Module)
+	}
+	if e.Import != "" {
+		if err := module.CheckImportPath(e.Import); err != nil {
+			add(where+".import", "invalid import path %q: %v", e.Import, err)
+		}
+	}
+	o := e.Origin
+	present := map[string]bool{"url": o.URL != "", "commit": o.Commit != "", "sha256": o.SHA256 != "", "path": o.Path != ""}
+	allowed := map[string][]string{
+		KindProxy:   {"url", "commit"},
+		KindGit:     {"url", "commit"},
+		KindArchive: {"url", "sha256"},
+		KindLocal:   {"path"},
+	}
+	ok, known := allowed[o.Kind]
+	if !known {
+		add(where+".origin.kind", "invalid origin kind %q (valid: proxy, git, archive, local)", o.Kind)
+	} else {
+		for _, k := range []string{"url", "commit", "sha256", "path"} {
+			if present[k] && !contains(ok, k) {
+				add(where+".origin."+k, "not allowed for a %s origin", o.Kind)
+			}
+		}
+		switch o.Kind {
+		case KindGit:
+			if o.URL == "" || o.Commit == "" {
+				add(where+".origin", "a git origin needs url and commit")
+			}
+		case KindArchive:
+			if o.URL == "" || !digestRE.MatchString(o.SHA256) {
+				add(where+".origin", "an archive origin needs url and sha256 (sha256:<64 lowercase hex digits>)")
+			}
+		case KindLocal:
+			if o.Path == "" {
+				add(where+".origin", "a local origin needs path")
+			}
+		}
+	}
+	if o.Commit != "" && !commitRE.MatchString(o.Commit) {
+		add(where+".origin.commit", "invalid commit %q (want a full hexadecimal commit hash)", o.Commit)
+	}
+	checkHash(where+".hash", e.Hash, false, add)
+}
+
+// checkHash checks an h1: hash as go.sum writes it: "h1:" and the base64 of
+// a SHA-256.
+func checkHash(where, h string, optional bool, add func(string, string, ...any)) {
+	if h == "" && optional {
+		return
+	}
+	b64, ok := strings.CutPrefix(h, "h1:")
+	if raw, err := base64.StdEncoding.Strict().DecodeString(b64); !ok || err != nil || len(raw) != 32 {
+		add(where, "invalid hash %q (want h1:<base64 of a SHA-256>, as in go.sum)", h)
+	}
+}

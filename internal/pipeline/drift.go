@@ -1,0 +1,180 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/mod/modfile"
+
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/run"
+)
+
+// tidyError classifies a failed `go mod tidy`: a download that does not
+// match the hashes seeded from the lock is an integrity failure; anything
+// else is a fetch failure.
+func tidyError(p *Project, err error) error {
+	var re *run.Error
+	if errors.As(err, &re) && (strings.Contains(re.Stderr, "checksum mismatch") || strings.Contains(re.Stderr, "SECURITY ERROR")) {
+		return fail.Wrap(fail.Mismatch, fmt.Errorf("a module does not match the hash %s records:\n%s", p.LockName(), re.Stderr))
+	}
+	return fail.Wrap(fail.Fetch, fmt.Errorf("completing the module graph: %w", err))
+}
+
+// checkDrift compares the versions Go's minimal version selection chose
+// for the core and the plugs (the tidied go.mod in dir) with the resolved
+// ones. A plug whose go.mod requires a newer core (or a newer version of
+// another plug) would move it silently; this refuses, naming the plug that
+// did it, found in the module graph (DESIGN.md §2).
+//
+// Components built from a directory are replaced whole, whatever version
+// is required, and so are modules the config's replace map redirects: MVS
+// cannot move those.
+func (p *Project) checkDrift(ctx context.Context, dir string) error {
+	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return err
+	}
+	f, err := modfile.ParseLax("go.mod", data, nil)
+	if err != nil {
+		return fmt.Errorf("reading the tidied go.mod: %w", err)
+	}
+	selected := map[string]string{}
+	for _, r := range f.Require {
+		selected[r.Mod.Path] = r.Mod.Version
+	}
+	replaced := map[string]bool{}
+	for _, r := range p.Config.Replace {
+		replaced[r.Path] = true
+	}
+	type drift struct {
+		c   resolve.Component
+		sel string
+	}
+	var drifts []drift
+	for _, c := range p.Set.All() {
+		if c.Dir != "" || replaced[c.Module] {
+			continue
+		}
+		if sel := selected[c.Module]; sel != "" && sel != c.Version {
+			drifts = append(drifts, drift{c, sel})
+		}
+	}
+	if len(drifts) == 0 {
+		return nil
+	}
+	out, err := gotool.Go(ctx, p.R, dir, map[string]string{"GOFLAGS": "-mod=mod"}, "mod", "graph")
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return fail.Wrap(fail.Fetch, fmt.Errorf("reading the module graph: %w", err))
+	}
+	g := parseGraph(string(out))
+	owners := map[string]string{} // module@version -> component name
+	for _, c := range p.Set.All() {
+		owners[c.Module+"@"+c.Version] = c.Name
+	}
+	var msgs []string
+	for _, d := range drifts {
+		msgs = append(msgs, p.driftMessage(g, owners, d.c, d.sel))
+	}
+	return fail.New(fail.Config, "%s", strings.Join(msgs, "\n"))
+}
+
+// driftMessage explains who moved c to version sel.
+func (p *Project) driftMessage(g graph, owners map[string]string, c resolve.Component, sel string) string {
+	target := c.Module + "@" + sel
+	pinned := "that the config resolves to"
+	if p.lock != nil && p.lock.pins[c.Name] {
+		pinned = "that the lock pins"
+	}
+	moved := resolve.Label(c.Name)
+	if c.Name == resolve.CoreName {
+		moved = "the core"
+	}
+	fix := fmt.Sprintf("pin %s to %s or use an older", moved, sel)
+	if c.Name != resolve.CoreName {
+		fix = fmt.Sprintf("pin it to %s or use an older", sel)
+	}
+	for _, from := range g.requirers[target] {
+		owner, path := g.owner(from, owners)
+		if owner == "" {
+			continue
+		}
+		via := ""
+		if len(path) > 0 {
+			via = ", through " + strings.Join(path, ", ")
+		}
+		return fmt.Sprintf("%s (%s%s) requires %s %s, moving %s off %s %s; %s %s",
+			resolve.Label(owner), g.componentAt(owner, owners), via, c.Module, sel, moved, c.Version, pinned, fix, pluralLabel(owner))
+	}
+	return fmt.Sprintf("the module graph requires %s %s, moving %s off %s %s (required by %s)", c.Module, sel, moved, c.Version, pinned, strings.Join(g.requirers[target], ", "))
+}
+
+// pluralLabel names the kind of component to pick an older version of.
+func pluralLabel(name string) string {
+	if name == resolve.CoreName {
+		return "core"
+	}
+	return "plug"
+}
+
+// graph is the output of `go mod graph`, reversed: who requires each
+// module version.
+type graph struct {
+	requirers map[string][]string // "path@version" -> requiring "path@version"s (the main module as its path)
+}
+
+func parseGraph(out string) graph {
+	g := graph{requirers: map[string][]string{}}
+	for _, line := range strings.Split(out, "\n") {
+		from, to, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if ok {
+			g.requirers[to] = append(g.requirers[to], from)
+		}
+	}
+	return g
+}
+
+// owner walks up the graph from the module version from to the nearest
+// component (core or plug), breadth first, returning its name and the
+// modules in between (nearest the component first).
+func (g graph) owner(from string, owners map[string]string) (string, []string) {
+	type item struct {
+		node string
+		path []string
+	}
+	seen := map[string]bool{from: true}
+	queue := []item{{from, nil}}
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		if name, ok := owners[it.node]; ok {
+			return name, it.path
+		}
+		for _, up := range g.requirers[it.node] {
+			if !seen[up] && strings.Contains(up, "@") {
+				seen[up] = true
+				queue = append(queue, item{up, append([]string{it.node}, it.path...)})
+			}
+		}
+	}
+	return "", nil
+}
+
+// componentAt returns the "module@version" of the named component.
+func (g graph) componentAt(name string, owners map[string]string) string {
+	for at, n := range owners {
+		if n == name {
+			return at
+		}
+	}
+	return ""
+}

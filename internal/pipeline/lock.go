@@ -1,0 +1,448 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/lock"
+	"github.com/plugctl/plugctl/internal/resolve"
+)
+
+// LockOptions say how a command treats plugconfig.lock.
+type LockOptions struct {
+	// Locked fails the command (exit 3) instead of changing the lock: the
+	// lock must exist, agree with the config, and hold what resolution
+	// finds.
+	Locked bool
+	// Upgrade re-resolves every component instead of keeping its locked
+	// version; UpgradeNames, when set, only the components named (plug
+	// names, or "core").
+	Upgrade      bool
+	UpgradeNames []string
+}
+
+// lockState is what a project knows of its lock.
+type lockState struct {
+	opts LockOptions
+	old  *lock.File      // the lock as read; nil when there was none
+	pins map[string]bool // components resolved at their locked version
+	// graph is the build graph's modules, read from the tidied go.sum.
+	graph []lock.Module
+	// unpinned lists the components whose config changed since the lock
+	// was made, for messages.
+	unpinned []string
+}
+
+// LockName is the lock file as messages name it: beside the config as the
+// user named it.
+func (p *Project) LockName() string {
+	return filepath.Join(filepath.Dir(p.Config.File), lock.FileName)
+}
+
+// UseLock makes the following Resolve and Generate follow the lock beside
+// the config: components whose config is unchanged keep their locked
+// version (a lock is a pin, not a suggestion) unless o upgrades them, and
+// the locked module hashes are what go verifies downloads against. With
+// o.Locked, a missing lock or one that disagrees with the config fails
+// here, with a readable list of the differences.
+func (p *Project) UseLock(o LockOptions) error {
+	if o.Locked && (o.Upgrade || len(o.UpgradeNames) > 0) {
+		return fail.New(fail.Config, "--locked and --upgrade contradict each other: --locked forbids changing the lock")
+	}
+	st := &lockState{opts: o, pins: map[string]bool{}}
+	p.lock = st
+	known := map[string]bool{resolve.CoreName: true}
+	for _, pl := range p.Config.Enabled() {
+		known[pl.Name] = true
+	}
+	for _, n := range o.UpgradeNames {
+		if !known[n] {
+			names := slices.Sorted(func(yield func(string) bool) {
+				for k := range known {
+					if !yield(k) {
+						return
+					}
+				}
+			})
+			return fail.New(fail.Config, "--upgrade %s: no enabled plug has that name (valid: %s)", n, strings.Join(names, ", "))
+		}
+	}
+	data, err := os.ReadFile(p.LockPath())
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if o.Locked {
+			return fail.New(fail.Mismatch, "%s does not exist, and --locked forbids making it; run plugctl lock to create it", p.LockName())
+		}
+		return nil
+	case err != nil:
+		return fail.Wrap(fail.Mismatch, fmt.Errorf("reading the lock: %w", err))
+	}
+	old, err := lock.Parse(p.LockName(), data)
+	if err != nil {
+		return fail.Wrap(fail.Mismatch, fmt.Errorf("%w\n(plugctl writes this file: fix the merge, or delete it and run plugctl lock)", err))
+	}
+	st.old = old
+	if o.Locked {
+		if diff := lock.Diff(p.Config, old); len(diff) > 0 {
+			return fail.New(fail.Mismatch, "%s is out of date with %s:\n  %s\nrun plugctl lock to update it", p.LockName(), p.Config.File, strings.Join(diff, "\n  "))
+		}
+	}
+	upgrade := map[string]bool{}
+	for _, n := range o.UpgradeNames {
+		upgrade[n] = true
+	}
+	for _, w := range lock.Wants(p.Config) {
+		e, ok := old.Core, true
+		if w.Name != resolve.CoreName {
+			e, ok = old.Plugin(w.Name)
+		}
+		switch {
+		case !ok:
+		case o.Upgrade && (len(upgrade) == 0 || upgrade[w.Name]):
+		case len(w.Differences(e)) > 0:
+			st.unpinned = append(st.unpinned, w.Name)
+		default:
+			st.pins[w.Name] = true
+		}
+	}
+	return nil
+}
+
+// resolveOptions returns the pins of the lock in use.
+func (p *Project) resolveOptions() resolve.Options {
+	o := resolve.Options{Pins: map[string]resolve.Pin{}}
+	if p.lock == nil || p.lock.old == nil {
+		return o
+	}
+	for name := range p.lock.pins {
+		e, _ := p.entry(name)
+		o.Pins[name] = resolve.Pin{Version: e.Version, Commit: e.Origin.Commit}
+	}
+	return o
+}
+
+// checkPins compares what resolution found for the pinned components with
+// what the lock records. A fetched module whose hash changed is always an
+// integrity failure; a local directory that changed is one only with
+// --locked (otherwise the new lock records it).
+func (p *Project) checkPins() error {
+	if p.lock == nil || p.lock.old == nil {
+		return nil
+	}
+	var probs []string
+	for _, c := range p.Set.All() {
+		e, ok := p.entry(c.Name)
+		if !ok || !p.lock.pins[c.Name] {
+			continue
+		}
+		label := resolve.Label(c.Name)
+		switch {
+		case c.Origin.Kind == resolve.OriginLocal && c.Hash != e.Hash:
+			if p.lock.opts.Locked {
+				probs = append(probs, fmt.Sprintf("%s: %s changed since the lock was made (hash %s in the lock, %s now)", label, c.Origin.Path, e.Hash, c.Hash))
+			}
+		case c.Origin.Kind == resolve.OriginLocal:
+		case e.Origin.Commit != "" && c.Origin.Commit != "" && c.Origin.Commit != e.Origin.Commit:
+			probs = append(probs, fmt.Sprintf("%s: %s is at commit %s, but the lock pins %s", label, c.Module, c.Origin.Commit, e.Origin.Commit))
+		case c.Hash != e.Hash:
+			probs = append(probs, fmt.Sprintf("%s: %s@%s has hash %s, but the lock records %s: its content changed since it was locked", label, c.Module, c.Version, c.Hash, e.Hash))
+		}
+	}
+	if len(probs) > 0 {
+		return fail.New(fail.Mismatch, "what was fetched does not match %s:\n  %s\nrun plugctl lock to update it, after checking why it changed", p.LockName(), strings.Join(probs, "\n  "))
+	}
+	return nil
+}
+
+// entry returns the old lock's entry for the named component.
+func (p *Project) entry(name string) (lock.Entry, bool) {
+	if name == resolve.CoreName {
+		return p.lock.old.Core, true
+	}
+	return p.lock.old.Plugin(name)
+}
+
+// seedGoSum returns the go.sum lines of the locked module hashes, written
+// into the build module before its graph is completed so that the go
+// command itself verifies every download against the lock.
+func (p *Project) seedGoSum() []byte {
+	if p.lock == nil || p.lock.old == nil {
+		return nil
+	}
+	var b bytes.Buffer
+	for _, m := range p.lock.old.Modules {
+		if m.Hash != "" {
+			fmt.Fprintf(&b, "%s %s %s\n", m.Path, m.Version, m.Hash)
+		}
+		if m.GoModHash != "" {
+			fmt.Fprintf(&b, "%s %s/go.mod %s\n", m.Path, m.Version, m.GoModHash)
+		}
+	}
+	return b.Bytes()
+}
+
+// readGraph records the modules of the tidied build module in dir.
+func (p *Project) readGraph(dir string) error {
+	if p.lock == nil {
+		p.lock = &lockState{pins: map[string]bool{}}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "go.sum"))
+	if errors.Is(err, os.ErrNotExist) {
+		p.lock.graph = nil
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	mods, err := parseGoSum(data)
+	p.lock.graph = mods
+	return err
+}
+
+// parseGoSum reads go.sum lines into modules, sorted.
+func parseGoSum(data []byte) ([]lock.Module, error) {
+	byKey := map[[2]string]*lock.Module{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) != 3 {
+			return nil, fmt.Errorf("go.sum:%d: malformed line", n)
+		}
+		path, version, hash := f[0], f[1], f[2]
+		gomod := strings.HasSuffix(version, "/go.mod")
+		version = strings.TrimSuffix(version, "/go.mod")
+		k := [2]string{path, version}
+		m := byKey[k]
+		if m == nil {
+			m = &lock.Module{Path: path, Version: version}
+			byKey[k] = m
+		}
+		if gomod {
+			m.GoModHash = hash
+		} else {
+			m.Hash = hash
+		}
+	}
+	out := make([]lock.Module, 0, len(byKey))
+	for _, m := range byKey {
+		out = append(out, *m)
+	}
+	f := lock.File{Modules: out}
+	f.Sort()
+	return f.Modules, sc.Err()
+}
+
+// Lock returns the lock of the project as resolved and generated.
+func (p *Project) Lock() *lock.File {
+	f := &lock.File{
+		LockVersion:  lock.Version,
+		ConfigDigest: lock.Digest(p.Config),
+		Go:           p.Toolchain.Version,
+		Core:         lockEntry(p.Set.Core, ""),
+	}
+	f.Core.Name = ""
+	imports := map[string]string{}
+	for _, w := range lock.Wants(p.Config) {
+		imports[w.Name] = w.Import
+	}
+	for _, c := range p.Set.Plugs {
+		f.Plugins = append(f.Plugins, lockEntry(c, imports[c.Name]))
+	}
+	if p.lock != nil {
+		f.Modules = p.lock.graph
+	}
+	f.Sort()
+	return f
+}
+
+// lockEntry records a resolved component; imp is the config's import, when
+// it set one.
+func lockEntry(c resolve.Component, imp string) lock.Entry {
+	return lock.Entry{
+		Name:      c.Name,
+		Module:    c.Module,
+		Requested: c.Requested,
+		Import:    imp,
+		Version:   c.Version,
+		Origin: lock.Origin{
+			Kind:   c.Origin.Kind,
+			URL:    c.Origin.URL,
+			Commit: c.Origin.Commit,
+			SHA256: c.Origin.SHA256,
+			Path:   c.Origin.Path,
+		},
+		Hash: c.Hash,
+	}
+}
+
+// Change is one difference between the lock before and after a command.
+type Change struct {
+	Name string `json:"name"` // plug name or "core"
+	From string `json:"from"` // version before ("" when new)
+	To   string `json:"to"`   // version after ("" when removed)
+	Note string `json:"note,omitempty"`
+}
+
+// LockResult says what SaveLock did.
+type LockResult struct {
+	Path    string   `json:"path"`
+	Written bool     `json:"written"` // the file changed on disk
+	Changes []Change `json:"changes"`
+}
+
+// SaveLock writes the project's lock (after Resolve and Generate) if it
+// differs from the one on disk, atomically. With --locked, a difference
+// fails the command (exit 3) instead. A new toolchain alone does not
+// rewrite a lock: it changes no pin.
+func (p *Project) SaveLock() (*LockResult, error) {
+	nf := p.Lock()
+	res := &LockResult{Path: p.LockPath(), Changes: []Change{}}
+	var old *lock.File
+	if p.lock != nil {
+		old = p.lock.old
+	}
+	if old != nil {
+		same := *nf
+		same.Go = old.Go
+		if lock.Equal(&same, old) {
+			return res, nil
+		}
+	}
+	res.Changes = changes(old, nf)
+	if p.lock != nil && p.lock.opts.Locked {
+		return nil, fail.New(fail.Mismatch, "%s does not hold what the build needs, and --locked forbids changing it:\n  %s\nrun plugctl lock to update it", p.LockName(), strings.Join(describeChanges(old, nf, res.Changes), "\n  "))
+	}
+	data, err := lock.Marshal(nf)
+	if err != nil {
+		return nil, err
+	}
+	if err := files.WriteFile(p.LockPath(), data, 0o644); err != nil {
+		return nil, fmt.Errorf("writing the lock: %w", err)
+	}
+	res.Written = true
+	p.inputs = nil // the artifacts' inputs include the lock's bytes
+	return res, nil
+}
+
+// changes lists the components whose lock entry changed, core first, then
+// plugs by name.
+func changes(old, nf *lock.File) []Change {
+	out := []Change{}
+	before := map[string]lock.Entry{}
+	after := map[string]lock.Entry{}
+	var names []string
+	if old != nil {
+		before[resolve.CoreName] = old.Core
+		for _, e := range old.Plugins {
+			before[e.Name] = e
+			names = append(names, e.Name)
+		}
+	}
+	after[resolve.CoreName] = nf.Core
+	for _, e := range nf.Plugins {
+		after[e.Name] = e
+		if _, ok := before[e.Name]; !ok {
+			names = append(names, e.Name)
+		}
+	}
+	slices.Sort(names)
+	names = append([]string{resolve.CoreName}, names...)
+	for _, n := range names {
+		b, hadB := before[n]
+		a, hadA := after[n]
+		ch := Change{Name: n, From: b.Version, To: a.Version}
+		switch {
+		case !hadB:
+			ch.Note = "added"
+		case !hadA:
+			ch.Note = "removed"
+		case a.Module != b.Module || a.Origin.Source() != b.Origin.Source():
+			ch.Note = "source changed"
+		case a.Version != b.Version:
+		case a.Origin.Commit != b.Origin.Commit:
+			ch.Note = "commit " + short(b.Origin.Commit) + " → " + short(a.Origin.Commit)
+		case a.Hash != b.Hash:
+			ch.Note = "content changed"
+		case a.Requested != b.Requested || a.Import != b.Import:
+			ch.Note = "requested " + a.Requested
+		default:
+			continue
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+func short(commit string) string {
+	if len(commit) > 12 {
+		return commit[:12]
+	}
+	return commit
+}
+
+// describeChanges says, one line each, how a new lock would differ from
+// the old: the components' changes, then the modules of the graph.
+func describeChanges(old, nf *lock.File, chs []Change) []string {
+	var out []string
+	for _, c := range chs {
+		out = append(out, describeChange(c))
+	}
+	if old == nil {
+		return out
+	}
+	have := map[string]lock.Module{}
+	for _, m := range old.Modules {
+		have[m.Path+"@"+m.Version] = m
+	}
+	want := map[string]bool{}
+	for _, m := range nf.Modules {
+		k := m.Path + "@" + m.Version
+		want[k] = true
+		if h, ok := have[k]; !ok {
+			out = append(out, "module "+k+": needed by the build, not in the lock")
+		} else if h != m {
+			out = append(out, "module "+k+": hashes differ from the lock")
+		}
+	}
+	for _, m := range old.Modules {
+		if k := m.Path + "@" + m.Version; !want[k] {
+			out = append(out, "module "+k+": in the lock, no longer in the build graph")
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "config_digest: the config's resolution inputs changed")
+	}
+	return out
+}
+
+// describeChange renders one change for people.
+func describeChange(c Change) string {
+	label := resolve.Label(c.Name)
+	switch c.Note {
+	case "added":
+		return fmt.Sprintf("%s: added at %s", label, c.To)
+	case "removed":
+		return fmt.Sprintf("%s: removed (was %s)", label, c.From)
+	case "":
+		return fmt.Sprintf("%s: %s → %s", label, c.From, c.To)
+	}
+	if c.From != c.To {
+		return fmt.Sprintf("%s: %s → %s (%s)", label, c.From, c.To, c.Note)
+	}
+	return fmt.Sprintf("%s: %s (%s)", label, c.To, c.Note)
+}
+
+// DescribeChange renders one lock change for people, as plugctl lock
+// prints it.
+func DescribeChange(c Change) string { return describeChange(c) }

@@ -1,0 +1,124 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"golang.org/x/mod/semver"
+
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/lock"
+	"github.com/plugctl/plugctl/internal/resolve"
+)
+
+// Available is what plugctl outdated reports for the core or one plug
+// (docs/json.md).
+type Available struct {
+	Name   string `json:"name"` // plug name or "core"
+	Kind   string `json:"kind"` // module, git, archive or local
+	Module string `json:"module"`
+	// Requested is the version or constraint in the config.
+	Requested string `json:"constraint"`
+	// Locked is the version in the lock; "" when not locked.
+	Locked string `json:"current"`
+	// InConstraint is the newest version the requested constraint allows
+	// (the requested version itself when it is exact); "" when unknown.
+	InConstraint string `json:"wanted"`
+	// Newest is the newest version of the module overall, as the go
+	// command's "latest" means it; "" when unknown.
+	Newest string `json:"latest"`
+	// Upgradable is true when plugctl lock --upgrade NAME would move the
+	// locked version.
+	Upgradable bool `json:"upgradable"`
+}
+
+// Outdated looks up, for the core and every enabled plug fetched by the go
+// command, the newest version inside its constraint and overall, beside
+// the locked one. Components built from a directory have no versions to
+// compare and are listed with their kind only.
+func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
+	var old *lock.File
+	data, err := os.ReadFile(p.LockPath())
+	switch {
+	case err == nil:
+		if old, err = lock.Parse(p.LockName(), data); err != nil {
+			return nil, fail.Wrap(fail.Mismatch, err)
+		}
+	case !errors.Is(err, os.ErrNotExist):
+		return nil, fail.Wrap(fail.Mismatch, fmt.Errorf("reading the lock: %w", err))
+	}
+	wants := lock.Wants(p.Config)
+	out := make([]Available, len(wants))
+	errs := make([]error, len(wants))
+	work, err := os.MkdirTemp("", "plugctl-outdated-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	sem := make(chan struct{}, resolve.DefaultParallel)
+	var wg sync.WaitGroup
+	for i, w := range wants {
+		a := Available{Name: w.Name, Module: w.Module, Kind: config.KindOf(w.Source).String(), Requested: w.Requested}
+		if old != nil {
+			e, ok := old.Core, true
+			if w.Name != resolve.CoreName {
+				e, ok = old.Plugin(w.Name)
+			}
+			if ok {
+				a.Locked = e.Version
+				if a.Module == "" {
+					a.Module = e.Module
+				}
+			}
+		}
+		out[i] = a
+		if config.KindOf(w.Source) != config.SourceModule {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = p.available(ctx, work, &out[i])
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// available fills in the versions of one module component.
+func (p *Project) available(ctx context.Context, work string, a *Available) error {
+	versions, err := resolve.Versions(ctx, p.R, work, a.Module)
+	if err != nil {
+		return fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", resolve.Label(a.Name), a.Module, err))
+	}
+	a.Newest = resolve.Newest(versions)
+	if a.Newest == "" {
+		// Only pseudo-versions: the go command knows the newest.
+		d, err := resolve.Query(ctx, p.R, work, a.Module, resolve.Latest)
+		if err != nil {
+			return fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", resolve.Label(a.Name), a.Module, err))
+		}
+		a.Newest = d
+	}
+	switch {
+	case a.Requested == resolve.Latest:
+		a.InConstraint = a.Newest
+	case resolve.IsExact(a.Requested):
+		a.InConstraint = a.Requested
+	default:
+		if v, ok, err := resolve.Match(a.Requested, versions); err == nil && ok {
+			a.InConstraint = v
+		}
+	}
+	a.Upgradable = a.Locked != "" && a.InConstraint != "" && semver.Compare(a.InConstraint, a.Locked) > 0
+	return nil
+}

@@ -1,0 +1,5 @@
+module example.com/audit
+
+go 1.22
+
+require example.com/server v1.6.0

@@ -26,12 +26,25 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 )
 
-// FileName is the lock's name, beside the config.
+// FileName is the lock's name beside the default config, plugconfig.yaml.
 const FileName = "plugconfig.lock"
+
+// PathFor returns the lock of the config at path: beside it, named after
+// it with its extension replaced by .lock — plugconfig.yaml's is
+// plugconfig.lock, staging.yaml's staging.lock — so that several configs
+// in one directory keep locks of their own.
+func PathFor(config string) string {
+	base := filepath.Base(config)
+	if ext := filepath.Ext(base); ext != "" && ext != base {
+		base = strings.TrimSuffix(base, ext)
+	}
+	return filepath.Join(filepath.Dir(config), base+".lock")
+}
 
 // Version is the lock format this package reads and writes.
 const Version = 1

@@ -92,7 +92,7 @@ func Parse(file string, data []byte) (*File, error) {
 		e := &Error{File: file, Msg: err.Error()}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			e.Line, e.Col = position(data, te.Offset)
+			e.Line, e.Col = position(data, valueStart(data, te.Offset))
 			e.Where = te.Field
 			e.Msg = fmt.Sprintf("want a JSON %s, got %s", te.Type, te.Value)
 		}
@@ -165,11 +165,44 @@ func checkShape(file string, data []byte) Errors {
 		return true
 	}
 	if walk("") {
+		off := keyOffset(data, dec.InputOffset())
 		if _, err := dec.Token(); err != io.EOF {
-			at(dec.InputOffset(), "unexpected data after the lock's JSON object")
+			at(off, "unexpected data after the lock's JSON object")
 		}
 	}
 	return errs
+}
+
+// valueStart returns where the JSON value ending at off begins: the
+// decoder reports type errors at the end of the value.
+func valueStart(data []byte, off int64) int64 {
+	off = min(max(off, 0), int64(len(data)))
+	if off == 0 {
+		return 0
+	}
+	switch c := data[off-1]; {
+	case c == '{' || c == '[':
+		return off - 1
+	case c == '"':
+		for i := off - 2; i >= 0; i-- {
+			if data[i] != '"' {
+				continue
+			}
+			n := 0 // backslashes before the quote
+			for j := i - 1; j >= 0 && data[j] == '\\'; j-- {
+				n++
+			}
+			if n%2 == 0 {
+				return i
+			}
+		}
+		return 0
+	}
+	i := off
+	for i > 0 && strings.IndexByte("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+-", data[i-1]) >= 0 {
+		i--
+	}
+	return i
 }
 
 // keyOffset skips the separators before a key, so its position is that of

@@ -44,7 +44,7 @@ type lockState struct {
 // LockName is the lock file as messages name it: beside the config as the
 // user named it.
 func (p *Project) LockName() string {
-	return filepath.Join(filepath.Dir(p.Config.File), lock.FileName)
+	return lock.PathFor(p.Config.File)
 }
 
 // UseLock makes the following Resolve and Generate follow the lock beside

@@ -122,7 +122,8 @@ func Download(ctx context.Context, r report.Reporter, dir string, m module.Versi
 	out, err := gotool.Query(ctx, r, dir, "mod", "download", "-json", "--", m.Path+"@"+m.Version)
 	var d Downloaded
 	if jerr := json.Unmarshal(out, &d); jerr == nil && d.Error != "" {
-		return nil, errors.New(run.Redact(d.Error))
+		// go prefixes "path@version: ", which the caller names already.
+		return nil, errors.New(run.Redact(strings.TrimPrefix(d.Error, m.Path+"@"+m.Version+": ")))
 	}
 	if err != nil {
 		return nil, goError(err)

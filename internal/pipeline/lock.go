@@ -36,9 +36,6 @@ type lockState struct {
 	pins map[string]bool // components resolved at their locked version
 	// graph is the build graph's modules, read from the tidied go.sum.
 	graph []lock.Module
-	// unpinned lists the components whose config changed since the lock
-	// was made, for messages.
-	unpinned []string
 }
 
 // LockName is the lock file as messages name it: beside the config as the
@@ -108,7 +105,7 @@ func (p *Project) UseLock(o LockOptions) error {
 		case !ok:
 		case o.Upgrade && (len(upgrade) == 0 || upgrade[w.Name]):
 		case len(w.Differences(e)) > 0:
-			st.unpinned = append(st.unpinned, w.Name)
+			// The config asks for something else now: resolve it afresh.
 		default:
 			st.pins[w.Name] = true
 		}

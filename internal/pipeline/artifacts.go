@@ -17,6 +17,7 @@ import (
 	"github.com/plugctl/plugctl/internal/build"
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/resolve"
 	"github.com/plugctl/plugctl/internal/sbom"
 	"github.com/plugctl/plugctl/templates"
@@ -31,10 +32,9 @@ type Artifact struct {
 }
 
 // LockPath is where the lock file of the config lives: beside it, named
-// after it (plugconfig.yaml → plugconfig.lock).
+// after it (plugconfig.yaml → plugconfig.lock; see lock.PathFor).
 func (p *Project) LockPath() string {
-	base := filepath.Base(p.Config.File)
-	return filepath.Join(p.Config.Dir, strings.TrimSuffix(base, filepath.Ext(base))+".lock")
+	return filepath.Join(p.Config.Dir, filepath.Base(lock.PathFor(p.Config.File)))
 }
 
 // Inputs digests everything that feeds this project's artifacts besides the

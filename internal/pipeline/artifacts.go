@@ -272,42 +272,47 @@ func (p *Project) finish(b build.Artifact, in artifact.Inputs, gen map[string]st
 }
 
 // components lists the modules linked into a binary for its SBOM, marking
-// the core and the plugs and saying where non-proxy code came from.
+// the core and the plugs and saying where their code came from, as the
+// resolver found it (the lock records the same).
 func (p *Project) components(bi *buildinfo.BuildInfo) []sbom.Component {
-	type origin struct {
-		role   sbom.Role
-		plug   string
-		source string
-		sum    string
+	type known struct {
+		role sbom.Role
+		c    resolve.Component
 	}
-	by := map[string]origin{p.Set.Core.Module: {role: sbom.RoleCore, source: p.Config.Core.Source, sum: p.Config.Core.Checksum}}
-	for i, pl := range p.Config.Enabled() {
-		if i < len(p.Set.Plugs) {
-			by[p.Set.Plugs[i].Module] = origin{role: sbom.RolePlug, plug: pl.Name, source: pl.Source, sum: pl.Checksum}
-		}
+	by := map[string]known{p.Set.Core.Module: {sbom.RoleCore, p.Set.Core}}
+	for _, c := range p.Set.Plugs {
+		by[c.Module] = known{sbom.RolePlug, c}
 	}
+	replaced := map[string]string{} // module -> local directory of a replace
 	for _, r := range p.Config.Replace {
-		if _, ok := by[r.Path]; !ok && r.Dir != "" {
-			by[r.Path] = origin{role: sbom.RoleModule, source: r.Dir}
+		if r.Dir != "" {
+			replaced[r.Path] = r.Dir
 		}
 	}
 	var out []sbom.Component
 	for _, d := range bi.Deps {
-		o, known := by[d.Path]
 		c := sbom.Component{Role: sbom.RoleModule, Module: d.Path, Version: d.Version, Sum: d.Sum, Origin: sbom.Origin{Kind: "module"}}
-		if known {
-			c.Role, c.Plug = o.role, o.plug
-		}
-		kind := config.KindOf(o.source)
+		k, ok := by[d.Path]
 		switch {
-		case known && kind == config.SourceGit:
-			// The commit is the lock's to tell (issue 3); until the
-			// resolver records it, the URL is all the SBOM can say.
-			c.Origin = sbom.Origin{Kind: "git", URL: strings.TrimPrefix(o.source, "git::")}
-		case known && kind == config.SourceArchive:
-			c.Origin = sbom.Origin{Kind: "archive", URL: o.source, SHA256: strings.TrimPrefix(o.sum, "sha256:")}
-		case known && kind == config.SourceLocal:
-			c.Origin = sbom.Origin{Kind: "local", Path: o.source, TreeHash: p.trees[p.abs(o.source)]}
+		case ok:
+			c.Role = k.role
+			if k.role == sbom.RolePlug {
+				c.Plug = k.c.Name
+			}
+			if c.Sum == "" {
+				c.Sum = k.c.Hash
+			}
+			o := k.c.Origin
+			c.Origin = sbom.Origin{Kind: o.Kind, URL: o.URL, Commit: o.Commit, SHA256: strings.TrimPrefix(o.SHA256, "sha256:"), Path: o.Path}
+			if o.Kind == resolve.OriginProxy {
+				c.Origin.Kind = "module"
+			}
+			if c.Sum == "" && o.Kind == resolve.OriginLocal {
+				c.Origin.TreeHash = p.trees[k.c.Dir]
+			}
+		case replaced[d.Path] != "":
+			dir := replaced[d.Path]
+			c.Origin = sbom.Origin{Kind: "local", Path: dir, TreeHash: p.trees[p.abs(dir)]}
 		case d.Replace != nil && d.Replace.Version != "":
 			c.Origin = sbom.Origin{Kind: "replace", Replace: d.Path + "@" + d.Version}
 			c.Version, c.Sum = d.Replace.Version, d.Replace.Sum

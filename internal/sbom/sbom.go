@@ -33,8 +33,8 @@ type Component struct {
 	Plug    string // plug name, for RolePlug
 	Module  string
 	Version string
-	// Sum is the module's go.sum hash (h1:…), when it came through the
-	// module cache.
+	// Sum is the module's h1: hash as go.sum writes it (for a local
+	// directory: of the files its module zip would hold).
 	Sum    string
 	Origin Origin
 }
@@ -47,7 +47,7 @@ type Origin struct {
 	Commit   string // git commit
 	SHA256   string // archive checksum (hex)
 	Path     string // local directory as the config names it
-	TreeHash string // h1: hash of a local directory's content (package treehash)
+	TreeHash string // h1: hash of a local directory's content (package treehash), when Sum is unknown
 	// Replace is the module@version a replace directive substituted.
 	Replace string
 }
@@ -102,7 +102,7 @@ func CycloneDX(in Input) ([]byte, error) {
 			cc.Properties = append(cc.Properties, property{"plugctl:plug", c.Plug})
 		}
 		if c.Sum != "" {
-			cc.Properties = append(cc.Properties, property{"plugctl:go.sum", c.Sum})
+			cc.Properties = append(cc.Properties, property{"plugctl:h1", c.Sum})
 		}
 		o := c.Origin
 		if o.Kind != "" {

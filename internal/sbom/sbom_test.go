@@ -84,7 +84,7 @@ func TestCycloneDXContent(t *testing.T) {
 		}
 		return m
 	}
-	if p := props(v.Components[0]); p["plugctl:role"] != "core" || p["plugctl:treehash"] != "h1:tree=" || p["plugctl:go.sum"] != "h1:core=" {
+	if p := props(v.Components[0]); p["plugctl:role"] != "core" || p["plugctl:treehash"] != "h1:tree=" || p["plugctl:h1"] != "h1:core=" {
 		t.Errorf("core properties %v", p)
 	}
 	geo := v.Components[2]

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,11 +13,12 @@ import (
 // powershell); the functions here teach it plugctl's own values.
 
 // completePlugNames completes positional arguments with the names of the
-// plugs in the config that -f names (plugconfig.yaml by default), leaving out
-// names already on the command line. Commands taking plug names (lock
-// --upgrade NAME…) use it as their ValidArgsFunction. A config that does not
-// load completes nothing rather than printing errors into the shell.
-func completePlugNames(g *globals) cobra.CompletionFunc {
+// enabled plugs in the config that -f names (plugconfig.yaml by default),
+// and "core" first when withCore, leaving out names already on the command
+// line. lock --upgrade NAME… uses it as its ValidArgsFunction. A config
+// that does not load completes nothing rather than printing errors into the
+// shell.
+func completePlugNames(g *globals, withCore bool) cobra.CompletionFunc {
 	return func(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		cfg, err := config.Load(g.file)
 		if err != nil {
@@ -27,14 +29,16 @@ func completePlugNames(g *globals) cobra.CompletionFunc {
 			given[a] = true
 		}
 		var out []cobra.Completion
-		for _, p := range cfg.Plugins {
-			if !given[p.Name] && strings.HasPrefix(p.Name, toComplete) {
-				desc := p.Module
-				if desc == "" {
-					desc = p.Source
-				}
-				out = append(out, cobra.CompletionWithDesc(p.Name, desc))
+		add := func(name, desc string) {
+			if !given[name] && strings.HasPrefix(name, toComplete) {
+				out = append(out, cobra.CompletionWithDesc(name, desc))
 			}
+		}
+		if withCore {
+			add("core", "the core: "+cmp.Or(cfg.Core.Module, cfg.Core.Source))
+		}
+		for _, p := range cfg.Enabled() {
+			add(p.Name, cmp.Or(p.Module, p.Source))
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}

@@ -26,18 +26,20 @@ plugins:
 	tests := []struct {
 		name       string
 		file       string
+		withCore   bool
 		args       []string
 		toComplete string
 		want       []string
 	}{
-		{"all, with their origin", file, nil, "", []string{"metrics\texample.com/metrics", "audit\t./audit", "mail\texample.com/mail"}},
-		{"prefix", file, nil, "m", []string{"metrics\texample.com/metrics", "mail\texample.com/mail"}},
-		{"names given are left out", file, []string{"metrics"}, "", []string{"audit\t./audit", "mail\texample.com/mail"}},
-		{"no config, no completions", filepath.Join(dir, "missing.yaml"), nil, "", nil},
+		{"enabled plugs, with their origin", file, false, nil, "", []string{"metrics\texample.com/metrics", "audit\t./audit"}},
+		{"and the core", file, true, nil, "", []string{"core\tthe core: example.com/core", "metrics\texample.com/metrics", "audit\t./audit"}},
+		{"prefix", file, true, nil, "m", []string{"metrics\texample.com/metrics"}},
+		{"names given are left out", file, true, []string{"metrics", "core"}, "", []string{"audit\t./audit"}},
+		{"no config, no completions", filepath.Join(dir, "missing.yaml"), true, nil, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, dir := completePlugNames(&globals{file: tt.file})(nil, tt.args, tt.toComplete)
+			got, dir := completePlugNames(&globals{file: tt.file}, tt.withCore)(nil, tt.args, tt.toComplete)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}

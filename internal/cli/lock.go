@@ -46,6 +46,7 @@ func newCmdLock(g *globals, runF func(context.Context, *lockOptions) error) *cob
 			return lockRun(cmd.Context(), o)
 		},
 	}
+	cmd.ValidArgsFunction = completePlugNames(g, true)
 	cmd.Flags().BoolVar(&o.Upgrade, "upgrade", false, "re-resolve the named components (all when none is named) instead of keeping their locked versions")
 	addLockedFlag(cmd, &o.Locked)
 	return cmd

@@ -16,6 +16,8 @@ package artifact
 
 import (
 	"crypto/sha256"
+	"debug/elf"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -173,9 +175,10 @@ func Version() string {
 
 // Tool identifies the running plugctl for Inputs.Plugctl: its module version
 // when it has one; for a development build the VCS revision it was built
-// from, and when that is missing or the tree was modified, the size and
-// modification time of the executable itself, so that editing plugctl's own
-// code invalidates what an older plugctl built.
+// from, and when that is missing or the tree was modified (go run, tests),
+// the Go build ID of the executable — a hash of everything linked into it —
+// or failing that its size and modification time, so that editing plugctl's
+// own code invalidates what an older plugctl built.
 func Tool() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
@@ -197,7 +200,42 @@ func Tool() string {
 	if rev != "" && !modified {
 		return "(devel) " + rev
 	}
+	if id := selfBuildID(); id != "" {
+		return "(devel) buildid:" + id
+	}
 	return "(devel)" + exeStamp()
+}
+
+// selfBuildID reads the Go build ID from the running executable's ELF note
+// (what `go tool buildid` prints); "" elsewhere or when it cannot.
+func selfBuildID() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := elf.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sec := f.Section(".note.go.buildid")
+	if sec == nil {
+		return ""
+	}
+	data, err := sec.Data()
+	// An ELF note: namesz, descsz, type (4 bytes each), the name "Go\x00\x00",
+	// then the ID.
+	if err != nil || len(data) < 16 || string(data[12:16]) != "Go\x00\x00" {
+		return ""
+	}
+	descsz := binary.LittleEndian.Uint32(data[4:8])
+	if f.ByteOrder == binary.BigEndian {
+		descsz = binary.BigEndian.Uint32(data[4:8])
+	}
+	if int(descsz) > len(data)-16 {
+		return ""
+	}
+	return string(data[16 : 16+descsz])
 }
 
 func exeStamp() string {

@@ -3,6 +3,8 @@ package artifact
 import (
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -64,5 +66,16 @@ func TestCheck(t *testing.T) {
 	os.WriteFile(bin, []byte("binarY"), 0o755)
 	if _, ok := Check(bin, rec.Digest); ok {
 		t.Error("an edited binary is reused")
+	}
+}
+
+func TestTool(t *testing.T) {
+	// A test binary is a development build without VCS information: it is
+	// known by its build ID, which `go run` keeps stable between runs.
+	if runtime.GOOS == "linux" && !strings.HasPrefix(Tool(), "(devel) buildid:") {
+		t.Errorf("Tool() = %q, want the build ID of the test binary", Tool())
+	}
+	if Tool() != Tool() {
+		t.Error("Tool is not stable")
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -39,7 +40,7 @@ func newCmdGenerate(g *globals, runF func(context.Context, *generateOptions) err
 // generateResult is the --json document of generate (docs/json.md).
 type generateResult struct {
 	envelope
-	// Dir is the build module's directory as written.
+	// Dir is the build module's directory, absolute.
 	Dir string `json:"dir"`
 }
 
@@ -67,7 +68,9 @@ func generateRun(ctx context.Context, o *generateOptions) error {
 	if err := saveLock(p); err != nil {
 		return err
 	}
-	res.Dir = dir
+	if res.Dir, err = filepath.Abs(dir); err != nil {
+		return err
+	}
 	if !o.json && !o.quiet {
 		fmt.Fprintln(o.ios.Out, dir)
 	}

@@ -2,12 +2,15 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/plugctl/plugctl/internal/run"
 )
 
 // drive reports a small build to p the way the pipeline does.
@@ -139,6 +142,28 @@ func TestSize(t *testing.T) {
 	for n, want := range map[int64]string{812: "812 B", 4096: "4.0 KiB", 12900000: "12.3 MiB", 3 << 30: "3.0 GiB"} {
 		if got := size(n); got != want {
 			t.Errorf("size(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestProgressVerboseRedacts runs a real command whose arguments hold a URL
+// with credentials through the verbose display: -v shows the command, never
+// the secret.
+func TestProgressVerboseRedacts(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		var buf bytes.Buffer
+		p := newProgress(&IOStreams{ErrOut: &buf, TTY: tty, Width: 200}, verbose)
+		_, err := run.Output(context.Background(), p, run.Cmd{Args: []string{"git", "ls-remote", "--", "https://alice:s3cret-token@127.0.0.1:1/repo.git"}})
+		p.Close()
+		if err == nil {
+			t.Fatal("ls-remote of a closed port succeeded")
+		}
+		out := buf.String()
+		if !strings.Contains(out, "$ git ls-remote -- https://REDACTED@127.0.0.1:1/repo.git") {
+			t.Errorf("tty=%v: command not shown redacted: %q", tty, out)
+		}
+		if strings.Contains(out, "s3cret") || strings.Contains(err.Error(), "s3cret") || strings.Contains(out, "alice") {
+			t.Errorf("tty=%v: credentials leaked: %q / %v", tty, out, err)
 		}
 	}
 }

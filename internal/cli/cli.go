@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -132,7 +133,31 @@ func NewRoot(g *globals) *cobra.Command {
 		}
 	}
 	wrap(root)
+	groupCommands(root)
 	return root
+}
+
+// commandGroups sorts the commands of plugctl --help by what a user is
+// doing; commands not listed (completion, help, those of newer features)
+// appear under "Additional Commands".
+var commandGroups = []struct {
+	id, title string
+	commands  []string
+}{
+	{"start", "Start a project:", []string{"init", "new"}},
+	{"build", "Build:", []string{"validate", "lock", "outdated", "vendor", "build", "bundle", "run", "generate"}},
+	{"look", "Look inside:", []string{"inspect", "schema", "version"}},
+}
+
+func groupCommands(root *cobra.Command) {
+	for _, g := range commandGroups {
+		root.AddGroup(&cobra.Group{ID: g.id, Title: g.title})
+		for _, c := range root.Commands() {
+			if slices.Contains(g.commands, c.Name()) {
+				c.GroupID = g.id
+			}
+		}
+	}
 }
 
 // usageArgs makes argument-count errors exit 2 like every other usage error.

@@ -81,6 +81,15 @@ func TestScripts(t *testing.T) {
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("PLUGCTL_TEST_STATUS", filepath.Join(env.WorkDir, ".status"))
 			env.Setenv("HOSTTARGET", runtime.GOOS+"/"+runtime.GOARCH)
+			// git, for scripts that make repositories: no system config,
+			// a fixed identity and clock (pseudo-versions read the commit
+			// time).
+			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+			for _, who := range []string{"AUTHOR", "COMMITTER"} {
+				env.Setenv("GIT_"+who+"_NAME", "Test")
+				env.Setenv("GIT_"+who+"_EMAIL", "test@example.com")
+				env.Setenv("GIT_"+who+"_DATE", "2024-01-02T03:04:05Z")
+			}
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
@@ -99,6 +108,9 @@ func TestScripts(t *testing.T) {
 			"cmpjson":     cmdCmpJSON,
 			"mtime":       cmdMtime,
 			"deps":        cmdDeps,
+			"mkarchive":   cmdMkArchive,
+			"envsubst":    cmdEnvsubst,
+			"httpsfiles":  cmdHTTPSFiles,
 		},
 	})
 }

@@ -75,6 +75,7 @@ type Origin struct {
 	Kind   string `json:"kind"`             // proxy, git, archive or local
 	URL    string `json:"url,omitempty"`    // git or archive URL, credentials redacted; VCS URL of a module go fetched direct
 	Commit string `json:"commit,omitempty"` // full commit hash
+	Ref    string `json:"ref,omitempty"`    // the git ref the commit was resolved from: refs/tags/v1.2.0, refs/heads/main, HEAD
 	SHA256 string `json:"sha256,omitempty"` // archive checksum, sha256:<hex>
 	Path   string `json:"path,omitempty"`   // local directory as the config wrote it
 }

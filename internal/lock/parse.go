@@ -61,7 +61,7 @@ func (es Errors) Unwrap() []error {
 var fields = map[string][]string{
 	"":        {"lock_version", "config_digest", "go", "core", "plugins", "modules"},
 	"entry":   {"name", "module", "requested", "import", "version", "origin", "hash"},
-	"origin":  {"kind", "url", "commit", "sha256", "path"},
+	"origin":  {"kind", "url", "commit", "ref", "sha256", "path"},
 	"modules": {"path", "version", "hash", "go_mod_hash"},
 }
 
@@ -312,10 +312,10 @@ func (e Entry) check(where string, core bool, add func(string, string, ...any)) 
 		}
 	}
 	o := e.Origin
-	present := map[string]bool{"url": o.URL != "", "commit": o.Commit != "", "sha256": o.SHA256 != "", "path": o.Path != ""}
+	present := map[string]bool{"url": o.URL != "", "commit": o.Commit != "", "ref": o.Ref != "", "sha256": o.SHA256 != "", "path": o.Path != ""}
 	allowed := map[string][]string{
-		KindProxy:   {"url", "commit"},
-		KindGit:     {"url", "commit"},
+		KindProxy:   {"url", "commit", "ref"},
+		KindGit:     {"url", "commit", "ref"},
 		KindArchive: {"url", "sha256"},
 		KindLocal:   {"path"},
 	}
@@ -323,7 +323,7 @@ func (e Entry) check(where string, core bool, add func(string, string, ...any)) 
 	if !known {
 		add(where+".origin.kind", "invalid origin kind %q (valid: proxy, git, archive, local)", o.Kind)
 	} else {
-		for _, k := range []string{"url", "commit", "sha256", "path"} {
+		for _, k := range []string{"url", "commit", "ref", "sha256", "path"} {
 			if present[k] && !contains(ok, k) {
 				add(where+".origin."+k, "not allowed for a %s origin", o.Kind)
 			}
@@ -345,6 +345,9 @@ func (e Entry) check(where string, core bool, add func(string, string, ...any)) 
 	}
 	if o.Commit != "" && !commitRE.MatchString(o.Commit) {
 		add(where+".origin.commit", "invalid commit %q (want a full hexadecimal commit hash)", o.Commit)
+	}
+	if o.Ref != "" && o.Ref != "HEAD" && !strings.HasPrefix(o.Ref, "refs/") {
+		add(where+".origin.ref", "invalid ref %q (want refs/tags/…, refs/heads/… or HEAD)", o.Ref)
 	}
 	checkHash(where+".hash", e.Hash, false, add)
 }

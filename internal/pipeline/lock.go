@@ -115,13 +115,13 @@ func (p *Project) UseLock(o LockOptions) error {
 
 // resolveOptions returns the pins of the lock in use.
 func (p *Project) resolveOptions() resolve.Options {
-	o := resolve.Options{Pins: map[string]resolve.Pin{}}
+	o := resolve.Options{Pins: map[string]resolve.Pin{}, Sources: p.State("src")}
 	if p.lock == nil || p.lock.old == nil {
 		return o
 	}
 	for name := range p.lock.pins {
 		e, _ := p.entry(name)
-		o.Pins[name] = resolve.Pin{Version: e.Version, Commit: e.Origin.Commit}
+		o.Pins[name] = resolve.Pin{Version: e.Version, Commit: e.Origin.Commit, Ref: e.Origin.Ref}
 	}
 	return o
 }
@@ -276,6 +276,7 @@ func lockEntry(c resolve.Component, imp string) lock.Entry {
 			Kind:   c.Origin.Kind,
 			URL:    c.Origin.URL,
 			Commit: c.Origin.Commit,
+			Ref:    c.Origin.Ref,
 			SHA256: c.Origin.SHA256,
 			Path:   c.Origin.Path,
 		},

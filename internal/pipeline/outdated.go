@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	"golang.org/x/mod/semver"
 
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/fetch"
 	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/resolve"
 )
@@ -76,7 +78,8 @@ func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
 			}
 		}
 		out[i] = a
-		if config.KindOf(w.Source) != config.SourceModule {
+		kind := config.KindOf(w.Source)
+		if kind != config.SourceModule && kind != config.SourceGit {
 			continue
 		}
 		wg.Add(1)
@@ -84,6 +87,10 @@ func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			if kind == config.SourceGit {
+				errs[i] = p.availableGit(ctx, w.Source, &out[i])
+				return
+			}
 			errs[i] = p.available(ctx, work, &out[i])
 		}()
 	}
@@ -109,6 +116,13 @@ func (p *Project) available(ctx context.Context, work string, a *Available) erro
 		}
 		a.Newest = d
 	}
+	a.wanted(versions)
+	return nil
+}
+
+// wanted fills in the newest of versions the request allows, and whether
+// the lock is behind it.
+func (a *Available) wanted(versions []string) {
 	switch {
 	case a.Requested == resolve.Latest:
 		a.InConstraint = a.Newest
@@ -120,5 +134,52 @@ func (p *Project) available(ctx context.Context, work string, a *Available) erro
 		}
 	}
 	a.Upgradable = a.Locked != "" && a.InConstraint != "" && semver.Compare(a.InConstraint, a.Locked) > 0
+}
+
+// availableGit fills in the versions of a git component from the semver
+// tags of its repository: for a source in a subdirectory, the tags
+// prefixed with it (Go's convention) when there are any. A branch or a
+// commit has no newer version inside it; only the newest tag is told.
+func (p *Project) availableGit(ctx context.Context, source string, a *Available) error {
+	f := &fetch.Fetcher{R: p.R}
+	refs, err := f.Refs(ctx, source)
+	if err != nil {
+		return fmt.Errorf("%s: %w", resolve.Label(a.Name), err)
+	}
+	gs, err := fetch.ParseGit(source)
+	if err != nil {
+		return fail.Wrap(fail.Config, err)
+	}
+	var plain, prefixed []string
+	for _, r := range refs {
+		tag, ok := r.Tag()
+		if !ok {
+			continue
+		}
+		if gs.Subdir != "" {
+			if v, ok := strings.CutPrefix(tag, gs.Subdir+"/"); ok && semver.IsValid(v) {
+				prefixed = append(prefixed, v)
+				continue
+			}
+		}
+		if semver.IsValid(tag) && semver.Canonical(tag) == tag {
+			plain = append(plain, tag)
+		}
+	}
+	versions := plain
+	if len(prefixed) > 0 {
+		versions = prefixed
+	}
+	a.Newest = resolve.Newest(versions)
+	if a.Requested == resolve.Latest || resolve.IsExact(a.Requested) || isConstraint(a.Requested) {
+		a.wanted(versions)
+	}
 	return nil
+}
+
+// isConstraint reports whether v parses as a semver constraint rather than
+// naming a branch or commit.
+func isConstraint(v string) bool {
+	_, _, err := resolve.Match(v, nil)
+	return err == nil
 }

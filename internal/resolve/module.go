@@ -71,7 +71,7 @@ func (res *resolver) module(ctx context.Context, c *Component, q request, pin *P
 	if d.Origin != nil && d.Origin.VCS != "" {
 		// go fetched it from its repository (direct, GOPRIVATE): record
 		// where, and the commit, as go reported them.
-		c.Origin.URL, c.Origin.Commit = run.Redact(d.Origin.URL), d.Origin.Hash
+		c.Origin.URL, c.Origin.Commit, c.Origin.Ref = run.Redact(d.Origin.URL), d.Origin.Hash, d.Origin.Ref
 	}
 	return nil
 }

@@ -6,12 +6,16 @@
 // included), GOPRIVATE, GONOPROXY, GONOSUMDB, GOFLAGS and .netrc mean what
 // they mean to go itself. Constraints are matched with Masterminds/semver/v3
 // against the versions the proxy lists; exact versions, pseudo-versions and
-// "latest" are handed to go as queries. Local directories are used as they
-// are and hashed the way a module zip of them would be.
+// "latest" are handed to go as queries. git and archive sources are resolved
+// and fetched by internal/fetch into Options.Sources (a git version pinned to
+// a full commit, an archive by its checksum) and built from there like local
+// directories, which are used as they are. Every component gets its module's
+// h1: hash.
 //
 // A Pin (from the lock file) replaces resolution: the component is fetched
-// at exactly the pinned version, whatever newer version its constraint would
-// allow. Lookups run in parallel.
+// at exactly the pinned version or commit, whatever newer version its
+// constraint would allow; a pinned git tag that moved is a mismatch. Lookups
+// run in parallel.
 package resolve
 
 import (
@@ -26,7 +30,9 @@ import (
 
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/fetch"
 	"github.com/plugctl/plugctl/internal/report"
+	"github.com/plugctl/plugctl/internal/run"
 )
 
 // LocalVersion is the version a module built from a directory is required at.
@@ -72,6 +78,7 @@ type Origin struct {
 	Kind   string // OriginProxy, OriginGit, OriginArchive or OriginLocal
 	URL    string // git or archive URL (credentials redacted); for a fetched module, the VCS URL when go went direct
 	Commit string // full commit hash, when known
+	Ref    string // the git ref the version named (refs/tags/v1.2.0, refs/heads/main); "" for a commit
 	SHA256 string // archive checksum, "sha256:<hex>"
 	Path   string // local directory as the config wrote it
 }
@@ -80,6 +87,9 @@ type Origin struct {
 type Pin struct {
 	Version string // exact module version
 	Commit  string // full commit hash, for git sources
+	// Ref is the git ref the commit was resolved from. A tag is checked
+	// again: a tag that moved since the lock was made is a mismatch.
+	Ref string
 }
 
 // Options steer a resolution.
@@ -90,6 +100,13 @@ type Options struct {
 	Pins map[string]Pin
 	// Parallel bounds the lookups running at once; 0 means DefaultParallel.
 	Parallel int
+	// Sources is the directory git and archive sources are fetched into,
+	// one subdirectory per component name; required when the config has
+	// such sources.
+	Sources string
+	// Fetcher fetches git and archive sources; nil means a default one
+	// reporting to the resolution's Reporter.
+	Fetcher *fetch.Fetcher
 }
 
 // DefaultParallel is how many lookups run at once by default: they wait
@@ -112,15 +129,15 @@ func (s *Set) All() []Component {
 
 // request is what the config asks for one component.
 type request struct {
-	name, mod, version, source, imp string
-	versionPos                      config.Pos
+	name, mod, version, source, checksum, imp string
+	versionPos                                config.Pos
 }
 
 // Resolve resolves the core and the enabled plugs of cfg.
 func Resolve(ctx context.Context, r report.Reporter, cfg *config.Config, o Options) (*Set, error) {
-	reqs := []request{{CoreName, cfg.Core.Module, cfg.Core.Version, cfg.Core.Source, cfg.Core.Main, keyPos(cfg.Core.KeyPos, "version", cfg.Core.Pos)}}
+	reqs := []request{{CoreName, cfg.Core.Module, cfg.Core.Version, cfg.Core.Source, cfg.Core.Checksum, cfg.Core.Main, keyPos(cfg.Core.KeyPos, "version", cfg.Core.Pos)}}
 	for _, p := range cfg.Enabled() {
-		reqs = append(reqs, request{p.Name, p.Module, p.Version, p.Source, p.Import, keyPos(p.KeyPos, "version", p.Pos)})
+		reqs = append(reqs, request{p.Name, p.Module, p.Version, p.Source, p.Checksum, p.Import, keyPos(p.KeyPos, "version", p.Pos)})
 	}
 	res, err := newResolver(r, cfg, o)
 	if err != nil {
@@ -244,6 +261,8 @@ type resolver struct {
 	cfg      *config.Config
 	pins     map[string]Pin
 	parallel int
+	sources  string
+	fetcher  *fetch.Fetcher
 	// work is an empty directory the go command runs in, so that no go.mod
 	// of the user's (or of /tmp) takes part in a query.
 	work string
@@ -258,26 +277,33 @@ func newResolver(r report.Reporter, cfg *config.Config, o Options) (*resolver, e
 	if p <= 0 {
 		p = DefaultParallel
 	}
-	return &resolver{r: r, cfg: cfg, pins: o.Pins, parallel: p, work: work}, nil
+	f := o.Fetcher
+	if f == nil {
+		f = &fetch.Fetcher{R: r}
+	}
+	return &resolver{r: r, cfg: cfg, pins: o.Pins, parallel: p, work: work, sources: o.Sources, fetcher: f}, nil
 }
 
 func (res *resolver) close() { os.RemoveAll(res.work) }
 
 func (res *resolver) component(ctx context.Context, q request) (Component, error) {
 	c := Component{Name: q.name, Kind: config.KindOf(q.source), Module: q.mod, Requested: q.version, Import: q.imp}
-	pin, pinned := res.pins[q.name]
+	var pin *Pin
+	if p, ok := res.pins[q.name]; ok {
+		pin = &p
+	}
 	var err error
 	switch c.Kind {
 	case config.SourceLocal:
 		err = res.local(&c, q.source)
 	case config.SourceModule:
-		var p *Pin
-		if pinned {
-			p = &pin
-		}
-		err = res.module(ctx, &c, q, p)
+		err = res.module(ctx, &c, q, pin)
+	case config.SourceGit:
+		err = res.git(ctx, &c, q, pin)
+	case config.SourceArchive:
+		err = res.archive(ctx, &c, q, q.checksum)
 	default:
-		err = fail.New(fail.Config, "%s: source %q is not supported yet", Label(q.name), q.source)
+		err = fail.New(fail.Config, "%s: source %q is not supported", Label(q.name), run.Redact(q.source))
 	}
 	if err != nil {
 		return c, err
@@ -304,7 +330,7 @@ func (res *resolver) local(c *Component, source string) error {
 	if c.Module != "" && c.Module != f.Module.Mod.Path {
 		return fail.New(fail.Config, "%s %s: the config says module %s but its go.mod says %s", Label(c.Name), source, c.Module, f.Module.Mod.Path)
 	}
-	c.Module, c.Version, c.Dir, c.Root, c.GoMod = f.Module.Mod.Path, LocalVersion, dir, dir, f
+	c.Module, c.Version, c.Dir, c.Root, c.GoMod = f.Module.Mod.Path, DirVersion(f.Module.Mod.Path), dir, dir, f
 	c.Origin = Origin{Kind: OriginLocal, Path: source}
 	c.Hash, err = HashDir(dir, c.Module, c.Version)
 	if err != nil {

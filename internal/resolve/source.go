@@ -23,8 +23,8 @@ type fetched struct {
 	Source string `json:"source"` // the config's source, credentials redacted
 	Pin    string `json:"pin"`    // commit (git) or sha256 (archive)
 	Module string `json:"module"`
-	Hash   string `json:"hash"`   // HashDir of the module's files, at LocalVersion
-	Time   string `json:"time"`   // commit time, RFC 3339, for pseudo-versions
+	Hash   string `json:"hash"` // HashDir of the module's files, at LocalVersion
+	Time   string `json:"time"` // commit time, RFC 3339, for pseudo-versions
 	// Dir is the module's directory inside the fetched tree, relative: an
 	// archive holding one top-level directory has its module there.
 	Dir string `json:"dir"`

@@ -47,7 +47,10 @@ func TestMain(m *testing.M) {
 // built from internal/testenv/testdata/proxy), and GOTOOLCHAIN=local:
 // the suite passes with the network unplugged. GOCACHE is the developer's, so
 // the example core compiles once, not once per script.
-func TestScripts(t *testing.T) {
+func TestScripts(t *testing.T) { runScripts(t, "script") }
+
+// runScripts runs the scripts of testdata/DIR with the set-up above.
+func runScripts(t *testing.T, dir string) {
 	repo := testenv.RepoRoot(t)
 	gocache := testenv.GoCache(t)
 	modcache := testenv.ModCache(t)
@@ -57,7 +60,7 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	testscript.Run(t, testscript.Params{
-		Dir:           filepath.Join("testdata", "script"),
+		Dir:           filepath.Join("testdata", dir),
 		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, ".home")
@@ -99,7 +102,7 @@ func TestScripts(t *testing.T) {
 			}
 			return false, nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: merge(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"example":     cmdExample,
 			"status":      cmdStatus,
 			"stdoutbytes": cmdStdoutBytes,
@@ -111,7 +114,7 @@ func TestScripts(t *testing.T) {
 			"mkarchive":   cmdMkArchive,
 			"envsubst":    cmdEnvsubst,
 			"httpsfiles":  cmdHTTPSFiles,
-		},
+		}, hostileCmds),
 	})
 }
 
@@ -317,4 +320,15 @@ func cmdDeps(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		fmt.Fprintln(ts.Stdout(), line)
 	}
+}
+
+// merge returns the commands of every map.
+func merge(maps ...map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	all := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+	for _, m := range maps {
+		for k, v := range m {
+			all[k] = v
+		}
+	}
+	return all
 }

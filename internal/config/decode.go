@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/mod/module"
 )
@@ -532,7 +533,21 @@ func (c *checker) checkImport(scope int, e *entry, key, imp, mod string) {
 func pathProblem(err error) string {
 	var ip *module.InvalidPathError
 	if errors.As(err, &ip) && ip.Err != nil {
-		return ip.Err.Error()
+		msg := ip.Err.Error()
+		// A non-ASCII letter is most often a homoglyph: a host such as
+		// "gіthub.com" with a Cyrillic і. Say so, with the code point that
+		// the glyph hides.
+		for _, r := range ip.Path {
+			if r <= unicode.MaxASCII || msg != fmt.Sprintf("invalid char %q", r) {
+				continue
+			}
+			msg += fmt.Sprintf(" (%U is not ASCII: module paths are ASCII only", r)
+			if unicode.IsLetter(r) || unicode.IsNumber(r) {
+				msg += ", so a lookalike of an ASCII letter is refused"
+			}
+			return msg + ")"
+		}
+		return msg
 	}
 	return err.Error()
 }

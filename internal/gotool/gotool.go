@@ -35,6 +35,14 @@ func Env(extra map[string]string) []string {
 	for k, v := range extra {
 		set[k] = v
 	}
+	// The user's go env file would fill in every variable set empty
+	// above; turn it off and carry over the rest of it (userEnvFile).
+	for k, v := range userEnvFile() {
+		if _, decided := set[k]; !decided && os.Getenv(k) == "" {
+			set[k] = v
+		}
+	}
+	set["GOENV"] = "off"
 	return run.Environ(set)
 }
 

@@ -77,6 +77,9 @@ func (p *Project) Resolve(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := p.checkGoVersions(); err != nil {
+			return err
+		}
 		return p.checkPins()
 	})
 }

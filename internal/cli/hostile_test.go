@@ -1,0 +1,62 @@
+package cli_test
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestHostile runs the hostile-input corpus in testdata/hostile: one broken
+// or malicious input per script, each checking the exact exit code and the
+// exact error plugctl prints (`plugctl -q` prints nothing but the errors),
+// and that nothing was left behind. The scripts run with the same hermetic
+// set-up as testdata/script; inputs that cannot sit in a text file (NUL
+// bytes, invalid UTF-8, a file over the size limit, archives, servers) are
+// made by the commands in hostileCmds. To add a case, add a file.
+func TestHostile(t *testing.T) { runScripts(t, "hostile") }
+
+// hostileCmds are the script commands that make hostile inputs.
+var hostileCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"writebytes": cmdWriteBytes,
+	"bigconfig":  cmdBigConfig,
+}
+
+// cmdWriteBytes writes the concatenation of Go-quoted strings to a file, for
+// bytes a txtar file cannot hold: writebytes FILE QUOTED...
+func cmdWriteBytes(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: writebytes FILE QUOTED...")
+	}
+	var b strings.Builder
+	for _, q := range args[1:] {
+		s, err := strconv.Unquote(q)
+		if err != nil {
+			ts.Fatalf("writebytes: %s: %v", q, err)
+		}
+		b.WriteString(s)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644))
+}
+
+// cmdBigConfig copies the config SRC to DST and pads it with comment lines
+// to exactly SIZE bytes: bigconfig SRC DST SIZE.
+func cmdBigConfig(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: bigconfig SRC DST SIZE")
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	size, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	line := "# " + strings.Repeat("padding ", 9) + "\n"
+	for len(data)+len(line) <= size {
+		data = append(data, line...)
+	}
+	for len(data) < size {
+		data = append(data, '#')
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
+}

@@ -108,6 +108,10 @@ type Module struct {
 	Version   string `json:"version"`
 	Hash      string `json:"hash,omitempty"`        // h1: hash of its files; absent when the build needs only its go.mod
 	GoModHash string `json:"go_mod_hash,omitempty"` // h1: hash of its go.mod
+	// Dir is the local directory the config's replace map builds the
+	// module from, as the config writes it; Hash is then that of the
+	// directory's files.
+	Dir string `json:"dir,omitempty"`
 }
 
 // Plugin returns the entry of the plug named name.

@@ -62,7 +62,7 @@ var fields = map[string][]string{
 	"":        {"lock_version", "config_digest", "go", "core", "plugins", "modules"},
 	"entry":   {"name", "module", "requested", "import", "version", "origin", "hash"},
 	"origin":  {"kind", "url", "commit", "ref", "sha256", "path"},
-	"modules": {"path", "version", "hash", "go_mod_hash"},
+	"modules": {"path", "version", "hash", "go_mod_hash", "dir"},
 }
 
 // child says what kind of object the value of key holds inside an object
@@ -282,6 +282,9 @@ func (f *File) check(file string) Errors {
 		}
 		if m.Hash == "" && m.GoModHash == "" {
 			add(where, "needs a hash or a go_mod_hash")
+		}
+		if m.Dir != "" && (m.Hash == "" || m.GoModHash != "") {
+			add(where, "a module built from a directory has a hash and no go_mod_hash")
 		}
 		checkHash(where+".hash", m.Hash, true, add)
 		checkHash(where+".go_mod_hash", m.GoModHash, true, add)

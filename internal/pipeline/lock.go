@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/mod/modfile"
+
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/lock"
@@ -176,6 +178,9 @@ func (p *Project) seedGoSum() []byte {
 	}
 	var b bytes.Buffer
 	for _, m := range p.lock.old.Modules {
+		if m.Dir != "" {
+			continue // replaced by a directory: not in go.sum
+		}
 		if m.Hash != "" {
 			fmt.Fprintf(&b, "%s %s %s\n", m.Path, m.Version, m.Hash)
 		}
@@ -186,22 +191,50 @@ func (p *Project) seedGoSum() []byte {
 	return b.Bytes()
 }
 
-// readGraph records the modules of the tidied build module in dir.
+// readGraph records the modules of the tidied build module in dir: those
+// of its go.sum with their hashes, and those the config's replace map
+// builds from a local directory (go.sum has nothing for them) with the
+// hash of the directory's files.
 func (p *Project) readGraph(dir string) error {
 	if p.lock == nil {
 		p.lock = &lockState{pins: map[string]bool{}}
 	}
+	p.lock.graph = nil
 	data, err := os.ReadFile(filepath.Join(dir, "go.sum"))
-	if errors.Is(err, os.ErrNotExist) {
-		p.lock.graph = nil
-		return nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	mods, err := parseGoSum(data)
-	p.lock.graph = mods
-	return err
+	if err != nil {
+		return err
+	}
+	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return err
+	}
+	f, err := modfile.ParseLax("go.mod", gomod, nil)
+	if err != nil {
+		return fmt.Errorf("reading the tidied go.mod: %w", err)
+	}
+	required := map[string]string{}
+	for _, r := range f.Require {
+		required[r.Mod.Path] = r.Mod.Version
+	}
+	for _, r := range p.Config.Replace {
+		v := required[r.Path]
+		if r.Dir == "" || v == "" {
+			continue // not a directory, or not in the graph
+		}
+		h, err := resolve.HashDir(p.abs(r.Dir), r.Path, v)
+		if err != nil {
+			return fail.Wrap(fail.Config, fmt.Errorf("%s:%d:%d: replace %s: hashing %s: %w", p.Config.File, r.Pos.Line, r.Pos.Col, r.Path, r.Dir, err))
+		}
+		mods = append(mods, lock.Module{Path: r.Path, Version: v, Hash: h, Dir: r.Dir})
+	}
+	lf := lock.File{Modules: mods}
+	lf.Sort()
+	p.lock.graph = lf.Modules
+	return nil
 }
 
 // parseGoSum reads go.sum lines into modules, sorted.

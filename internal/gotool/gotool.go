@@ -86,10 +86,15 @@ func Detect(ctx context.Context, r report.Reporter) (Toolchain, error) {
 }
 
 // Query runs `go args...` in dir for a module query (go list -m, go mod
-// download): unlike Go, it keeps the user's GOFLAGS, since flags such as
-// -modcacherw are theirs to set for fetching, and adds -mod=mod so that a
-// query never trips over a vendor directory or a read-only go.mod.
+// download): unlike Go, it keeps the user's GOFLAGS (from the environment,
+// else from their go env file), since flags such as -modcacherw are theirs
+// to set for fetching, and adds -mod=mod so that a query never trips over a
+// vendor directory or a read-only go.mod.
 func Query(ctx context.Context, r report.Reporter, dir string, args ...string) ([]byte, error) {
-	flags := strings.TrimSpace(os.Getenv("GOFLAGS") + " -mod=mod")
+	user := os.Getenv("GOFLAGS")
+	if user == "" {
+		user = userEnvFile()["GOFLAGS"]
+	}
+	flags := strings.TrimSpace(user + " -mod=mod")
 	return Go(ctx, r, dir, map[string]string{"GOFLAGS": flags}, args...)
 }

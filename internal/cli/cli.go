@@ -44,7 +44,12 @@ func Run(ctx context.Context, ios *IOStreams, args []string) int {
 	if err != nil && ctx.Err() != nil {
 		err = fmt.Errorf("interrupted: %w", context.Canceled)
 	}
-	if g.json && wantsEnvelope(cmd) {
+	if err != nil && !g.started && fail.KindOf(err) == fail.Unexpected {
+		// cobra refused the command line before the command ran (a flag
+		// group, a required flag): a usage error.
+		err = fail.Wrap(fail.Config, err)
+	}
+	if g.json && wantsEnvelope(cmd) && (cmd.HasParent() || err != nil) {
 		if jerr := g.printResult(cmd, err); jerr != nil && err == nil {
 			err = jerr
 		}
@@ -71,6 +76,9 @@ type globals struct {
 	progress *progress
 	// prompt asks questions on a terminal; made on first use.
 	prompt *prompter
+	// started is set once a command's own code runs: errors before that
+	// are cobra's verdict on the command line.
+	started bool
 }
 
 // reporter returns the command's progress display: quiet with -q, and with
@@ -104,6 +112,10 @@ func NewRoot(g *globals) *cobra.Command {
 		Long:          "plugctl reads a plug config naming a core Go program and the plugs to compile into it,\nresolves and pins their versions, and builds one static binary per target.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Runnable, so that cobra checks its arguments: an unknown command
+		// is then a usage error (exit 2) rather than a bare failure.
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.PersistentFlags().StringVarP(&g.file, "file", "f", "plugconfig.yaml", "the plug config")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print a machine-readable result on stdout")
@@ -129,9 +141,16 @@ func NewRoot(g *globals) *cobra.Command {
 	wrap = func(parent *cobra.Command) {
 		for _, c := range parent.Commands() {
 			c.Args = usageArgs(c.Args)
+			if run := c.RunE; run != nil {
+				c.RunE = func(cmd *cobra.Command, args []string) error {
+					g.started = true
+					return run(cmd, args)
+				}
+			}
 			wrap(c)
 		}
 	}
+	root.Args = usageArgs(root.Args)
 	wrap(root)
 	groupCommands(root)
 	return root

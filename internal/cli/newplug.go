@@ -30,8 +30,15 @@ import (
 // newCmdNew is the parent of the scaffolding commands.
 func newCmdNew(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "new",
+		Use:   "new KIND",
 		Short: "Scaffold new things: a plug module",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fail.New(fail.Config, "unknown kind %q for new (valid: plug)", args[0])
+			}
+			return cmd.Help()
+		},
 	}
 	cmd.AddCommand(newCmdNewPlug(g, nil))
 	return cmd

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,34 +32,17 @@ import (
 // reports; a pseudo-version reports its own.
 var ProxyTime = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-var (
-	proxyOnce sync.Once
-	proxyURL  string
-	proxyErr  error
-)
-
-// Proxy returns the file:// GOPROXY URL of the test proxy, built once per
-// test process from testdata/proxy into a temporary directory. Use it with
-// GOSUMDB=off: the test modules are in no checksum database.
+// Proxy returns the file:// GOPROXY URL of a test proxy built from
+// testdata/proxy into a temporary directory of t, removed when t ends. Use
+// it with GOSUMDB=off: the test modules are in no checksum database.
 func Proxy(t testing.TB) string {
 	t.Helper()
-	proxyOnce.Do(func() {
-		src := filepath.Join(RepoRoot(t), "internal", "testenv", "testdata", "proxy")
-		dst, err := os.MkdirTemp("", "plugctl-proxy-")
-		if err != nil {
-			proxyErr = err
-			return
-		}
-		// Shared by every test of the process: removed by the OS's temp
-		// cleaning, not by one test's cleanup while others still use it.
-		if proxyErr = BuildProxy(src, dst); proxyErr == nil {
-			proxyURL = FileURL(dst)
-		}
-	})
-	if proxyErr != nil {
-		t.Fatalf("building the test module proxy: %v", proxyErr)
+	src := filepath.Join(RepoRoot(t), "internal", "testenv", "testdata", "proxy")
+	dst := t.TempDir()
+	if err := BuildProxy(src, dst); err != nil {
+		t.Fatalf("building the test module proxy: %v", err)
 	}
-	return proxyURL
+	return FileURL(dst)
 }
 
 // FileURL returns the file:// URL of the absolute path dir.

@@ -1,0 +1,257 @@
+package manifest
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	msemver "github.com/Masterminds/semver/v3"
+	"golang.org/x/mod/module"
+
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
+)
+
+// Set is what Check checks: the core and the enabled plugs of a build.
+type Set struct {
+	// CoreVersion is the core's resolved version; "" when it has none (a
+	// local directory), and then requires.core is not checked.
+	CoreVersion string
+	// Core is the core's own manifest, or nil. Its requires.plugins and
+	// conflicts apply to the build; it has no settings.
+	Core  *Manifest
+	Plugs []Plug // the enabled plugs, in config order
+	// Locate, when set, tells where in the config a problem of plug (the
+	// plug's name, "core" for the core) lies; setting is the setting
+	// concerned or "". ConfigLocator makes one from a config.
+	Locate func(plug, setting string) (file string, pos config.Pos, ok bool)
+}
+
+// Plug is one enabled plug as Check sees it.
+type Plug struct {
+	Name string
+	// Version is the plug's resolved version; "" when it has none (a local
+	// directory), and then requirements on its version are not checked.
+	Version  string
+	Manifest *Manifest      // nil when the plug has no plugin.yaml
+	Settings map[string]any // from the config; see config.Plugin
+}
+
+// Problem is one requirement of a manifest that the build does not meet.
+// It prints as `file:line:col: plug "NAME": message`, the position being
+// the config's when known.
+type Problem struct {
+	Plug    string // the plug concerned, "core" for the core
+	Setting string // the setting concerned, or ""
+	File    string // the config file, when located
+	Pos     config.Pos
+	Msg     string
+}
+
+func (p *Problem) Error() string {
+	var b strings.Builder
+	if p.File != "" {
+		fmt.Fprintf(&b, "%s:%d:%d: ", p.File, p.Pos.Line, p.Pos.Col)
+	}
+	if p.Plug == "core" {
+		b.WriteString("core: ")
+	} else {
+		fmt.Fprintf(&b, "plug %q: ", p.Plug)
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// Problems is every problem Check found, in config order.
+type Problems []*Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap returns the problems as errors, for errors.As.
+func (ps Problems) Unwrap() []error {
+	out := make([]error, len(ps))
+	for i, p := range ps {
+		out[i] = p
+	}
+	return out
+}
+
+// Check checks the plugs of s against their manifests and returns each
+// plug's settings with the defaults of its schema filled in for the keys
+// the config leaves out, by plug name. Problems, all of them, come back as
+// Problems wrapped as a fail.Config error.
+func Check(s Set) (map[string]map[string]any, error) {
+	c := &checker{set: s, enabled: map[string]Plug{}}
+	for _, p := range s.Plugs {
+		c.enabled[p.Name] = p
+	}
+	out := make(map[string]map[string]any, len(s.Plugs))
+	if s.Core != nil {
+		c.requirements("core", s.Core)
+		if s.Core.Requires.Core != nil {
+			c.add("core", "", "its manifest has requires.core, which only a plug's manifest may have")
+		}
+		if len(s.Core.Settings) > 0 {
+			c.add("core", "", "its manifest declares settings, which only a plug's manifest may have")
+		}
+	}
+	for _, p := range s.Plugs {
+		out[p.Name] = p.Settings
+		m := p.Manifest
+		if m == nil {
+			continue
+		}
+		if rc := m.Requires.Core; rc != nil && s.CoreVersion != "" {
+			if ok, err := satisfies(rc.C, s.CoreVersion); err != nil {
+				c.add(p.Name, "", "requires core %s, but the core's version %s is not a semantic version", rc.Text, s.CoreVersion)
+			} else if !ok {
+				c.add(p.Name, "", "requires core %s, but the core is %s", rc.Text, s.CoreVersion)
+			}
+		}
+		c.requirements(p.Name, m)
+		out[p.Name] = c.settings(p, m)
+	}
+	if len(c.problems) > 0 {
+		return nil, fail.Wrap(fail.Config, c.problems)
+	}
+	return out, nil
+}
+
+type checker struct {
+	set      Set
+	enabled  map[string]Plug
+	problems Problems
+}
+
+func (c *checker) add(plug, setting, format string, args ...any) {
+	p := &Problem{Plug: plug, Setting: setting, Msg: fmt.Sprintf(format, args...)}
+	if c.set.Locate != nil {
+		if file, pos, ok := c.set.Locate(plug, setting); ok {
+			p.File, p.Pos = file, pos
+		}
+	}
+	c.problems = append(c.problems, p)
+}
+
+// requirements checks the required plugs and conflicts of m, the manifest
+// of plug who.
+func (c *checker) requirements(who string, m *Manifest) {
+	for _, r := range m.Requires.Plugins {
+		dep, ok := c.enabled[r.Name]
+		switch {
+		case !ok:
+			if r.Version != nil {
+				c.add(who, "", "requires plug %q %s, which is not enabled in the config", r.Name, r.Version.Text)
+			} else {
+				c.add(who, "", "requires plug %q, which is not enabled in the config", r.Name)
+			}
+		case r.Version != nil && dep.Version != "":
+			if ok, err := satisfies(r.Version.C, dep.Version); err != nil {
+				c.add(who, "", "requires plug %q %s, but its version %s is not a semantic version", r.Name, r.Version.Text, dep.Version)
+			} else if !ok {
+				c.add(who, "", "requires plug %q %s, but it is %s", r.Name, r.Version.Text, dep.Version)
+			}
+		}
+	}
+	for _, x := range m.Conflicts {
+		if _, ok := c.enabled[x.Name]; ok && x.Name != who {
+			c.add(who, "", "conflicts with plug %q; remove or disable one of them", x.Name)
+		}
+	}
+}
+
+// satisfies reports whether version meets cs. A Go pseudo-version
+// (v1.4.3-0.20240101000000-abcdefabcdef, a commit after v1.4.2) counts
+// where its place in the version order puts it, even though it reads as a
+// pre-release.
+func satisfies(cs *msemver.Constraints, version string) (bool, error) {
+	v, err := msemver.NewVersion(version)
+	if err != nil {
+		return false, err
+	}
+	if module.IsPseudoVersion(version) {
+		c := *cs
+		c.IncludePrerelease = true
+		return c.Check(v), nil
+	}
+	return cs.Check(v), nil
+}
+
+// settings checks the settings of plug p against its schema and returns
+// them with the defaults filled in.
+func (c *checker) settings(p Plug, m *Manifest) map[string]any {
+	if m.Settings == nil {
+		return p.Settings
+	}
+	out := make(map[string]any, len(m.Settings))
+	maps.Copy(out, p.Settings)
+	for _, key := range slices.Sorted(maps.Keys(m.Settings)) {
+		s := m.Settings[key]
+		v, ok := p.Settings[key]
+		switch {
+		case !ok && s.Required:
+			c.add(p.Name, key, "missing required setting %q (%s%s)", key, s.Type, describeSuffix(s.Description))
+		case !ok:
+			if s.HasDefault {
+				out[key] = s.Default
+			}
+		case !s.Type.Accepts(v):
+			c.add(p.Name, key, "setting %q must be %s, got %s", key, s.Type.article(), describe(v))
+		}
+	}
+	var unknown []string
+	for key := range p.Settings {
+		if _, ok := m.Settings[key]; !ok {
+			unknown = append(unknown, key)
+		}
+	}
+	slices.Sort(unknown)
+	valid := "the plug takes no settings"
+	if len(m.Settings) > 0 {
+		valid = "valid: " + strings.Join(slices.Sorted(maps.Keys(m.Settings)), ", ")
+	}
+	for _, key := range unknown {
+		c.add(p.Name, key, "unknown setting %q (%s)", key, valid)
+	}
+	return out
+}
+
+func describeSuffix(d string) string {
+	if d == "" {
+		return ""
+	}
+	return ": " + d
+}
+
+// ConfigLocator returns a Set.Locate for cfg: a problem with a setting lies
+// at the plug's settings key, any other at the plug's entry (the core's
+// version for the core).
+func ConfigLocator(cfg *config.Config) func(plug, setting string) (string, config.Pos, bool) {
+	return func(plug, setting string) (string, config.Pos, bool) {
+		if plug == "core" {
+			if pos, ok := cfg.Core.KeyPos["version"]; ok {
+				return cfg.File, pos, true
+			}
+			return cfg.File, cfg.Core.Pos, true
+		}
+		for _, p := range cfg.Plugins {
+			if p.Name != plug {
+				continue
+			}
+			if setting != "" {
+				if pos, ok := p.KeyPos["settings"]; ok {
+					return cfg.File, pos, true
+				}
+			}
+			return cfg.File, p.Pos, true
+		}
+		return "", config.Pos{}, false
+	}
+}

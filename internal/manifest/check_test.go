@@ -1,0 +1,163 @@
+package manifest
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
+)
+
+func mustParse(t *testing.T, src string) *Manifest {
+	t.Helper()
+	m, err := Parse("plugin.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestCheck(t *testing.T) {
+	metrics := mustParse(t, `
+requires:
+  core: ">=1.5.0"
+  plugins: {auth: "^1.2", store: }
+conflicts: [legacy]
+settings:
+  listen: {type: string, required: true, description: Address to serve on}
+  port: {type: int, default: 9090}
+  rate: {type: float, default: 0.5}
+  tags: {type: list, default: [a]}
+`)
+	auth := mustParse(t, "settings: {}\n")
+	tests := []struct {
+		name string
+		set  Set
+		want string // every problem, one a line; "" for none
+	}{
+		{"core too old", Set{CoreVersion: "v1.4.2", Plugs: []Plug{
+			{Name: "metrics", Version: "v0.3.0", Manifest: metrics, Settings: map[string]any{"listen": ":9090"}},
+			{Name: "auth", Version: "v1.2.0"}, {Name: "store"},
+		}}, `plug "metrics": requires core >=1.5.0, but the core is v1.4.2`},
+		{"core pseudo-version after v1.5.0", Set{CoreVersion: "v1.5.1-0.20240101000000-abcdefabcdef", Plugs: []Plug{
+			{Name: "metrics", Manifest: metrics, Settings: map[string]any{"listen": ":9090"}},
+			{Name: "auth"}, {Name: "store"},
+		}}, ``},
+		{"local core is not checked", Set{CoreVersion: "", Plugs: []Plug{
+			{Name: "metrics", Manifest: metrics, Settings: map[string]any{"listen": ":9090"}},
+			{Name: "auth"}, {Name: "store"},
+		}}, ``},
+		{"missing and too old plugs", Set{CoreVersion: "v1.5.0", Plugs: []Plug{
+			{Name: "metrics", Manifest: metrics, Settings: map[string]any{"listen": ":9090"}},
+			{Name: "auth", Version: "v1.1.9"},
+		}}, `plug "metrics": requires plug "auth" ^1.2, but it is v1.1.9` + "\n" +
+			`plug "metrics": requires plug "store", which is not enabled in the config`},
+		{"conflict", Set{CoreVersion: "v1.5.0", Plugs: []Plug{
+			{Name: "legacy"},
+			{Name: "metrics", Manifest: metrics, Settings: map[string]any{"listen": ":9090"}},
+			{Name: "auth"}, {Name: "store"},
+		}}, `plug "metrics": conflicts with plug "legacy"; remove or disable one of them`},
+		{"settings", Set{CoreVersion: "v1.5.0", Plugs: []Plug{
+			{Name: "metrics", Manifest: metrics, Settings: map[string]any{"port": "9090", "rate": int64(1), "lisen": ":1", "tags": nil}},
+			{Name: "auth", Manifest: auth, Settings: map[string]any{"x": true}},
+			{Name: "store"},
+		}}, `plug "metrics": setting "lisen" is unknown`},
+		{"core manifest", Set{CoreVersion: "v1.5.0",
+			Core:  mustParse(t, "requires: {core: \">=1\", plugins: [auth]}\nconflicts: [legacy]\nsettings: {a: {}}\n"),
+			Plugs: []Plug{{Name: "legacy"}}},
+			"core: requires plug \"auth\", which is not enabled in the config\n" +
+				"core: conflicts with plug \"legacy\"; remove or disable one of them\n" +
+				"core: its manifest has requires.core, which only a plug's manifest may have\n" +
+				"core: its manifest declares settings, which only a plug's manifest may have"},
+	}
+	// The settings case's exact problems, in order.
+	tests[5].want = strings.Join([]string{
+		`plug "metrics": missing required setting "listen" (string: Address to serve on)`,
+		`plug "metrics": setting "port" must be an int, got a string`,
+		`plug "metrics": setting "tags" must be a list, got null`,
+		`plug "metrics": unknown setting "lisen" (valid: listen, port, rate, tags)`,
+		`plug "auth": unknown setting "x" (the plug takes no settings)`,
+	}, "\n")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Check(tt.set)
+			got := ""
+			if err != nil {
+				got = err.Error()
+				if fail.Code(err) != 2 {
+					t.Errorf("exit code %d, want 2", fail.Code(err))
+				}
+				var ps Problems
+				if !errors.As(err, &ps) {
+					t.Errorf("error is not Problems")
+				}
+			}
+			if got != tt.want {
+				t.Errorf("problems\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckDefaults(t *testing.T) {
+	m := mustParse(t, `
+settings:
+  greeting: {type: string, default: Hello}
+  shout: {type: bool, default: false}
+  extra: {type: map}
+  limits: {type: map, default: {max: 3}}
+`)
+	got, err := Check(Set{Plugs: []Plug{
+		{Name: "greeter", Manifest: m, Settings: map[string]any{"greeting": "Hi"}},
+		{Name: "plain", Settings: map[string]any{"anything": int64(1)}},
+		{Name: "none"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]any{
+		"greeter": {"greeting": "Hi", "shout": false, "limits": map[string]any{"max": int64(3)}},
+		"plain":   {"anything": int64(1)},
+		"none":    nil,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("settings =\n%#v\nwant\n%#v", got, want)
+	}
+}
+
+func TestCheckPositions(t *testing.T) {
+	cfg, err := config.Parse("plugconfig.yaml", []byte(`schema: 1
+name: app
+core:
+  module: example.com/core
+  version: v1.4.2
+plugins:
+  - name: metrics
+    module: example.com/metrics
+    version: v0.3.0
+    settings: {port: "x"}
+  - name: legacy
+    module: example.com/legacy
+    version: v1.0.0
+`), "/tmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := mustParse(t, "requires: {core: \">=1.5.0\"}\nconflicts: [legacy]\nsettings: {port: {type: int}}\n")
+	core := mustParse(t, "requires: {plugins: [auth]}\n")
+	_, err = Check(Set{CoreVersion: "v1.4.2", Core: core, Locate: ConfigLocator(cfg), Plugs: []Plug{
+		{Name: "metrics", Version: "v0.3.0", Manifest: m, Settings: cfg.Plugins[0].Settings},
+		{Name: "legacy", Version: "v1.0.0"},
+	}})
+	want := strings.Join([]string{
+		`plugconfig.yaml:5:3: core: requires plug "auth", which is not enabled in the config`,
+		`plugconfig.yaml:7:3: plug "metrics": requires core >=1.5.0, but the core is v1.4.2`,
+		`plugconfig.yaml:7:3: plug "metrics": conflicts with plug "legacy"; remove or disable one of them`,
+		`plugconfig.yaml:10:5: plug "metrics": setting "port" must be an int, got a string`,
+	}, "\n")
+	if err == nil || err.Error() != want {
+		t.Errorf("problems\n%v\nwant\n%s", err, want)
+	}
+}

@@ -199,7 +199,10 @@ func isShortCommit(s string) bool {
 func quote(s string) string {
 	s = run.Redact(s)
 	if r := []rune(s); len(r) > 100 {
-		return strconv.Quote(string(r[:100])) + "…"
+		s = string(r[:100])
+		return run.Redact(strconv.Quote(s)) + "…"
 	}
-	return strconv.Quote(s)
+	// Quoting can turn bytes into text that reads as a URL (\xdd://u@);
+	// redact again.
+	return run.Redact(strconv.Quote(s))
 }

@@ -36,6 +36,9 @@ type Project struct {
 	trees  map[string]string // TreeHash results of this run, by directory
 	inputs *artifact.Inputs  // Inputs, once computed
 	lock   *lockState        // after UseLock, or Generate
+	// settings are the plugs' settings with their manifests' defaults
+	// filled in, by plug name (after Resolve, for an SDK core).
+	settings map[string]map[string]any
 }
 
 // Step runs fn as the named step, reporting its start, end and duration.
@@ -80,7 +83,10 @@ func (p *Project) Resolve(ctx context.Context) error {
 		if err := p.checkGoVersions(); err != nil {
 			return err
 		}
-		return p.checkPins()
+		if err := p.checkPins(); err != nil {
+			return err
+		}
+		return p.checkManifests()
 	})
 }
 
@@ -109,12 +115,7 @@ func (p *Project) Data() codegen.Data {
 	}
 	for _, c := range s.Plugs {
 		add(c.Import)
-		settings := map[string]any{}
-		for _, pl := range p.Config.Plugins {
-			if pl.Name == c.Name && pl.Settings != nil {
-				settings = pl.Settings
-			}
-		}
+		settings := p.plugSettings(c.Name)
 		d.Plugs = append(d.Plugs, codegen.Plug{Name: c.Name, Module: c.Module, Version: c.Version, Import: c.Import, Settings: settings})
 	}
 	for _, imp := range p.Config.Core.Imports {

@@ -1,0 +1,84 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/manifest"
+	"github.com/plugctl/plugctl/internal/resolve"
+)
+
+// checkManifests reads the plugin.yaml of the core and of every plug and
+// checks the build against them (DESIGN.md §2) before anything is generated
+// or compiled. It keeps each plug's settings with the defaults of its
+// schema filled in, for the generated main.
+func (p *Project) checkManifests() error {
+	s := p.Set
+	set := manifest.Set{Locate: manifest.ConfigLocator(p.Config), CoreVersion: versionOf(s.Core)}
+	var errs config.Errors
+	load := func(c resolve.Component) *manifest.Manifest {
+		if c.Root == "" {
+			return nil
+		}
+		m, err := manifest.Load(c.Root)
+		var es config.Errors
+		switch {
+		case err == nil:
+		case errors.As(err, &es):
+			for _, e := range es {
+				e := *e
+				e.Plug = c.Name
+				errs = append(errs, &e)
+			}
+		default:
+			errs = append(errs, &config.Error{File: c.Root, Pos: config.Pos{Line: 1, Col: 1}, Plug: c.Name, Msg: err.Error()})
+		}
+		return m
+	}
+	set.Core = load(s.Core)
+	settings := map[string]map[string]any{}
+	for _, pl := range p.Config.Enabled() {
+		settings[pl.Name] = pl.Settings
+	}
+	for _, c := range s.Plugs {
+		set.Plugs = append(set.Plugs, manifest.Plug{Name: c.Name, Version: versionOf(c), Manifest: load(c), Settings: settings[c.Name]})
+	}
+	if len(errs) > 0 {
+		return fail.Wrap(fail.Config, fmt.Errorf("reading manifests: %w", errs))
+	}
+	filled, err := manifest.Check(set)
+	if err != nil {
+		return err
+	}
+	if s.SDK {
+		p.settings = filled
+	}
+	return nil
+}
+
+// versionOf returns the version a manifest's constraints are checked
+// against: "" for local and archive sources, whose versions stand for
+// nothing.
+func versionOf(c resolve.Component) string {
+	switch c.Kind {
+	case config.SourceLocal, config.SourceArchive:
+		return ""
+	}
+	return c.Version
+}
+
+// plugSettings returns the settings the generated main delivers to plug
+// name: the config's, with the defaults of the plug's manifest.
+func (p *Project) plugSettings(name string) map[string]any {
+	if s, ok := p.settings[name]; ok && s != nil {
+		return s
+	}
+	for _, pl := range p.Config.Plugins {
+		if pl.Name == name && pl.Settings != nil {
+			return pl.Settings
+		}
+	}
+	return map[string]any{}
+}

@@ -20,8 +20,10 @@ func TestHostile(t *testing.T) { runScripts(t, "hostile") }
 
 // hostileCmds are the script commands that make hostile inputs.
 var hostileCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"writebytes": cmdWriteBytes,
-	"bigconfig":  cmdBigConfig,
+	"writebytes":   cmdWriteBytes,
+	"bigconfig":    cmdBigConfig,
+	"mkhostile":    cmdMkHostile,
+	"httpshostile": cmdHTTPSHostile,
 }
 
 // cmdWriteBytes writes the concatenation of Go-quoted strings to a file, for

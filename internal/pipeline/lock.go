@@ -117,7 +117,7 @@ func (p *Project) UseLock(o LockOptions) error {
 
 // resolveOptions returns the pins of the lock in use.
 func (p *Project) resolveOptions() resolve.Options {
-	o := resolve.Options{Pins: map[string]resolve.Pin{}, Sources: p.State("src")}
+	o := resolve.Options{Pins: map[string]resolve.Pin{}, Sources: p.State("src"), Fetcher: p.fetcher()}
 	if p.lock == nil || p.lock.old == nil {
 		return o
 	}

@@ -141,7 +141,7 @@ func (a *Available) wanted(versions []string) {
 // prefixed with it (Go's convention) when there are any. A branch or a
 // commit has no newer version inside it; only the newest tag is told.
 func (p *Project) availableGit(ctx context.Context, source string, a *Available) error {
-	f := &fetch.Fetcher{R: p.R}
+	f := p.fetcher()
 	refs, err := f.Refs(ctx, source)
 	if err != nil {
 		return fmt.Errorf("%s: %w", resolve.Label(a.Name), err)

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/plugctl/plugctl/internal/build"
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fetch"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/resolve"
@@ -32,6 +34,9 @@ type Project struct {
 	Toolchain gotool.Toolchain
 	Set       *resolve.Set // after Resolve
 	R         report.Reporter
+	// Limits bound every git and archive fetch; Load reads them from the
+	// environment (fetch.LimitsFromEnv).
+	Limits fetch.Limits
 
 	trees  map[string]string // TreeHash results of this run, by directory
 	inputs *artifact.Inputs  // Inputs, once computed
@@ -59,6 +64,9 @@ func Load(ctx context.Context, r report.Reporter, path string) (*Project, error)
 			return err
 		}
 		p.Config = cfg
+		if p.Limits, err = fetch.LimitsFromEnv(os.LookupEnv); err != nil {
+			return err
+		}
 		p.Toolchain, err = gotool.DetectCached(ctx, r)
 		return err
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,5 +112,43 @@ func TestYAMLValue(t *testing.T) {
 		if got := yamlValue(in); got != want {
 			t.Errorf("yamlValue(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// starterFile is a starter config init writes, kept among the config
+// package's test files so that its schema tests check it: the file init
+// writes must be one the JSON Schema accepts too. The -update flag (of the
+// script tests) rewrites it.
+const starterFile = "../config/testdata/starter.yaml"
+
+func TestInitStarterFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "plugconfig.yaml")
+	g := &globals{file: file, ios: &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}}
+	o := &initOptions{globals: g, Name: "caddy",
+		CoreModule: "github.com/caddyserver/caddy/v2", CoreVersion: "v2.8.4",
+		CoreMain:    "github.com/caddyserver/caddy/v2/cmd",
+		CoreImports: []string{"github.com/caddyserver/caddy/v2/modules/standard"},
+		With:        []string{"github.com/caddy-dns/cloudflare@^0.2", "./plugins/audit", "geo=git::https://git.example.com/geoip.git@v2.1.0"},
+		Replace:     []string{"github.com/plugctl/plugctl/plug=../plug"},
+		Targets:     []string{"linux/amd64", "darwin/arm64"},
+	}
+	if err := initRun(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.WriteFile(starterFile, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(starterFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("init wrote\n%s\nwant (%s; -update to refresh)\n%s", got, starterFile, want)
 	}
 }

@@ -297,7 +297,8 @@ func checkYAML(t *testing.T, data []byte) []string {
 }
 
 func TestSchemaAcceptsValidConfigs(t *testing.T) {
-	files := []string{"../../plugconfig.example.yaml", "testdata/full.yaml"}
+	// starter.yaml is what plugctl init writes (internal/cli keeps it so).
+	files := []string{"../../plugconfig.example.yaml", "testdata/full.yaml", "testdata/starter.yaml"}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			data, err := os.ReadFile(f)

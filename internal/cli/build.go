@@ -22,14 +22,23 @@ type buildOptions struct {
 	Force bool
 	// Locked fails instead of creating or changing plugconfig.lock.
 	Locked bool
+	// Offline builds from the verified vendor tree, never touching the
+	// network (see offline.go).
+	Offline bool
+	// Bundle builds offline from a bundle made by plugctl bundle.
+	Bundle string
+
+	fileSet    bool   // -f was given
+	bundleTree string // the unpacked bundle's vendor tree
 }
 
 func newCmdBuild(g *globals, runF func(context.Context, *buildOptions) error) *cobra.Command {
 	o := &buildOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "build [--target os/arch]... [-o PATH]",
+		Use:   "build [--target os/arch]... [--offline] [--bundle FILE] [-o PATH]",
 		Short: "Resolve, generate and compile: one static binary per target",
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.fileSet = cmd.Flags().Changed("file")
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
@@ -39,6 +48,8 @@ func newCmdBuild(g *globals, runF func(context.Context, *buildOptions) error) *c
 	cmd.Flags().StringArrayVar(&o.Targets, "target", nil, "os/arch to build for, repeatable (default: build.targets)")
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "artifact path; may use {name} {os} {arch} {version}")
 	cmd.Flags().BoolVar(&o.Force, "force", false, "rebuild even artifacts whose inputs did not change")
+	cmd.Flags().BoolVar(&o.Offline, "offline", false, "build from the vendor tree (plugctl vendor) with the network off")
+	cmd.Flags().StringVar(&o.Bundle, "bundle", "", "build offline from a bundle (plugctl bundle) instead of the config")
 	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
 	addLockedFlag(cmd, &o.Locked)
 	return cmd
@@ -67,10 +78,11 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 	res := &buildResult{Artifacts: []artifactResult{}}
 	o.result = res
 	r := o.reporter()
-	p, err := pipeline.Load(ctx, r, o.file)
+	p, cleanup, err := o.load(ctx, r)
 	if err != nil {
 		return err
 	}
+	defer cleanup()
 	targets := p.Config.Build.Targets
 	if len(o.Targets) > 0 {
 		targets, err = config.ParseTargets(o.Targets)
@@ -88,7 +100,17 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 		}
 		o.Output = config.DefaultMultiOutput
 	}
-	arts, err := artifacts(ctx, p, targets, o.Output, o.Force, o.Locked)
+	release, err := p.LockState(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	var arts []pipeline.Artifact
+	if o.Offline || o.Bundle != "" {
+		arts, err = o.buildOffline(ctx, p, targets)
+	} else {
+		arts, err = artifacts(ctx, p, targets, o.Output, o.Force, o.Locked)
+	}
 	var rows []summaryRow
 	for _, a := range arts {
 		res.Artifacts = append(res.Artifacts, artifactResult{Target: a.Target.String(), Path: a.Path, SHA256: a.SHA256, Size: a.Size, Reused: a.Reused})

@@ -131,6 +131,8 @@ func NewRoot(g *globals) *cobra.Command {
 		newCmdInspect(g, nil),
 		newCmdLock(g, nil),
 		newCmdOutdated(g, nil),
+		newCmdVendor(g, nil),
+		newCmdBundle(g, nil),
 		newCmdVersion(g, nil),
 		newCmdSchema(g, nil),
 		newCmdInit(g, nil),

@@ -52,6 +52,11 @@ func generateRun(ctx context.Context, o *generateOptions) error {
 	if err != nil {
 		return err
 	}
+	release, err := p.LockState(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := p.UseLock(pipeline.LockOptions{Locked: o.Locked}); err != nil {
 		return err
 	}

@@ -292,6 +292,9 @@ func (p *Project) components(bi *buildinfo.BuildInfo) []sbom.Component {
 	var out []sbom.Component
 	for _, d := range bi.Deps {
 		c := sbom.Component{Role: sbom.RoleModule, Module: d.Path, Version: d.Version, Sum: d.Sum, Origin: sbom.Origin{Kind: "module"}}
+		if c.Sum == "" {
+			c.Sum = p.vendorSums[d.Path+" "+d.Version] // -mod=vendor records no sums
+		}
 		k, ok := by[d.Path]
 		switch {
 		case ok:

@@ -37,6 +37,12 @@ type Project struct {
 	// Limits bound every git and archive fetch; Load reads them from the
 	// environment (fetch.LimitsFromEnv).
 	Limits fetch.Limits
+	// Offline is set by UseVendor: Compile builds from the vendor tree with
+	// the network off.
+	Offline bool
+	// vendorSums holds the tree's go.sum ("path version" -> h1:), for the
+	// SBOM: a binary built with -mod=vendor records no module sums.
+	vendorSums map[string]string
 
 	trees  map[string]string // TreeHash results of this run, by directory
 	inputs *artifact.Inputs  // Inputs, once computed
@@ -223,6 +229,7 @@ func (p *Project) Compile(ctx context.Context, dir string, targets []config.Targ
 			Tags:    p.Config.Build.Tags,
 			Ldflags: p.Config.Build.Ldflags,
 			Owners:  p.Owners(),
+			Vendor:  p.Offline,
 		})
 		return err
 	})

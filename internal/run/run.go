@@ -72,8 +72,8 @@ func Output(ctx context.Context, r report.Reporter, c Cmd) ([]byte, error) {
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
 	// A process group of its own, so that go's own children (compile, link,
-	// git-remote-https) stop with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// git-remote-https) stop with it; see procAttr.
+	cmd.SysProcAttr = procAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, &Error{Args: shown, Err: err}
 	}

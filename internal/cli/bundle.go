@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plugctl/plugctl/internal/bundle"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/pipeline"
+	"github.com/plugctl/plugctl/internal/report"
+	"github.com/plugctl/plugctl/internal/vendortree"
+)
+
+// bundleOptions are the inputs of plugctl bundle.
+type bundleOptions struct {
+	*globals
+	// Output is the bundle's path; its checksum goes to Output.sha256.
+	// Default: <name>-bundle.tar.gz in the current directory.
+	Output string
+}
+
+func newCmdBundle(g *globals, runF func(context.Context, *bundleOptions) error) *cobra.Command {
+	o := &bundleOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "bundle [-o FILE]",
+		Short: "Pack the config, lock file and vendor tree into one archive for an air-gapped site",
+		Long: `Pack the config, the lock file (when there is one) and the verified vendor tree into one
+deterministic .tar.gz, and write its SHA-256 beside it as FILE.sha256. On the other side,
+plugctl build --bundle FILE checks both and builds with Go alone. Run plugctl vendor first.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return bundleRun(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "bundle file to write (default <name>-bundle.tar.gz)")
+	return cmd
+}
+
+// bundleResult is the --json document of bundle (docs/json.md).
+type bundleResult struct {
+	envelope
+	// Bundle is the archive written.
+	Bundle string `json:"bundle"`
+	// SHA256 is the archive's SHA-256, also in ChecksumFile.
+	SHA256       string `json:"sha256"`
+	ChecksumFile string `json:"checksum_file"`
+	// Files is the number of files packed: config, lock, manifest and tree.
+	Files int `json:"files"`
+}
+
+func bundleRun(ctx context.Context, o *bundleOptions) error {
+	res := &bundleResult{}
+	o.result = res
+	r := o.reporter()
+	p, err := pipeline.Load(ctx, r, o.file)
+	if err != nil {
+		return err
+	}
+	release, err := p.LockState(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	tree := p.VendorDir()
+	m, err := p.UseVendor(ctx, tree, p.LockPath())
+	if err != nil {
+		return err
+	}
+	out := o.Output
+	if out == "" {
+		out = p.Config.Name + "-bundle.tar.gz"
+	}
+	files := []bundle.File{{Name: bundle.ConfigName, Source: p.Config.File}}
+	if lock := p.LockPath(); exists(lock) {
+		files = append(files, bundle.File{Name: bundle.LockName, Source: lock})
+	}
+	files = append(files, bundle.File{Name: bundle.VendorDir + "/" + vendortree.ManifestName, Source: filepath.Join(tree, vendortree.ManifestName)})
+	for _, f := range m.Files {
+		files = append(files, bundle.File{Name: bundle.VendorDir + "/" + f.Path, Source: filepath.Join(tree, filepath.FromSlash(f.Path))})
+	}
+	var sum string
+	err = pipeline.Step(r, "bundle", out, func() error {
+		var err error
+		sum, err = bundle.Create(out, files)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return err
+	}
+	res.Bundle, res.SHA256, res.ChecksumFile, res.Files = abs, sum, abs+bundle.SumSuffix, len(files)
+	if !o.json && !o.quiet {
+		fmt.Fprintf(o.ios.Out, "%s\tsha256:%s\n", out, sum)
+	}
+	return nil
+}
+
+func exists(name string) bool {
+	_, err := os.Stat(name)
+	return !errors.Is(err, fs.ErrNotExist)
+}
+
+// loadBundle checks and unpacks the bundle at path into a temporary
+// directory and loads its config as if it lived in the current directory,
+// so that build.output lands there. It returns the project, the unpacked
+// vendor tree and the function that removes what was unpacked.
+func loadBundle(ctx context.Context, r report.Reporter, path string) (*pipeline.Project, string, func(), error) {
+	tmp, err := os.MkdirTemp("", "plugctl-bundle-*")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	var root string
+	err = pipeline.Step(r, "unpack", path, func() error {
+		root, err = bundle.Unpack(path, tmp, bundle.DefaultLimits)
+		return err
+	})
+	if err != nil {
+		cleanup()
+		return nil, "", nil, err
+	}
+	data, err := os.ReadFile(filepath.Join(root, bundle.ConfigName))
+	if err != nil {
+		cleanup()
+		return nil, "", nil, fail.New(fail.Mismatch, "bundle %s holds no %s: it was not made by plugctl bundle", path, bundle.ConfigName)
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		cleanup()
+		return nil, "", nil, err
+	}
+	p, err := pipeline.LoadData(ctx, r, path+":"+bundle.ConfigName, data, cwd)
+	if err != nil {
+		cleanup()
+		return nil, "", nil, err
+	}
+	return p, filepath.Join(root, bundle.VendorDir), cleanup, nil
+}

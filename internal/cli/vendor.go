@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plugctl/plugctl/internal/pipeline"
+)
+
+// vendorOptions are the inputs of plugctl vendor.
+type vendorOptions struct {
+	*globals
+	// Locked fails instead of creating or changing plugconfig.lock.
+	Locked bool
+}
+
+func newCmdVendor(g *globals, runF func(context.Context, *vendorOptions) error) *cobra.Command {
+	o := &vendorOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "vendor",
+		Short: "Write the vendor tree: everything a build needs with no network, no module cache and no git",
+		Long: `Write the vendor tree (the config's vendor key, default .plugctl/vendor): the generated
+build module, copies of the sources of the core and of the git, archive and local
+plugs, every module of the build graph in Go's vendor/ layout, and a manifest with the
+SHA-256 of every file. Like build, it locks first when there is no lock (or the config
+changed), and vendors what the lock pins. plugctl build --offline and plugctl bundle
+use the tree.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return vendorRun(cmd.Context(), o)
+		},
+	}
+	addLockedFlag(cmd, &o.Locked)
+	return cmd
+}
+
+// vendorResult is the --json document of vendor (docs/json.md).
+type vendorResult struct {
+	envelope
+	// Dir is the vendor tree's directory.
+	Dir string `json:"dir"`
+	// Changed is false when the tree already held exactly this content and
+	// was left alone.
+	Changed bool `json:"changed"`
+	// Files is the number of files the manifest lists.
+	Files int `json:"files"`
+	// ManifestSHA256 is the SHA-256 of plugctl-vendor.json, which pins
+	// every file of the tree.
+	ManifestSHA256 string `json:"manifest_sha256"`
+}
+
+func vendorRun(ctx context.Context, o *vendorOptions) error {
+	res := &vendorResult{}
+	o.result = res
+	r := o.reporter()
+	p, err := pipeline.Load(ctx, r, o.file)
+	if err != nil {
+		return err
+	}
+	release, err := p.LockState(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	// Resolve and generate as build does, the lock followed (or written,
+	// "lock if needed"): the tree holds the very module build compiles.
+	if err := p.UseLock(pipeline.LockOptions{Locked: o.Locked}); err != nil {
+		return err
+	}
+	if err := p.Resolve(ctx); err != nil {
+		return err
+	}
+	gen := p.State("gen")
+	if err := p.Generate(ctx, gen); err != nil {
+		return err
+	}
+	if err := saveLock(p); err != nil {
+		return err
+	}
+	v, err := p.Vendor(ctx, gen, p.VendorDir())
+	if err != nil {
+		return err
+	}
+	res.Dir, res.Changed, res.Files, res.ManifestSHA256 = v.Dir, v.Changed, v.Files, v.Manifest
+	if !o.json && !o.quiet {
+		fmt.Fprintln(o.ios.Out, v.Dir)
+	}
+	return nil
+}

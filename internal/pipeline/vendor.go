@@ -1,0 +1,287 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/plugctl/plugctl/internal/artifact"
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/report"
+	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/statelock"
+	"github.com/plugctl/plugctl/internal/vendortree"
+)
+
+// LoadData is Load for a config held in memory (one read from a bundle):
+// file names it in messages and dir is where its relative paths, the
+// build output among them, resolve.
+func LoadData(ctx context.Context, r report.Reporter, file string, data []byte, dir string) (*Project, error) {
+	p := &Project{R: r}
+	err := Step(r, "load", file, func() error {
+		cfg, err := config.Parse(file, data, dir)
+		if err != nil {
+			return err
+		}
+		p.Config = cfg
+		p.Toolchain, err = gotool.Detect(ctx, r)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// LockState takes the project lock (.plugctl/lock), waiting while another
+// plugctl holds it, and returns the function that gives it back. Every
+// command that writes the project's state holds it for its whole run.
+func (p *Project) LockState(ctx context.Context) (release func(), err error) {
+	l, err := statelock.Acquire(ctx, p.R, p.State("lock"))
+	if err != nil {
+		return nil, err
+	}
+	return func() { _ = l.Release() }, nil
+}
+
+// VendorDir returns the absolute directory of the project's vendor tree
+// (the config's vendor key).
+func (p *Project) VendorDir() string {
+	if filepath.IsAbs(p.Config.Vendor) {
+		return filepath.Clean(p.Config.Vendor)
+	}
+	return filepath.Join(p.Config.Dir, p.Config.Vendor)
+}
+
+// VendorResult says what Vendor did.
+type VendorResult struct {
+	Dir     string // the vendor tree
+	Files   int    // files the manifest lists
+	Changed bool   // false when the tree already held exactly this content
+	// Manifest is the SHA-256 of the manifest's bytes, which pins every file
+	// of the tree.
+	Manifest string
+}
+
+// Vendor writes the vendor tree (see package vendortree) to dir from the
+// build module Generate wrote to gen. The tree is assembled in a temporary sibling of dir and
+// renamed into place only when complete and hashed, so an interrupted or
+// killed run leaves the previous tree as it was (the next run sweeps the
+// leftovers). When the new tree is byte for byte the existing one, the
+// existing one is kept untouched.
+func (p *Project) Vendor(ctx context.Context, gen, dir string) (*VendorResult, error) {
+	var res *VendorResult
+	err := Step(p.R, "vendor", dir, func() error {
+		dir, err := filepath.Abs(dir)
+		if err != nil {
+			return err
+		}
+		tmp, err := files.TempDir(dir)
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		m, err := p.assemble(ctx, gen, dir, tmp)
+		if err != nil {
+			return err
+		}
+		data, err := vendortree.Write(tmp, m)
+		if err != nil {
+			return err
+		}
+		res = &VendorResult{Dir: dir, Files: len(m.Files), Changed: true, Manifest: sha256hex(data)}
+		if _, old, err := vendortree.Verify(dir); err == nil && bytes.Equal(old, data) {
+			res.Changed = false
+			p.R.Note("vendor tree unchanged: " + dir)
+			return nil
+		}
+		return files.ReplaceDir(tmp, dir)
+	})
+	return res, err
+}
+
+// assemble writes the vendor tree meant for dir into tmp and returns its
+// manifest, files not yet listed. The build module is the one Generate wrote
+// to gen — go.mod, go.sum and main.go byte for byte, the same ./local/NAME
+// replace paths — but local/ holds copies of the sources instead of links
+// to them, and go mod vendor adds vendor/.
+func (p *Project) assemble(ctx context.Context, gen, dir, tmp string) (*vendortree.Manifest, error) {
+	m, err := p.module()
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"go.mod", "go.sum", "main.go"} {
+		data, err := os.ReadFile(filepath.Join(gen, name))
+		if errors.Is(err, fs.ErrNotExist) && name == "go.sum" {
+			continue // every module is local
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(tmp, name), data, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	// Never copy plugctl's state (the tree being written among it) into the
+	// tree, when a source is the project directory itself. CopyModule hands
+	// skip paths with links resolved, so compare with resolved paths.
+	vdir := filepath.Join(resolved(filepath.Dir(dir)), filepath.Base(dir))
+	skip := func(d string) bool {
+		return filepath.Base(d) == StateDir || d == vdir ||
+			(filepath.Dir(d) == filepath.Dir(vdir) && strings.HasPrefix(filepath.Base(d), "."+filepath.Base(vdir)+"."))
+	}
+	local := map[string]string{} // absolute source directory -> path in the tree
+	for _, name := range slices.Sorted(maps.Keys(m.links)) {
+		if err := vendortree.CopyModule(m.links[name], filepath.Join(tmp, LocalDir, name), skip); err != nil {
+			return nil, fail.Wrap(fail.Config, err)
+		}
+		local[m.links[name]] = LocalDir + "/" + name
+	}
+	// go.mod and go.sum are complete (Generate tidied them against the
+	// lock); go mod vendor only copies, from the module cache, downloading
+	// what is missing there and checking it against go.sum.
+	if _, err := gotool.Go(ctx, p.R, tmp, nil, "mod", "vendor"); err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, fail.Wrap(fail.Fetch, fmt.Errorf("vendoring the module graph: %w", err))
+	}
+	if err := vendortree.Normalize(tmp); err != nil {
+		return nil, err
+	}
+	vc := func(c resolve.Component) vendortree.Component {
+		return vendortree.Component{Name: c.Name, Kind: c.Kind.String(), Module: c.Module, Version: c.Version, Import: c.Import, Dir: local[c.Dir]}
+	}
+	man := &vendortree.Manifest{
+		Toolchain: p.Toolchain.Version,
+		Config:    vendortree.ConfigDigest(p.Config),
+		Name:      p.Config.Name,
+		SDK:       p.Set.SDK,
+		Core:      vc(p.Set.Core),
+		Plugs:     []vendortree.Component{},
+	}
+	if data, err := os.ReadFile(p.LockPath()); err == nil {
+		man.Lock = "sha256:" + sha256hex(data)
+	}
+	for _, c := range p.Set.Plugs {
+		man.Plugs = append(man.Plugs, vc(c))
+	}
+	return man, nil
+}
+
+// resolved returns p with its symbolic links resolved, or p when it cannot
+// be (it does not exist yet).
+func resolved(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
+}
+
+// UseVendor prepares p to build offline from the vendor tree at dir: it
+// verifies every file against the manifest, checks that the tree was made
+// from this config, and takes the resolved core and plugs from the manifest,
+// so nothing is resolved, fetched or generated. When the lock file at
+// lockPath exists, the tree must have been made with it. Compile then builds
+// with -mod=vendor and the network off. It returns the verified manifest.
+func (p *Project) UseVendor(ctx context.Context, dir, lockPath string) (*vendortree.Manifest, error) {
+	var man *vendortree.Manifest
+	err := Step(p.R, "verify", dir, func() error {
+		m, data, err := vendortree.Verify(dir)
+		if err != nil {
+			return err
+		}
+		if want := vendortree.ConfigDigest(p.Config); m.Config != want {
+			return fail.New(fail.Mismatch, "vendor tree %s was made from a different config: %s; run plugctl vendor to bring it up to date", dir, configDiff(m, p.Config))
+		}
+		if data, err := os.ReadFile(lockPath); err == nil {
+			if sum := "sha256:" + sha256hex(data); sum != m.Lock {
+				made := "without a lock"
+				if m.Lock != "" {
+					made = "with another " + filepath.Base(lockPath)
+				}
+				return fail.New(fail.Mismatch, "vendor tree %s was made %s than %s; run plugctl vendor to bring it up to date", dir, made, lockPath)
+			}
+		}
+		if m.Toolchain != p.Toolchain.Version {
+			p.R.Note(fmt.Sprintf("the vendor tree was written with %s and is built with %s: the binary may differ from one built with %s", m.Toolchain, p.Toolchain.Version, m.Toolchain))
+		}
+		set := &resolve.Set{Core: component(m.Core), SDK: m.SDK}
+		for _, c := range m.Plugs {
+			set.Plugs = append(set.Plugs, component(c))
+		}
+		p.Set = set
+		p.Offline = true
+		p.vendorSums = goSums(filepath.Join(dir, "go.sum"))
+		// What feeds an artifact built from the tree: the manifest pins every
+		// byte compiled (sources, generated main, go.mod), so neither the
+		// local sources nor the template are read — they may not even be
+		// there on an air-gapped machine.
+		p.inputs = &artifact.Inputs{
+			Plugctl:   artifact.Tool(),
+			Toolchain: p.Toolchain.Version,
+			Config:    configDigest(p.Config),
+			Vendor:    sha256hex(data),
+			Tags:      p.Config.Build.Tags,
+			Ldflags:   p.Config.Build.Ldflags,
+		}
+		man = m
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return man, nil
+}
+
+// goSums reads the module hashes of a go.sum file (the lines without
+// /go.mod), keyed "path version". The file was verified with the tree.
+func goSums(name string) map[string]string {
+	data, _ := os.ReadFile(name) // none when every module is local
+	sums := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 && !strings.HasSuffix(f[1], "/go.mod") {
+			sums[f[0]+" "+f[1]] = f[2]
+		}
+	}
+	return sums
+}
+
+func component(c vendortree.Component) resolve.Component {
+	kinds := map[string]config.SourceKind{"module": config.SourceModule, "git": config.SourceGit, "archive": config.SourceArchive, "local": config.SourceLocal}
+	kind, ok := kinds[c.Kind]
+	if !ok {
+		kind = config.SourceUnknown
+	}
+	return resolve.Component{Name: c.Name, Kind: kind, Module: c.Module, Version: c.Version, Import: c.Import}
+}
+
+// configDiff says in a few words how cfg differs from the config a tree was
+// made from.
+func configDiff(m *vendortree.Manifest, cfg *config.Config) string {
+	var have, want []string
+	for _, c := range m.Plugs {
+		have = append(have, c.Name)
+	}
+	for _, p := range cfg.Enabled() {
+		want = append(want, p.Name)
+	}
+	switch {
+	case m.Name != cfg.Name:
+		return fmt.Sprintf("name %q in the tree, %q in %s", m.Name, cfg.Name, cfg.File)
+	case !slices.Equal(have, want):
+		return fmt.Sprintf("plugs [%s] in the tree, [%s] in %s", strings.Join(have, " "), strings.Join(want, " "), cfg.File)
+	}
+	return fmt.Sprintf("the core, a plug's version, source or settings, or a replace entry changed in %s", cfg.File)
+}

@@ -1,0 +1,11 @@
+//go:build !linux
+
+package run
+
+import "syscall"
+
+// procAttr puts the child in a process group of its own, so that go's own
+// children (compile, link, git-remote-https) can be stopped with it.
+func procAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}

@@ -47,12 +47,12 @@ func (o *buildOptions) buildOffline(ctx context.Context, p *pipeline.Project, ta
 			return nil, err
 		}
 	}
-	m, err := p.UseVendor(ctx, dir, lockPath)
-	if err != nil {
+	if _, err := p.UseVendor(ctx, dir, lockPath); err != nil {
 		return nil, err
 	}
-	if o.Locked && m.Lock == "" {
-		return nil, fail.New(fail.Mismatch, "vendor tree %s was made without a lock, and --locked requires one; run plugctl lock, then plugctl vendor", dir)
+	if o.Locked && !exists(lockPath) {
+		// UseVendor compared the lock with the tree only because it exists.
+		return nil, fail.New(fail.Mismatch, "%s does not exist, and --locked requires the lock the vendor tree was made with", lockPath)
 	}
 	return p.Build(ctx, dir, targets, o.Output, o.Force)
 }

@@ -78,11 +78,20 @@ func vendorRun(ctx context.Context, o *vendorOptions) error {
 	if err := p.Generate(ctx, gen); err != nil {
 		return err
 	}
-	if err := saveLock(p); err != nil {
-		return err
+	// The lock is written after the tree, so that a run stopped before the
+	// new tree is in place leaves the old tree and the old lock, which match.
+	// With --locked it is checked first, and nothing is written if it would
+	// change.
+	if o.Locked {
+		if err := saveLock(p); err != nil {
+			return err
+		}
 	}
 	v, err := p.Vendor(ctx, gen, p.VendorDir())
 	if err != nil {
+		return err
+	}
+	if err := saveLock(p); err != nil {
 		return err
 	}
 	res.Dir, res.Changed, res.Files, res.ManifestSHA256 = v.Dir, v.Changed, v.Files, v.Manifest

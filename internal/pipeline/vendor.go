@@ -17,6 +17,7 @@ import (
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/resolve"
 	"github.com/plugctl/plugctl/internal/statelock"
@@ -170,13 +171,26 @@ func (p *Project) assemble(ctx context.Context, gen, dir, tmp string) (*vendortr
 		Core:      vc(p.Set.Core),
 		Plugs:     []vendortree.Component{},
 	}
-	if data, err := os.ReadFile(p.LockPath()); err == nil {
-		man.Lock = "sha256:" + sha256hex(data)
+	if man.Lock, err = lockDigest(p.Lock()); err != nil {
+		return nil, err
 	}
 	for _, c := range p.Set.Plugs {
 		man.Plugs = append(man.Plugs, vc(c))
 	}
 	return man, nil
+}
+
+// lockDigest is the digest of a lock's content as the manifest records it:
+// of its bytes with the toolchain left out, since a new toolchain alone does
+// not rewrite a lock (SaveLock) and does not change what the tree holds.
+func lockDigest(f *lock.File) (string, error) {
+	c := *f
+	c.Go = ""
+	data, err := lock.Marshal(&c)
+	if err != nil {
+		return "", err
+	}
+	return "sha256:" + sha256hex(data), nil
 }
 
 // resolved returns p with its symbolic links resolved, or p when it cannot
@@ -205,12 +219,16 @@ func (p *Project) UseVendor(ctx context.Context, dir, lockPath string) (*vendort
 			return fail.New(fail.Mismatch, "vendor tree %s was made from a different config: %s; run plugctl vendor to bring it up to date", dir, configDiff(m, p.Config))
 		}
 		if data, err := os.ReadFile(lockPath); err == nil {
-			if sum := "sha256:" + sha256hex(data); sum != m.Lock {
-				made := "without a lock"
-				if m.Lock != "" {
-					made = "with another " + filepath.Base(lockPath)
+			f, err := lock.Parse(lockPath, data)
+			if err != nil {
+				return fail.Wrap(fail.Mismatch, err)
+			}
+			if sum, err := lockDigest(f); err != nil || sum != m.Lock {
+				made := "with a different lock than " + lockPath
+				if m.Lock == "" {
+					made = "without a lock, and now there is " + lockPath
 				}
-				return fail.New(fail.Mismatch, "vendor tree %s was made %s than %s; run plugctl vendor to bring it up to date", dir, made, lockPath)
+				return fail.New(fail.Mismatch, "vendor tree %s was made %s; run plugctl vendor to bring it up to date", dir, made)
 			}
 		}
 		if m.Toolchain != p.Toolchain.Version {

@@ -57,8 +57,9 @@ type Manifest struct {
 	// Config is the digest of the config inputs the tree was made from
 	// (ConfigDigest); a build from the tree refuses a config that differs.
 	Config string `json:"config"`
-	// Lock is the SHA-256 of the lock file the tree was made with
-	// ("sha256:…"), when there was one.
+	// Lock is the digest of the lock the tree was made with ("sha256:…" of
+	// the lock file's bytes with its toolchain field left out). A build from
+	// the tree refuses a lock file that differs.
 	Lock string `json:"lock,omitempty"`
 	// Name is the config's artifact name.
 	Name string `json:"name"`

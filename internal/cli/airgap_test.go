@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"golang.org/x/mod/module"
-	modzip "golang.org/x/mod/zip"
+
+	"github.com/plugctl/plugctl/internal/testenv"
 )
 
 // The testscript commands of the air-gapped build scripts (vendor_*, bundle_*,
@@ -204,34 +204,12 @@ func cmdGlob(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdModProxy adds the module in SRCDIR at VERSION to a file:// module proxy
-// rooted at DIR, in the layout GOPROXY expects: modproxy DIR VERSION SRCDIR.
-// The module path is read from SRCDIR/go.mod.
+// cmdModProxy builds a file:// module proxy at DST from the module trees
+// under SRC (SRC/<module>@<version>/…), as testenv.BuildProxy does for the
+// shared test proxy: modproxy SRC DST.
 func cmdModProxy(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 3 {
-		ts.Fatalf("usage: modproxy DIR VERSION SRCDIR")
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: modproxy SRC DST")
 	}
-	root, version, src := ts.MkAbs(args[0]), args[1], ts.MkAbs(args[2])
-	gomod, err := os.ReadFile(filepath.Join(src, "go.mod"))
-	ts.Check(err)
-	path := ""
-	for _, line := range strings.Split(string(gomod), "\n") {
-		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" {
-			path = f[1]
-		}
-	}
-	mv := module.Version{Path: path, Version: version}
-	ts.Check(module.Check(path, version))
-	esc, err := module.EscapePath(path)
-	ts.Check(err)
-	dir := filepath.Join(root, esc, "@v")
-	ts.Check(os.MkdirAll(dir, 0o755))
-	ts.Check(os.WriteFile(filepath.Join(dir, version+".mod"), gomod, 0o644))
-	ts.Check(os.WriteFile(filepath.Join(dir, version+".info"), []byte(`{"Version":"`+version+`","Time":"2024-01-01T00:00:00Z"}`), 0o644))
-	f, err := os.Create(filepath.Join(dir, version+".zip"))
-	ts.Check(err)
-	ts.Check(modzip.CreateFromDir(f, mv, src))
-	ts.Check(f.Close())
-	list, _ := os.ReadFile(filepath.Join(dir, "list"))
-	ts.Check(os.WriteFile(filepath.Join(dir, "list"), append(list, version+"\n"...), 0o644))
+	ts.Check(testenv.BuildProxy(ts.MkAbs(args[0]), ts.MkAbs(args[1])))
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/resolve"
 	"github.com/plugctl/plugctl/internal/statelock"
+	"github.com/plugctl/plugctl/internal/treehash"
 	"github.com/plugctl/plugctl/internal/vendortree"
 )
 
@@ -161,7 +162,9 @@ func (p *Project) assemble(ctx context.Context, gen, dir, tmp string) (*vendortr
 		return nil, err
 	}
 	vc := func(c resolve.Component) vendortree.Component {
-		return vendortree.Component{Name: c.Name, Kind: c.Kind.String(), Module: c.Module, Version: c.Version, Import: c.Import, Dir: local[c.Dir]}
+		o := c.Origin
+		return vendortree.Component{Name: c.Name, Kind: c.Kind.String(), Module: c.Module, Version: c.Version, Import: c.Import, Dir: local[c.Dir],
+			Origin: vendortree.Origin{Kind: o.Kind, URL: o.URL, Commit: o.Commit, SHA256: o.SHA256, Path: o.Path}, Hash: c.Hash}
 	}
 	man := &vendortree.Manifest{
 		Toolchain: p.Toolchain.Version,
@@ -176,6 +179,14 @@ func (p *Project) assemble(ctx context.Context, gen, dir, tmp string) (*vendortr
 	}
 	for _, c := range p.Set.Plugs {
 		man.Plugs = append(man.Plugs, vc(c))
+	}
+	for _, r := range p.Config.Replace {
+		if r.Dir != "" {
+			if man.Replaced == nil {
+				man.Replaced = map[string]string{}
+			}
+			man.Replaced[r.Path] = local[p.abs(r.Dir)]
+		}
 	}
 	return man, nil
 }
@@ -241,6 +252,20 @@ func (p *Project) UseVendor(ctx context.Context, dir, lockPath string) (*vendort
 		p.Set = set
 		p.Offline = true
 		p.vendorSums = goSums(filepath.Join(dir, "go.sum"))
+		// The copies of the replaced directories have their sources'
+		// treehash (CopyModule), which the SBOM records.
+		for _, r := range p.Config.Replace {
+			if rel := m.Replaced[r.Path]; r.Dir != "" && rel != "" {
+				h, err := treehash.Dir(filepath.Join(dir, filepath.FromSlash(rel)))
+				if err != nil {
+					return fail.Wrap(fail.Mismatch, err)
+				}
+				if p.trees == nil {
+					p.trees = map[string]string{}
+				}
+				p.trees[p.abs(r.Dir)] = h
+			}
+		}
 		// What feeds an artifact built from the tree: the manifest pins every
 		// byte compiled (sources, generated main, go.mod), so neither the
 		// local sources nor the template are read — they may not even be
@@ -282,7 +307,9 @@ func component(c vendortree.Component) resolve.Component {
 	if !ok {
 		kind = config.SourceUnknown
 	}
-	return resolve.Component{Name: c.Name, Kind: kind, Module: c.Module, Version: c.Version, Import: c.Import}
+	o := c.Origin
+	return resolve.Component{Name: c.Name, Kind: kind, Module: c.Module, Version: c.Version, Import: c.Import, Hash: c.Hash,
+		Origin: resolve.Origin{Kind: o.Kind, URL: o.URL, Commit: o.Commit, SHA256: o.SHA256, Path: o.Path}}
 }
 
 // configDiff says in a few words how cfg differs from the config a tree was

@@ -6,54 +6,55 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+
+	"github.com/plugctl/plugctl/internal/treehash"
 )
 
-// vcsDirs are never part of a module's source (as in Go module zips).
-var vcsDirs = map[string]bool{".git": true, ".hg": true, ".svn": true, ".bzr": true}
-
 // CopyModule copies the source of the module rooted at src into dst (which
-// must not exist) the way a Go module zip holds a module: regular files only,
-// their executable bit kept, without version-control directories and without
-// nested modules (subdirectories with a go.mod of their own). Symbolic links
-// are left out, as Go module zips leave them out, so nothing outside src can
-// be pulled into the tree; src itself may be a link, which is followed.
-// skip, when it returns true for a directory below src (as a path under src
-// with its links resolved), leaves that directory out too: the project's own
-// state directory when the source is the project itself.
+// must not exist): the files treehash.Files lists, which are those a build
+// can read — everything but version-control directories, plugctl's state
+// directories and nested modules (subdirectories with a go.mod of their own).
+// A symbolic link to a file is copied as the file it points to, as the go
+// command reads it; links to directories and special files are left out. The
+// copy thus has the treehash of src. skip, when it returns true for a
+// directory below src (as a path under src with its links resolved), leaves
+// that directory out too: the vendor tree itself, when it lives inside a
+// source.
 func CopyModule(src, dst string, skip func(dir string) bool) error {
-	src, err := filepath.EvalSymlinks(src)
+	root, err := filepath.EvalSymlinks(src)
 	if err != nil {
 		return fmt.Errorf("copying %w", err)
 	}
-	if _, err := os.Stat(filepath.Join(src, "go.mod")); err != nil {
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
 		return fmt.Errorf("copying %s: %w", src, err)
 	}
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("copying %s: %w", src, err)
+	names, err := treehash.Files(root)
+	if err != nil {
+		return fmt.Errorf("copying %s: %w", src, err)
+	}
+	made := map[string]bool{}
+	for _, name := range names {
+		skipped := false
+		for d := path.Dir(name); d != "." && !skipped; d = path.Dir(d) {
+			skipped = skip != nil && skip(filepath.Join(root, filepath.FromSlash(d)))
 		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
+		if skipped {
+			continue
+		}
+		target := filepath.Join(dst, filepath.FromSlash(name))
+		if d := filepath.Dir(target); !made[d] {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
+			made[d] = true
+		}
+		if err := copyFile(filepath.Join(root, filepath.FromSlash(name)), target); err != nil {
 			return err
 		}
-		target := filepath.Join(dst, rel)
-		switch t := d.Type(); {
-		case t.IsDir():
-			if p != src {
-				if vcsDirs[d.Name()] || (skip != nil && skip(p)) {
-					return filepath.SkipDir
-				}
-				if _, err := os.Lstat(filepath.Join(p, "go.mod")); err == nil {
-					return filepath.SkipDir // a nested module is a module of its own
-				}
-			}
-			return os.MkdirAll(target, 0o755)
-		case t.IsRegular():
-			return copyFile(p, target)
-		}
-		return nil // symbolic links and special files
-	})
+	}
+	return os.MkdirAll(dst, 0o755)
 }
 
 // copyFile copies the regular file src to dst with mode 0644, or 0755 when

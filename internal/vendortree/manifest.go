@@ -69,6 +69,9 @@ type Manifest struct {
 	// to name artifacts and compile errors without resolving anything.
 	Core  Component   `json:"core"`
 	Plugs []Component `json:"plugs"`
+	// Replaced maps each module the config replaces with a local directory
+	// to its copy in the tree (local/<module>).
+	Replaced map[string]string `json:"replaced,omitempty"`
 	// Files lists every file of the tree but the manifest, sorted by path.
 	Files []File `json:"files"`
 }
@@ -84,6 +87,20 @@ type Component struct {
 	// (local/<module>), for the kinds built from a directory; module-proxy
 	// components live in vendor/ only.
 	Dir string `json:"dir,omitempty"`
+	// Origin and Hash are where the component came from and its h1: hash,
+	// as the resolver found them: the SBOM of a binary built from the tree
+	// says the same as one built online.
+	Origin Origin `json:"origin"`
+	Hash   string `json:"hash,omitempty"`
+}
+
+// Origin is resolve.Origin, as the manifest records it.
+type Origin struct {
+	Kind   string `json:"kind"`
+	URL    string `json:"url,omitempty"`
+	Commit string `json:"commit,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+	Path   string `json:"path,omitempty"`
 }
 
 // File is one file of the tree.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/treehash"
 )
 
 // tree writes a small vendor tree with its manifest and returns its root.
@@ -208,10 +209,13 @@ func TestCopyModule(t *testing.T) {
 		write(t, filepath.Join(src, filepath.FromSlash(name)), content)
 	}
 	must(t, os.Chmod(filepath.Join(src, "tool.sh"), 0o700))
-	must(t, os.Symlink("/etc/passwd", filepath.Join(src, "link")))
+	must(t, os.Symlink("m.go", filepath.Join(src, "link.go")))     // read by go as m.go's content
+	must(t, os.Symlink("sub", filepath.Join(src, "subdir")))       // a directory link: left out
+	must(t, os.Symlink("missing", filepath.Join(src, "dangling"))) // nothing to copy
+	write(t, filepath.Join(src, "skipped/x.go"), "package skipped\n")
 	dst := filepath.Join(t.TempDir(), "copy")
-	state := filepath.Join(src, ".plugctl")
-	if err := CopyModule(src, dst, func(d string) bool { return d == state }); err != nil {
+	skipped := filepath.Join(src, "skipped")
+	if err := CopyModule(src, dst, func(d string) bool { return d == skipped }); err != nil {
 		t.Fatal(err)
 	}
 	files, err := Scan(dst)
@@ -226,7 +230,7 @@ func TestCopyModule(t *testing.T) {
 		}
 		got = append(got, s)
 	}
-	want := "go.mod m.go sub/s.go sub/testdata/in.txt tool.sh*"
+	want := "go.mod link.go m.go sub/s.go sub/testdata/in.txt tool.sh*"
 	if strings.Join(got, " ") != want {
 		t.Errorf("copied %v, want %s", got, want)
 	}
@@ -234,6 +238,15 @@ func TestCopyModule(t *testing.T) {
 	must(t, err)
 	if fi.Mode().Perm() != 0o755 {
 		t.Errorf("tool.sh has mode %v, want 0755", fi.Mode().Perm())
+	}
+	// The copy has the source's treehash, "skipped" aside.
+	must(t, os.RemoveAll(skipped))
+	want1, err := treehash.Dir(src)
+	must(t, err)
+	got1, err := treehash.Dir(dst)
+	must(t, err)
+	if got1 != want1 {
+		t.Errorf("treehash of the copy = %s, of the source %s", got1, want1)
 	}
 }
 

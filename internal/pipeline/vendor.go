@@ -36,7 +36,8 @@ func LoadData(ctx context.Context, r report.Reporter, file string, data []byte, 
 			return err
 		}
 		p.Config = cfg
-		p.Toolchain, err = gotool.Detect(ctx, r)
+		// No fetch limits: a project loaded from a bundle builds offline.
+		p.Toolchain, err = gotool.DetectCached(ctx, r)
 		return err
 	})
 	if err != nil {

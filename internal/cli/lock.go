@@ -88,6 +88,11 @@ func lockRun(ctx context.Context, o *lockOptions) error {
 	if err != nil {
 		return err
 	}
+	release, err := p.LockState(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := p.UseLock(pipeline.LockOptions{Locked: o.Locked, Upgrade: o.Upgrade, UpgradeNames: o.Names}); err != nil {
 		return err
 	}

@@ -84,6 +84,12 @@ func (o *runOptions) hostBinary(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// Held while building only: the program runs without it.
+	release, err := p.LockState(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	host, err := config.ParseTarget(p.Toolchain.GOOS + "/" + p.Toolchain.GOARCH)
 	if err != nil {
 		return "", fail.Wrap(fail.Config, fmt.Errorf("the go toolchain's host: %w", err))

@@ -20,7 +20,7 @@ lint:
 fuzz:
 	@set -e; grep -rl --include='*_test.go' '^func Fuzz' internal | xargs -n1 dirname | sort -u | while read d; do \
 	  for f in $$(grep -h '^func Fuzz' $$d/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
-	    echo "== $$d $$f"; $(GO) test ./$$d -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME); done; done
+	    echo "== $$d $$f"; $(GO) test ./$$d -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s; done; done
 
 bench:
 	$(GO) run ./internal/bench -o BENCHMARKS.md

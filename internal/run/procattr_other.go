@@ -7,5 +7,5 @@ import "syscall"
 // procAttr puts the child in a process group of its own, so that go's own
 // children (compile, link, git-remote-https) can be stopped with it.
 func procAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true}
+	return &syscall.SysProcAttr{Setsid: true}
 }

@@ -105,17 +105,21 @@ type progress struct {
 
 func newProgress(ios *IOStreams, level verbosity) *progress {
 	r := lipgloss.NewRenderer(ios.ErrOut)
-	p := &progress{ios: ios, level: level, live: ios.TTY && os.Getenv("TERM") != "dumb", r: r}
-	if ios.Color {
-		p.st = styles{
-			step: r.NewStyle().Bold(true).Foreground(lipgloss.Color("12")),
-			dim:  r.NewStyle().Faint(true),
-			ok:   r.NewStyle().Foreground(lipgloss.Color("10")),
-			bad:  r.NewStyle().Foreground(lipgloss.Color("9")),
-			head: r.NewStyle().Bold(true),
-		}
+	return &progress{ios: ios, level: level, live: ios.TTY && os.Getenv("TERM") != "dumb", r: r, st: newStyles(ios, r)}
+}
+
+// newStyles returns the styles for stderr: plain unless ios.Color.
+func newStyles(ios *IOStreams, r *lipgloss.Renderer) styles {
+	if !ios.Color {
+		return styles{}
 	}
-	return p
+	return styles{
+		step: r.NewStyle().Bold(true).Foreground(lipgloss.Color("12")),
+		dim:  r.NewStyle().Faint(true),
+		ok:   r.NewStyle().Foreground(lipgloss.Color("10")),
+		bad:  r.NewStyle().Foreground(lipgloss.Color("9")),
+		head: r.NewStyle().Bold(true),
+	}
 }
 
 var _ report.Reporter = (*progress)(nil)
@@ -181,10 +185,8 @@ func (p *progress) StepDone(name string, d time.Duration, err error) {
 	} else {
 		s = stepState{name: name}
 	}
+	// A failed step shows how far it got: "3/12 modules".
 	count := countText(name, s.done, s.total, err == nil)
-	if err != nil && s.total > 0 {
-		count = countText(name, s.done, s.total, false)
-	}
 	if !p.live {
 		line := name + ": done"
 		if err != nil {

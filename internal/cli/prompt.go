@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/charmbracelet/lipgloss"
 )
 
 // prompter asks questions on a terminal: the question on stderr, the answer
@@ -19,8 +21,8 @@ type prompter struct {
 
 func (g *globals) prompter() *prompter {
 	if g.prompt == nil {
-		p := newProgress(g.ios, normal) // for its styles only
-		g.prompt = &prompter{in: bufio.NewReader(g.ios.In), out: g.ios.ErrOut, st: p.st}
+		st := newStyles(g.ios, lipgloss.NewRenderer(g.ios.ErrOut))
+		g.prompt = &prompter{in: bufio.NewReader(g.ios.In), out: g.ios.ErrOut, st: st}
 	}
 	return g.prompt
 }

@@ -86,7 +86,10 @@ func TestRobustness(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
 			cfg, err := Parse("plugconfig.yaml", []byte(tt.in), "/work")
-			if d := time.Since(start); d > time.Second {
+			// A guard against a hang or a quadratic blow-up (minutes
+			// before the token limits), not a speed target: this machine
+			// may be loaded, so only an order-of-magnitude miss fails.
+			if d := time.Since(start); d > 15*time.Second {
 				t.Errorf("Parse took %v", d)
 			}
 			switch {

@@ -362,7 +362,7 @@ func TestFetchArchiveFaults(t *testing.T) {
 		requests.Add(1)
 		mux.ServeHTTP(w, r)
 	})
-	srv, fe := tlsServer(t, handler, Limits{Timeout: 500 * time.Millisecond, MaxBytes: 1 << 20})
+	srv, fe := tlsServer(t, handler, Limits{Timeout: 2 * time.Second, MaxBytes: 1 << 20})
 	fifo := filepath.Join(t.TempDir(), "fifo.tar.gz")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
@@ -373,8 +373,8 @@ func TestFetchArchiveFaults(t *testing.T) {
 		code      int
 		want      string // the message after "downloading URL: "
 	}{
-		{"stalled server", "/stall.tar.gz", 4, "timed out after 500ms"},
-		{"trickling server", "/trickle.tar.gz", 4, "timed out after 500ms"},
+		{"stalled server", "/stall.tar.gz", 4, "timed out after 2s"},
+		{"trickling server", "/trickle.tar.gz", 4, "timed out after 2s"},
 		{"endless body", "/endless.tar.gz", 4, "the archive is larger than 1 MiB (the limit)"},
 		{"declared too large", "/big.tar.gz", 4, "the archive is larger than 1 MiB (the limit)"},
 		{"redirect loop", "/loop.tar.gz", 4, `Get "/loop.tar.gz": stopped after 10 redirects`},
@@ -391,8 +391,10 @@ func TestFetchArchiveFaults(t *testing.T) {
 			}
 			start := time.Now()
 			_, err := fe.FetchArchive(context.Background(), src, any, filepath.Join(t.TempDir(), "dst"))
-			if d := time.Since(start); d > 3*time.Second {
-				t.Errorf("took %v; the limits should stop it within a second or two", d)
+			// A guard against a hang, not a speed target: the 2s limit
+			// must stop the download, however loaded the machine is.
+			if d := time.Since(start); d > 30*time.Second {
+				t.Errorf("took %v; the limits should have stopped it", d)
 			}
 			want := "downloading " + src + ": " + tt.want
 			if err == nil || err.Error() != want {

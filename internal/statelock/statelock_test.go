@@ -54,10 +54,14 @@ func TestTakeTurns(t *testing.T) {
 		}
 		acquired <- l
 	}()
-	select {
-	case <-acquired:
-		t.Fatal("second Acquire returned while the first held the lock")
-	case <-time.After(300 * time.Millisecond):
+	// Wait (polling, so a loaded machine only makes it slower) until the
+	// second caller says it is waiting; it must not get the lock meanwhile.
+	for deadline := time.Now().Add(10 * time.Second); len(r.all()) == 0 && time.Now().Before(deadline); {
+		select {
+		case <-acquired:
+			t.Fatal("second Acquire returned while the first held the lock")
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 	want := fmt.Sprintf("waiting for another plugctl (pid %d) working on this project (lock %s)", os.Getpid(), path)
 	if got := r.all(); len(got) != 1 || got[0] != want {

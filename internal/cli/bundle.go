@@ -60,11 +60,7 @@ func bundleRun(ctx context.Context, o *bundleOptions) error {
 	res := &bundleResult{}
 	o.result = res
 	r := o.reporter()
-	p, err := pipeline.Load(ctx, r, o.file)
-	if err != nil {
-		return err
-	}
-	release, err := p.LockState(ctx)
+	p, release, err := pipeline.Open(ctx, r, o.file)
 	if err != nil {
 		return err
 	}

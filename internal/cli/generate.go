@@ -48,11 +48,7 @@ func generateRun(ctx context.Context, o *generateOptions) error {
 	res := &generateResult{}
 	o.result = res
 	r := o.reporter()
-	p, err := pipeline.Load(ctx, r, o.file)
-	if err != nil {
-		return err
-	}
-	release, err := p.LockState(ctx)
+	p, release, err := pipeline.Open(ctx, r, o.file)
 	if err != nil {
 		return err
 	}

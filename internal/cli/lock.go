@@ -84,11 +84,7 @@ func lockRun(ctx context.Context, o *lockOptions) error {
 	res := &lockResult{Plugs: []lockComponent{}, Changes: []pipeline.Change{}}
 	o.result = res
 	r := o.reporter()
-	p, err := pipeline.Load(ctx, r, o.file)
-	if err != nil {
-		return err
-	}
-	release, err := p.LockState(ctx)
+	p, release, err := pipeline.Open(ctx, r, o.file)
 	if err != nil {
 		return err
 	}

@@ -80,12 +80,9 @@ func runRun(ctx context.Context, o *runOptions) error {
 
 // hostBinary builds (or reuses) the host's artifact and returns its path.
 func (o *runOptions) hostBinary(ctx context.Context) (string, error) {
-	p, err := pipeline.Load(ctx, o.reporter(), o.file)
-	if err != nil {
-		return "", err
-	}
-	// Held while building only: the program runs without it.
-	release, err := p.LockState(ctx)
+	// The project lock is held while building only: the program runs
+	// without it.
+	p, release, err := pipeline.Open(ctx, o.reporter(), o.file)
 	if err != nil {
 		return "", err
 	}

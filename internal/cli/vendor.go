@@ -57,11 +57,7 @@ func vendorRun(ctx context.Context, o *vendorOptions) error {
 	res := &vendorResult{}
 	o.result = res
 	r := o.reporter()
-	p, err := pipeline.Load(ctx, r, o.file)
-	if err != nil {
-		return err
-	}
-	release, err := p.LockState(ctx)
+	p, release, err := pipeline.Open(ctx, r, o.file)
 	if err != nil {
 		return err
 	}

@@ -331,3 +331,17 @@ func configDiff(m *vendortree.Manifest, cfg *config.Config) string {
 	}
 	return fmt.Sprintf("the core, a plug's version, source or settings, or a replace entry changed in %s", cfg.File)
 }
+
+// Open loads the config at path and takes the project's state lock, which
+// every command that writes project state holds until it calls release.
+func Open(ctx context.Context, r report.Reporter, path string) (p *Project, release func(), err error) {
+	p, err = Load(ctx, r, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	release, err = p.LockState(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, release, nil
+}

@@ -24,6 +24,10 @@ var hostileCmds = map[string]func(ts *testscript.TestScript, neg bool, args []st
 	"bigconfig":    cmdBigConfig,
 	"mkhostile":    cmdMkHostile,
 	"httpshostile": cmdHTTPSHostile,
+	"gitserve":     cmdGitServe,
+	"fakegit":      cmdFakeGit,
+	"gitargv":      cmdGitArgv,
+	"nosecret":     cmdNoSecret,
 }
 
 // cmdWriteBytes writes the concatenation of Go-quoted strings to a file, for

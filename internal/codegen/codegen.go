@@ -101,6 +101,9 @@ func Literal(v any) string {
 	return b.String()
 }
 
+// negativeZero is the expression Literal writes for -0.0.
+const negativeZero = "func() float64 { z := 0.0; return -z }()"
+
 func writeLiteral(b *strings.Builder, v any) {
 	switch v := v.(type) {
 	case nil:
@@ -112,6 +115,13 @@ func writeLiteral(b *strings.Builder, v any) {
 	case float64:
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			panic(fmt.Sprintf("codegen: non-finite float %v in settings", v))
+		}
+		if v == 0 && math.Signbit(v) {
+			// Go constants are exact and have no negative zero:
+			// float64(-0) is +0. Negating a variable at run time keeps
+			// the sign, with no import needed.
+			b.WriteString(negativeZero)
+			return
 		}
 		// 'g' with -1 precision is the shortest text that parses back to
 		// the same float64, and is always a valid Go literal.

@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"math"
 	"os"
 	"path/filepath"
@@ -131,7 +132,8 @@ var hostile = []string{
 
 func TestLiteralRoundTrip(t *testing.T) {
 	values := []any{nil, true, false, int64(0), int64(math.MaxInt64), int64(math.MinInt64),
-		0.5, 1e300, -2.5e-300, math.SmallestNonzeroFloat64, 3.0, float64(1 << 60),
+		0.5, 1e300, -2.5e-300, math.SmallestNonzeroFloat64, 3.0, float64(1 << 60), math.Copysign(0, -1), -1.5,
+		math.MaxFloat64, -math.MaxFloat64,
 		[]any{}, []any{"a", int64(1), nil}, map[string]any{}, map[string]any{"k": map[string]any{"x": []any{1.5}}}}
 	for _, s := range hostile {
 		values = append(values, s, map[string]any{s: s}, []any{s})
@@ -154,9 +156,43 @@ func checkRoundTrip(t *testing.T, v any) {
 	if err != nil {
 		t.Fatalf("Literal(%#v) = %s: %v", v, lit, err)
 	}
-	if !reflect.DeepEqual(got, v) {
+	if !same(got, v) {
 		t.Fatalf("Literal(%#v) = %s evaluates to %#v", v, lit, got)
 	}
+}
+
+// same is reflect.DeepEqual with floats compared bit for bit, so that -0
+// and +0 differ as they do to a plug that looks at the sign.
+func same(a, b any) bool {
+	switch a := a.(type) {
+	case float64:
+		b, ok := b.(float64)
+		return ok && math.Float64bits(a) == math.Float64bits(b)
+	case []any:
+		b, ok := b.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !same(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		b, ok := b.(map[string]any)
+		if !ok || len(a) != len(b) || (a == nil) != (b == nil) {
+			return false
+		}
+		for k, v := range a {
+			w, ok := b[k]
+			if !ok || !same(v, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // eval interprets the subset of Go that Literal produces, as the compiler
@@ -177,6 +213,21 @@ func eval(e ast.Expr) (any, error) {
 			return strconv.Unquote(e.Value)
 		}
 	case *ast.CallExpr:
+		if _, ok := e.Fun.(*ast.FuncLit); ok {
+			// The one function literal Literal writes: negative zero.
+			if types.ExprString(e) == types.ExprString(mustParse(negativeZero)) {
+				return math.Copysign(0, -1), nil
+			}
+			break
+		}
+		if m, ok := e.Fun.(*ast.ParenExpr); ok && len(e.Args) == 1 {
+			if _, ok := m.X.(*ast.MapType); ok && types.ExprString(e.Args[0]) == "nil" {
+				return map[string]any(nil), nil
+			}
+		}
+		if m, ok := e.Fun.(*ast.MapType); ok && len(e.Args) == 1 && types.ExprString(m) == "map[string]any" && types.ExprString(e.Args[0]) == "nil" {
+			return map[string]any(nil), nil
+		}
 		fn, ok := e.Fun.(*ast.Ident)
 		if !ok || len(e.Args) != 1 {
 			break
@@ -197,7 +248,11 @@ func eval(e ast.Expr) (any, error) {
 		case "int64":
 			return strconv.ParseInt(s, 10, 64)
 		case "float64":
-			return strconv.ParseFloat(s, 64)
+			f, err := strconv.ParseFloat(s, 64)
+			if f == 0 {
+				f = 0 // a constant expression is never negative zero
+			}
+			return f, err
 		}
 	case *ast.CompositeLit:
 		switch e.Type.(type) {
@@ -228,17 +283,134 @@ func eval(e ast.Expr) (any, error) {
 			return out, nil
 		}
 	}
-	return nil, fmt.Errorf("unsupported expression %T", e)
+	return nil, fmt.Errorf("unsupported expression %s", types.ExprString(e))
 }
 
+func mustParse(src string) ast.Expr {
+	e, err := parser.ParseExpr(src)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// FuzzLiteral checks the property the generated main relies on: any
+// settings value — strings of any bytes, any int64, any finite float
+// (negative zero included), nested lists and maps — rendered into the whole
+// main package by Main parses as Go, and the Settings expression of its
+// plug evaluates back to exactly the value, bit for bit. The plug's name,
+// module, version and the build description go through the same renderer
+// and must come back unchanged too. The seeds are the hostile strings above
+// and the settings of the hostile-input corpus.
 func FuzzLiteral(f *testing.F) {
 	for _, s := range hostile {
-		f.Add(s, int64(len(s)), float64(len(s))/3)
+		f.Add(s, int64(len(s)), float64(len(s))/3, []byte(s))
 	}
-	f.Fuzz(func(t *testing.T, s string, n int64, x float64) {
-		if math.IsNaN(x) || math.IsInf(x, 0) || x == 0 && math.Signbit(x) {
-			t.Skip()
+	f.Add("", int64(math.MinInt64), math.Copysign(0, -1), []byte{0, 1, 2, 3, 4, 5, 6, 7, 8})
+	f.Add("{{.Name}}", int64(-1), math.MaxFloat64, []byte("\x05\x05\x05\x06"))
+	f.Fuzz(func(t *testing.T, s string, n int64, x float64, shape []byte) {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			t.Skip() // the config loader refuses them
 		}
-		checkRoundTrip(t, map[string]any{s: []any{s, n, x, map[string]any{"k": s}}})
+		g := &gen{shape: shape, s: s, n: n, x: x}
+		settings := map[string]any{s: []any{s, n, x, map[string]any{"k": s}}, "tree": g.value(0)}
+		checkRoundTrip(t, settings)
+
+		d := Data{
+			Name: "fuzz", Core: Core{Main: "example.com/core", Entry: "Main"}, SDK: true,
+			Imports: []string{"example.com/p"},
+			Plugs:   []Plug{{Name: "p", Module: "example.com/p", Version: s, Import: "example.com/p", Settings: settings}},
+			Info:    s,
+		}
+		src, err := Main(d, "")
+		if err != nil {
+			t.Fatalf("Main: %v", err)
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), "main.go", src, parser.ParseComments)
+		if err != nil {
+			t.Fatalf("generated main does not parse: %v\n%s", err, src)
+		}
+		var gotSettings, gotVersion, gotInfo ast.Expr
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.KeyValueExpr:
+				switch types.ExprString(n.Key) {
+				case "Settings":
+					gotSettings = n.Value
+				case "Version":
+					gotVersion = n.Value
+				}
+			case *ast.ValueSpec:
+				if len(n.Names) == 1 && n.Names[0].Name == "plugctlInfo" {
+					gotInfo = n.Values[0]
+				}
+			}
+			return true
+		})
+		if gotSettings == nil || gotVersion == nil || gotInfo == nil {
+			t.Fatalf("generated main lacks the plug's settings, version or the build description:\n%s", src)
+		}
+		for _, c := range []struct {
+			name string
+			expr ast.Expr
+			want any
+		}{{"Settings", gotSettings, settings}, {"Version", gotVersion, s}, {"plugctlInfo", gotInfo, s}} {
+			got, err := eval(c.expr)
+			if err != nil {
+				t.Fatalf("%s in the generated main: %v", c.name, err)
+			}
+			if !same(got, c.want) {
+				t.Fatalf("%s in the generated main is %#v, want %#v", c.name, got, c.want)
+			}
+		}
 	})
+}
+
+// gen builds a settings tree whose shape the fuzzer controls, one byte per
+// decision, from the fuzzed scalars.
+type gen struct {
+	shape []byte
+	s     string
+	n     int64
+	x     float64
+}
+
+func (g *gen) next() byte {
+	if len(g.shape) == 0 {
+		return 0
+	}
+	b := g.shape[0]
+	g.shape = g.shape[1:]
+	return b
+}
+
+func (g *gen) value(depth int) any {
+	switch k := g.next() % 9; {
+	case k == 0 || depth > 8:
+		return g.s
+	case k == 1:
+		return nil
+	case k == 2:
+		return g.next()%2 == 0
+	case k == 3:
+		return g.n ^ int64(g.next())
+	case k == 4:
+		return g.x * float64(int8(g.next()))
+	case k == 5:
+		return g.s + string(rune(g.next()))
+	case k == 6:
+		return string([]byte{g.next(), g.next()})
+	case k == 7:
+		l := []any{}
+		for range int(g.next() % 4) {
+			l = append(l, g.value(depth+1))
+		}
+		return l
+	default:
+		m := map[string]any{}
+		for range int(g.next() % 4) {
+			m[g.s+string([]byte{g.next()})] = g.value(depth + 1)
+		}
+		return m
+	}
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // FuzzParse checks that Parse never panics or hangs, returns a config or
-// errors but not both, and positions every error at 1:1 or after.
+// errors but not both, and positions every error at 1:1 or after. The seeds
+// include every config of the CLI's hostile-input corpus.
 func FuzzParse(f *testing.F) {
 	for _, tt := range errorTests {
 		f.Add([]byte(tt.in))
@@ -26,6 +27,9 @@ func FuzzParse(f *testing.F) {
 		if len(tt.in) < 4096 {
 			f.Add([]byte(tt.in))
 		}
+	}
+	for _, data := range corpusConfigs(f) {
+		f.Add(data)
 	}
 	files, _ := filepath.Glob("testdata/*.yaml")
 	for _, name := range files {

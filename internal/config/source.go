@@ -149,7 +149,7 @@ func checkSource(s string) error {
 		return nil
 	}
 	if strings.HasPrefix(s, "-") {
-		return fmt.Errorf("source %s must not begin with '-' (valid: %s)", quoteShort(redact(s)), validSources)
+		return fmt.Errorf("source %s must not begin with '-' (valid: %s)", quoteURL(s), validSources)
 	}
 	if m := forcedRE.FindString(s); m != "" && m != "git::" {
 		return fmt.Errorf("unsupported forced getter %q in source (valid: git:: followed by an https://, ssh:// or file:// URL)", m)
@@ -157,7 +157,7 @@ func checkSource(s string) error {
 	kind := KindOf(s)
 	for _, r := range s {
 		if unicode.IsControl(r) || unicode.IsSpace(r) && kind != SourceLocal {
-			return fmt.Errorf("source %s must not contain spaces or control characters (valid: %s)", quoteShort(redact(s)), validSources)
+			return fmt.Errorf("source %s must not contain spaces or control characters (valid: %s)", quoteURL(s), validSources)
 		}
 	}
 	switch kind {
@@ -169,9 +169,9 @@ func checkSource(s string) error {
 		return nil
 	}
 	if strings.HasPrefix(s, "http://") {
-		return fmt.Errorf("source %s uses plain http (valid: https:// or git::https://)", quoteShort(redact(s)))
+		return fmt.Errorf("source %s uses plain http (valid: https:// or git::https://)", quoteURL(s))
 	}
-	return fmt.Errorf("invalid source %s (valid: %s)", quoteShort(redact(s)), validSources)
+	return fmt.Errorf("invalid source %s (valid: %s)", quoteURL(s), validSources)
 }
 
 // checkGit checks a git::URL source, with an optional //sub/dir suffix
@@ -183,48 +183,51 @@ func checkGit(s string) error {
 	}
 	scheme, after, ok := strings.Cut(rest, "://")
 	if !ok || (scheme != "https" && scheme != "ssh" && scheme != "file") {
-		return fmt.Errorf("git source %s must be git:: followed by an https://, ssh:// or file:// URL", quoteShort(redact(s)))
+		return fmt.Errorf("git source %s must be git:: followed by an https://, ssh:// or file:// URL", quoteURL(s))
 	}
 	if strings.ContainsAny(rest, "?#") {
-		return fmt.Errorf("git source %s must not have a query string or fragment (put the branch, tag or commit in version)", quoteShort(redact(s)))
+		return fmt.Errorf("git source %s must not have a query string or fragment (put the branch, tag or commit in version)", quoteURL(s))
 	}
 	repo, sub, hasSub := strings.Cut(after, "//")
 	if hasSub {
 		if msg := checkSubdir(sub); msg != "" {
-			return fmt.Errorf("git source %s: subdirectory %s", quoteShort(redact(s)), msg)
+			return fmt.Errorf("git source %s: subdirectory %s", quoteURL(s), msg)
 		}
 	}
 	u, err := url.Parse(scheme + "://" + repo)
 	if err != nil {
-		return fmt.Errorf("git source %s is not a valid URL", quoteShort(redact(s)))
+		return fmt.Errorf("git source %s is not a valid URL", quoteURL(s))
 	}
 	if u.User != nil && strings.HasPrefix(u.User.Username(), "-") || strings.HasPrefix(u.Host, "-") {
-		return fmt.Errorf("git source %s: user and host must not begin with '-'", quoteShort(redact(s)))
+		return fmt.Errorf("git source %s: user and host must not begin with '-'", quoteURL(s))
 	}
 	switch scheme {
 	case "file":
 		if u.Host != "" && u.Host != "localhost" {
-			return fmt.Errorf("git source %s: a file:// URL must have no host (valid: git::file:///abs/path)", quoteShort(redact(s)))
+			return fmt.Errorf("git source %s: a file:// URL must have no host (valid: git::file:///abs/path)", quoteURL(s))
 		}
 	default:
-		if u.Host == "" {
-			return fmt.Errorf("git source %s has no host", quoteShort(redact(s)))
+		if u.Hostname() == "" {
+			return fmt.Errorf("git source %s has no host", quoteURL(s))
 		}
 	}
 	if strings.Trim(u.Path, "/") == "" {
-		return fmt.Errorf("git source %s has no repository path", quoteShort(redact(s)))
+		return fmt.Errorf("git source %s has no repository path", quoteURL(s))
 	}
 	return nil
 }
 
 // checkSubdir returns what is wrong with a //sub/dir suffix, or "".
 func checkSubdir(sub string) string {
-	if sub == "" || strings.HasPrefix(sub, "/") {
+	if sub == "" || strings.HasPrefix(sub, "/") || strings.HasSuffix(sub, "/") {
 		return "after // must be a relative directory like //sub/dir"
 	}
 	for _, el := range strings.Split(sub, "/") {
-		if el == ".." {
+		switch el {
+		case "..":
 			return fmt.Sprintf("%s must not contain \"..\"", quoteShort(sub))
+		case "", ".":
+			return fmt.Sprintf("%s must not contain empty or \".\" elements", quoteShort(sub))
 		}
 	}
 	if strings.Contains(sub, `\`) {
@@ -236,21 +239,24 @@ func checkSubdir(sub string) string {
 // checkArchive checks an https:// or file:// archive URL.
 func checkArchive(s string) error {
 	if strings.ContainsAny(s, "?#") {
-		return fmt.Errorf("archive source %s must not have a query string or fragment", quoteShort(redact(s)))
+		return fmt.Errorf("archive source %s must not have a query string or fragment", quoteURL(s))
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return fmt.Errorf("archive source %s is not a valid URL", quoteShort(redact(s)))
+		return fmt.Errorf("archive source %s is not a valid URL", quoteURL(s))
 	}
-	if u.Scheme == "https" && u.Host == "" {
-		return fmt.Errorf("archive source %s has no host", quoteShort(redact(s)))
+	if u.Scheme == "https" && u.Hostname() == "" {
+		return fmt.Errorf("archive source %s has no host", quoteURL(s))
 	}
 	if u.Scheme == "file" && u.Host != "" && u.Host != "localhost" {
-		return fmt.Errorf("archive source %s: a file:// URL must have no host (valid: file:///abs/path.tar.gz)", quoteShort(redact(s)))
+		return fmt.Errorf("archive source %s: a file:// URL must have no host (valid: file:///abs/path.tar.gz)", quoteURL(s))
 	}
 	p := u.Path
+	if strings.Contains(p, "//") {
+		return fmt.Errorf("archive source %s: the path must not contain // (go-getter would read it as a subdirectory)", quoteURL(s))
+	}
 	if !strings.HasSuffix(p, ".tar.gz") && !strings.HasSuffix(p, ".tgz") && !strings.HasSuffix(p, ".zip") {
-		return fmt.Errorf("archive source %s must end in .tar.gz, .tgz or .zip (for a git repository write git::%s)", quoteShort(redact(s)), redact(s))
+		return fmt.Errorf("archive source %s must end in .tar.gz, .tgz or .zip (for a git repository write git::%s)", quoteURL(s), redact(s))
 	}
 	return nil
 }
@@ -263,7 +269,7 @@ func checkVersion(v string, k SourceKind) error {
 		valid += ", or a branch, tag or commit"
 	}
 	if strings.HasPrefix(v, "-") {
-		return fmt.Errorf("invalid version %s: it must not begin with '-' (valid: %s)", quoteShort(v), valid)
+		return fmt.Errorf("invalid version %s: it must not begin with '-' (valid: %s)", quoteURL(v), valid)
 	}
 	if v == "latest" || isExact(v) {
 		return nil
@@ -276,9 +282,9 @@ func checkVersion(v string, k SourceKind) error {
 		if msg == "" {
 			return nil
 		}
-		return fmt.Errorf("invalid version %s: %s (valid: %s)", quoteShort(v), msg, valid)
+		return fmt.Errorf("invalid version %s: %s (valid: %s)", quoteURL(v), msg, valid)
 	}
-	return fmt.Errorf("invalid version %s (valid: %s)", quoteShort(v), valid)
+	return fmt.Errorf("invalid version %s (valid: %s)", quoteURL(v), valid)
 }
 
 // isExact reports whether v is a canonical semantic version as Go modules
@@ -323,4 +329,12 @@ var userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@`)
 // redact removes credentials from the URLs in s, for messages.
 func redact(s string) string {
 	return userinfoRE.ReplaceAllString(s, "${1}REDACTED@")
+}
+
+// quoteURL quotes a source or version for a message, credentials removed:
+// before quoting, so that shortening cannot cut a URL's "@" off and leave
+// its password, and after, since escapes such as \x make letters that turn
+// what follows into something a log scrubber reads as a URL.
+func quoteURL(s string) string {
+	return redact(quoteShort(redact(s)))
 }

@@ -19,7 +19,7 @@ func FuzzParseGit(f *testing.F) {
 		"git::https://u:p@example.com/r.git", "git::--upload-pack=touch x", "git::ssh://-oProxyCommand=x/r",
 		"git::ext::sh -c x", "git::fd::17", "git::https://example.com/r.git?ref=x", "git::https://example.com/r.git//..",
 		"git::https://example.com/r.git//a/../../b", "git::file://host/r.git", "git::http://example.com/r.git",
-		"git::https://example.com/r.git#frag", "git::https://example.com//", "git::https://[::1]:22/r.git",
+		"git::https://example.com/r.git#frag", "git::https://example.com//", "git::https://[::1]:22/r.git", "git::git+ssh::x",
 	} {
 		f.Add(s)
 	}
@@ -31,7 +31,7 @@ func FuzzParseGit(f *testing.F) {
 			}
 			return
 		}
-		if strings.HasPrefix(s.URL, "-") || strings.ContainsAny(s.URL, "?#") || strings.Contains(s.URL, "::") {
+		if strings.HasPrefix(s.URL, "-") || strings.ContainsAny(s.URL, "?#") || forcedRE.MatchString(s.URL) {
 			t.Fatalf("accepted URL %q", s.URL)
 		}
 		if !strings.HasPrefix(s.URL, "https://") && !strings.HasPrefix(s.URL, "ssh://") && !strings.HasPrefix(s.URL, "file://") {

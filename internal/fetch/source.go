@@ -44,7 +44,7 @@ func ParseGit(src string) (GitSource, error) {
 	if strings.HasPrefix(rest, "-") {
 		return bad("the URL must not begin with '-'")
 	}
-	if strings.Contains(rest, "::") {
+	if forcedRE.MatchString(rest) {
 		return bad("forced getters other than git:: are not supported")
 	}
 	if strings.ContainsAny(rest, "?#") {
@@ -119,7 +119,7 @@ func ParseArchive(src string) (*url.URL, string, error) {
 	if strings.HasPrefix(src, "-") {
 		return bad("must not begin with '-'")
 	}
-	if strings.Contains(src, "::") {
+	if forcedRE.MatchString(src) {
 		return bad("forced getters are not supported for archives")
 	}
 	// go-getter reads ?archive=, ?checksum=, ?filename= and a //sub/dir
@@ -183,6 +183,12 @@ func checkText(s string) string {
 }
 
 var hexRE = regexp.MustCompile(`^[0-9a-f]+$`)
+
+// forcedRE matches a forced getter or git transport prefix ("ext::",
+// "fd::", "s3::"): letters, digits, '+', '.' and '-' up to the first "::",
+// as git reads a <transport>::<address> URL. A "::" further on, as in an
+// IPv6 host [::1], is part of the address.
+var forcedRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*::`)
 
 // isCommit reports whether s is a full commit hash: 40 (SHA-1) or 64
 // (SHA-256) lowercase hex digits.

@@ -232,17 +232,21 @@ func (b *bench) memory() error {
 			row{proj, env, []string{"vendor", "-q"}, " (example + proxy plug, fresh tree)"},
 			row{proj, map[string]string{"GOPROXY": "off"}, []string{"build", "--offline", "--force", "-q"}, " (from that tree)"})
 	}
+	var most int64 // KiB, plugctl's own, over every row
 	for _, r := range rows {
 		hwm, maxrss, err := b.peak(r.dir, r.env, r.args...)
 		if err != nil {
 			return err
 		}
+		most = max(most, hwm)
 		fmt.Fprintf(&b.md, "| `plugctl %s`%s | %.1f MiB | %.1f MiB |\n", strings.Join(r.args, " "), r.what, float64(hwm)/1024, float64(maxrss)/1024)
 	}
 	if !b.hasCommand("vendor") {
 		fmt.Fprintf(&b.md, "\n`plugctl vendor`: not yet measurable — the command has not landed (issue 4).\n")
 	}
-	fmt.Fprintln(&b.md)
+	const target = 200 << 10 // KiB: 200 MiB
+	fmt.Fprintf(&b.md, "\nTarget: plugctl's own peak resident set stays under 200 MiB while vendoring and building (the `go` children it runs are not plugctl and are not counted). Highest: %.1f MiB: %s.\n\n",
+		float64(most)/1024, b.verdict(most > 0 && most < target, "(d) plugctl's own peak memory < 200 MiB"))
 	return nil
 }
 

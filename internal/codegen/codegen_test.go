@@ -395,7 +395,10 @@ func (g *gen) value(depth int) any {
 	case k == 3:
 		return g.n ^ int64(g.next())
 	case k == 4:
-		return g.x * float64(int8(g.next()))
+		if f := g.x * float64(int8(g.next())); !math.IsInf(f, 0) {
+			return f
+		}
+		return g.x
 	case k == 5:
 		return g.s + string(rune(g.next()))
 	case k == 6:

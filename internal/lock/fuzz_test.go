@@ -2,18 +2,36 @@ package lock
 
 import (
 	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
 )
 
 // FuzzParse checks that Parse never panics, and that whatever it accepts
-// survives Marshal and Parse again unchanged.
+// survives Marshal and Parse again unchanged. The seeds include every lock
+// of the CLI's scripts and hostile-input corpus.
 func FuzzParse(f *testing.F) {
 	valid, err := os.ReadFile("testdata/valid.lock")
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(valid)
+	// Every lock the CLI's scripts and hostile-input corpus hold.
+	archives, _ := filepath.Glob(filepath.Join("..", "cli", "testdata", "*", "*.txtar"))
+	for _, name := range archives {
+		a, err := txtar.ParseFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, file := range a.Files {
+			if strings.HasSuffix(file.Name, ".lock") {
+				f.Add(file.Data)
+			}
+		}
+	}
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"lock_version": 1, "plugins": null, "modules": [{"path": "a.b/c", "version": "v1.0.0", "hash": "h1:x"}]}`))
 	f.Add([]byte("{\"core\": {\"origin\": {\"kind\": \"git\", \"commit\": \"zz\"}}, \"core\": 1}"))

@@ -53,7 +53,7 @@ func (p *Project) Inputs() (artifact.Inputs, error) {
 		Ldflags:   c.Build.Ldflags,
 		Sources:   map[string]string{},
 	}
-	if data, err := os.ReadFile(p.LockPath()); err == nil {
+	if data, err := lock.ReadFile(p.LockPath()); err == nil {
 		in.Lock = sha256hex(data)
 	}
 	tmpl, err := p.template()

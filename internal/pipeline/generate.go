@@ -185,7 +185,7 @@ func (p *Project) template() (string, error) {
 	if t == "" {
 		return "", nil
 	}
-	b, err := os.ReadFile(p.abs(t))
+	b, err := files.ReadFile(p.abs(t), codegen.MaxTemplateSize)
 	if err != nil {
 		return "", fail.Wrap(fail.Config, fmt.Errorf("core.template: %w", err))
 	}

@@ -74,7 +74,7 @@ func (p *Project) UseLock(o LockOptions) error {
 			return fail.New(fail.Config, "--upgrade %s: no enabled plug has that name (valid: %s)", n, strings.Join(names, ", "))
 		}
 	}
-	data, err := os.ReadFile(p.LockPath())
+	data, err := lock.ReadFile(p.LockPath())
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		if o.Locked {

@@ -44,7 +44,7 @@ type Available struct {
 // compare and are listed with their kind only.
 func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
 	var old *lock.File
-	data, err := os.ReadFile(p.LockPath())
+	data, err := lock.ReadFile(p.LockPath())
 	switch {
 	case err == nil:
 		if old, err = lock.Parse(p.LockName(), data); err != nil {

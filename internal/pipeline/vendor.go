@@ -230,7 +230,7 @@ func (p *Project) UseVendor(ctx context.Context, dir, lockPath string) (*vendort
 		if want := vendortree.ConfigDigest(p.Config); m.Config != want {
 			return fail.New(fail.Mismatch, "vendor tree %s was made from a different config: %s; run plugctl vendor to bring it up to date", dir, configDiff(m, p.Config))
 		}
-		if data, err := os.ReadFile(lockPath); err == nil {
+		if data, err := lock.ReadFile(lockPath); err == nil {
 			f, err := lock.Parse(lockPath, data)
 			if err != nil {
 				return fail.Wrap(fail.Mismatch, err)

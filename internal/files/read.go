@@ -1,0 +1,46 @@
+package files
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// ReadFile reads name like os.ReadFile, but only a regular file of at most
+// max bytes: a project file that is a symbolic link to /dev/zero, a FIFO or
+// a device, or simply enormous, would otherwise make plugctl read forever,
+// block, or exhaust memory. A file that does not exist gives an error
+// satisfying errors.Is(err, fs.ErrNotExist), as os.ReadFile's does.
+func ReadFile(name string, max int64) ([]byte, error) {
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s is larger than %s (the limit)", name, size(max))
+	}
+	return data, nil
+}
+
+// size formats n bytes for a message, in MiB or KiB when exact.
+func size(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

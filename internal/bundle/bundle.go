@@ -7,7 +7,7 @@
 // A bundle is a gzip stream (no file name, no modification time in its
 // header) of a tar archive whose entries all live below the directory Root:
 //
-//	plugctl-bundle/plugconfig.yaml   the config, byte for byte
+//	plugctl-bundle/plugconfig.yaml   the config, credentials in source URLs redacted
 //	plugctl-bundle/plugconfig.lock   the lock file, when the project has one
 //	plugctl-bundle/vendor/…          the vendor tree, its manifest included
 //
@@ -64,6 +64,7 @@ const SumSuffix = ".sha256"
 type File struct {
 	Name   string // slash path below Root
 	Source string // where to read it
+	Data   []byte // the content itself, when not nil; Source is then unused
 }
 
 // Limits bound what Unpack extracts.
@@ -109,6 +110,15 @@ func Write(w io.Writer, files []File) error {
 		name := Root + "/" + f.Name
 		if err := dir(path.Dir(name)); err != nil {
 			return err
+		}
+		if f.Data != nil {
+			if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: 0o644, Size: int64(len(f.Data)), ModTime: epoch}); err != nil {
+				return err
+			}
+			if _, err := tw.Write(f.Data); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := writeFile(tw, name, f.Source); err != nil {
 			return err

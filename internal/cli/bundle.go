@@ -74,7 +74,11 @@ func bundleRun(ctx context.Context, o *bundleOptions) error {
 	if out == "" {
 		out = p.Config.Name + "-bundle.tar.gz"
 	}
-	files := []bundle.File{{Name: bundle.ConfigName, Source: p.Config.File}}
+	cfg, err := p.RedactedConfig()
+	if err != nil {
+		return err
+	}
+	files := []bundle.File{{Name: bundle.ConfigName, Data: cfg}}
 	if lock := p.LockPath(); exists(lock) {
 		files = append(files, bundle.File{Name: bundle.LockName, Source: lock})
 	}

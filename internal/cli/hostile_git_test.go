@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/pem"
 	"io"
 	"io/fs"
@@ -133,7 +134,8 @@ func cmdGitArgv(ts *testscript.TestScript, neg bool, args []string) {
 var commitRE = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
 
 // cmdNoSecret fails if SECRET appears in any file under the PATHs (files
-// or directories, binaries included): nosecret SECRET PATH...
+// or directories, binaries included, .gz files decompressed): nosecret
+// SECRET PATH...
 func cmdNoSecret(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: nosecret SECRET PATH...")
@@ -148,6 +150,17 @@ func cmdNoSecret(ts *testscript.TestScript, neg bool, args []string) {
 			data, err := os.ReadFile(path)
 			if err != nil {
 				return err
+			}
+			if strings.HasSuffix(path, ".gz") {
+				// A bundle: search what it holds, not its compressed
+				// bytes.
+				zr, err := gzip.NewReader(bytes.NewReader(data))
+				if err != nil {
+					return err
+				}
+				if data, err = io.ReadAll(zr); err != nil {
+					return err
+				}
 			}
 			files++
 			if bytes.Contains(data, secret) {

@@ -1,0 +1,60 @@
+package pipeline
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/vendortree"
+)
+
+// RedactedConfig returns the text of the project's config with the
+// credentials of every source URL replaced by REDACTED, for a copy that
+// leaves the machine (a bundle): a site that builds from the vendor tree
+// never fetches, and must not receive the CI's tokens. Everything else —
+// comments, layout, settings, even a URL with credentials inside a setting
+// — is left byte for byte, and the result is parsed again to prove it: the
+// same config but for the sources' credentials. A source written with YAML
+// escapes, which cannot be found as written, is an error rather than a
+// secret shipped.
+func (p *Project) RedactedConfig() ([]byte, error) {
+	data, err := files.ReadFile(p.Config.File, config.MaxFileSize)
+	if err != nil {
+		return nil, fail.Wrap(fail.Config, fmt.Errorf("reading config: %w", err))
+	}
+	text := string(data)
+	sources := []string{p.Config.Core.Source}
+	for _, pl := range p.Config.Plugins {
+		sources = append(sources, pl.Source)
+	}
+	var secret []string
+	for _, s := range sources {
+		if r := run.Redact(s); r != s {
+			text = strings.ReplaceAll(text, s, r)
+			secret = append(secret, s)
+		}
+	}
+	if len(secret) == 0 {
+		return data, nil
+	}
+	cfg, err := config.Parse(p.Config.File, []byte(text), p.Config.Dir)
+	same := err == nil && vendortree.ConfigDigest(cfg) == vendortree.ConfigDigest(p.Config) &&
+		reflect.DeepEqual(cfg.Build, p.Config.Build) && cfg.Vendor == p.Config.Vendor
+	for _, s := range secret {
+		same = same && !strings.Contains(text, s)
+	}
+	if err == nil {
+		for i, pl := range cfg.Plugins {
+			same = same && pl.Source == run.Redact(p.Config.Plugins[i].Source)
+		}
+		same = same && cfg.Core.Source == run.Redact(p.Config.Core.Source)
+	}
+	if !same {
+		return nil, fail.New(fail.Config, "%s: cannot remove the credentials of its source URLs for a copy that leaves this machine (write each URL as plain text, without YAML escapes)", p.Config.File)
+	}
+	return []byte(text), nil
+}

@@ -92,6 +92,18 @@ type Record struct {
 	Size   int64  `json:"size"`
 }
 
+// FileStat is what tells a file rewritten from one left alone, without
+// reading it: its size, modification and inode change times, and inode. It
+// is local to one machine, so it is kept in the project's state directory,
+// not in the Record, which stays the same wherever the artifact is built.
+type FileStat struct {
+	Size  int64  `json:"size"`
+	MTime int64  `json:"mtime_ns"`
+	CTime int64  `json:"ctime_ns"`
+	Inode uint64 `json:"inode"`
+	Dev   uint64 `json:"dev"`
+}
+
 // RecordPath, SumPath and SBOMPath name the files beside artifact path.
 func RecordPath(path string) string { return path + ".plugctl.json" }
 
@@ -104,7 +116,10 @@ func SBOMPath(path string) string { return path + ".cdx.json" }
 // Check returns the Record of the artifact at path if it was built with
 // digest and the binary and its sha256 and SBOM files are still there, the
 // binary unchanged. Any doubt returns false: the artifact is rebuilt.
-func Check(path, digest string) (*Record, bool) {
+//
+// Whether the binary changed is told from the file identity Write left in
+// statDir when it still holds (no read of the binary), else by hashing it.
+func Check(path, digest, statDir string) (*Record, bool) {
 	data, err := os.ReadFile(RecordPath(path))
 	if err != nil {
 		return nil, false
@@ -117,6 +132,9 @@ func Check(path, digest string) (*Record, bool) {
 		if _, err := os.Stat(side); err != nil {
 			return nil, false
 		}
+	}
+	if unchanged(path, rec.SHA256, statDir) {
+		return &rec, true
 	}
 	sum, size, err := Hash(path)
 	if err != nil || sum != rec.SHA256 || size != rec.Size {
@@ -141,9 +159,10 @@ func Hash(path string) (string, int64, error) {
 }
 
 // Write writes the sha256 file, the SBOM and the Record of the artifact at
-// path, each atomically, the Record last. An old Record is removed first, so
-// a run stopped half-way leaves an artifact that is rebuilt next time.
-func Write(path string, rec *Record, sbom []byte) error {
+// path, each atomically, the Record last, then the binary's file identity
+// into statDir (see Check). An old Record is removed first, so a run stopped
+// half-way leaves an artifact that is rebuilt next time.
+func Write(path string, rec *Record, sbom []byte, statDir string) error {
 	if err := os.Remove(RecordPath(path)); err != nil && !os.IsNotExist(err) {
 		return err
 	}
@@ -161,7 +180,43 @@ func Write(path string, rec *Record, sbom []byte) error {
 	if err := files.WriteFile(RecordPath(path), append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", RecordPath(path), err)
 	}
+	if st, ok := statOf(path); ok && statDir != "" {
+		data, _ := json.Marshal(statRecord{Path: path, SHA256: rec.SHA256, Stat: st})
+		_ = files.WriteFile(statPath(path, statDir), data, 0o644) // only a shortcut
+	}
 	return nil
+}
+
+// statRecord vouches that the file at Path, while it has Stat, hashes to
+// SHA256.
+type statRecord struct {
+	Path   string   `json:"path"`
+	SHA256 string   `json:"sha256"`
+	Stat   FileStat `json:"stat"`
+}
+
+// statPath names the stat record of the artifact at path inside statDir.
+func statPath(path, statDir string) string {
+	sum := sha256.Sum256([]byte(path))
+	return filepath.Join(statDir, "stat-"+hex.EncodeToString(sum[:12])+".json")
+}
+
+// unchanged reports whether statDir vouches that the file at path still
+// hashes to sum.
+func unchanged(path, sum, statDir string) bool {
+	if statDir == "" {
+		return false
+	}
+	data, err := os.ReadFile(statPath(path, statDir))
+	if err != nil {
+		return false
+	}
+	var sr statRecord
+	if json.Unmarshal(data, &sr) != nil || sr.Path != path || sr.SHA256 != sum {
+		return false
+	}
+	st, ok := statOf(path)
+	return ok && st == sr.Stat
 }
 
 // Version is plugctl's module version, "(devel)" for a source build: the

@@ -36,6 +36,7 @@ func TestDigest(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "hello")
+	state := t.TempDir()
 	if err := os.WriteFile(bin, []byte("binary"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -45,26 +46,26 @@ func TestCheck(t *testing.T) {
 	}
 	in := Inputs{Toolchain: "go1.26.8"}
 	rec := &Record{Schema: RecordSchema, Target: "linux/amd64", Digest: in.Digest("linux/amd64"), Inputs: in, SHA256: sum, Size: size}
-	if err := Write(bin, rec, []byte("{}\n")); err != nil {
+	if err := Write(bin, rec, []byte("{}\n"), state); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(SumPath(bin))
 	if err != nil || string(got) != sum+"  hello\n" {
 		t.Errorf("sha256 file %q, %v", got, err)
 	}
-	if _, ok := Check(bin, rec.Digest); !ok {
+	if _, ok := Check(bin, rec.Digest, state); !ok {
 		t.Fatal("a fresh artifact is not reused")
 	}
-	if _, ok := Check(bin, "sha256:other"); ok {
+	if _, ok := Check(bin, "sha256:other", state); ok {
 		t.Error("an artifact of other inputs is reused")
 	}
 	os.Remove(SBOMPath(bin))
-	if _, ok := Check(bin, rec.Digest); ok {
+	if _, ok := Check(bin, rec.Digest, state); ok {
 		t.Error("an artifact without its SBOM is reused")
 	}
 	os.WriteFile(SBOMPath(bin), []byte("{}\n"), 0o644)
 	os.WriteFile(bin, []byte("binarY"), 0o755)
-	if _, ok := Check(bin, rec.Digest); ok {
+	if _, ok := Check(bin, rec.Digest, state); ok {
 		t.Error("an edited binary is reused")
 	}
 }
@@ -77,5 +78,45 @@ func TestTool(t *testing.T) {
 	}
 	if Tool() != Tool() {
 		t.Error("Tool is not stable")
+	}
+}
+
+// The file identity Write records lets Check skip reading the binary, but
+// never lets through a binary rewritten behind its back, even one given its
+// old size and modification time again.
+func TestCheckStatShortcut(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "hello")
+	state := t.TempDir()
+	if err := os.WriteFile(bin, []byte("binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sum, size, _ := Hash(bin)
+	rec := &Record{Schema: RecordSchema, Digest: "sha256:d", SHA256: sum, Size: size}
+	if err := Write(bin, rec, []byte("{}\n"), state); err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS == "linux" {
+		if !unchanged(bin, sum, state) {
+			t.Fatal("no file identity was recorded")
+		}
+	}
+	if _, ok := Check(bin, rec.Digest, state); !ok {
+		t.Fatal("a fresh artifact is not reused")
+	}
+	fi, _ := os.Stat(bin)
+	if err := os.WriteFile(bin, []byte("BINARY"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(bin, fi.ModTime(), fi.ModTime())
+	if unchanged(bin, sum, state) {
+		t.Error("a rewritten binary with its old size and time passes for unchanged")
+	}
+	if _, ok := Check(bin, rec.Digest, state); ok {
+		t.Error("a rewritten binary with its old size and time is reused")
+	}
+	// A binary restored to its old bytes is reused again (by its hash).
+	os.WriteFile(bin, []byte("binary"), 0o755)
+	if _, ok := Check(bin, rec.Digest, state); !ok {
+		t.Error("a binary with the recorded bytes is not reused")
 	}
 }

@@ -185,7 +185,7 @@ func (p *Project) Reuse(targets []config.Target, override string) ([]Artifact, b
 	var out []Artifact
 	for _, t := range targets {
 		path := p.outputFor(override, t, coreVersion)
-		rec, ok := artifact.Check(path, in.Digest(t.String()))
+		rec, ok := artifact.Check(path, in.Digest(t.String()), p.statDir())
 		if !ok {
 			return nil, false
 		}
@@ -216,7 +216,7 @@ func (p *Project) Build(ctx context.Context, dir string, targets []config.Target
 	for _, t := range targets {
 		path := p.Output(override, t)
 		if !force {
-			if rec, ok := artifact.Check(path, in.Digest(t.String())); ok && maps.Equal(rec.Generated, gen) {
+			if rec, ok := artifact.Check(path, in.Digest(t.String()), p.statDir()); ok && maps.Equal(rec.Generated, gen) {
 				results[t] = &Artifact{Artifact: build.Artifact{Target: t, Path: path}, SHA256: rec.SHA256, Size: rec.Size, Reused: true}
 				p.R.Note("reused " + display(path) + " (nothing changed)")
 				continue
@@ -265,7 +265,7 @@ func (p *Project) finish(b build.Artifact, in artifact.Inputs, gen map[string]st
 	}
 	t := b.Target.String()
 	rec := &artifact.Record{Schema: artifact.RecordSchema, Target: t, Digest: in.Digest(t), Inputs: in, Generated: gen, SHA256: sum, Size: size}
-	if err := artifact.Write(b.Path, rec, doc); err != nil {
+	if err := artifact.Write(b.Path, rec, doc, p.statDir()); err != nil {
 		return nil, err
 	}
 	return &Artifact{Artifact: b, SHA256: sum, Size: size}, nil
@@ -323,6 +323,11 @@ func (p *Project) components(bi *buildinfo.BuildInfo) []sbom.Component {
 		out = append(out, c)
 	}
 	return out
+}
+
+// statDir is where the artifacts' file identities are kept (artifact.Check).
+func (p *Project) statDir() string {
+	return p.State("artifacts")
 }
 
 // generated hashes the files of the build module in dir.

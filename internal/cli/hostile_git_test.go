@@ -62,9 +62,14 @@ func cmdGitServe(ts *testscript.TestScript, neg bool, args []string) {
 
 // fakeGitScript logs each invocation as one line — GIT_TERMINAL_PROMPT,
 // GIT_ALLOW_PROTOCOL, then every argument, each field followed by 0x1f —
-// and runs the real git.
+// and runs the real git. The line is written with one printf, so that the
+// lines of git commands running at once (plugctl resolves in parallel) do
+// not interleave.
 const fakeGitScript = `#!/bin/sh
-{ printf '%s\037%s\037' "$GIT_TERMINAL_PROMPT" "$GIT_ALLOW_PROTOCOL"; for a in "$@"; do printf '%s\037' "$a"; done; printf '\n'; } >> '@LOG@'
+us=$(printf '\037')
+line="$GIT_TERMINAL_PROMPT$us$GIT_ALLOW_PROTOCOL$us"
+for a in "$@"; do line="$line$a$us"; done
+printf '%s\n' "$line" >> '@LOG@'
 exec '@REAL@' "$@"
 `
 

@@ -196,10 +196,17 @@ func printError(ios *IOStreams, err error) {
 	var errs config.Errors
 	if errors.As(err, &errs) {
 		for _, e := range errs {
-			fmt.Fprintln(ios.ErrOut, run.Redact(e.Error()))
+			fmt.Fprintln(ios.ErrOut, safeText(e.Error()))
 		}
 		fmt.Fprintf(ios.ErrOut, "plugctl: %d problem(s) in the config\n", len(errs))
 		return
 	}
-	fmt.Fprintln(ios.ErrOut, "plugctl: "+run.Redact(err.Error()))
+	fmt.Fprintln(ios.ErrOut, "plugctl: "+safeText(err.Error()))
+}
+
+// safeText makes a message fit for a terminal and a CI log whatever it
+// quotes — a server's error, a hostile go.mod: credentials redacted and
+// terminal controls escaped (run.Sanitize).
+func safeText(s string) string {
+	return run.Redact(run.Sanitize(run.Redact(s)))
 }

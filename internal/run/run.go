@@ -29,7 +29,8 @@ type Cmd struct {
 }
 
 // Error is a failed subprocess: its redacted command line, exit error and
-// trimmed stderr.
+// trimmed stderr (at most MaxStderr bytes of it, credentials redacted and
+// terminal controls escaped).
 type Error struct {
 	Args   []string
 	Err    error
@@ -68,9 +69,10 @@ func Output(ctx context.Context, r report.Reporter, c Cmd) ([]byte, error) {
 	if c.Stdin != nil {
 		cmd.Stdin = bytes.NewReader(c.Stdin)
 	}
-	var stdout, stderr bytes.Buffer
+	var stdout bytes.Buffer
+	stderr := &cappedBuffer{max: MaxStderr}
 	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
+	cmd.Stderr = stderr
 	// A process group of its own, so that go's own children (compile, link,
 	// git-remote-https) stop with it; see procAttr.
 	cmd.SysProcAttr = procAttr()
@@ -100,7 +102,9 @@ func Output(ctx context.Context, r report.Reporter, c Cmd) ([]byte, error) {
 		return nil, fmt.Errorf("running %s: %w", strings.Join(shown, " "), ctx.Err())
 	}
 	if err != nil {
-		return stdout.Bytes(), &Error{Args: shown, Err: err, Stderr: Redact(strings.TrimSpace(stderr.String()))}
+		// Redacted before and after sanitizing: an escape like \x makes
+		// letters that can turn what follows into a URL with credentials.
+		return stdout.Bytes(), &Error{Args: shown, Err: err, Stderr: Redact(Sanitize(Redact(strings.TrimSpace(stderr.String()))))}
 	}
 	return stdout.Bytes(), nil
 }

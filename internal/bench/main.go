@@ -245,7 +245,7 @@ func (b *bench) memory() error {
 		fmt.Fprintf(&b.md, "\n`plugctl vendor`: not yet measurable — the command has not landed (issue 4).\n")
 	}
 	const target = 200 << 10 // KiB: 200 MiB
-	fmt.Fprintf(&b.md, "\nTarget: plugctl's own peak resident set stays under 200 MiB while vendoring and building (the `go` children it runs are not plugctl and are not counted). Highest: %.1f MiB: %s.\n\n",
+	fmt.Fprintf(&b.md, "\nTarget: plugctl's own peak resident set — VmHWM, the figure `getrusage(RUSAGE_SELF)` reports as plugctl's own `ru_maxrss` — stays under 200 MiB while vendoring and building (the `go` children it runs are not plugctl and are not counted). Highest: %.1f MiB: %s.\n\n",
 		float64(most)/1024, b.verdict(most > 0 && most < target, "(d) plugctl's own peak memory < 200 MiB"))
 	return nil
 }

@@ -22,8 +22,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"golang.org/x/mod/modfile"
@@ -131,13 +133,17 @@ func (s *Set) All() []Component {
 type request struct {
 	name, mod, version, source, checksum, imp string
 	versionPos                                config.Pos
+	// modulePos and sourcePos are where the config sets module and
+	// source (the entry's own position when it does not).
+	modulePos, sourcePos config.Pos
 }
 
 // Resolve resolves the core and the enabled plugs of cfg.
 func Resolve(ctx context.Context, r report.Reporter, cfg *config.Config, o Options) (*Set, error) {
-	reqs := []request{{CoreName, cfg.Core.Module, cfg.Core.Version, cfg.Core.Source, cfg.Core.Checksum, cfg.Core.Main, keyPos(cfg.Core.KeyPos, "version", cfg.Core.Pos)}}
+	c := cfg.Core
+	reqs := []request{{CoreName, c.Module, c.Version, c.Source, c.Checksum, c.Main, keyPos(c.KeyPos, "version", c.Pos), keyPos(c.KeyPos, "module", c.Pos), keyPos(c.KeyPos, "source", c.Pos)}}
 	for _, p := range cfg.Enabled() {
-		reqs = append(reqs, request{p.Name, p.Module, p.Version, p.Source, p.Checksum, p.Import, keyPos(p.KeyPos, "version", p.Pos)})
+		reqs = append(reqs, request{p.Name, p.Module, p.Version, p.Source, p.Checksum, p.Import, keyPos(p.KeyPos, "version", p.Pos), keyPos(p.KeyPos, "module", p.Pos), keyPos(p.KeyPos, "source", p.Pos)})
 	}
 	res, err := newResolver(r, cfg, o)
 	if err != nil {
@@ -295,7 +301,7 @@ func (res *resolver) component(ctx context.Context, q request) (Component, error
 	var err error
 	switch c.Kind {
 	case config.SourceLocal:
-		err = res.local(&c, q.source)
+		err = res.local(&c, q)
 	case config.SourceModule:
 		err = res.module(ctx, &c, q, pin)
 	case config.SourceGit:
@@ -318,17 +324,25 @@ func (res *resolver) component(ctx context.Context, q request) (Component, error
 }
 
 // local resolves a component built from a directory as it is.
-func (res *resolver) local(c *Component, source string) error {
+func (res *resolver) local(c *Component, q request) error {
+	source := q.source
 	dir := source
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(res.cfg.Dir, dir)
 	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return res.errorAt(q, q.sourcePos, "source %s is not a directory (valid: the directory of a Go module, relative to the config)", source)
+	}
+	gomod := strings.TrimSuffix(source, "/") + "/go.mod" // as the config names it, for messages
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); errors.Is(err, fs.ErrNotExist) {
+		return res.errorAt(q, q.sourcePos, "source %s has no go.mod (valid: the directory of a Go module)", source)
+	}
 	f, err := readGoMod(filepath.Join(dir, "go.mod"))
 	if err != nil {
-		return fail.Wrap(fail.Config, fmt.Errorf("%s %s: %w", Label(c.Name), source, err))
+		return res.errorAt(q, q.sourcePos, "%s", strings.ReplaceAll(err.Error(), filepath.Join(dir, "go.mod"), gomod))
 	}
 	if c.Module != "" && c.Module != f.Module.Mod.Path {
-		return fail.New(fail.Config, "%s %s: the config says module %s but its go.mod says %s", Label(c.Name), source, c.Module, f.Module.Mod.Path)
+		return res.errorAt(q, q.modulePos, "the config says module %s but %s says %s", c.Module, gomod, f.Module.Mod.Path)
 	}
 	c.Module, c.Version, c.Dir, c.Root, c.GoMod = f.Module.Mod.Path, DirVersion(f.Module.Mod.Path), dir, dir, f
 	c.Origin = Origin{Kind: OriginLocal, Path: source}
@@ -337,6 +351,12 @@ func (res *resolver) local(c *Component, source string) error {
 		return fail.Wrap(fail.Config, fmt.Errorf("%s %s: hashing the directory: %w", Label(c.Name), source, err))
 	}
 	return nil
+}
+
+// errorAt is a config problem of the component q at pos, listed with the
+// loader's problems' shape: file:line:col: plug "name": msg.
+func (res *resolver) errorAt(q request, pos config.Pos, format string, args ...any) error {
+	return fail.Wrap(fail.Config, config.Errors{{File: res.cfg.File, Pos: pos, Plug: q.name, Msg: fmt.Sprintf(format, args...)}})
 }
 
 // Label names a component in messages: `core` or `plug "name"`.

@@ -75,7 +75,7 @@ func (res *resolver) git(ctx context.Context, c *Component, q request, pin *Pin)
 	} else if version, err = tree.ModuleVersion(p.Version, p.Commit); err != nil {
 		return fmt.Errorf("%s (%s): %w", Label(c.Name), redacted, err)
 	}
-	if err := res.useTree(c, tree, version); err != nil {
+	if err := res.useTree(c, q, tree, version); err != nil {
 		return err
 	}
 	c.Origin = Origin{Kind: OriginGit, URL: strings.TrimPrefix(redacted, "git::"), Commit: p.Commit, Ref: p.Ref}
@@ -92,17 +92,17 @@ func (res *resolver) archive(ctx context.Context, c *Component, q request, check
 	if err != nil {
 		return fmt.Errorf("%s: %w", Label(c.Name), err)
 	}
-	if err := res.useTree(c, tree, DirVersion(tree.Module)); err != nil {
+	if err := res.useTree(c, q, tree, DirVersion(tree.Module)); err != nil {
 		return err
 	}
 	c.Origin = Origin{Kind: OriginArchive, URL: redacted, SHA256: checksum}
 	return nil
 }
 
-// useTree makes c the module in tree at version.
-func (res *resolver) useTree(c *Component, tree *fetch.Tree, version string) error {
+// useTree makes c, requested by q, the module in tree at version.
+func (res *resolver) useTree(c *Component, q request, tree *fetch.Tree, version string) error {
 	if c.Module != "" && c.Module != tree.Module {
-		return fail.New(fail.Config, "%s: the config says module %s but the source's go.mod says %s", Label(c.Name), c.Module, tree.Module)
+		return res.errorAt(q, q.modulePos, "the config says module %s but the source's go.mod says %s", c.Module, tree.Module)
 	}
 	hash, err := HashDir(tree.Dir, tree.Module, version)
 	if err != nil {

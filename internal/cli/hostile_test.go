@@ -14,14 +14,16 @@ import (
 // exact error plugctl prints (`plugctl -q` prints nothing but the errors),
 // and that nothing was left behind. The scripts run with the same hermetic
 // set-up as testdata/script; inputs that cannot sit in a text file (NUL
-// bytes, invalid UTF-8, a file over the size limit, archives, servers) are
-// made by the commands in hostileCmds. To add a case, add a file.
+// bytes, invalid UTF-8, a file over the size limit, hostile archives,
+// misbehaving servers, a git server that wants credentials, a git that logs
+// its argv) are made by the commands in hostileCmds. To add a case, add a
+// file.
 func TestHostile(t *testing.T) { runScripts(t, "hostile") }
 
 // hostileCmds are the script commands that make hostile inputs.
 var hostileCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"writebytes":   cmdWriteBytes,
-	"bigconfig":    cmdBigConfig,
+	"padfile":      cmdPadFile,
 	"mkhostile":    cmdMkHostile,
 	"httpshostile": cmdHTTPSHostile,
 	"gitserve":     cmdGitServe,
@@ -47,11 +49,12 @@ func cmdWriteBytes(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644))
 }
 
-// cmdBigConfig copies the config SRC to DST and pads it with comment lines
-// to exactly SIZE bytes: bigconfig SRC DST SIZE.
-func cmdBigConfig(ts *testscript.TestScript, neg bool, args []string) {
+// cmdPadFile copies SRC to DST and pads it with YAML comment lines to
+// exactly SIZE bytes, for files over a size limit (a config, a lock, a
+// file in a git tree): padfile SRC DST SIZE.
+func cmdPadFile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
-		ts.Fatalf("usage: bigconfig SRC DST SIZE")
+		ts.Fatalf("usage: padfile SRC DST SIZE")
 	}
 	data, err := os.ReadFile(ts.MkAbs(args[0]))
 	ts.Check(err)

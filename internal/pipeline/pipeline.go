@@ -94,6 +94,9 @@ func (p *Project) Resolve(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := p.checkReplaces(); err != nil {
+			return err
+		}
 		if err := p.checkGoVersions(); err != nil {
 			return err
 		}

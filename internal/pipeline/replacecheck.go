@@ -1,0 +1,40 @@
+package pipeline
+
+import (
+	"fmt"
+
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/resolve"
+)
+
+// checkReplaces refuses a replace entry for a module the config already
+// builds from a source (local, git or archive), listing every such entry at
+// its file:line:col. It runs in the resolve step, so validate reports it
+// rather than leaving it for generate to find: both the source and the
+// replacement would otherwise claim the same module in the build's go.mod.
+func (p *Project) checkReplaces() error {
+	fromSource := map[string]string{}
+	for _, c := range p.Set.All() {
+		if c.Dir != "" {
+			fromSource[c.Module] = c.Name
+		}
+	}
+	var errs config.Errors
+	for _, r := range p.Config.Replace {
+		name, ok := fromSource[r.Path]
+		if !ok {
+			continue
+		}
+		who := "the core"
+		if name != resolve.CoreName {
+			who = fmt.Sprintf("plug %q", name)
+		}
+		errs = append(errs, &config.Error{File: p.Config.File, Pos: r.Pos,
+			Msg: fmt.Sprintf("replace %s: the module is already built from its source in the config (by %s); remove the entry", r.Path, who)})
+	}
+	if len(errs) > 0 {
+		return fail.Wrap(fail.Config, errs)
+	}
+	return nil
+}

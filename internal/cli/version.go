@@ -29,7 +29,9 @@ func newCmdVersion(g *globals, runF func(context.Context, *versionOptions) error
 	}
 }
 
-// Version returns plugctl's own module version, "(devel)" in a source build.
+// Version returns plugctl's own module version: the pseudo-version go build
+// and go install stamp from git in a clone, "(devel)" under go run or without
+// VCS information.
 func Version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
 		return bi.Main.Version
@@ -40,7 +42,7 @@ func Version() string {
 // versionResult is the --json document of version (docs/json.md).
 type versionResult struct {
 	envelope
-	Plugctl string `json:"plugctl"` // plugctl's module version, "(devel)" in a source build
+	Plugctl string `json:"plugctl"` // plugctl's module version (see Version)
 	Go      string `json:"go"`      // the toolchain builds use, like go1.26.8
 	Host    string `json:"host"`    // the toolchain's host os/arch
 }

@@ -135,11 +135,8 @@ func artifacts(ctx context.Context, p *pipeline.Project, targets []config.Target
 			return arts, nil
 		}
 	}
-	if err := p.Resolve(ctx); err != nil {
-		return nil, err
-	}
 	dir := p.State("gen")
-	if err := p.Generate(ctx, dir); err != nil {
+	if err := p.Prepare(ctx, dir); err != nil {
 		return nil, err
 	}
 	if err := saveLock(p); err != nil {

@@ -56,14 +56,11 @@ func generateRun(ctx context.Context, o *generateOptions) error {
 	if err := p.UseLock(pipeline.LockOptions{Locked: o.Locked}); err != nil {
 		return err
 	}
-	if err := p.Resolve(ctx); err != nil {
-		return err
-	}
 	dir := o.Dir
 	if dir == "" {
 		dir = p.State("gen")
 	}
-	if err := p.Generate(ctx, dir); err != nil {
+	if err := p.Prepare(ctx, dir); err != nil {
 		return err
 	}
 	if err := saveLock(p); err != nil {

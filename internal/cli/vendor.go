@@ -67,11 +67,8 @@ func vendorRun(ctx context.Context, o *vendorOptions) error {
 	if err := p.UseLock(pipeline.LockOptions{Locked: o.Locked}); err != nil {
 		return err
 	}
-	if err := p.Resolve(ctx); err != nil {
-		return err
-	}
 	gen := p.State("gen")
-	if err := p.Generate(ctx, gen); err != nil {
+	if err := p.Prepare(ctx, gen); err != nil {
 		return err
 	}
 	// The lock is written after the tree, so that a run stopped before the

@@ -238,3 +238,12 @@ func (p *Project) Compile(ctx context.Context, dir string, targets []config.Targ
 	})
 	return arts, err
 }
+
+// Prepare resolves the project and writes its build module into dir: the
+// part of the pipeline that generate, vendor and build share.
+func (p *Project) Prepare(ctx context.Context, dir string) error {
+	if err := p.Resolve(ctx); err != nil {
+		return err
+	}
+	return p.Generate(ctx, dir)
+}

@@ -12,6 +12,8 @@ import (
 	"unicode"
 
 	"golang.org/x/mod/module"
+
+	"github.com/plugctl/plugctl/internal/versions"
 )
 
 // DefaultVendor is the vendor tree's directory when the config names none.
@@ -335,7 +337,7 @@ func (c *checker) decodeReplace(e *entry) []Replace {
 			continue
 		}
 		switch {
-		case isExact(to):
+		case versions.IsExact(to):
 			if err := module.Check(e.key, to); err != nil {
 				c.add(e.val.pos, scopeNone, "replacement %s for %q: %s", quoteShort(to), e.key, versionProblem(err))
 				continue

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"unicode"
 
-	msemver "github.com/Masterminds/semver/v3"
 	"golang.org/x/mod/module"
-	"golang.org/x/mod/semver"
+
+	"github.com/plugctl/plugctl/internal/versions"
 )
 
 // KindOf classifies a source by its form (DESIGN.md §2): "" is the module
@@ -108,7 +108,7 @@ func (c *checker) checkOrigin(scope int, at Pos, f map[string]*entry, mod, versi
 			c.add(pos("version"), scope, "version must not be empty (valid: %s)", validVersions)
 		} else if err := checkVersion(version, kind); err != nil {
 			c.add(pos("version"), scope, "%v", err)
-		} else if kind == SourceModule && mod != "" && isExact(version) {
+		} else if kind == SourceModule && mod != "" && versions.IsExact(version) {
 			if err := module.Check(mod, version); err != nil {
 				c.add(pos("version"), scope, "version %q does not fit module path %q: %s", version, mod, versionProblem(err))
 			}
@@ -271,10 +271,10 @@ func checkVersion(v string, k SourceKind) error {
 	if strings.HasPrefix(v, "-") {
 		return fmt.Errorf("invalid version %s: it must not begin with '-' (valid: %s)", quoteURL(v), valid)
 	}
-	if v == "latest" || isExact(v) {
+	if v == versions.Latest || versions.IsExact(v) {
 		return nil
 	}
-	if _, err := msemver.NewConstraint(v); err == nil {
+	if versions.IsConstraint(v) {
 		return nil
 	}
 	if k == SourceGit {
@@ -285,13 +285,6 @@ func checkVersion(v string, k SourceKind) error {
 		return fmt.Errorf("invalid version %s: %s (valid: %s)", quoteURL(v), msg, valid)
 	}
 	return fmt.Errorf("invalid version %s (valid: %s)", quoteURL(v), valid)
-}
-
-// isExact reports whether v is a canonical semantic version as Go modules
-// write them, pseudo-versions and +incompatible included.
-func isExact(v string) bool {
-	base := strings.TrimSuffix(v, "+incompatible")
-	return semver.IsValid(base) && semver.Canonical(base) == base
 }
 
 // checkRef returns why v cannot be a git branch, tag or commit, or "". It

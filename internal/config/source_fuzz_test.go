@@ -12,6 +12,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/fetch"
 	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/versions"
 )
 
 // corpusConfigs returns the plugconfig.yaml of every case of the CLI's
@@ -124,7 +125,7 @@ func FuzzSource(f *testing.F) {
 			if strings.HasPrefix(version, "-") {
 				t.Fatalf("checkVersion accepts %q for %v", version, k)
 			}
-			if _, cerr := msemver.NewConstraint(version); k == SourceGit && cerr != nil && !isExact(version) && version != "latest" {
+			if _, cerr := msemver.NewConstraint(version); k == SourceGit && cerr != nil && !versions.IsExact(version) && version != "latest" {
 				// A branch, tag or commit: matched against ls-remote's
 				// output in Go, but still never a revision expression.
 				if strings.Contains(version, "..") || strings.Contains(version, "@{") {

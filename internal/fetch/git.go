@@ -12,11 +12,11 @@ import (
 	"time"
 
 	msemver "github.com/Masterminds/semver/v3"
-	"golang.org/x/mod/semver"
 
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/versions"
 )
 
 // Ref is one branch or tag of a repository.
@@ -156,7 +156,7 @@ func parseRefs(out []byte) ([]Ref, error) {
 			continue
 		}
 		hash, name, ok := strings.Cut(line, "\t")
-		if !ok || !isCommit(hash) {
+		if !ok || !versions.IsCommit(hash) {
 			return nil, fmt.Errorf("unexpected ls-remote output line %q", line)
 		}
 		if base, ok := strings.CutSuffix(name, "^{}"); ok {
@@ -194,7 +194,7 @@ func (f *Fetcher) head(ctx context.Context, s GitSource) (branch, commit string,
 		}
 		if ref, ok := strings.CutPrefix(a, "ref: "); ok {
 			branch = strings.TrimPrefix(ref, "refs/heads/")
-		} else if isCommit(a) {
+		} else if versions.IsCommit(a) {
 			commit = a
 		}
 	}
@@ -223,7 +223,7 @@ func semverTags(refs []Ref, subdir string) []semTag {
 				continue
 			}
 			v, ok := strings.CutPrefix(name, prefix)
-			if !ok || !semver.IsValid(v) || semver.Canonical(v) != v {
+			if !ok || !versions.IsCanonical(v) {
 				continue
 			}
 			mv, err := msemver.NewVersion(v)
@@ -319,7 +319,7 @@ func (f *Fetcher) resolve(ctx context.Context, s GitSource, version string) (Pin
 	for _, name := range tagNames {
 		if r, ok := byName[name]; ok {
 			v := ""
-			if semver.IsValid(version) && semver.Canonical(version) == version {
+			if versions.IsCanonical(version) {
 				v = version
 			}
 			return Pin{Commit: r.Commit, Version: v, Ref: r.Name}, nil
@@ -328,10 +328,10 @@ func (f *Fetcher) resolve(ctx context.Context, s GitSource, version string) (Pin
 	if r, ok := byName["refs/heads/"+version]; ok {
 		return Pin{Commit: r.Commit, Version: tagAt(tags, r.Commit), Ref: r.Name}, nil
 	}
-	if isCommit(version) {
+	if versions.IsCommit(version) {
 		return Pin{Commit: version, Version: tagAt(tags, version)}, nil
 	}
-	if isShortCommit(version) {
+	if versions.IsShortCommit(version) {
 		commit, err := f.expand(ctx, s, refs, version)
 		if err != nil {
 			return Pin{}, err
@@ -348,14 +348,16 @@ func (f *Fetcher) resolve(ctx context.Context, s GitSource, version string) (Pin
 		}
 		return defaultBranch()
 	}
-	c, err := msemver.NewConstraint(version)
-	if err != nil {
+	if !versions.IsConstraint(version) {
 		return Pin{}, fail.New(fail.Config, "no tag, branch or commit is named %s (%s)", quote(version), available(refs, tags))
 	}
-	for _, t := range tags {
-		if c.Check(t.v) {
-			return Pin{Commit: t.ref.Commit, Version: t.version, Ref: t.ref.Name}, nil
-		}
+	names := make([]string, len(tags))
+	for i, t := range tags {
+		names[i] = t.version
+	}
+	if v, ok, _ := versions.Match(version, names); ok {
+		t := tags[slices.IndexFunc(tags, func(t semTag) bool { return t.version == v })]
+		return Pin{Commit: t.ref.Commit, Version: t.version, Ref: t.ref.Name}, nil
 	}
 	return Pin{}, fail.New(fail.Config, "no version matches %s (%s)", quote(version), available(nil, tags))
 }
@@ -427,7 +429,7 @@ func (f *Fetcher) expand(ctx context.Context, s GitSource, refs []Ref, short str
 		return "", err
 	}
 	full := strings.TrimSpace(string(out))
-	if !isCommit(full) {
+	if !versions.IsCommit(full) {
 		return "", fmt.Errorf("git rev-parse said %q for commit %s", full, short)
 	}
 	return full, nil
@@ -477,7 +479,7 @@ func (f *Fetcher) FetchGit(ctx context.Context, src, commit, dst string) (*Tree,
 	if err != nil {
 		return nil, err
 	}
-	if !isCommit(commit) {
+	if !versions.IsCommit(commit) {
 		return nil, fail.New(fail.Config, "git source %s: %s is not a full commit hash", s, quote(commit))
 	}
 	tctx, cancel := f.withTimeout(ctx)

@@ -6,6 +6,8 @@ import (
 	"unicode"
 
 	"golang.org/x/mod/semver"
+
+	"github.com/plugctl/plugctl/internal/versions"
 )
 
 // FuzzRefs feeds arbitrary `git ls-remote` output — what a hostile server
@@ -29,7 +31,7 @@ func FuzzRefs(f *testing.F) {
 		refs, err := parseRefs([]byte(out))
 		if err == nil {
 			for i, r := range refs {
-				if !isCommit(r.Commit) {
+				if !versions.IsCommit(r.Commit) {
 					t.Fatalf("ref %q names %q, not a full commit hash", r.Name, r.Commit)
 				}
 				if i > 0 && refs[i-1].Name >= r.Name {

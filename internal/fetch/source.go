@@ -182,24 +182,11 @@ func checkText(s string) string {
 	return ""
 }
 
-var hexRE = regexp.MustCompile(`^[0-9a-f]+$`)
-
 // forcedRE matches a forced getter or git transport prefix ("ext::",
 // "fd::", "s3::"): letters, digits, '+', '.' and '-' up to the first "::",
 // as git reads a <transport>::<address> URL. A "::" further on, as in an
 // IPv6 host [::1], is part of the address.
 var forcedRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*::`)
-
-// isCommit reports whether s is a full commit hash: 40 (SHA-1) or 64
-// (SHA-256) lowercase hex digits.
-func isCommit(s string) bool {
-	return (len(s) == 40 || len(s) == 64) && hexRE.MatchString(s)
-}
-
-// isShortCommit reports whether s may be an abbreviated commit hash.
-func isShortCommit(s string) bool {
-	return len(s) >= 7 && len(s) < 64 && hexRE.MatchString(s)
-}
 
 // quote quotes s for a message, credentials removed and shortened when long.
 func quote(s string) string {

@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
+
+	"github.com/plugctl/plugctl/internal/versions"
 )
 
 // Error is one problem of a lock file. It prints as `file:line:col: msg`
@@ -242,7 +244,6 @@ func contains(list []string, s string) bool {
 var (
 	digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 	nameRE   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
-	commitRE = regexp.MustCompile(`^[0-9a-f]{40}([0-9a-f]{24})?$`)
 	goRE     = regexp.MustCompile(`^go[0-9]+(\.[0-9]+)*([a-z]+[0-9]+)?$`)
 )
 
@@ -346,7 +347,7 @@ func (e Entry) check(where string, core bool, add func(string, string, ...any)) 
 			}
 		}
 	}
-	if o.Commit != "" && !commitRE.MatchString(o.Commit) {
+	if o.Commit != "" && !versions.IsCommit(o.Commit) {
 		add(where+".origin.commit", "invalid commit %q (want a full hexadecimal commit hash)", o.Commit)
 	}
 	if o.Ref != "" && o.Ref != "HEAD" && !strings.HasPrefix(o.Ref, "refs/") {

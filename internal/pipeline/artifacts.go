@@ -10,9 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/mod/module"
-	"golang.org/x/mod/semver"
-
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/build"
 	"github.com/plugctl/plugctl/internal/codegen"
@@ -20,6 +17,7 @@ import (
 	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/resolve"
 	"github.com/plugctl/plugctl/internal/sbom"
+	"github.com/plugctl/plugctl/internal/versions"
 	"github.com/plugctl/plugctl/templates"
 )
 
@@ -138,7 +136,7 @@ func (p *Project) pinned() (coreVersion string, ok bool) {
 		case config.SourceLocal:
 			return true
 		case config.SourceModule:
-			return isExact(version) || locked
+			return versions.IsExact(version) || locked
 		}
 		return locked
 	}
@@ -154,16 +152,12 @@ func (p *Project) pinned() (coreVersion string, ok bool) {
 	switch {
 	case config.KindOf(c.Core.Source) == config.SourceLocal:
 		return resolve.LocalVersion, true
-	case config.KindOf(c.Core.Source) == config.SourceModule && isExact(c.Core.Version):
+	case config.KindOf(c.Core.Source) == config.SourceModule && versions.IsExact(c.Core.Version):
 		return c.Core.Version, true
 	}
 	// Only a lock knows the core's version: usable unless the output path
 	// needs it.
 	return "", !strings.Contains(c.Build.Output, "{version}")
-}
-
-func isExact(v string) bool {
-	return semver.IsValid(v) && semver.Canonical(v) == v || module.IsPseudoVersion(v)
 }
 
 // Reuse returns the artifacts of targets if every one of them is up to date,

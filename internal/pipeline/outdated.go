@@ -15,6 +15,7 @@ import (
 	"github.com/plugctl/plugctl/internal/fetch"
 	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/versions"
 )
 
 // Available is what plugctl outdated reports for the core or one plug
@@ -103,33 +104,33 @@ func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
 
 // available fills in the versions of one module component.
 func (p *Project) available(ctx context.Context, work string, a *Available) error {
-	versions, err := resolve.Versions(ctx, p.R, work, a.Module)
+	available, err := resolve.Versions(ctx, p.R, work, a.Module)
 	if err != nil {
 		return fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", resolve.Label(a.Name), a.Module, err))
 	}
-	a.Newest = resolve.Newest(versions)
+	a.Newest = versions.Newest(available)
 	if a.Newest == "" {
 		// Only pseudo-versions: the go command knows the newest.
-		d, err := resolve.Query(ctx, p.R, work, a.Module, resolve.Latest)
+		d, err := resolve.Query(ctx, p.R, work, a.Module, versions.Latest)
 		if err != nil {
 			return fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", resolve.Label(a.Name), a.Module, err))
 		}
 		a.Newest = d
 	}
-	a.wanted(versions)
+	a.wanted(available)
 	return nil
 }
 
 // wanted fills in the newest of versions the request allows, and whether
 // the lock is behind it.
-func (a *Available) wanted(versions []string) {
+func (a *Available) wanted(available []string) {
 	switch {
-	case a.Requested == resolve.Latest:
+	case a.Requested == versions.Latest:
 		a.InConstraint = a.Newest
-	case resolve.IsExact(a.Requested):
+	case versions.IsExact(a.Requested):
 		a.InConstraint = a.Requested
 	default:
-		if v, ok, err := resolve.Match(a.Requested, versions); err == nil && ok {
+		if v, ok, err := versions.Match(a.Requested, available); err == nil && ok {
 			a.InConstraint = v
 		}
 	}
@@ -162,24 +163,17 @@ func (p *Project) availableGit(ctx context.Context, source string, a *Available)
 				continue
 			}
 		}
-		if semver.IsValid(tag) && semver.Canonical(tag) == tag {
+		if versions.IsCanonical(tag) {
 			plain = append(plain, tag)
 		}
 	}
-	versions := plain
+	tags := plain
 	if len(prefixed) > 0 {
-		versions = prefixed
+		tags = prefixed
 	}
-	a.Newest = resolve.Newest(versions)
-	if a.Requested == resolve.Latest || resolve.IsExact(a.Requested) || isConstraint(a.Requested) {
-		a.wanted(versions)
+	a.Newest = versions.Newest(tags)
+	if a.Requested == versions.Latest || versions.IsExact(a.Requested) || versions.IsConstraint(a.Requested) {
+		a.wanted(tags)
 	}
 	return nil
-}
-
-// isConstraint reports whether v parses as a semver constraint rather than
-// naming a branch or commit.
-func isConstraint(v string) bool {
-	_, _, err := resolve.Match(v, nil)
-	return err == nil
 }

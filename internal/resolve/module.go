@@ -15,6 +15,7 @@ import (
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/versions"
 )
 
 // nearestCount is how many available versions a no-match error lists.
@@ -28,19 +29,19 @@ func (res *resolver) module(ctx context.Context, c *Component, q request, pin *P
 	switch {
 	case pin != nil:
 		query = pin.Version
-	case query == Latest || IsExact(query):
+	case query == versions.Latest || versions.IsExact(query):
 		// The go command answers these itself, pseudo-versions included.
 	default:
-		versions, err := Versions(ctx, res.r, res.work, c.Module)
+		available, err := Versions(ctx, res.r, res.work, c.Module)
 		if err != nil {
 			return fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", Label(c.Name), c.Module, err))
 		}
-		v, ok, err := Match(query, versions)
+		v, ok, err := versions.Match(query, available)
 		if err != nil {
 			return res.configError(q, fmt.Sprintf("invalid version constraint %q: %v", query, err))
 		}
 		if !ok {
-			return res.noMatch(q, c.Module, versions)
+			return res.noMatch(q, c.Module, available)
 		}
 		query = v
 	}
@@ -49,11 +50,11 @@ func (res *resolver) module(ctx context.Context, c *Component, q request, pin *P
 		if ctx.Err() != nil {
 			return err
 		}
-		if pin == nil && IsExact(query) && !module.IsPseudoVersion(query) {
+		if pin == nil && versions.IsExact(query) && !module.IsPseudoVersion(query) {
 			// A version that does not exist is the config's problem, not
 			// the network's: say which versions do.
-			if versions, lerr := Versions(ctx, res.r, res.work, c.Module); lerr == nil && !slices.Contains(versions, query) {
-				return res.noMatch(q, c.Module, versions)
+			if available, lerr := Versions(ctx, res.r, res.work, c.Module); lerr == nil && !slices.Contains(available, query) {
+				return res.noMatch(q, c.Module, available)
 			}
 		}
 		at := c.Module + "@" + query
@@ -81,12 +82,12 @@ func (res *resolver) configError(q request, msg string) error {
 }
 
 // noMatch is the error for a version or constraint nothing satisfies.
-func (res *resolver) noMatch(q request, mod string, versions []string) error {
+func (res *resolver) noMatch(q request, mod string, available []string) error {
 	msg := fmt.Sprintf("no version of %s matches %q", mod, q.version)
-	if len(versions) == 0 {
+	if len(available) == 0 {
 		msg += " (the module has no tagged versions)"
 	} else {
-		msg += fmt.Sprintf(" (nearest available: %s)", strings.Join(Nearest(q.version, versions, nearestCount), ", "))
+		msg += fmt.Sprintf(" (nearest available: %s)", strings.Join(versions.Nearest(q.version, available, nearestCount), ", "))
 	}
 	return res.configError(q, msg)
 }

@@ -1,7 +1,8 @@
-package resolve
+package versions
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -98,16 +99,62 @@ func TestIsExact(t *testing.T) {
 	}
 }
 
-func TestDirVersion(t *testing.T) {
-	for mod, want := range map[string]string{
-		"example.com/x":        "v0.0.0",
-		"example.com/x/v2":     "v2.0.0",
-		"example.com/x/v10":    "v10.0.0",
-		"gopkg.in/yaml.v3":     "v3.0.0",
-		"example.com/x/v2/sub": "v0.0.0",
+func TestIsCanonical(t *testing.T) {
+	for v, want := range map[string]bool{
+		"v1.2.3":              true,
+		"v1.2.3-rc.1":         true,
+		"v2.0.0+incompatible": false,
+		"v1.2.3+build":        false,
+		"v1.2":                false,
+		"sub/v1.2.3":          false,
 	} {
-		if got := DirVersion(mod); got != want {
-			t.Errorf("DirVersion(%q) = %q, want %q", mod, got, want)
+		if got := IsCanonical(v); got != want {
+			t.Errorf("IsCanonical(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestIsCommit(t *testing.T) {
+	sha1 := strings.Repeat("a1", 20)
+	sha256 := strings.Repeat("0f", 32)
+	tests := []struct {
+		name        string
+		s           string
+		full, short bool
+	}{
+		{"sha-1", sha1, true, true},
+		{"sha-256", sha256, true, false},
+		{"abbreviated", "abcdef1", false, true},
+		{"too short", "abcdef", false, false},
+		{"41 digits", sha1 + "a", false, true},
+		{"upper case", strings.ToUpper(sha1), false, false},
+		{"not hex", strings.Repeat("g", 40), false, false},
+		{"a tag", "v1.0.0", false, false},
+		{"empty", "", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := IsCommit(tt.s); got != tt.full {
+				t.Errorf("IsCommit(%q) = %v, want %v", tt.s, got, tt.full)
+			}
+			if got := IsShortCommit(tt.s); got != tt.short {
+				t.Errorf("IsShortCommit(%q) = %v, want %v", tt.s, got, tt.short)
+			}
+		})
+	}
+}
+
+func TestIsConstraint(t *testing.T) {
+	for v, want := range map[string]bool{
+		"^1.2":      true,
+		">=1.0 <2":  true,
+		"v1.2.3":    true,
+		"main":      false,
+		"not a one": false,
+		"feature/x": false,
+	} {
+		if got := IsConstraint(v); got != want {
+			t.Errorf("IsConstraint(%q) = %v, want %v", v, got, want)
 		}
 	}
 }

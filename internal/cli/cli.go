@@ -15,6 +15,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/run"
 )
@@ -208,5 +209,5 @@ func printError(ios *IOStreams, err error) {
 // quotes — a server's error, a hostile go.mod: credentials redacted and
 // terminal controls escaped (run.Sanitize).
 func safeText(s string) string {
-	return run.Redact(run.Sanitize(run.Redact(s)))
+	return redact.String(run.Sanitize(redact.String(s)))
 }

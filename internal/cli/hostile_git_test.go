@@ -60,6 +60,32 @@ func cmdGitServe(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("GIT_HTTPS_HOST", srv.Listener.Addr().String())
 }
 
+// sshServeScript stands in for ssh (git calls it as OpenSSH: options, the
+// destination, then the command): it records the destination git gave it
+// and runs the command — git-upload-pack of a local repository, the real
+// server side of git's ssh transport — on this machine.
+const sshServeScript = `#!/bin/sh
+while [ $# -gt 2 ]; do shift; done
+printf '%s\n' "$1" >> '@LOG@'
+exec sh -c "$2"
+`
+
+// cmdSSHServe makes git's ssh:// transport reach the repositories of this
+// machine: sshserve LOG sets GIT_SSH_COMMAND to a stand-in for ssh that
+// appends each destination git asks for (user@host, as git read it from
+// the URL) to LOG and runs git-upload-pack locally, so a git::ssh://URL
+// with any user-info at any host fetches $WORK paths.
+func cmdSSHServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sshserve LOG")
+	}
+	bin := ts.MkAbs(".sshserve")
+	ts.Check(os.MkdirAll(bin, 0o755))
+	script := strings.ReplaceAll(sshServeScript, "@LOG@", ts.MkAbs(args[0]))
+	ts.Check(os.WriteFile(filepath.Join(bin, "ssh"), []byte(script), 0o755))
+	ts.Setenv("GIT_SSH_COMMAND", filepath.Join(bin, "ssh"))
+}
+
 // fakeGitScript logs each invocation as one line — GIT_TERMINAL_PROMPT,
 // GIT_ALLOW_PROTOCOL, then every argument, each field followed by 0x1f —
 // and runs the real git. The line is written with one printf, so that the

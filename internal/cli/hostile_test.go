@@ -27,6 +27,7 @@ var hostileCmds = map[string]func(ts *testscript.TestScript, neg bool, args []st
 	"mkhostile":    cmdMkHostile,
 	"httpshostile": cmdHTTPSHostile,
 	"gitserve":     cmdGitServe,
+	"sshserve":     cmdSSHServe,
 	"fakegit":      cmdFakeGit,
 	"gitargv":      cmdGitArgv,
 	"nosecret":     cmdNoSecret,

@@ -9,7 +9,7 @@ import (
 	"github.com/plugctl/plugctl/internal/build"
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
-	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/redact"
 )
 
 // JSONSchema is the version of every --json document plugctl prints. Adding
@@ -79,14 +79,14 @@ var kindNames = map[fail.Kind]string{
 // newJSONError describes err for a --json document.
 func newJSONError(err error) *jsonError {
 	k := fail.KindOf(err)
-	je := &jsonError{Code: int(k), Kind: kindNames[k], Message: run.Redact(err.Error())}
+	je := &jsonError{Code: int(k), Kind: kindNames[k], Message: redact.String(err.Error())}
 	if je.Kind == "" {
 		je.Kind = "unexpected"
 	}
 	var errs config.Errors
 	if errors.As(err, &errs) {
 		for _, e := range errs {
-			je.Problems = append(je.Problems, jsonProblem{e.File, e.Pos.Line, e.Pos.Col, e.Plug, run.Redact(e.Msg)})
+			je.Problems = append(je.Problems, jsonProblem{e.File, e.Pos.Line, e.Pos.Col, e.Plug, redact.String(e.Msg)})
 		}
 	}
 	var joined interface{ Unwrap() []error }
@@ -94,7 +94,7 @@ func newJSONError(err error) *jsonError {
 		for _, e := range joined.Unwrap() {
 			var te *build.TargetError
 			if errors.As(e, &te) {
-				je.Targets = append(je.Targets, jsonTargetError{te.Target.String(), fail.Code(te.Err), run.Redact(te.Err.Error())})
+				je.Targets = append(je.Targets, jsonTargetError{te.Target.String(), fail.Code(te.Err), redact.String(te.Err.Error())})
 			}
 		}
 	}

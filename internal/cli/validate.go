@@ -8,8 +8,8 @@ import (
 
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/pipeline"
+	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/resolve"
-	"github.com/plugctl/plugctl/internal/run"
 )
 
 // validateOptions are the inputs of plugctl validate.
@@ -66,7 +66,7 @@ type jsonComponent struct {
 
 func component(c resolve.Component, source string) jsonComponent {
 	return jsonComponent{
-		Name: c.Name, Kind: c.Kind.String(), Source: run.Redact(source), Module: c.Module,
+		Name: c.Name, Kind: c.Kind.String(), Source: redact.String(source), Module: c.Module,
 		Requested: c.Requested, Version: c.Version, Enabled: true,
 	}
 }
@@ -95,7 +95,7 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 			continue
 		}
 		res.Plugs = append(res.Plugs, jsonComponent{
-			Name: pl.Name, Kind: config.KindOf(pl.Source).String(), Source: run.Redact(pl.Source),
+			Name: pl.Name, Kind: config.KindOf(pl.Source).String(), Source: redact.String(pl.Source),
 			Module: pl.Module, Requested: pl.Version,
 		})
 	}

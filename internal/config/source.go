@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/mod/module"
 
+	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/versions"
 )
 
@@ -256,7 +257,7 @@ func checkArchive(s string) error {
 		return fmt.Errorf("archive source %s: the path must not contain // (go-getter would read it as a subdirectory)", quoteURL(s))
 	}
 	if !strings.HasSuffix(p, ".tar.gz") && !strings.HasSuffix(p, ".tgz") && !strings.HasSuffix(p, ".zip") {
-		return fmt.Errorf("archive source %s must end in .tar.gz, .tgz or .zip (for a git repository write git::%s)", quoteURL(s), redact(s))
+		return fmt.Errorf("archive source %s must end in .tar.gz, .tgz or .zip (for a git repository write git::%s)", quoteURL(s), redact.String(s))
 	}
 	return nil
 }
@@ -316,18 +317,10 @@ func checkRef(v string) string {
 	return ""
 }
 
-// userinfoRE matches the credentials of a URL: scheme://user:pass@.
-var userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@`)
-
-// redact removes credentials from the URLs in s, for messages.
-func redact(s string) string {
-	return userinfoRE.ReplaceAllString(s, "${1}REDACTED@")
-}
-
 // quoteURL quotes a source or version for a message, credentials removed:
 // before quoting, so that shortening cannot cut a URL's "@" off and leave
 // its password, and after, since escapes such as \x make letters that turn
 // what follows into something a log scrubber reads as a URL.
 func quoteURL(s string) string {
-	return redact(quoteShort(redact(s)))
+	return redact.String(quoteShort(redact.String(s)))
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/plugctl/plugctl/internal/fetch"
-	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/versions"
 )
 
@@ -77,7 +77,7 @@ func FuzzSource(f *testing.F) {
 		kind := KindOf(source)
 		err := checkSource(source)
 		if err != nil {
-			if msg := err.Error(); msg != run.Redact(msg) {
+			if msg := err.Error(); msg != redact.String(msg) {
 				t.Fatalf("checkSource(%q) = %q shows credentials", source, msg)
 			}
 		} else {
@@ -117,7 +117,7 @@ func FuzzSource(f *testing.F) {
 		for _, k := range []SourceKind{SourceModule, SourceGit} {
 			verr := checkVersion(version, k)
 			if verr != nil {
-				if msg := verr.Error(); msg != run.Redact(msg) {
+				if msg := verr.Error(); msg != redact.String(msg) {
 					t.Fatalf("checkVersion(%q) = %q shows credentials", version, msg)
 				}
 				continue

@@ -136,16 +136,3 @@ func TestCheckSource(t *testing.T) {
 		})
 	}
 }
-
-func TestRedact(t *testing.T) {
-	for in, want := range map[string]string{
-		"git::https://u:p@h/r.git": "git::https://REDACTED@h/r.git",
-		"https://token@h/a.zip":    "https://REDACTED@h/a.zip",
-		"ssh://git@h/r":            "ssh://REDACTED@h/r",
-		"./a@b":                    "./a@b",
-	} {
-		if got := redact(in); got != want {
-			t.Errorf("redact(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

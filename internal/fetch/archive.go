@@ -19,7 +19,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
-	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/redact"
 )
 
 // MaxRedirects is how many HTTP redirects one archive download follows.
@@ -44,7 +44,7 @@ func (f *Fetcher) FetchArchive(ctx context.Context, src, checksum, dst string) (
 	if err != nil {
 		return nil, err
 	}
-	shown := run.RedactURL(u)
+	shown := redact.URL(u)
 	if !checksumRE.MatchString(checksum) {
 		return nil, fail.New(fail.Config, "archive %s: invalid checksum %s (valid: sha256:<64 lowercase hex digits>)", shown, quote(checksum))
 	}
@@ -160,7 +160,7 @@ func httpClient(tr http.RoundTripper, lim Limits) *http.Client {
 				return fmt.Errorf("stopped after %d redirects", MaxRedirects)
 			}
 			if req.URL.Scheme != "https" {
-				return fmt.Errorf("refusing a redirect to %s (only https is allowed)", run.RedactURL(req.URL))
+				return fmt.Errorf("refusing a redirect to %s (only https is allowed)", redact.URL(req.URL))
 			}
 			return nil
 		},
@@ -213,7 +213,7 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 // to the original for errors.Is and errors.As.
 type redacted struct{ err error }
 
-func (e redacted) Error() string { return run.Redact(e.err.Error()) }
+func (e redacted) Error() string { return redact.String(e.err.Error()) }
 func (e redacted) Unwrap() error { return e.err }
 
 // fileSHA256 returns "sha256:<hex>" of the file's bytes.

@@ -62,7 +62,9 @@
 //     end-of-line conversion never change it: the files are the blobs as
 //     committed. Symbolic links and submodules are left out, as Go's module
 //     zips leave them out;
-//   - credentials in URLs are removed from every message (run.Redact).
+//   - credentials in URLs are removed from every message
+//     (internal/redact: the whole user-info, up to the last @ before the
+//     host, as git and net/url read it).
 //
 // # Limits
 //

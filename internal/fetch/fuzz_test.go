@@ -6,7 +6,7 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/redact"
 )
 
 // FuzzParseGit checks that a git source ParseGit accepts can never be read
@@ -26,7 +26,7 @@ func FuzzParseGit(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		s, err := ParseGit(src)
 		if err != nil {
-			if msg := err.Error(); msg != run.Redact(msg) {
+			if msg := err.Error(); msg != redact.String(msg) {
 				t.Fatalf("error %q shows credentials", msg)
 			}
 			return

@@ -9,7 +9,7 @@ import (
 	"unicode"
 
 	"github.com/plugctl/plugctl/internal/fail"
-	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/redact"
 )
 
 // GitSource is a parsed git::URL[//sub/dir] source.
@@ -20,7 +20,7 @@ type GitSource struct {
 
 // String returns the source as the config writes it, credentials removed.
 func (s GitSource) String() string {
-	out := "git::" + run.Redact(s.URL)
+	out := "git::" + redact.String(s.URL)
 	if s.Subdir != "" {
 		out += "//" + s.Subdir
 	}
@@ -190,12 +190,12 @@ var forcedRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*::`)
 
 // quote quotes s for a message, credentials removed and shortened when long.
 func quote(s string) string {
-	s = run.Redact(s)
+	s = redact.String(s)
 	if r := []rune(s); len(r) > 100 {
 		s = string(r[:100])
-		return run.Redact(strconv.Quote(s)) + "…"
+		return redact.String(strconv.Quote(s)) + "…"
 	}
 	// Quoting can turn bytes into text that reads as a URL (\xdd://u@);
 	// redact again.
-	return run.Redact(strconv.Quote(s))
+	return redact.String(strconv.Quote(s))
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/plugctl/plugctl/internal/config"
-	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/redact"
 )
 
 // digestInput is the canonical form of what a resolution depends on. It
@@ -44,12 +44,12 @@ type digestReplace struct {
 // a secret.
 func Digest(cfg *config.Config) string {
 	in := digestInput{
-		Core:    digestComponent{Name: "core", Module: cfg.Core.Module, Version: cfg.Core.Version, Source: run.Redact(cfg.Core.Source), Checksum: cfg.Core.Checksum},
+		Core:    digestComponent{Name: "core", Module: cfg.Core.Module, Version: cfg.Core.Version, Source: redact.String(cfg.Core.Source), Checksum: cfg.Core.Checksum},
 		Plugins: []digestComponent{},
 		Replace: []digestReplace{},
 	}
 	for _, p := range cfg.Plugins {
-		in.Plugins = append(in.Plugins, digestComponent{p.Name, p.Module, p.Version, run.Redact(p.Source), p.Checksum, p.Import})
+		in.Plugins = append(in.Plugins, digestComponent{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import})
 	}
 	slices.SortFunc(in.Plugins, func(a, b digestComponent) int { return strings.Compare(a.Name, b.Name) })
 	for _, r := range cfg.Replace {
@@ -105,7 +105,7 @@ func (w Want) Differences(e Entry) []string {
 		diff("module", w.Module, e.Module)
 	}
 	diff("version", w.Requested, e.Requested)
-	diff("source", run.Redact(w.Source), e.Origin.Source())
+	diff("source", redact.String(w.Source), e.Origin.Source())
 	if w.Checksum != "" || e.Origin.Kind == KindArchive {
 		diff("checksum", w.Checksum, e.Origin.SHA256)
 	}

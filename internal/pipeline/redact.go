@@ -8,7 +8,7 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
-	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/vendortree"
 )
 
@@ -33,7 +33,7 @@ func (p *Project) RedactedConfig() ([]byte, error) {
 	}
 	var secret []string
 	for _, s := range sources {
-		if r := run.Redact(s); r != s {
+		if r := redact.String(s); r != s {
 			text = strings.ReplaceAll(text, s, r)
 			secret = append(secret, s)
 		}
@@ -49,9 +49,9 @@ func (p *Project) RedactedConfig() ([]byte, error) {
 	}
 	if err == nil {
 		for i, pl := range cfg.Plugins {
-			same = same && pl.Source == run.Redact(p.Config.Plugins[i].Source)
+			same = same && pl.Source == redact.String(p.Config.Plugins[i].Source)
 		}
-		same = same && cfg.Core.Source == run.Redact(p.Config.Core.Source)
+		same = same && cfg.Core.Source == redact.String(p.Config.Core.Source)
 	}
 	if !same {
 		return nil, fail.New(fail.Config, "%s: cannot remove the credentials of its source URLs for a copy that leaves this machine (write each URL as plain text, without YAML escapes)", p.Config.File)

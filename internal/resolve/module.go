@@ -13,6 +13,7 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/run"
 	"github.com/plugctl/plugctl/internal/versions"
@@ -72,7 +73,7 @@ func (res *resolver) module(ctx context.Context, c *Component, q request, pin *P
 	if d.Origin != nil && d.Origin.VCS != "" {
 		// go fetched it from its repository (direct, GOPRIVATE): record
 		// where, and the commit, as go reported them.
-		c.Origin.URL, c.Origin.Commit, c.Origin.Ref = run.Redact(d.Origin.URL), d.Origin.Hash, d.Origin.Ref
+		c.Origin.URL, c.Origin.Commit, c.Origin.Ref = redact.String(d.Origin.URL), d.Origin.Hash, d.Origin.Ref
 	}
 	return nil
 }
@@ -124,7 +125,7 @@ func Download(ctx context.Context, r report.Reporter, dir string, m module.Versi
 	var d Downloaded
 	if jerr := json.Unmarshal(out, &d); jerr == nil && d.Error != "" {
 		// go prefixes "path@version: ", which the caller names already.
-		return nil, errors.New(run.Redact(strings.TrimPrefix(d.Error, m.Path+"@"+m.Version+": ")))
+		return nil, errors.New(redact.String(strings.TrimPrefix(d.Error, m.Path+"@"+m.Version+": ")))
 	}
 	if err != nil {
 		return nil, goError(err)

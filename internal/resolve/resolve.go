@@ -33,8 +33,8 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/fetch"
+	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/report"
-	"github.com/plugctl/plugctl/internal/run"
 )
 
 // LocalVersion is the version a module built from a directory is required at.
@@ -309,7 +309,7 @@ func (res *resolver) component(ctx context.Context, q request) (Component, error
 	case config.SourceArchive:
 		err = res.archive(ctx, &c, q, q.checksum)
 	default:
-		err = fail.New(fail.Config, "%s: source %q is not supported", Label(q.name), run.Redact(q.source))
+		err = fail.New(fail.Config, "%s: source %q is not supported", Label(q.name), redact.String(q.source))
 	}
 	if err != nil {
 		return c, err

@@ -13,7 +13,7 @@ import (
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/fetch"
 	"github.com/plugctl/plugctl/internal/files"
-	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/redact"
 )
 
 // fetched records, beside a fetched source tree, what it was fetched from,
@@ -42,7 +42,7 @@ func (res *resolver) treeDir(name string) (string, error) {
 // refs (or the lock's pin), then the tree of that commit, fetched into the
 // sources directory.
 func (res *resolver) git(ctx context.Context, c *Component, q request, pin *Pin) error {
-	redacted := run.Redact(q.source)
+	redacted := redact.String(q.source)
 	var p fetch.Pin
 	if pin != nil && pin.Commit != "" {
 		p = fetch.Pin{Commit: pin.Commit, Ref: pin.Ref}
@@ -85,7 +85,7 @@ func (res *resolver) git(ctx context.Context, c *Component, q request, pin *Pin)
 // archive resolves an archive component: its checksum pins it, so the only
 // work is fetching and checking it.
 func (res *resolver) archive(ctx context.Context, c *Component, q request, checksum string) error {
-	redacted := run.Redact(q.source)
+	redacted := redact.String(q.source)
 	tree, err := res.tree(ctx, c.Name, redacted, checksum, func(dst string) (*fetch.Tree, error) {
 		return res.fetcher.FetchArchive(ctx, q.source, checksum, dst)
 	})

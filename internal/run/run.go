@@ -8,14 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/report"
 )
 
@@ -58,7 +57,7 @@ func Output(ctx context.Context, r report.Reporter, c Cmd) ([]byte, error) {
 	if r == nil {
 		r = report.Discard
 	}
-	shown := RedactArgs(c.Args)
+	shown := redact.Args(c.Args)
 	r.Exec(c.Dir, shown)
 	cmd := exec.Command(c.Args[0], c.Args[1:]...)
 	cmd.Dir = c.Dir
@@ -104,7 +103,7 @@ func Output(ctx context.Context, r report.Reporter, c Cmd) ([]byte, error) {
 	if err != nil {
 		// Redacted before and after sanitizing: an escape like \x makes
 		// letters that can turn what follows into a URL with credentials.
-		return stdout.Bytes(), &Error{Args: shown, Err: err, Stderr: Redact(Sanitize(Redact(strings.TrimSpace(stderr.String()))))}
+		return stdout.Bytes(), &Error{Args: shown, Err: err, Stderr: redact.String(Sanitize(redact.String(strings.TrimSpace(stderr.String()))))}
 	}
 	return stdout.Bytes(), nil
 }
@@ -126,33 +125,6 @@ func Environ(set map[string]string) []string {
 		env = append(env, k+"="+v)
 	}
 	return env
-}
-
-// userinfo matches the credentials of a URL-like string: scheme://user:pass@.
-var userinfo = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@`)
-
-// Redact removes the credentials from every URL in s.
-func Redact(s string) string {
-	return userinfo.ReplaceAllString(s, "${1}REDACTED@")
-}
-
-// RedactArgs returns a copy of args with credentials removed.
-func RedactArgs(args []string) []string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		out[i] = Redact(a)
-	}
-	return out
-}
-
-// RedactURL returns u without its password or user, for messages and files.
-func RedactURL(u *url.URL) string {
-	if u.User == nil {
-		return u.String()
-	}
-	c := *u
-	c.User = url.User("REDACTED")
-	return c.String()
 }
 
 // IsExit reports whether err is a subprocess that ran and exited non-zero.

@@ -10,25 +10,6 @@ import (
 	"time"
 )
 
-func TestRedact(t *testing.T) {
-	tests := []struct {
-		name, in, want string
-	}{
-		{"token", "git::https://user:s3cret@example.com/r.git", "git::https://REDACTED@example.com/r.git"},
-		{"user only", "ssh://git@example.com/r.git", "ssh://REDACTED@example.com/r.git"},
-		{"in a message", "fetch https://x:tok@h/a failed; retry https://h/b", "fetch https://REDACTED@h/a failed; retry https://h/b"},
-		{"no credentials", "https://example.com/a.tar.gz", "https://example.com/a.tar.gz"},
-		{"not a url", "user@example.com", "user@example.com"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Redact(tt.in); got != tt.want {
-				t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestOutputErrorCarriesStderrRedacted(t *testing.T) {
 	_, err := Output(context.Background(), nil, Cmd{Args: []string{"sh", "-c", "echo 'cannot reach https://u:tok@h/x' >&2; exit 3", "--", "https://u:tok@h/x"}})
 	var re *Error

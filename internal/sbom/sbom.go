@@ -14,7 +14,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/redact"
 )
 
 // Role says what a component is to the build.
@@ -121,7 +121,7 @@ func CycloneDX(in Input) ([]byte, error) {
 			cc.Properties = append(cc.Properties, property{"plugctl:commit", o.Commit})
 		}
 		if o.URL != "" {
-			ref := externalRef{Type: "vcs", URL: run.Redact(o.URL)}
+			ref := externalRef{Type: "vcs", URL: redact.String(o.URL)}
 			if o.Kind == "archive" {
 				ref.Type = "distribution"
 			}

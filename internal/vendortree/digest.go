@@ -7,7 +7,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/config"
-	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/redact"
 )
 
 // ConfigDigest is the digest of the parts of cfg a vendor tree is made from:
@@ -31,13 +31,13 @@ func ConfigDigest(cfg *config.Config) string {
 	c := cfg.Core
 	// Sources are redacted, as in the lock's digest: a rotated token is
 	// the same source, and a bundle carries its config without it.
-	in.Core = [8]any{c.Module, c.Version, run.Redact(c.Source), c.Checksum, c.Main, c.Entry, c.Imports, c.Template}
+	in.Core = [8]any{c.Module, c.Version, redact.String(c.Source), c.Checksum, c.Main, c.Entry, c.Imports, c.Template}
 	for _, p := range cfg.Enabled() {
 		settings := p.Settings
 		if settings == nil {
 			settings = map[string]any{} // as the generated main sees an absent key
 		}
-		in.Plugs = append(in.Plugs, plug{p.Name, p.Module, p.Version, run.Redact(p.Source), p.Checksum, p.Import, codegen.Literal(settings)})
+		in.Plugs = append(in.Plugs, plug{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import, codegen.Literal(settings)})
 	}
 	for _, r := range cfg.Replace {
 		in.Replace = append(in.Replace, replace{r.Path, r.Version, r.Dir})

@@ -9,11 +9,12 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
-	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/report"
@@ -192,17 +193,43 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	}
 }
 
-// printError writes err to stderr, one config problem per line.
+// printError writes err to stderr. The positioned problems it holds,
+// whichever part of plugctl found them (the config, a manifest, the lock,
+// resolution, a check of the build), print one way: one per line, then a
+// line counting them; the failures it holds beside them follow, one per
+// line.
 func printError(ios *IOStreams, err error) {
-	var errs config.Errors
-	if errors.As(err, &errs) {
-		for _, e := range errs {
-			fmt.Fprintln(ios.ErrOut, safeText(e.Error()))
-		}
-		fmt.Fprintf(ios.ErrOut, "plugctl: %d problem(s) in the config\n", len(errs))
+	problems, others := diag.Collect(err)
+	if len(problems) == 0 {
+		fmt.Fprintln(ios.ErrOut, "plugctl: "+safeText(err.Error()))
 		return
 	}
-	fmt.Fprintln(ios.ErrOut, "plugctl: "+safeText(err.Error()))
+	for _, p := range problems {
+		fmt.Fprintln(ios.ErrOut, safeText(p.Error()))
+	}
+	fmt.Fprintf(ios.ErrOut, "plugctl: %d problem(s) in %s\n", len(problems), safeText(problemsIn(err, problems)))
+	for _, e := range others {
+		fmt.Fprintln(ios.ErrOut, "plugctl: "+safeText(e.Error()))
+	}
+}
+
+// problemsIn says where problems are for the line counting them: "the
+// config" when err is a config problem (exit 2: the config or what it names,
+// a plug's manifest), else the files holding them, like plugconfig.lock.
+func problemsIn(err error, problems diag.List) string {
+	if fail.KindOf(err) == fail.Config {
+		return "the config"
+	}
+	var files []string
+	for _, p := range problems {
+		if p.File != "" && !slices.Contains(files, p.File) {
+			files = append(files, p.File)
+		}
+	}
+	if len(files) == 0 {
+		return "the config"
+	}
+	return strings.Join(files, ", ")
 }
 
 // safeText makes a message fit for a terminal and a CI log whatever it

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 )
@@ -434,22 +435,15 @@ func (o *initOptions) starter(plugs []starterPlug, replace map[string]string, ta
 // written: without positions, which would point into a file that does not
 // exist, but with the plug each concerns.
 func invalidStarter(err error) error {
-	var errs config.Errors
+	var errs diag.List
 	if !errors.As(err, &errs) {
 		return err
 	}
 	var b strings.Builder
 	b.WriteString("the values given make an invalid config, nothing written:")
 	for _, e := range errs {
-		b.WriteString("\n  ")
-		switch e.Plug {
-		case "":
-		case "core":
-			b.WriteString("core: ")
-		default:
-			fmt.Fprintf(&b, "plug %q: ", e.Plug)
-		}
-		b.WriteString(e.Msg)
+		e := diag.Problem{Subject: e.Subject, Msg: e.Msg}
+		b.WriteString("\n  " + e.Error())
 	}
 	return fail.New(fail.Config, "%s", b.String())
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/build"
-	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/redact"
 )
@@ -44,17 +44,23 @@ type jsonError struct {
 	Kind string `json:"kind"`
 	// Message is the error as stderr shows it, credentials redacted.
 	Message string `json:"message"`
-	// Problems lists every config problem when the error has positions.
+	// Problems lists every positioned problem the error holds, whichever
+	// part of plugctl found it: the config, a manifest, the lock,
+	// resolution, a check of the build.
 	Problems []jsonProblem `json:"problems,omitempty"`
 	// Targets lists the targets that failed, for a build of several.
 	Targets []jsonTargetError `json:"targets,omitempty"`
 }
 
-// jsonProblem is one positioned config problem.
+// jsonProblem is one diag.Problem.
 type jsonProblem struct {
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Col     int    `json:"col"`
+	File string `json:"file"`
+	// Line and Col are 1-based; 0 when the problem is not at one place
+	// (a value of the lock named by its field path).
+	Line int `json:"line"`
+	Col  int `json:"col"`
+	// Plug is the problem's subject: a plug's name, "core" for the core,
+	// absent for neither.
 	Plug    string `json:"plug,omitempty"`
 	Message string `json:"message"`
 }
@@ -83,11 +89,9 @@ func newJSONError(err error) *jsonError {
 	if je.Kind == "" {
 		je.Kind = "unexpected"
 	}
-	var errs config.Errors
-	if errors.As(err, &errs) {
-		for _, e := range errs {
-			je.Problems = append(je.Problems, jsonProblem{e.File, e.Pos.Line, e.Pos.Col, e.Plug, redact.String(e.Msg)})
-		}
+	problems, _ := diag.Collect(err)
+	for _, p := range problems {
+		je.Problems = append(je.Problems, jsonProblem{p.File, p.Pos.Line, p.Pos.Col, p.Subject, redact.String(p.Msg)})
 	}
 	var joined interface{ Unwrap() []error }
 	if errors.As(err, &joined) {

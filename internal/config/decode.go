@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/mod/module"
 
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/versions"
 )
 
@@ -39,7 +40,7 @@ var (
 	buildKeys   = []string{"ldflags", "output", "tags", "targets"}
 )
 
-// problem is an Error before the plug it concerns has a name.
+// problem is a diag.Problem before the plug it concerns has a name.
 type problem struct {
 	pos   Pos
 	scope int
@@ -61,22 +62,22 @@ func (c *checker) add(pos Pos, scope int, format string, args ...any) {
 	c.probs = append(c.probs, problem{pos, scope, fmt.Sprintf(format, args...)})
 }
 
-// errors returns the problems found as Errors, naming the plug of each.
-func (c *checker) errors() Errors {
-	var errs Errors
+// errors returns the problems found, naming the plug of each, sorted.
+func (c *checker) errors() diag.List {
+	var errs diag.List
 	for _, p := range c.probs {
-		e := &Error{File: c.file, Pos: Pos{max(p.pos.Line, 1), max(p.pos.Col, 1)}, Msg: p.msg}
+		e := &diag.Problem{File: c.file, Pos: Pos{Line: max(p.pos.Line, 1), Col: max(p.pos.Col, 1)}, Msg: p.msg}
 		switch {
 		case p.scope == scopeCore:
-			e.Plug = "core"
+			e.Subject = diag.Core
 		case p.scope >= 0 && p.scope < len(c.plugs) && c.plugs[p.scope] != "":
-			e.Plug = c.plugs[p.scope]
+			e.Subject = c.plugs[p.scope]
 		case p.scope >= 0:
 			e.Msg = fmt.Sprintf("plugins[%d]: %s", p.scope, p.msg)
 		}
 		errs = append(errs, e)
 	}
-	return sortErrors(errs)
+	return errs.Sort()
 }
 
 // decode checks the value tree against the schema and builds the Config,
@@ -257,7 +258,7 @@ func (c *checker) decodePlugins(e *entry) []Plugin {
 			p.Import = p.Module
 		}
 		if e := f["settings"]; e != nil {
-			p.Settings = c.settings(e, i)
+			p.Settings, p.SettingPos = c.settings(e, i)
 		}
 		if e := f["enabled"]; e != nil {
 			switch e.val.kind {

@@ -72,7 +72,7 @@
 //
 // # Errors
 //
-// Parse reports every problem of a file at once, as Errors sorted by
+// Parse reports every problem of a file at once, as a diag.List sorted by
 // position, each printing file:line:col, the plug or core concerned and what
 // would be valid. Credentials in source URLs never appear in messages.
 package config

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 )
 
@@ -59,9 +60,9 @@ func FuzzParse(f *testing.F) {
 		if fail.KindOf(err) != fail.Config {
 			t.Fatalf("error kind %v, want fail.Config: %v", fail.KindOf(err), err)
 		}
-		var errs Errors
+		var errs diag.List
 		if !errors.As(err, &errs) || len(errs) == 0 {
-			t.Fatalf("error is not Errors: %v", err)
+			t.Fatalf("error is not a diag.List: %v", err)
 		}
 		for _, e := range errs {
 			if e.Pos.Line < 1 || e.Pos.Col < 1 {

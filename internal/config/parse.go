@@ -64,7 +64,7 @@ func Load(path string) (*Config, error) {
 
 // Parse parses and validates the config in data. file names it in messages;
 // dir is the absolute directory relative paths resolve against. On problems it
-// returns every one of them as Errors, wrapped as a fail.Config error.
+// returns every one of them as a diag.List, wrapped as a fail.Config error.
 func Parse(file string, data []byte, dir string) (*Config, error) {
 	c := &checker{file: file}
 	root := c.yaml(data)
@@ -83,7 +83,7 @@ func Parse(file string, data []byte, dir string) (*Config, error) {
 // nil.
 func (c *checker) yaml(data []byte) *node {
 	if len(data) > MaxFileSize {
-		c.add(Pos{1, 1}, scopeNone, "file is larger than %d bytes (1 MiB)", MaxFileSize)
+		c.add(Pos{Line: 1, Col: 1}, scopeNone, "file is larger than %d bytes (1 MiB)", MaxFileSize)
 		return nil
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
@@ -110,7 +110,7 @@ func (c *checker) yaml(data []byte) *node {
 		}
 	}
 	if len(docs) == 0 {
-		c.add(Pos{1, 1}, scopeNone, "config is empty (required keys: %s)", strings.Join(requiredTop, ", "))
+		c.add(Pos{Line: 1, Col: 1}, scopeNone, "config is empty (required keys: %s)", strings.Join(requiredTop, ", "))
 		return nil
 	}
 	if len(docs) > 1 {
@@ -141,16 +141,16 @@ func (c *checker) checkText(data []byte) bool {
 		r, size := utf8.DecodeRune(data[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			c.add(Pos{line, col}, scopeNone, "invalid UTF-8 (byte 0x%02x): a config must be UTF-8 text", data[i])
+			c.add(Pos{Line: line, Col: col}, scopeNone, "invalid UTF-8 (byte 0x%02x): a config must be UTF-8 text", data[i])
 			return false
 		case r == 0:
-			c.add(Pos{line, col}, scopeNone, "NUL byte: a config must be text (write \"\\0\" inside double quotes for a NUL character)")
+			c.add(Pos{Line: line, Col: col}, scopeNone, "NUL byte: a config must be text (write \"\\0\" inside double quotes for a NUL character)")
 			return false
 		case r == '\n':
 			line, col = line+1, 0
 		case r == '\t':
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f && r != 0x85) || r == 0xfffe || r == 0xffff:
-			c.add(Pos{line, col}, scopeNone, "control character %U: write it as an escape inside double quotes", r)
+			c.add(Pos{Line: line, Col: col}, scopeNone, "control character %U: write it as an escape inside double quotes", r)
 			return false
 		}
 		i += size
@@ -165,7 +165,7 @@ func (c *checker) checkText(data []byte) bool {
 func (c *checker) tokenize(src string) (tokens token.Tokens, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.add(Pos{1, 1}, scopeNone, "the YAML lexer failed: %v", r)
+			c.add(Pos{Line: 1, Col: 1}, scopeNone, "the YAML lexer failed: %v", r)
 			tokens, ok = nil, false
 		}
 	}()
@@ -234,7 +234,7 @@ func (c *checker) tokenize(src string) (tokens token.Tokens, ok bool) {
 
 // syntaxError reports a goccy/go-yaml error at its position.
 func (c *checker) syntaxError(err error, data []byte) {
-	pos, msg := Pos{1, 1}, err.Error()
+	pos, msg := Pos{Line: 1, Col: 1}, err.Error()
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		msg = ye.GetMessage()
@@ -268,7 +268,7 @@ func isIndentTab(data []byte, pos Pos) bool {
 // tokPos returns the position of tk, never before 1:1.
 func tokPos(tk *token.Token) Pos {
 	if tk == nil || tk.Position == nil {
-		return Pos{1, 1}
+		return Pos{Line: 1, Col: 1}
 	}
-	return Pos{max(tk.Position.Line, 1), max(tk.Position.Column, 1)}
+	return Pos{Line: max(tk.Position.Line, 1), Col: max(tk.Position.Column, 1)}
 }

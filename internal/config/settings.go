@@ -6,17 +6,23 @@ import (
 )
 
 // settings returns the settings of plug scope as Go values (see Plugin),
-// reporting each value that has none.
-func (c *checker) settings(e *entry, scope int) map[string]any {
+// reporting each value that has none, and where each setting's key is.
+func (c *checker) settings(e *entry, scope int) (map[string]any, map[string]Pos) {
 	v := e.val
 	switch v.kind {
 	case kindNull, kindBad:
-		return nil
+		return nil, nil
 	case kindMap:
-		return c.settingsMap(v, scope, "")
+		pos := make(map[string]Pos, len(v.entries))
+		for _, e := range v.entries {
+			if _, ok := pos[e.key]; !ok && e.keyStr {
+				pos[e.key] = e.keyPos
+			}
+		}
+		return c.settingsMap(v, scope, ""), pos
 	}
 	c.add(v.pos, scope, "settings must be a mapping of setting name to value, got %s", describe(v))
-	return nil
+	return nil, nil
 }
 
 func (c *checker) settingsMap(m *node, scope int, path string) map[string]any {

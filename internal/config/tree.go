@@ -406,7 +406,7 @@ func (n *node) grow(child *node) {
 func nodePos(n ast.Node) Pos {
 	switch n := n.(type) {
 	case nil:
-		return Pos{1, 1}
+		return Pos{Line: 1, Col: 1}
 	case *ast.MappingNode:
 		if !n.IsFlowStyle && len(n.Values) > 0 && n.Values[0] != nil {
 			return nodePos(n.Values[0])

@@ -1,13 +1,14 @@
 package config
 
+import "github.com/plugctl/plugctl/internal/diag"
+
 // SDKModule is the module path of the plugctl SDK. A build whose graph holds it
 // delivers plug settings through it.
 const SDKModule = "github.com/plugctl/plugctl/plug"
 
-// Pos is a 1-based line and column in the config file.
-type Pos struct {
-	Line, Col int
-}
+// Pos is a 1-based line and column in the config file: diag's, under the
+// name the config's users have always known it by.
+type Pos = diag.Pos
 
 // Config is a validated plug config (DESIGN.md §1). Defaults are applied by
 // Load; values that depend on fetched sources (a local plug's module path, say)
@@ -22,6 +23,33 @@ type Config struct {
 	Replace []Replace // sorted by Path
 	Build   Build
 	Vendor  string // the vendor tree's directory, relative to Dir unless absolute
+}
+
+// Locate tells where in the config a problem of the core (subject "core")
+// or of the plug named subject lies: for a problem of a setting at that
+// setting's key, or at the plug's settings key when the config does not set
+// it; else at the plug's entry, and for the core at its version (or its
+// entry). ok is false when no plug, enabled or not, has that name.
+func (c *Config) Locate(subject, setting string) (file string, pos Pos, ok bool) {
+	if subject == diag.Core {
+		if pos, ok := c.Core.KeyPos["version"]; ok {
+			return c.File, pos, true
+		}
+		return c.File, c.Core.Pos, true
+	}
+	for _, p := range c.Plugins {
+		if p.Name != subject {
+			continue
+		}
+		if pos, ok := p.SettingPos[setting]; ok && setting != "" {
+			return c.File, pos, true
+		}
+		if pos, ok := p.KeyPos["settings"]; ok && setting != "" {
+			return c.File, pos, true
+		}
+		return c.File, p.Pos, true
+	}
+	return "", Pos{}, false
 }
 
 // Core is the program the plugs are compiled into.
@@ -50,6 +78,9 @@ type Plugin struct {
 	Enabled  bool           // false when the file says enabled: false
 	Pos      Pos            // of the list item
 	KeyPos   map[string]Pos // position of each key the item sets
+	// SettingPos is the position of each key of Settings, for messages
+	// about one setting.
+	SettingPos map[string]Pos
 }
 
 // Settings values are one of: nil, bool, int64, float64, string, []any,

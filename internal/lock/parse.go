@@ -13,51 +13,9 @@ import (
 	"golang.org/x/mod/module"
 	"golang.org/x/mod/semver"
 
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/versions"
 )
-
-// Error is one problem of a lock file. It prints as `file:line:col: msg`
-// when the problem has a position and `file: where: msg` otherwise.
-type Error struct {
-	File      string
-	Line, Col int    // 1-based; 0 when the problem is not at one place
-	Where     string // the field concerned, like plugins[1] ("metrics").hash
-	Msg       string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
-	}
-	b.WriteString(": ")
-	if e.Where != "" {
-		b.WriteString(e.Where + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-// Errors is every problem found in a lock file.
-type Errors []*Error
-
-func (es Errors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// Unwrap lets errors.As find each problem.
-func (es Errors) Unwrap() []error {
-	out := make([]error, len(es))
-	for i, e := range es {
-		out[i] = e
-	}
-	return out
-}
 
 // The fields each object of the lock may have, by where it appears.
 var fields = map[string][]string{
@@ -82,7 +40,10 @@ func child(parent, key string) string {
 }
 
 // Parse reads a lock file; file names it in errors. Every problem found is
-// reported, as Errors.
+// reported, as a diag.List: a problem of the JSON (syntax, an unknown or
+// duplicate field, a value of the wrong type) at its line and column, one of
+// a value at no position, its message starting with the field's path, like
+// plugins[1] ("metrics").hash.
 func Parse(file string, data []byte) (*File, error) {
 	if errs := checkShape(file, data); len(errs) > 0 {
 		return nil, errs
@@ -91,14 +52,16 @@ func Parse(file string, data []byte) (*File, error) {
 	dec.DisallowUnknownFields()
 	var f File
 	if err := dec.Decode(&f); err != nil {
-		e := &Error{File: file, Msg: err.Error()}
+		e := &diag.Problem{File: file, Msg: err.Error()}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			e.Line, e.Col = position(data, valueStart(data, te.Offset))
-			e.Where = te.Field
+			e.Pos = position(data, valueStart(data, te.Offset))
 			e.Msg = fmt.Sprintf("want a JSON %s, got %s", te.Type, te.Value)
+			if te.Field != "" {
+				e.Msg = te.Field + ": " + e.Msg
+			}
 		}
-		return nil, Errors{e}
+		return nil, diag.List{e}
 	}
 	if errs := f.check(file); len(errs) > 0 {
 		return nil, errs
@@ -108,13 +71,12 @@ func Parse(file string, data []byte) (*File, error) {
 
 // checkShape walks the JSON tokens of data, reporting syntax errors,
 // unknown and duplicate keys, and trailing data, each at its position.
-func checkShape(file string, data []byte) Errors {
-	var errs Errors
+func checkShape(file string, data []byte) diag.List {
+	var errs diag.List
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	at := func(off int64, format string, args ...any) {
-		line, col := position(data, off)
-		errs = append(errs, &Error{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, &diag.Problem{File: file, Pos: position(data, off), Msg: fmt.Sprintf(format, args...)})
 	}
 	var walk func(kind string) bool
 	walk = func(kind string) bool {
@@ -224,12 +186,12 @@ func syntaxMsg(err error) string {
 }
 
 // position turns a byte offset into a 1-based line and column.
-func position(data []byte, off int64) (line, col int) {
+func position(data []byte, off int64) diag.Pos {
 	off = min(max(off, 0), int64(len(data)))
 	before := data[:off]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
-	return line, col
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return diag.Pos{Line: line, Col: col}
 }
 
 func contains(list []string, s string) bool {
@@ -247,11 +209,12 @@ var (
 	goRE     = regexp.MustCompile(`^go[0-9]+(\.[0-9]+)*([a-z]+[0-9]+)?$`)
 )
 
-// check validates the values of a decoded lock.
-func (f *File) check(file string) Errors {
-	var errs Errors
+// check validates the values of a decoded lock. Its problems are at no
+// position: each message starts with the path of the field concerned.
+func (f *File) check(file string) diag.List {
+	var errs diag.List
 	add := func(where, format string, args ...any) {
-		errs = append(errs, &Error{File: file, Where: where, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, &diag.Problem{File: file, Msg: where + ": " + fmt.Sprintf(format, args...)})
 	}
 	if f.LockVersion != Version {
 		add("lock_version", "unsupported lock format %d (this plugctl reads %d)", f.LockVersion, Version)

@@ -9,7 +9,7 @@ import (
 	msemver "github.com/Masterminds/semver/v3"
 	"golang.org/x/mod/module"
 
-	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 )
 
@@ -24,8 +24,8 @@ type Set struct {
 	Plugs []Plug // the enabled plugs, in config order
 	// Locate, when set, tells where in the config a problem of plug (the
 	// plug's name, "core" for the core) lies; setting is the setting
-	// concerned or "". ConfigLocator makes one from a config.
-	Locate func(plug, setting string) (file string, pos config.Pos, ok bool)
+	// concerned or "". config.Config.Locate is one.
+	Locate func(plug, setting string) (file string, pos diag.Pos, ok bool)
 }
 
 // Plug is one enabled plug as Check sees it.
@@ -38,55 +38,11 @@ type Plug struct {
 	Settings map[string]any // from the config; see config.Plugin
 }
 
-// Problem is one requirement of a manifest that the build does not meet.
-// It prints as `file:line:col: plug "NAME": message`, the position being
-// the config's when known.
-type Problem struct {
-	Plug    string // the plug concerned, "core" for the core
-	Setting string // the setting concerned, or ""
-	File    string // the config file, when located
-	Pos     config.Pos
-	Msg     string
-}
-
-func (p *Problem) Error() string {
-	var b strings.Builder
-	if p.File != "" {
-		fmt.Fprintf(&b, "%s:%d:%d: ", p.File, p.Pos.Line, p.Pos.Col)
-	}
-	if p.Plug == "core" {
-		b.WriteString("core: ")
-	} else {
-		fmt.Fprintf(&b, "plug %q: ", p.Plug)
-	}
-	b.WriteString(p.Msg)
-	return b.String()
-}
-
-// Problems is every problem Check found, in config order.
-type Problems []*Problem
-
-func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.Error()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// Unwrap returns the problems as errors, for errors.As.
-func (ps Problems) Unwrap() []error {
-	out := make([]error, len(ps))
-	for i, p := range ps {
-		out[i] = p
-	}
-	return out
-}
-
 // Check checks the plugs of s against their manifests and returns each
 // plug's settings with the defaults of its schema filled in for the keys
 // the config leaves out, by plug name. Problems, all of them, come back as
-// Problems wrapped as a fail.Config error.
+// a diag.List wrapped as a fail.Config error, in config order, each at the
+// config's position of its plug (Set.Locate) and naming the plug.
 func Check(s Set) (map[string]map[string]any, error) {
 	c := &checker{set: s, enabled: map[string]Plug{}}
 	for _, p := range s.Plugs {
@@ -127,11 +83,12 @@ func Check(s Set) (map[string]map[string]any, error) {
 type checker struct {
 	set      Set
 	enabled  map[string]Plug
-	problems Problems
+	problems diag.List
 }
 
+// add records a problem of plug ("core" for the core) with setting (or "").
 func (c *checker) add(plug, setting, format string, args ...any) {
-	p := &Problem{Plug: plug, Setting: setting, Msg: fmt.Sprintf(format, args...)}
+	p := &diag.Problem{Subject: plug, Msg: fmt.Sprintf(format, args...)}
 	if c.set.Locate != nil {
 		if file, pos, ok := c.set.Locate(plug, setting); ok {
 			p.File, p.Pos = file, pos
@@ -228,30 +185,4 @@ func describeSuffix(d string) string {
 		return ""
 	}
 	return ": " + d
-}
-
-// ConfigLocator returns a Set.Locate for cfg: a problem with a setting lies
-// at the plug's settings key, any other at the plug's entry (the core's
-// version for the core).
-func ConfigLocator(cfg *config.Config) func(plug, setting string) (string, config.Pos, bool) {
-	return func(plug, setting string) (string, config.Pos, bool) {
-		if plug == "core" {
-			if pos, ok := cfg.Core.KeyPos["version"]; ok {
-				return cfg.File, pos, true
-			}
-			return cfg.File, cfg.Core.Pos, true
-		}
-		for _, p := range cfg.Plugins {
-			if p.Name != plug {
-				continue
-			}
-			if setting != "" {
-				if pos, ok := p.KeyPos["settings"]; ok {
-					return cfg.File, pos, true
-				}
-			}
-			return cfg.File, p.Pos, true
-		}
-		return "", config.Pos{}, false
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 )
 
@@ -89,9 +90,9 @@ settings:
 				if fail.Code(err) != 2 {
 					t.Errorf("exit code %d, want 2", fail.Code(err))
 				}
-				var ps Problems
+				var ps diag.List
 				if !errors.As(err, &ps) {
-					t.Errorf("error is not Problems")
+					t.Errorf("error is not a diag.List")
 				}
 			}
 			if got != tt.want {
@@ -145,9 +146,9 @@ plugins:
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := mustParse(t, "requires: {core: \">=1.5.0\"}\nconflicts: [legacy]\nsettings: {port: {type: int}}\n")
+	m := mustParse(t, "requires: {core: \">=1.5.0\"}\nconflicts: [legacy]\nsettings: {port: {type: int}, host: {type: string, required: true}}\n")
 	core := mustParse(t, "requires: {plugins: [auth]}\n")
-	_, err = Check(Set{CoreVersion: "v1.4.2", Core: core, Locate: ConfigLocator(cfg), Plugs: []Plug{
+	_, err = Check(Set{CoreVersion: "v1.4.2", Core: core, Locate: cfg.Locate, Plugs: []Plug{
 		{Name: "metrics", Version: "v0.3.0", Manifest: m, Settings: cfg.Plugins[0].Settings},
 		{Name: "legacy", Version: "v1.0.0"},
 	}})
@@ -155,7 +156,9 @@ plugins:
 		`plugconfig.yaml:5:3: core: requires plug "auth", which is not enabled in the config`,
 		`plugconfig.yaml:7:3: plug "metrics": requires core >=1.5.0, but the core is v1.4.2`,
 		`plugconfig.yaml:7:3: plug "metrics": conflicts with plug "legacy"; remove or disable one of them`,
-		`plugconfig.yaml:10:5: plug "metrics": setting "port" must be an int, got a string`,
+		// A setting the config sets is at its key, one it lacks at settings.
+		`plugconfig.yaml:10:5: plug "metrics": missing required setting "host" (string)`,
+		`plugconfig.yaml:10:16: plug "metrics": setting "port" must be an int, got a string`,
 	}, "\n")
 	if err == nil || err.Error() != want {
 		t.Errorf("problems\n%v\nwant\n%s", err, want)

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/testenv"
 )
 
@@ -33,7 +33,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Parse("plugin.yaml", data)
 		if err != nil {
-			var es config.Errors
+			var es diag.List
 			if !errors.As(err, &es) || len(es) == 0 {
 				t.Fatalf("error %v is not a list of problems", err)
 			}

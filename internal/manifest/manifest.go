@@ -62,6 +62,7 @@ import (
 	"github.com/goccy/go-yaml/token"
 
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 )
 
@@ -97,20 +98,20 @@ type Requires struct {
 type Constraint struct {
 	Text string
 	C    *msemver.Constraints
-	Pos  config.Pos
+	Pos  diag.Pos
 }
 
 // PlugReq is one plug a manifest requires.
 type PlugReq struct {
 	Name    string
 	Version *Constraint // nil: any version
-	Pos     config.Pos
+	Pos     diag.Pos
 }
 
 // Name is a plug name a manifest mentions.
 type Name struct {
 	Name string
-	Pos  config.Pos
+	Pos  diag.Pos
 }
 
 // Type is the type of a setting.
@@ -137,7 +138,7 @@ type Setting struct {
 	Default     any  // nil, bool, int64, float64, string, []any or map[string]any
 	HasDefault  bool // Default was given (it may be null)
 	Description string
-	Pos         config.Pos // of the setting's key in the manifest
+	Pos         diag.Pos // of the setting's key in the manifest
 }
 
 // Accepts reports whether v, a settings value, is of type t.
@@ -218,7 +219,7 @@ func Load(dir string) (*Manifest, error) {
 }
 
 // Parse parses a manifest; file names it in messages. Every problem is
-// reported, as config.Errors wrapped as a fail.Config error.
+// reported, as a diag.List wrapped as a fail.Config error.
 func Parse(file string, data []byte) (*Manifest, error) {
 	p := &parse{file: file}
 	m := &Manifest{File: file}
@@ -226,13 +227,7 @@ func Parse(file string, data []byte) (*Manifest, error) {
 		p.manifest(root, m)
 	}
 	if len(p.errs) > 0 {
-		slices.SortStableFunc(p.errs, func(a, b *config.Error) int {
-			if a.Pos.Line != b.Pos.Line {
-				return a.Pos.Line - b.Pos.Line
-			}
-			return a.Pos.Col - b.Pos.Col
-		})
-		return nil, fail.Wrap(fail.Config, p.errs)
+		return nil, fail.Wrap(fail.Config, p.errs.Sort())
 	}
 	return m, nil
 }
@@ -240,11 +235,11 @@ func Parse(file string, data []byte) (*Manifest, error) {
 // parse collects the problems of one manifest.
 type parse struct {
 	file string
-	errs config.Errors
+	errs diag.List
 }
 
-func (p *parse) add(pos config.Pos, format string, args ...any) {
-	p.errs = append(p.errs, &config.Error{File: p.file, Pos: pos, Msg: fmt.Sprintf(format, args...)})
+func (p *parse) add(pos diag.Pos, format string, args ...any) {
+	p.errs = append(p.errs, &diag.Problem{File: p.file, Pos: pos, Msg: fmt.Sprintf(format, args...)})
 }
 
 // kind is the type of a YAML value.
@@ -264,7 +259,7 @@ const (
 // node is a YAML value with its position.
 type node struct {
 	kind   kind
-	pos    config.Pos
+	pos    diag.Pos
 	text   string // a scalar as written
 	b      bool
 	i      int64
@@ -277,17 +272,17 @@ type node struct {
 
 type keyed struct {
 	key string
-	pos config.Pos
+	pos diag.Pos
 	val *node
 }
 
 func (p *parse) yaml(data []byte) *node {
 	if len(data) > MaxFileSize {
-		p.add(config.Pos{Line: 1, Col: 1}, "manifest is larger than %d bytes", MaxFileSize)
+		p.add(diag.Pos{Line: 1, Col: 1}, "manifest is larger than %d bytes", MaxFileSize)
 		return nil
 	}
 	if !utf8.Valid(data) {
-		p.add(config.Pos{Line: 1, Col: 1}, "manifest is not valid UTF-8")
+		p.add(diag.Pos{Line: 1, Col: 1}, "manifest is not valid UTF-8")
 		return nil
 	}
 	src := strings.ReplaceAll(strings.TrimPrefix(string(data), "\ufeff"), "\r\n", "\n")
@@ -295,18 +290,18 @@ func (p *parse) yaml(data []byte) *node {
 		if r == 0 || r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
 			line := strings.Count(src[:i], "\n") + 1
 			col := utf8.RuneCountInString(src[strings.LastIndex(src[:i], "\n")+1:i]) + 1
-			p.add(config.Pos{Line: line, Col: col}, "control character %U (write it as an escape inside double quotes)", r)
+			p.add(diag.Pos{Line: line, Col: col}, "control character %U (write it as an escape inside double quotes)", r)
 			return nil
 		}
 	}
 	f, err := parseYAML(src)
 	if err != nil {
-		pos, msg := config.Pos{Line: 1, Col: 1}, err.Error()
+		pos, msg := diag.Pos{Line: 1, Col: 1}, err.Error()
 		var ye yaml.Error
 		if errors.As(err, &ye) {
 			msg = ye.GetMessage()
 			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-				pos = config.Pos{Line: max(tk.Position.Line, 1), Col: max(tk.Position.Column, 1)}
+				pos = diag.Pos{Line: max(tk.Position.Line, 1), Col: max(tk.Position.Column, 1)}
 			}
 		}
 		p.add(pos, "invalid YAML: %s", msg)
@@ -324,7 +319,7 @@ func (p *parse) yaml(data []byte) *node {
 		body = d.Body
 	}
 	if body == nil {
-		return &node{kind: kMap, pos: config.Pos{Line: 1, Col: 1}} // empty: nothing declared
+		return &node{kind: kMap, pos: diag.Pos{Line: 1, Col: 1}} // empty: nothing declared
 	}
 	return p.build(body, 1)
 }
@@ -345,10 +340,10 @@ func parseYAML(src string) (f *ast.File, err error) {
 	return parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
 }
 
-func nodePos(n ast.Node) config.Pos {
+func nodePos(n ast.Node) diag.Pos {
 	switch v := n.(type) {
 	case nil:
-		return config.Pos{Line: 1, Col: 1}
+		return diag.Pos{Line: 1, Col: 1}
 	case *ast.MappingNode:
 		if !v.IsFlowStyle && len(v.Values) > 0 && v.Values[0] != nil {
 			return nodePos(v.Values[0])
@@ -360,9 +355,9 @@ func nodePos(n ast.Node) config.Pos {
 	}
 	tk := n.GetToken()
 	if tk == nil || tk.Position == nil {
-		return config.Pos{Line: 1, Col: 1}
+		return diag.Pos{Line: 1, Col: 1}
 	}
-	return config.Pos{Line: max(tk.Position.Line, 1), Col: max(tk.Position.Column, 1)}
+	return diag.Pos{Line: max(tk.Position.Line, 1), Col: max(tk.Position.Column, 1)}
 }
 
 // floatLike matches a YAML 1.2 float that goccy/go-yaml leaves a string
@@ -454,9 +449,9 @@ func (p *parse) build(n ast.Node, depth int) *node {
 	return v
 }
 
-func (p *parse) mapping(values []*ast.MappingValueNode, pos config.Pos, depth int) *node {
+func (p *parse) mapping(values []*ast.MappingValueNode, pos diag.Pos, depth int) *node {
 	m := &node{kind: kMap, pos: pos}
-	seen := map[string]config.Pos{}
+	seen := map[string]diag.Pos{}
 	for _, mv := range values {
 		if mv == nil {
 			continue
@@ -599,7 +594,7 @@ func (p *parse) constraint(v *node, where string) *Constraint {
 var nameRE = regexp.MustCompile(config.NamePattern)
 
 // name checks a plug name.
-func (p *parse) name(s string, pos config.Pos, where string) bool {
+func (p *parse) name(s string, pos diag.Pos, where string) bool {
 	if !nameRE.MatchString(s) {
 		p.add(pos, "%s: invalid plug name %s (valid: %s)", where, strconv.Quote(s), config.NamePattern)
 		return false

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/testenv"
 )
@@ -40,7 +40,7 @@ func TestParse(t *testing.T) {
 	if m.Description != "Exposes metrics" {
 		t.Errorf("description %q", m.Description)
 	}
-	if rc := m.Requires.Core; rc == nil || rc.Text != ">=1.4.0" || rc.Pos != (config.Pos{Line: 3, Col: 9}) {
+	if rc := m.Requires.Core; rc == nil || rc.Text != ">=1.4.0" || rc.Pos != (diag.Pos{Line: 3, Col: 9}) {
 		t.Errorf("requires.core = %+v", rc)
 	}
 	var reqs []string
@@ -58,12 +58,12 @@ func TestParse(t *testing.T) {
 		t.Errorf("conflicts = %+v", m.Conflicts)
 	}
 	want := map[string]Setting{
-		"listen":      {Type: TypeString, Required: true, Description: "Address to serve on", Pos: config.Pos{Line: 9, Col: 3}},
-		"sample_rate": {Type: TypeFloat, Default: 0.5, HasDefault: true, Pos: config.Pos{Line: 13, Col: 3}},
-		"labels":      {Type: TypeMap, Default: map[string]any{"env": "prod", "n": int64(3)}, HasDefault: true, Pos: config.Pos{Line: 14, Col: 3}},
-		"hosts":       {Type: TypeList, Default: []any{"a", "b"}, HasDefault: true, Pos: config.Pos{Line: 15, Col: 3}},
-		"verbose":     {Type: TypeBool, Default: false, HasDefault: true, Pos: config.Pos{Line: 16, Col: 3}},
-		"anything":    {Type: TypeAny, Pos: config.Pos{Line: 17, Col: 3}},
+		"listen":      {Type: TypeString, Required: true, Description: "Address to serve on", Pos: diag.Pos{Line: 9, Col: 3}},
+		"sample_rate": {Type: TypeFloat, Default: 0.5, HasDefault: true, Pos: diag.Pos{Line: 13, Col: 3}},
+		"labels":      {Type: TypeMap, Default: map[string]any{"env": "prod", "n": int64(3)}, HasDefault: true, Pos: diag.Pos{Line: 14, Col: 3}},
+		"hosts":       {Type: TypeList, Default: []any{"a", "b"}, HasDefault: true, Pos: diag.Pos{Line: 15, Col: 3}},
+		"verbose":     {Type: TypeBool, Default: false, HasDefault: true, Pos: diag.Pos{Line: 16, Col: 3}},
+		"anything":    {Type: TypeAny, Pos: diag.Pos{Line: 17, Col: 3}},
 	}
 	if !reflect.DeepEqual(m.Settings, want) {
 		t.Errorf("settings =\n%#v\nwant\n%#v", m.Settings, want)
@@ -164,9 +164,9 @@ func TestParseErrors(t *testing.T) {
 			if fail.Code(err) != 2 {
 				t.Errorf("exit code %d, want 2", fail.Code(err))
 			}
-			var es config.Errors
+			var es diag.List
 			if !errors.As(err, &es) || len(es) == 0 {
-				t.Errorf("error is not config.Errors")
+				t.Errorf("error is not diag.List")
 			}
 		})
 	}

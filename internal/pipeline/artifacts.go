@@ -106,7 +106,7 @@ func configDigest(c *config.Config) string {
 	cp.Plugins = make([]config.Plugin, len(c.Plugins))
 	for i, pl := range c.Plugins {
 		settings[pl.Name] = codegen.Literal(pl.Settings)
-		pl.Settings, pl.Pos, pl.KeyPos = nil, config.Pos{}, nil
+		pl.Settings, pl.Pos, pl.KeyPos, pl.SettingPos = nil, config.Pos{}, nil, nil
 		cp.Plugins[i] = pl
 	}
 	cp.Replace = make([]config.Replace, len(c.Replace))

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/mod/modfile"
 
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/resolve"
@@ -81,15 +82,20 @@ func (p *Project) checkDrift(ctx context.Context, dir string) error {
 	for _, c := range p.Set.All() {
 		owners[c.Module+"@"+c.Version] = c.Name
 	}
-	var msgs []string
+	var problems diag.List
 	for _, d := range drifts {
-		msgs = append(msgs, p.driftMessage(g, owners, d.c, d.sel))
+		problems = append(problems, p.driftProblem(g, owners, d.c, d.sel))
 	}
-	return fail.New(fail.Config, "%s", strings.Join(msgs, "\n"))
+	return fail.Wrap(fail.Config, problems)
 }
 
-// driftMessage explains who moved c to version sel.
-func (p *Project) driftMessage(g graph, owners map[string]string, c resolve.Component, sel string) string {
+// driftProblem explains who moved c to version sel: a problem of the plug
+// (or core) whose requirement did it, at its entry in the config.
+func (p *Project) driftProblem(g graph, owners map[string]string, c resolve.Component, sel string) *diag.Problem {
+	at := func(name, format string, args ...any) *diag.Problem {
+		file, pos, _ := p.Config.Locate(name, "")
+		return &diag.Problem{File: file, Pos: pos, Subject: name, Msg: fmt.Sprintf(format, args...)}
+	}
 	target := c.Module + "@" + sel
 	pinned := "that the config resolves to"
 	if p.lock != nil && p.lock.pins[c.Name] {
@@ -110,12 +116,12 @@ func (p *Project) driftMessage(g graph, owners map[string]string, c resolve.Comp
 		}
 		via := ""
 		if len(path) > 0 {
-			via = ", through " + strings.Join(path, ", ")
+			via = " (through " + strings.Join(path, ", ") + ")"
 		}
-		return fmt.Sprintf("%s (%s%s) requires %s %s, moving %s off %s %s; %s %s",
-			resolve.Label(owner), g.componentAt(owner, owners), via, c.Module, sel, moved, c.Version, pinned, fix, pluralLabel(owner))
+		return at(owner, "%s%s requires %s %s, moving %s off %s %s; %s %s",
+			g.componentAt(owner, owners), via, c.Module, sel, moved, c.Version, pinned, fix, pluralLabel(owner))
 	}
-	return fmt.Sprintf("the module graph requires %s %s, moving %s off %s %s (required by %s)", c.Module, sel, moved, c.Version, pinned, strings.Join(g.requirers[target], ", "))
+	return at(c.Name, "the module graph requires %s %s, moving %s off %s %s (required by %s)", c.Module, sel, moved, c.Version, pinned, strings.Join(g.requirers[target], ", "))
 }
 
 // pluralLabel names the kind of component to pick an older version of.

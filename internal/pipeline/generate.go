@@ -14,6 +14,7 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/plugctl/plugctl/internal/codegen"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
@@ -146,7 +147,7 @@ func (p *Project) module() (*genModule, error) {
 	}
 	for _, r := range p.Config.Replace {
 		if replaced[r.Path] {
-			return nil, fail.New(fail.Config, "%s:%d:%d: replace %s: the module is already built from its source in the config", p.Config.File, r.Pos.Line, r.Pos.Col, r.Path)
+			return nil, fail.Wrap(fail.Config, &diag.Problem{File: p.Config.File, Pos: r.Pos, Msg: fmt.Sprintf("replace %s: the module is already built from its source in the config", r.Path)})
 		}
 		rep := codegen.Replace{Old: module.Version{Path: r.Path}, New: module.Version{Path: r.Path, Version: r.Version}}
 		if r.Dir != "" {

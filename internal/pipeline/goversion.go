@@ -5,6 +5,7 @@ import (
 	"go/version"
 
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 )
 
@@ -19,13 +20,13 @@ func (p *Project) checkGoVersions() error {
 	if !version.IsValid(have) {
 		return nil // a development toolchain: nothing to compare with
 	}
-	var errs config.Errors
+	var errs diag.List
 	check := func(name string, pos config.Pos, mod, goLine string) {
 		need := "go" + goLine
 		if goLine == "" || !version.IsValid(need) || version.Compare(need, have) <= 0 {
 			return
 		}
-		errs = append(errs, &config.Error{File: p.Config.File, Pos: pos, Plug: name,
+		errs = append(errs, &diag.Problem{File: p.Config.File, Pos: pos, Subject: name,
 			Msg: fmt.Sprintf("%s needs Go %s or newer (its go.mod says \"go %s\") but the toolchain is %s, and plugctl never downloads one: build with a newer Go, or use a version of %s that builds with %s",
 				mod, goLine, goLine, have, mod, have)})
 	}

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/mod/modfile"
 
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/lock"
@@ -86,7 +87,9 @@ func (p *Project) UseLock(o LockOptions) error {
 	}
 	old, err := lock.Parse(p.LockName(), data)
 	if err != nil {
-		return fail.Wrap(fail.Mismatch, fmt.Errorf("%w\n(plugctl writes this file: fix the merge, or delete it and run plugctl lock)", err))
+		// The advice is a failure of its own beside the problems, so that
+		// it still shows when they are listed one by one.
+		return fail.Wrap(fail.Mismatch, errors.Join(err, fmt.Errorf("%s is written by plugctl: fix the merge, or delete it and run plugctl lock", p.LockName())))
 	}
 	st.old = old
 	if o.Locked {
@@ -227,7 +230,7 @@ func (p *Project) readGraph(dir string) error {
 		}
 		h, err := resolve.HashDir(p.abs(r.Dir), r.Path, v)
 		if err != nil {
-			return fail.Wrap(fail.Config, fmt.Errorf("%s:%d:%d: replace %s: hashing %s: %w", p.Config.File, r.Pos.Line, r.Pos.Col, r.Path, r.Dir, err))
+			return fail.Wrap(fail.Config, &diag.Problem{File: p.Config.File, Pos: r.Pos, Msg: fmt.Sprintf("replace %s: hashing %s: %v", r.Path, r.Dir, err)})
 		}
 		mods = append(mods, lock.Module{Path: r.Path, Version: v, Hash: h, Dir: r.Dir})
 	}

@@ -1,10 +1,10 @@
 package pipeline
 
 import (
-	"errors"
-	"fmt"
+	"path/filepath"
 
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/manifest"
 	"github.com/plugctl/plugctl/internal/resolve"
@@ -16,24 +16,22 @@ import (
 // schema filled in, for the generated main.
 func (p *Project) checkManifests() error {
 	s := p.Set
-	set := manifest.Set{Locate: manifest.ConfigLocator(p.Config), CoreVersion: versionOf(s.Core)}
-	var errs config.Errors
+	set := manifest.Set{Locate: p.Config.Locate, CoreVersion: versionOf(s.Core)}
+	var errs diag.List
 	load := func(c resolve.Component) *manifest.Manifest {
 		if c.Root == "" {
 			return nil
 		}
 		m, err := manifest.Load(c.Root)
-		var es config.Errors
-		switch {
-		case err == nil:
-		case errors.As(err, &es):
-			for _, e := range es {
-				e := *e
-				e.Plug = c.Name
-				errs = append(errs, &e)
-			}
-		default:
-			errs = append(errs, &config.Error{File: c.Root, Pos: config.Pos{Line: 1, Col: 1}, Plug: c.Name, Msg: err.Error()})
+		problems, others := diag.Collect(err)
+		for _, e := range problems {
+			e := *e
+			e.Subject = c.Name
+			errs = append(errs, &e)
+		}
+		for _, err := range others {
+			// The file could not be read: a problem of the whole file.
+			errs = append(errs, &diag.Problem{File: filepath.Join(c.Root, manifest.FileName), Subject: c.Name, Msg: err.Error()})
 		}
 		return m
 	}
@@ -46,7 +44,7 @@ func (p *Project) checkManifests() error {
 		set.Plugs = append(set.Plugs, manifest.Plug{Name: c.Name, Version: versionOf(c), Manifest: load(c), Settings: settings[c.Name]})
 	}
 	if len(errs) > 0 {
-		return fail.Wrap(fail.Config, fmt.Errorf("reading manifests: %w", errs))
+		return fail.Wrap(fail.Config, errs)
 	}
 	filled, err := manifest.Check(set)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/redact"
@@ -54,7 +55,7 @@ func (p *Project) RedactedConfig() ([]byte, error) {
 		same = same && cfg.Core.Source == redact.String(p.Config.Core.Source)
 	}
 	if !same {
-		return nil, fail.New(fail.Config, "%s: cannot remove the credentials of its source URLs for a copy that leaves this machine (write each URL as plain text, without YAML escapes)", p.Config.File)
+		return nil, fail.Wrap(fail.Config, &diag.Problem{File: p.Config.File, Msg: "cannot remove the credentials of its source URLs for a copy that leaves this machine (write each URL as plain text, without YAML escapes)"})
 	}
 	return []byte(text), nil
 }

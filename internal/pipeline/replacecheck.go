@@ -3,7 +3,7 @@ package pipeline
 import (
 	"fmt"
 
-	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/resolve"
 )
@@ -20,7 +20,7 @@ func (p *Project) checkReplaces() error {
 			fromSource[c.Module] = c.Name
 		}
 	}
-	var errs config.Errors
+	var errs diag.List
 	for _, r := range p.Config.Replace {
 		name, ok := fromSource[r.Path]
 		if !ok {
@@ -30,7 +30,7 @@ func (p *Project) checkReplaces() error {
 		if name != resolve.CoreName {
 			who = fmt.Sprintf("plug %q", name)
 		}
-		errs = append(errs, &config.Error{File: p.Config.File, Pos: r.Pos,
+		errs = append(errs, &diag.Problem{File: p.Config.File, Pos: r.Pos,
 			Msg: fmt.Sprintf("replace %s: the module is already built from its source in the config (by %s); remove the entry", r.Path, who)})
 	}
 	if len(errs) > 0 {

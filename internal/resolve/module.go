@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/mod/module"
 
-	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/redact"
@@ -79,7 +79,7 @@ func (res *resolver) module(ctx context.Context, c *Component, q request, pin *P
 }
 
 func (res *resolver) configError(q request, msg string) error {
-	return fail.Wrap(fail.Config, &config.Error{File: res.cfg.File, Pos: q.versionPos, Plug: q.name, Msg: msg})
+	return fail.Wrap(fail.Config, &diag.Problem{File: res.cfg.File, Pos: q.versionPos, Subject: q.name, Msg: msg})
 }
 
 // noMatch is the error for a version or constraint nothing satisfies.

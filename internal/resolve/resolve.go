@@ -31,6 +31,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/fetch"
 	"github.com/plugctl/plugctl/internal/redact"
@@ -188,28 +189,28 @@ func keyPos(m map[string]config.Pos, key string, def config.Pos) config.Pos {
 }
 
 // joinErrors combines the failures of several components: when every one is
-// a config problem they become one config.Errors (so all are listed the way
-// the loader lists them); otherwise they are joined in config order, and
-// the first decides the exit code.
+// a config problem they become one diag.List (so all are listed the way the
+// loader lists them); otherwise they are joined in config order, and the
+// first decides the exit code.
 func joinErrors(errs []error) error {
 	var all []error
-	var cfgErrs config.Errors
+	var cfgErrs diag.List
+	problemsOnly := true
 	for _, err := range errs {
 		if err == nil {
 			continue
 		}
 		all = append(all, err)
-		var ce *config.Error
-		if fail.KindOf(err) == fail.Config && errors.As(err, &ce) {
-			cfgErrs = append(cfgErrs, ce)
-		}
+		problems, others := diag.Collect(err)
+		cfgErrs = append(cfgErrs, problems...)
+		problemsOnly = problemsOnly && fail.KindOf(err) == fail.Config && len(problems) > 0 && len(others) == 0
 	}
 	switch {
 	case len(all) == 0:
 		return nil
 	case len(all) == 1:
 		return all[0]
-	case len(cfgErrs) == len(all):
+	case problemsOnly:
 		return fail.Wrap(fail.Config, cfgErrs)
 	}
 	return &joined{all}
@@ -248,10 +249,10 @@ func checkSDK(cfg *config.Config, set *Set) error {
 	if set.SDK {
 		return nil
 	}
-	var errs config.Errors
+	var errs diag.List
 	for _, p := range cfg.Enabled() {
 		if len(p.Settings) > 0 {
-			errs = append(errs, &config.Error{File: cfg.File, Pos: p.KeyPos["settings"], Plug: p.Name,
+			errs = append(errs, &diag.Problem{File: cfg.File, Pos: p.KeyPos["settings"], Subject: p.Name,
 				Msg: fmt.Sprintf("has settings, but core %s does not use the plugctl SDK (%s), so nothing would read them; remove the settings or configure the plug the way the core expects", core.Module, config.SDKModule)})
 		}
 	}
@@ -356,7 +357,7 @@ func (res *resolver) local(c *Component, q request) error {
 // errorAt is a config problem of the component q at pos, listed with the
 // loader's problems' shape: file:line:col: plug "name": msg.
 func (res *resolver) errorAt(q request, pos config.Pos, format string, args ...any) error {
-	return fail.Wrap(fail.Config, config.Errors{{File: res.cfg.File, Pos: pos, Plug: q.name, Msg: fmt.Sprintf(format, args...)}})
+	return fail.Wrap(fail.Config, diag.List{{File: res.cfg.File, Pos: pos, Subject: q.name, Msg: fmt.Sprintf(format, args...)}})
 }
 
 // Label names a component in messages: `core` or `plug "name"`.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/resolve"
@@ -118,7 +119,7 @@ plugins:
 	if fail.KindOf(err) != fail.Config {
 		t.Fatalf("kind %v, want config: %v", fail.KindOf(err), err)
 	}
-	var errs config.Errors
+	var errs diag.List
 	if !errors.As(err, &errs) || len(errs) != 2 {
 		t.Fatalf("want both problems listed: %v", err)
 	}

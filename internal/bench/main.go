@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command bench measures plugctl against the targets of DESIGN.md §5 and
 // writes the results, with the exact commands run, to a Markdown file:
 //
@@ -15,6 +17,8 @@
 //	(d) plugctl's own peak memory during vendor and build
 //	(e) a build as another user, elsewhere, with cold caches, compared byte
 //	    for byte with the first (root only; needs setpriv)
+//
+// It runs on Linux only: memory is read from /proc and wait4's rusage.
 package main
 
 import (

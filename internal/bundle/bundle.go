@@ -42,11 +42,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
 )
 
 // The layout of a bundle.
@@ -131,7 +131,7 @@ func Write(w io.Writer, files []File) error {
 }
 
 func writeFile(tw *tar.Writer, name, src string) error {
-	in, err := os.OpenFile(src, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	in, err := files.OpenNoFollow(src)
 	if err != nil {
 		return fmt.Errorf("packing %s: %w", src, err)
 	}

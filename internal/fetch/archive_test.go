@@ -19,11 +19,11 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/testenv"
 )
 
 // member is one entry of an archive a test builds.
@@ -364,9 +364,7 @@ func TestFetchArchiveFaults(t *testing.T) {
 	})
 	srv, fe := tlsServer(t, handler, Limits{Timeout: 2 * time.Second, MaxBytes: 1 << 20})
 	fifo := filepath.Join(t.TempDir(), "fifo.tar.gz")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Mkfifo(t, fifo)
 	any := "sha256:" + strings.Repeat("0", 64)
 	tests := []struct {
 		name, src string

@@ -6,8 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/plugctl/plugctl/internal/testenv"
 )
 
 func TestReadFile(t *testing.T) {
@@ -39,9 +40,7 @@ func TestReadFile(t *testing.T) {
 		t.Errorf("ReadFile(-> /dev/zero) = %v, want not a regular file", err)
 	}
 	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Mkfifo(t, fifo)
 	if _, err := ReadFile(fifo, 1<<20); err == nil || !strings.Contains(err.Error(), "is not a regular file") {
 		t.Errorf("ReadFile(fifo) = %v, want not a regular file", err)
 	}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/plugctl/plugctl/internal/redact"
@@ -78,6 +77,8 @@ func Output(ctx context.Context, r report.Reporter, c Cmd) ([]byte, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, &Error{Args: shown, Err: err}
 	}
+	g := newGroup(cmd.Process)
+	defer g.close()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	var err error
@@ -86,16 +87,15 @@ func Output(ctx context.Context, r report.Reporter, c Cmd) ([]byte, error) {
 	case <-ctx.Done():
 		// Interrupt first so go and git can clean up their temporary
 		// files, then kill whatever is left of the group: processes a shell
-		// started in the background ignore SIGINT.
-		pgid := cmd.Process.Pid
-		_ = syscall.Kill(-pgid, syscall.SIGINT)
+		// started in the background ignore an interrupt.
+		g.interrupt()
 		select {
 		case <-done:
-			_ = syscall.Kill(-pgid, syscall.SIGKILL)
+			g.kill()
 		case <-time.After(interruptGrace):
 			// Wait also waits for the output pipes, which a straggler
 			// holds open: kill the group, then collect.
-			_ = syscall.Kill(-pgid, syscall.SIGKILL)
+			g.kill()
 			<-done
 		}
 		return nil, fmt.Errorf("running %s: %w", strings.Join(shown, " "), ctx.Err())

@@ -1,24 +1,23 @@
 // Package statelock makes plugctl processes working on one project take
-// turns (DESIGN.md §8): every command that writes the project's state (the
-// generated module, the vendor tree, the lock file, artifacts) holds an
-// exclusive flock(2) on a lock file in the state directory while it works.
+// turns: every command that writes the project's state (the generated
+// module, the vendor tree, the lock file, artifacts) holds an exclusive lock
+// on a lock file in the state directory while it works — flock(2) on Unix,
+// LockFileEx on Windows.
 //
-// flock is tied to the open file, so the kernel releases it when the process
-// dies however it dies (kill -9 included): a crashed plugctl never leaves a
-// project locked. The holder writes its pid into the file so that a waiting
-// process can say whom it waits for; the pid is informative only, the flock
-// is the lock.
+// Both are tied to the open file, so the kernel releases the lock when the
+// process dies however it dies (kill -9 included): a crashed plugctl never
+// leaves a project locked. The holder writes its pid into the file so that a
+// waiting process can say whom it waits for; the pid is informative only,
+// the file lock is the lock.
 package statelock
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/plugctl/plugctl/internal/report"
@@ -48,13 +47,13 @@ func Acquire(ctx context.Context, r report.Reporter, path string) (*Lock, error)
 	}
 	waiting := false
 	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+		busy, err := tryLock(f)
+		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("locking the project: %s: %w", path, err)
+		}
+		if !busy {
+			break
 		}
 		if !waiting {
 			waiting = true
@@ -89,7 +88,7 @@ func (l *Lock) Release() error {
 		return nil
 	}
 	_ = l.f.Truncate(0)
-	err := syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	err := unlock(l.f)
 	if cerr := l.f.Close(); err == nil {
 		err = cerr
 	}

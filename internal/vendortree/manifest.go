@@ -37,9 +37,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
 )
 
 // ManifestName is the manifest's file name at the root of the tree. The
@@ -471,7 +471,7 @@ func hashAll(dir string, rel []string) ([]File, error) {
 }
 
 func hashFile(dir, rel string) (File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, filepath.FromSlash(rel)), os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	f, err := files.OpenNoFollow(filepath.Join(dir, filepath.FromSlash(rel)))
 	if err != nil {
 		return File{}, fmt.Errorf("%s: %w", rel, err)
 	}

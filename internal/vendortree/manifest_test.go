@@ -5,10 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/testenv"
 	"github.com/plugctl/plugctl/internal/treehash"
 )
 
@@ -130,7 +130,7 @@ func TestVerifyTampered(t *testing.T) {
 		{"named pipe", func(t *testing.T, dir string) {
 			p := filepath.Join(dir, "main.go")
 			must(t, os.Remove(p))
-			must(t, syscall.Mkfifo(p, 0o644))
+			testenv.Mkfifo(t, p)
 		}, "main.go", "is a named pipe, want a regular file"},
 	}
 	for _, tt := range tests {

@@ -71,12 +71,14 @@ type composites struct {
 }
 
 type naming struct {
-	Tagged   string `json:"tag_name,omitempty"`
-	Plain    string
-	Exact    string `json:"exact"`
-	EXACT    string `json:"EXACT"`
-	Skipped  string `json:"-"`
-	Dash     string `json:"-,"`
+	Tagged  string `json:"tag_name,omitempty"`
+	Plain   string
+	Exact   string `json:"exact"`
+	EXACT   string `json:"EXACT"`
+	Skipped string `json:"-"`
+	//lint:ignore SA5008 the key "-" is spelled `json:"-,"`, as encoding/json does
+	Dash string `json:"-,"`
+	//lint:ignore U1000 an unexported field, which decoding must leave alone
 	internal string
 }
 

@@ -1,7 +1,9 @@
 package artifact
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -71,14 +73,45 @@ func TestCheck(t *testing.T) {
 }
 
 func TestTool(t *testing.T) {
+	got := Tool()
 	// A test binary is a development build without VCS information: it is
-	// known by its build ID, which `go run` keeps stable between runs.
-	if runtime.GOOS == "linux" && !strings.HasPrefix(Tool(), "(devel) buildid:") {
-		t.Errorf("Tool() = %q, want the build ID of the test binary", Tool())
+	// known by its build ID, the one `go tool buildid` reads.
+	if runtime.GOOS == "linux" {
+		exe, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("go", "tool", "buildid", exe).Output()
+		if err != nil {
+			t.Fatalf("go tool buildid: %v", err)
+		}
+		if want := "(devel) buildid:" + strings.TrimSpace(string(out)); got != want {
+			t.Errorf("Tool() = %q, want %q", got, want)
+		}
 	}
-	if Tool() != Tool() {
-		t.Error("Tool is not stable")
+	// Another process of the same executable names it alike, or what an
+	// earlier plugctl built would never be reused.
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
+	cmd := exec.Command(exe, "-test.run=^TestToolHelperProcess$")
+	cmd.Env = append(os.Environ(), "PLUGCTL_TEST_TOOL=1")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("running the test binary again: %v", err)
+	}
+	if other, _, _ := strings.Cut(string(out), "\n"); other != got {
+		t.Errorf("Tool() = %q in another process, %q in this one", other, got)
+	}
+}
+
+// TestToolHelperProcess prints Tool() for TestTool when run by it.
+func TestToolHelperProcess(t *testing.T) {
+	if os.Getenv("PLUGCTL_TEST_TOOL") != "1" {
+		t.Skip("run by TestTool")
+	}
+	fmt.Println(Tool())
 }
 
 // The file identity Write records lets Check skip reading the binary, but

@@ -132,7 +132,7 @@ func walkTar(ctx context.Context, r io.Reader, lim Limits, visit func(e entry, b
 		}
 		e := entry{name: name, exec: h.Mode&0o111 != 0}
 		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeRegA:
+		case tar.TypeReg: // the reader turns the legacy TypeRegA into TypeReg or TypeDir
 			e.kind, e.size = entryFile, h.Size
 		case tar.TypeDir:
 			e.kind = entryDir

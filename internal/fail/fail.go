@@ -1,4 +1,5 @@
-// Package fail classifies errors by the exit code DESIGN.md §6 gives them.
+// Package fail classifies errors by their exit code (the README lists the
+// codes under Commands).
 //
 // Library packages wrap the errors a caller must branch on with a Kind; the CLI
 // maps any error to its exit code with Code, in this one place.
@@ -45,9 +46,19 @@ func Wrap(k Kind, err error) error {
 	return &Error{Kind: k, Err: err}
 }
 
-// KindOf reports the kind of err: the innermost wrapped Error decides, so a
-// Mismatch seen through a generic wrapper keeps its code; a cancelled context
-// is Interrupted; anything else is Unexpected.
+// KindOf reports the kind of err: a cancelled context anywhere in it is
+// Interrupted; otherwise the innermost Error decides, and anything without
+// one is Unexpected.
+//
+// Innermost, because the error closest to the cause knows best what went
+// wrong: a step wraps what fails inside it with the kind its own work
+// implies (a failed `go mod vendor` is a Fetch failure), and that is right
+// for the errors nobody classified, but a checksum Mismatch found during
+// that download stays a Mismatch (exit 3, do not retry), not a network
+// failure (exit 4, retry). errors.As would give the outermost.
+//
+// A joined error (errors.Join, several targets or plugs failing at once)
+// has the kind of its first error, in order, that has one.
 func KindOf(err error) Kind {
 	if err == nil {
 		return 0
@@ -55,11 +66,36 @@ func KindOf(err error) Kind {
 	if errors.Is(err, context.Canceled) {
 		return Interrupted
 	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
+	if k := innermost(err); k != 0 {
+		return k
 	}
 	return Unexpected
+}
+
+// innermost returns the kind of the innermost Error in err's tree (the
+// first branch with one, for joined errors); 0 if there is none.
+func innermost(err error) Kind {
+	for err != nil {
+		switch e := err.(type) {
+		case *Error:
+			if k := innermost(e.Err); k != 0 {
+				return k
+			}
+			return e.Kind
+		case interface{ Unwrap() []error }:
+			for _, err := range e.Unwrap() {
+				if k := innermost(err); k != 0 {
+					return k
+				}
+			}
+			return 0
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		default:
+			return 0
+		}
+	}
+	return 0
 }
 
 // Code returns the process exit code for err: 0 for nil.

@@ -20,6 +20,20 @@ func TestCode(t *testing.T) {
 		{"fetch", Wrap(Fetch, errors.New("no route")), 4},
 		{"compile", Wrap(Compile, errors.New("syntax")), 5},
 		{"cancelled", fmt.Errorf("running go: %w", context.Canceled), 130},
+		// The innermost kind decides: the cause knows best.
+		{"mismatch inside a fetch", Wrap(Fetch, fmt.Errorf("vendoring: %w", Wrap(Mismatch, errors.New("checksum mismatch")))), 3},
+		{"config inside a mismatch", Wrap(Mismatch, Wrap(Config, errors.New("bad"))), 2},
+		{"three deep", Wrap(Compile, fmt.Errorf("a: %w", Wrap(Fetch, fmt.Errorf("b: %w", New(Config, "c"))))), 2},
+		{"unclassified inside a fetch", Wrap(Fetch, fmt.Errorf("go mod download: %w", errors.New("exit status 1"))), 4},
+		{"cancelled inside a compile", Wrap(Compile, fmt.Errorf("go build: %w", context.Canceled)), 130},
+		{"cancelled beside a compile", errors.Join(Wrap(Compile, errors.New("syntax")), fmt.Errorf("linux/arm64: %w", context.Canceled)), 130},
+		// A joined error: the first error, in order, with a kind decides.
+		{"joined", errors.Join(Wrap(Compile, errors.New("syntax")), Wrap(Fetch, errors.New("no route"))), 5},
+		{"joined, first unclassified", errors.Join(errors.New("boom"), Wrap(Fetch, errors.New("no route"))), 4},
+		{"joined, nested", errors.Join(fmt.Errorf("linux: %w", Wrap(Compile, New(Mismatch, "edited"))), New(Config, "bad")), 3},
+		{"joined inside a kind", Wrap(Fetch, errors.Join(errors.New("a"), New(Mismatch, "b"))), 3},
+		{"joined, none classified", errors.Join(errors.New("a"), errors.New("b")), 1},
+		{"wrapped twice with %w", fmt.Errorf("x: %w and %w", errors.New("a"), New(Config, "b")), 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,17 +25,12 @@ const (
 )
 
 // stepUnits names what a step counts when it reports Progress, so that the
-// display reads "fetch 12/40 modules". A step not listed shows bare counts.
-// Library code reports Progress(step, done, total) with the step names below.
+// display reads "resolve 2/3 plugs". A step not listed shows bare counts.
+// These are the steps that report Progress(step, done, total): resolve
+// (internal/resolve) and compile (internal/build).
 var stepUnits = map[string][2]string{
-	"resolve":  {"plug", "plugs"},
-	"lock":     {"plug", "plugs"},
-	"fetch":    {"module", "modules"},
-	"download": {"module", "modules"},
-	"vendor":   {"module", "modules"},
-	"verify":   {"file", "files"},
-	"compile":  {"target", "targets"},
-	"outdated": {"plug", "plugs"},
+	"resolve": {"plug", "plugs"},
+	"compile": {"target", "targets"},
 }
 
 // countText is "3/12 modules" while a step runs, "12 modules" once done.

@@ -18,11 +18,11 @@ func drive(p *progress) {
 	p.Step("load", "plugconfig.yaml")
 	p.Exec("", []string{"go", "env", "-json"})
 	p.StepDone("load", 3*time.Millisecond, nil)
-	p.Step("fetch", "")
+	p.Step("resolve", "")
 	for i := range 3 {
-		p.Progress("fetch", i+1, 3)
+		p.Progress("resolve", i+1, 3)
 	}
-	p.StepDone("fetch", 1500*time.Millisecond, nil)
+	p.StepDone("resolve", 1500*time.Millisecond, nil)
 	p.Note("reusing dist/app")
 	p.Step("compile", "linux/amd64 darwin/arm64")
 	p.Progress("compile", 1, 2)
@@ -35,8 +35,8 @@ func TestProgressPlain(t *testing.T) {
 		level verbosity
 		want  string
 	}{
-		{"normal", normal, "load: plugconfig.yaml\nload: done\nfetch\nfetch: done (3 modules)\nreusing dist/app\ncompile: linux/amd64 darwin/arm64\ncompile: failed (1/2 targets)\n"},
-		{"verbose", verbose, "load: plugconfig.yaml\n$ go env -json\nload: done\nfetch\nfetch: done (3 modules)\nreusing dist/app\ncompile: linux/amd64 darwin/arm64\ncompile: failed (1/2 targets)\n"},
+		{"normal", normal, "load: plugconfig.yaml\nload: done\nresolve\nresolve: done (3 plugs)\nreusing dist/app\ncompile: linux/amd64 darwin/arm64\ncompile: failed (1/2 targets)\n"},
+		{"verbose", verbose, "load: plugconfig.yaml\n$ go env -json\nload: done\nresolve\nresolve: done (3 plugs)\nreusing dist/app\ncompile: linux/amd64 darwin/arm64\ncompile: failed (1/2 targets)\n"},
 		{"quiet", quiet, ""},
 	}
 	for _, tt := range tests {
@@ -95,7 +95,7 @@ func TestProgressLive(t *testing.T) {
 	want := []string{
 		"$ go env -json",
 		"✓ load      plugconfig.yaml 3ms",
-		"✓ fetch     3 modules 1.5s",
+		"✓ resolve   3 plugs 1.5s",
 		"reusing dist/app",
 		"✗ compile   linux/amd64 darwin/arm64 1/2 targets 2s",
 		"╭─────────────┬─────────────┬─────────┬──────────────┬──────╮",

@@ -12,7 +12,6 @@
 package treehash
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
@@ -84,17 +83,4 @@ func Files(root string) ([]string, error) {
 	})
 	sort.Strings(names)
 	return names, err
-}
-
-// Bytes returns the h1: hash of named in-memory files, for the generated
-// module that has no directory of its own yet.
-func Bytes(files map[string][]byte) (string, error) {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return dirhash.Hash1(names, func(name string) (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(files[name])), nil
-	})
 }

@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/inspect"
-	"github.com/plugctl/plugctl/internal/pipeline"
 )
 
 // inspectOptions are the inputs of plugctl inspect.
@@ -44,7 +44,7 @@ type inspectResult struct {
 }
 
 func inspectRun(_ context.Context, o *inspectOptions) error {
-	res := &inspectResult{Report: inspect.Report{Path: o.Binary, Plugs: []pipeline.InfoPlug{}, Settings: []inspect.Setting{}, Modules: []inspect.Module{}}}
+	res := &inspectResult{Report: inspect.Report{Path: o.Binary, Plugs: []codegen.InfoPlug{}, Settings: []inspect.Setting{}, Modules: []inspect.Module{}}}
 	o.result = res
 	r, err := inspect.File(o.Binary)
 	if err != nil {

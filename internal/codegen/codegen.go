@@ -38,7 +38,7 @@ type Data struct {
 	SDK     bool     // the build graph holds the plugctl SDK
 	Imports []string // blank imports: enabled plugs and core.imports, sorted, unique
 	Plugs   []Plug   // enabled plugs in config order
-	Info    string   // build description embedded for plugctl inspect (JSON)
+	Info    string   // build description embedded for plugctl inspect (Describe)
 }
 
 // Core names the entry point of the core.
@@ -54,6 +54,7 @@ type Plug struct {
 	Version  string
 	Import   string
 	Settings map[string]any
+	Source   string // module, local, git or archive: for the build description
 }
 
 // Funcs are the functions available to main templates, custom ones included.

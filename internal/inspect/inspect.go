@@ -18,17 +18,17 @@ import (
 	"os"
 	"sort"
 
+	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/fail"
-	"github.com/plugctl/plugctl/internal/pipeline"
 )
 
 // Report is what a binary says about itself.
 type Report struct {
 	Path string `json:"binary"`
 	// Name, Core and Plugs come from the description plugctl embeds.
-	Name  string              `json:"name,omitempty"`
-	Core  pipeline.InfoModule `json:"core"`
-	Plugs []pipeline.InfoPlug `json:"plugs"`
+	Name  string             `json:"name,omitempty"`
+	Core  codegen.InfoModule `json:"core"`
+	Plugs []codegen.InfoPlug `json:"plugs"`
 	// Go is the toolchain version, Target its GOOS/GOARCH, Main the build
 	// module's path, from the go command's build information.
 	Go     string `json:"go,omitempty"`
@@ -72,11 +72,11 @@ func File(path string) (*Report, error) {
 	}
 	info, ok := Embedded(data)
 	if !ok {
-		return nil, fail.New(fail.Config, "%s: not built by plugctl: no %q description in it (a Go binary of %s; `go version -m` lists its modules)", path, pipeline.InfoMarker, bi.Path)
+		return nil, fail.New(fail.Config, "%s: not built by plugctl: no %q description in it (a Go binary of %s; `go version -m` lists its modules)", path, codegen.InfoMarker, bi.Path)
 	}
 	r := &Report{Path: path, Name: info.Name, Core: info.Core, Plugs: info.Plugs, Go: bi.GoVersion, Main: bi.Path, Settings: []Setting{}, Modules: []Module{}}
 	if r.Plugs == nil {
-		r.Plugs = []pipeline.InfoPlug{}
+		r.Plugs = []codegen.InfoPlug{}
 	}
 	var goos, goarch string
 	for _, s := range bi.Settings {
@@ -106,16 +106,16 @@ func File(path string) (*Report, error) {
 // JSON decoder decides where the object ends; an occurrence of the marker
 // that is not followed by a valid description (plugctl's own binary holds
 // the marker as a constant) is skipped.
-func Embedded(data []byte) (*pipeline.Info, bool) {
-	marker := []byte(pipeline.InfoMarker)
+func Embedded(data []byte) (*codegen.Info, bool) {
+	marker := []byte(codegen.InfoMarker)
 	for rest := data; ; {
 		i := bytes.Index(rest, marker)
 		if i < 0 {
 			return nil, false
 		}
 		rest = rest[i+len(marker):]
-		var info pipeline.Info
-		if json.NewDecoder(bytes.NewReader(rest)).Decode(&info) == nil && info.Schema == 1 && info.Name != "" {
+		var info codegen.Info
+		if json.NewDecoder(bytes.NewReader(rest)).Decode(&info) == nil && info.Schema == codegen.InfoSchema && info.Name != "" {
 			return &info, true
 		}
 	}

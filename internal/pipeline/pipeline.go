@@ -5,9 +5,6 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -133,52 +130,14 @@ func (p *Project) Data() codegen.Data {
 	for _, c := range s.Plugs {
 		add(c.Import)
 		settings := p.plugSettings(c.Name)
-		d.Plugs = append(d.Plugs, codegen.Plug{Name: c.Name, Module: c.Module, Version: c.Version, Import: c.Import, Settings: settings})
+		d.Plugs = append(d.Plugs, codegen.Plug{Name: c.Name, Module: c.Module, Version: c.Version, Import: c.Import, Settings: settings, Source: c.Kind.String()})
 	}
 	for _, imp := range p.Config.Core.Imports {
 		add(imp)
 	}
 	slices.Sort(d.Imports)
-	d.Info = p.info(d)
+	d.Info = codegen.Describe(d, codegen.InfoModule{Module: s.Core.Module, Version: s.Core.Version, Source: s.Core.Kind.String()})
 	return d
-}
-
-// Info is the description of a build embedded in its binary and read back by
-// plugctl inspect.
-type Info struct {
-	Schema int        `json:"schema"`
-	Name   string     `json:"name"`
-	Core   InfoModule `json:"core"`
-	Plugs  []InfoPlug `json:"plugs"`
-}
-
-// InfoModule names a module at a version.
-type InfoModule struct {
-	Module  string `json:"module"`
-	Version string `json:"version"`
-	Source  string `json:"source,omitempty"` // module, local, git or archive
-}
-
-// InfoPlug describes one plug compiled into a binary.
-type InfoPlug struct {
-	Name           string `json:"name"`
-	Module         string `json:"module"`
-	Version        string `json:"version"`
-	SettingsDigest string `json:"settings_digest"`
-	Source         string `json:"source,omitempty"` // module, local, git or archive
-}
-
-// InfoMarker precedes the JSON build description inside a binary.
-const InfoMarker = "plugctl-info:v1:"
-
-func (p *Project) info(d codegen.Data) string {
-	in := Info{Schema: 1, Name: d.Name, Core: InfoModule{p.Set.Core.Module, p.Set.Core.Version, p.Set.Core.Kind.String()}, Plugs: []InfoPlug{}}
-	for i, pl := range d.Plugs {
-		sum := sha256.Sum256([]byte(codegen.Literal(pl.Settings)))
-		in.Plugs = append(in.Plugs, InfoPlug{pl.Name, pl.Module, pl.Version, "sha256:" + hex.EncodeToString(sum[:]), p.Set.Plugs[i].Kind.String()})
-	}
-	b, _ := json.Marshal(in)
-	return InfoMarker + string(b)
 }
 
 // Owners maps each module of the build to the plug (or core) it belongs to.

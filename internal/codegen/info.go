@@ -1,0 +1,54 @@
+package codegen
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+)
+
+// Info is the description of a build that the generated main embeds in its
+// binary (Data.Info) and plugctl inspect reads back: what was compiled in,
+// by name, module, version and source, with a digest of each plug's settings
+// rather than the settings themselves.
+type Info struct {
+	Schema int        `json:"schema"` // InfoSchema
+	Name   string     `json:"name"`
+	Core   InfoModule `json:"core"`
+	Plugs  []InfoPlug `json:"plugs"`
+}
+
+// InfoModule names a module at a version.
+type InfoModule struct {
+	Module  string `json:"module"`
+	Version string `json:"version"`
+	Source  string `json:"source,omitempty"` // module, local, git or archive
+}
+
+// InfoPlug describes one plug compiled into a binary.
+type InfoPlug struct {
+	Name           string `json:"name"`
+	Module         string `json:"module"`
+	Version        string `json:"version"`
+	SettingsDigest string `json:"settings_digest"`
+	Source         string `json:"source,omitempty"` // module, local, git or archive
+}
+
+// InfoMarker precedes the JSON build description inside a binary.
+const InfoMarker = "plugctl-info:v1:"
+
+// InfoSchema is the version of Info this package writes.
+const InfoSchema = 1
+
+// Describe returns the build description of d, whose core is core, as
+// Data.Info holds it: InfoMarker and the JSON of an Info. A plug's settings
+// digest is the SHA-256 of their Go literal, the very text the generated
+// main holds.
+func Describe(d Data, core InfoModule) string {
+	in := Info{Schema: InfoSchema, Name: d.Name, Core: core, Plugs: []InfoPlug{}}
+	for _, p := range d.Plugs {
+		sum := sha256.Sum256([]byte(Literal(p.Settings)))
+		in.Plugs = append(in.Plugs, InfoPlug{p.Name, p.Module, p.Version, "sha256:" + hex.EncodeToString(sum[:]), p.Source})
+	}
+	b, _ := json.Marshal(in)
+	return InfoMarker + string(b)
+}

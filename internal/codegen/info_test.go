@@ -1,0 +1,49 @@
+package codegen
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestDescribe(t *testing.T) {
+	d := sample()
+	d.Plugs[0].Source = "module"
+	d.Plugs[1].Source = "local"
+	got := Describe(d, InfoModule{Module: "example.com/core", Version: "v1.4.2", Source: "git"})
+	js, ok := strings.CutPrefix(got, InfoMarker)
+	if !ok {
+		t.Fatalf("Describe = %q, want it to start with %q", got, InfoMarker)
+	}
+	var in Info
+	if err := json.Unmarshal([]byte(js), &in); err != nil {
+		t.Fatal(err)
+	}
+	// The digest is of the settings literal the generated main holds.
+	digest := func(settings map[string]any) string {
+		sum := sha256.Sum256([]byte(Literal(settings)))
+		return "sha256:" + hex.EncodeToString(sum[:])
+	}
+	want := Info{
+		Schema: InfoSchema,
+		Name:   "acme",
+		Core:   InfoModule{"example.com/core", "v1.4.2", "git"},
+		Plugs: []InfoPlug{
+			{"metrics", "example.com/metrics", "v0.3.1", digest(d.Plugs[0].Settings), "module"},
+			{"audit", "example.com/audit", "v0.0.0", digest(map[string]any{}), "local"},
+		},
+	}
+	if !reflect.DeepEqual(in, want) {
+		t.Errorf("Describe decodes to\n%+v\nwant\n%+v", in, want)
+	}
+	if Describe(d, want.Core) != got {
+		t.Error("two descriptions of the same build differ")
+	}
+	d.Plugs = nil
+	if got := Describe(d, want.Core); !strings.Contains(got, `"plugs":[]`) {
+		t.Errorf("a build without plugs is described as %s, want an empty plugs list", got)
+	}
+}

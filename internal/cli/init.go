@@ -2,15 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,6 +16,7 @@ import (
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/scaffold"
 )
 
 // initOptions are the inputs of plugctl init. Values left empty are asked
@@ -143,7 +140,10 @@ func initRun(_ context.Context, o *initOptions) error {
 	if err != nil {
 		return fail.Wrap(fail.Config, fmt.Errorf("--target: %w", err))
 	}
-	data := o.starter(plugs, replace, targets)
+	data, err := o.starter(plugs, replace, targets)
+	if err != nil {
+		return err
+	}
 	dir, err := filepath.Abs(filepath.Dir(o.file))
 	if err != nil {
 		return err
@@ -304,131 +304,30 @@ func parseWith(s string) (starterPlug, error) {
 	return p, nil
 }
 
-// plainYAML matches strings that read back as themselves unquoted, numbers
-// and YAML's keywords aside.
-var plainYAML = regexp.MustCompile(`^[A-Za-z0-9./][A-Za-z0-9._/@+-]*$`)
-
-// yamlValue writes s as a YAML scalar: plain where that reads back as the
-// same string, double-quoted (JSON syntax, which YAML shares) elsewhere.
-func yamlValue(s string) string {
-	switch strings.ToLower(s) {
-	case "true", "false", "null", "yes", "no", "on", "off", "y", "n", "~":
-		return strconv.Quote(s)
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil || !plainYAML.MatchString(s) {
-		b, _ := json.Marshal(s)
-		return string(b)
-	}
-	return s
-}
-
 // starter renders the commented starter config.
-func (o *initOptions) starter(plugs []starterPlug, replace map[string]string, targets []config.Target) []byte {
-	var b strings.Builder
-	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	name := o.Name
-	if name == "" {
-		name = defaultName()
+func (o *initOptions) starter(plugs []starterPlug, replace map[string]string, targets []config.Target) ([]byte, error) {
+	s := scaffold.Starter{
+		File: filepath.Base(o.file),
+		Name: o.Name,
+		Core: scaffold.StarterCore{
+			Module: o.CoreModule, Source: o.CoreSource, Version: o.CoreVersion,
+			Main: o.CoreMain, Entry: o.CoreEntry, Imports: o.CoreImports,
+		},
+		Replace: replace,
 	}
-	w("# %s — the plug config of %s, written by plugctl init.\n", filepath.Base(o.file), name)
-	w("#\n")
-	w("# It names a core Go program and the plugs to compile into it. Check it with\n")
-	w("# `plugctl validate`, build with `plugctl build`. Every key is described in the\n")
-	w("# README's configuration reference; `plugctl schema` prints a JSON Schema that\n")
-	w("# editors use to complete and check this file.\n")
-	w("schema: 1   # format version of this file\n")
-	w("name: %s   # artifact name: dist/%s by default\n", yamlValue(name), name)
-	w("\n")
-	w("core:\n")
-	w("  # The core program: a module path and version (exact, a constraint like\n")
-	w("  # ^1.4, or latest), or a source: git::https://…, an archive, a ./directory.\n")
-	if o.CoreModule != "" {
-		w("  module: %s\n", yamlValue(o.CoreModule))
+	if s.Name == "" {
+		s.Name = defaultName()
 	}
-	if o.CoreSource != "" {
-		w("  source: %s\n", yamlValue(o.CoreSource))
+	if s.Core.Entry == "" {
+		s.Core.Entry = "Main"
 	}
-	if o.CoreVersion != "" {
-		w("  version: %s\n", yamlValue(o.CoreVersion))
-	}
-	w("  # The package holding the entry function, and the func() main calls.\n")
-	if o.CoreMain != "" && o.CoreMain != o.CoreModule {
-		w("  main: %s\n", yamlValue(o.CoreMain))
-	} else {
-		w("  # main: example.com/core/cmd   # default: the core module itself\n")
-	}
-	entry := o.CoreEntry
-	if entry == "" {
-		entry = "Main"
-	}
-	w("  entry: %s\n", yamlValue(entry))
-	if len(o.CoreImports) > 0 {
-		w("  # Extra packages to blank-import, such as a core's standard set.\n")
-		w("  imports:\n")
-		for _, imp := range o.CoreImports {
-			w("    - %s\n", yamlValue(imp))
-		}
-	} else {
-		w("  # imports: []          # extra packages to blank-import (a standard set)\n")
-	}
-	w("  # template: main.tmpl  # your own template for the generated main\n")
-	w("\n")
-	w("plugins:\n")
-	w("  # Each plug has a unique name and comes from where a core can. Plugs that\n")
-	w("  # use the plugctl SDK get their settings; enabled: false leaves one out.\n")
 	for _, p := range plugs {
-		w("  - name: %s\n", yamlValue(p.Name))
-		if p.Module != "" {
-			w("    module: %s\n", yamlValue(p.Module))
-		}
-		if p.Source != "" {
-			w("    source: %s\n", yamlValue(p.Source))
-		}
-		if p.Version != "" {
-			w("    version: %s\n", yamlValue(p.Version))
-		}
-		w("    # settings: {}\n")
+		s.Plugs = append(s.Plugs, scaffold.StarterPlug(p))
 	}
-	if len(plugs) == 0 {
-		w("  # - name: metrics\n")
-		w("  #   module: github.com/acme/metrics\n")
-		w("  #   version: ^0.3.0\n")
-		w("  #   settings: {listen: \":9090\"}\n")
-		w("  # - name: audit\n")
-		w("  #   source: ./plugins/audit   # made with: plugctl new plug audit\n")
+	for _, t := range targets {
+		s.Targets = append(s.Targets, t.String())
 	}
-	w("\n")
-	if len(replace) > 0 {
-		w("# Module path -> exact version or local directory, applied to the build.\n")
-		w("replace:\n")
-		for _, path := range slices.Sorted(maps.Keys(replace)) {
-			w("  %s: %s\n", yamlValue(path), yamlValue(replace[path]))
-		}
-	} else {
-		w("# replace:   # module path -> exact version or local directory\n")
-		w("#   github.com/plugctl/plugctl/plug: ../plugctl/plug\n")
-	}
-	w("\n")
-	w("build:\n")
-	output := config.DefaultOutput
-	if len(targets) > 0 {
-		list := make([]string, len(targets))
-		for i, t := range targets {
-			list[i] = t.String()
-		}
-		w("  targets: [%s]\n", strings.Join(list, ", "))
-		if len(targets) > 1 {
-			output = config.DefaultMultiOutput
-		}
-	} else {
-		w("  # targets: [linux/amd64, linux/arm64, darwin/arm64]   # default: the host\n")
-	}
-	w("  output: %s   # may use {name} {os} {arch} {version}\n", yamlValue(output))
-	w("  # tags: []\n")
-	w("  # ldflags: [-s, -w]\n")
-	w("\n")
-	w("# vendor: %s   # where plugctl vendor writes the vendor tree\n", config.DefaultVendor)
-	return []byte(b.String())
+	return scaffold.Config(s)
 }
 
 // invalidStarter reports the problems of a starter config that was not

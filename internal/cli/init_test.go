@@ -103,18 +103,6 @@ func TestParseWith(t *testing.T) {
 	}
 }
 
-func TestYAMLValue(t *testing.T) {
-	for in, want := range map[string]string{
-		"github.com/a/b": "github.com/a/b", "v1.2.3": "v1.2.3", "latest": "latest", "./x": "./x",
-		"^1.4": `"^1.4"`, "1.10": `"1.10"`, "yes": `"yes"`, "null": `"null"`, "dist/{name}": `"dist/{name}"`,
-		"a: b": `"a: b"`, "git::https://x/y.git": `"git::https://x/y.git"`, `say "hi"`: `"say \"hi\""`,
-	} {
-		if got := yamlValue(in); got != want {
-			t.Errorf("yamlValue(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 // starterFile is a starter config init writes, kept among the config
 // package's test files so that its schema tests check it: the file init
 // writes must be one the JSON Schema accepts too. The -update flag (of the

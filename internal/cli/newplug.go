@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"go/format"
-	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/template"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/modfile"
@@ -24,7 +20,7 @@ import (
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
-	"github.com/plugctl/plugctl/templates"
+	"github.com/plugctl/plugctl/internal/scaffold"
 )
 
 // newCmdNew is the parent of the scaffolding commands.
@@ -103,11 +99,6 @@ type newPlugResult struct {
 	Files []string `json:"files"`
 }
 
-// scaffold is what the newplug templates are executed with.
-type scaffold struct {
-	Name, Package, Module, Dir, Description, DefaultMessage, SDKReplace string
-}
-
 func newPlugRun(ctx context.Context, o *newPlugOptions) error {
 	res := &newPlugResult{Name: o.Name, Module: o.Module, Files: []string{}}
 	o.result = res
@@ -148,29 +139,13 @@ func newPlugRun(ctx context.Context, o *newPlugOptions) error {
 	if err != nil {
 		return err
 	}
-	gomod, err := scaffoldGoMod(o.Module, tc.Lang(), sdkVersion, sdkReplace)
+	p := scaffold.Plug{
+		Name: o.Name, Module: o.Module, Source: configPath(dir),
+		GoVersion: tc.Lang(), SDKVersion: sdkVersion, SDKReplace: sdkReplace,
+	}
+	out, err := scaffold.PlugModule(p)
 	if err != nil {
 		return err
-	}
-	data := scaffold{
-		Name: o.Name, Package: packageName(o.Name), Module: o.Module, Dir: filepath.ToSlash(dir),
-		Description:    "TODO: say in one line what " + o.Name + " does",
-		DefaultMessage: "hello from " + o.Name,
-		SDKReplace:     sdkReplace,
-	}
-	out := map[string][]byte{"go.mod": gomod}
-	names := map[string]string{
-		"plug.go.tmpl":      data.Package + ".go",
-		"plug_test.go.tmpl": data.Package + "_test.go",
-		"plugin.yaml.tmpl":  "plugin.yaml",
-		"README.md.tmpl":    "README.md",
-	}
-	for tmpl, name := range names {
-		b, err := renderScaffold(tmpl, data)
-		if err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
-		}
-		out[name] = b
 	}
 	// Assemble the module beside its final place and move it there whole.
 	tmp, err := files.TempDir(abs)
@@ -196,20 +171,20 @@ func newPlugRun(ctx context.Context, o *newPlugOptions) error {
 	slices.Sort(res.Files)
 	res.Dir = abs
 	if !o.json && !o.quiet {
-		o.printNewPlug(data, dir)
+		o.printNewPlug(p, dir)
 	}
 	return nil
 }
 
 // printNewPlug tells what was made and what to do next.
-func (o *newPlugOptions) printNewPlug(d scaffold, dir string) {
+func (o *newPlugOptions) printNewPlug(p scaffold.Plug, dir string) {
 	w := o.ios.Out
-	fmt.Fprintf(w, "created %s/ (module %s, plug %q)\n\n", dir, d.Module, d.Name)
+	fmt.Fprintf(w, "created %s/ (module %s, plug %q)\n\n", dir, p.Module, p.Name)
 	fmt.Fprintf(w, "test it:\n  cd %s && go test ./...\n\n", dir)
 	fmt.Fprintf(w, "build it into a core: add to the plug config\n")
-	fmt.Fprintf(w, "  plugins:\n    - name: %s\n      source: ./%s\n", d.Name, filepath.ToSlash(dir))
-	if d.SDKReplace != "" {
-		fmt.Fprintf(w, "  replace:\n    %s: %s\n", config.SDKModule, configPath(o.SDKReplace))
+	fmt.Fprintf(w, "  plugins:\n    - name: %s\n      source: %s\n", scaffold.YAML(p.Name), scaffold.YAML(p.Source))
+	if p.SDKReplace != "" {
+		fmt.Fprintf(w, "  replace:\n    %s: %s\n", config.SDKModule, scaffold.YAML(configPath(o.SDKReplace)))
 	} else {
 		fmt.Fprintf(w, "\nthe SDK module %s is not published yet: go.mod needs\n  replace %s => /path/to/plugctl/plug\n(or run new plug with --sdk-replace) before go test works\n", config.SDKModule, config.SDKModule)
 	}
@@ -226,16 +201,6 @@ func checkPlugName(name string) error {
 		return fail.New(fail.Config, "invalid plug name %s (valid: %s: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')", strconv.Quote(name), config.NamePattern)
 	}
 	return nil
-}
-
-// packageName makes a Go package name of a plug name: '-' and '_' dropped,
-// and a keyword given a suffix.
-func packageName(name string) string {
-	p := strings.NewReplacer("-", "", "_", "").Replace(name)
-	if token.IsKeyword(p) {
-		p += "plug"
-	}
-	return p
 }
 
 // sdkPath checks that dir holds the SDK module and returns it as go.mod's
@@ -270,47 +235,6 @@ func relDir(dir, target string) (string, error) {
 		rel = "./" + rel
 	}
 	return rel, nil
-}
-
-// scaffoldGoMod writes the new module's go.mod with golang.org/x/mod.
-func scaffoldGoMod(path, goVersion, sdkVersion, sdkReplace string) ([]byte, error) {
-	f := &modfile.File{}
-	if err := f.AddModuleStmt(path); err != nil {
-		return nil, err
-	}
-	if err := f.AddGoStmt(goVersion); err != nil {
-		return nil, err
-	}
-	if err := f.AddRequire(config.SDKModule, sdkVersion); err != nil {
-		return nil, err
-	}
-	if sdkReplace != "" {
-		if err := f.AddReplace(config.SDKModule, "", sdkReplace, ""); err != nil {
-			return nil, err
-		}
-	}
-	f.Cleanup()
-	return f.Format()
-}
-
-// renderScaffold executes one newplug template; Go files are gofmt'd.
-func renderScaffold(name string, d scaffold) ([]byte, error) {
-	src, err := templates.NewPlug.ReadFile("newplug/" + name)
-	if err != nil {
-		return nil, err
-	}
-	t, err := template.New(name).Funcs(template.FuncMap{"quote": strconv.Quote, "yaml": yamlValue}).Parse(string(src))
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	if err := t.Execute(&b, d); err != nil {
-		return nil, err
-	}
-	if strings.HasSuffix(name, ".go.tmpl") {
-		return format.Source(b.Bytes())
-	}
-	return b.Bytes(), nil
 }
 
 // configPath writes a local path the way the plug config wants it: absolute,

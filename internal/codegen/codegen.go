@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"go/token"
 	"math"
 	"sort"
 	"strconv"
@@ -57,10 +58,22 @@ type Plug struct {
 	Source   string // module, local, git or archive: for the build description
 }
 
-// Funcs are the functions available to main templates, custom ones included.
+// Funcs are the functions available to main templates, custom ones included:
+// the encoders through which values enter Go source.
 var Funcs = template.FuncMap{
 	"quote":   strconv.Quote,
 	"literal": Literal,
+	"ident":   Ident,
+}
+
+// Ident returns s for use as a Go identifier (a package name, a function
+// name), or an error when s is not one: a value that is not an identifier
+// must never be pasted into Go source as one.
+func Ident(s string) (string, error) {
+	if !token.IsIdentifier(s) {
+		return "", fmt.Errorf("%q is not a Go identifier", s)
+	}
+	return s, nil
 }
 
 // Main renders the main package from tmpl (templates.Main when empty) and

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -28,8 +29,26 @@ type buildOptions struct {
 	// Bundle builds offline from a bundle made by plugctl bundle.
 	Bundle string
 
-	fileSet    bool   // -f was given
-	bundleTree string // the unpacked bundle's vendor tree
+	fileSet    bool            // -f was given
+	targets    []config.Target // Targets, parsed by validate
+	bundleTree string          // the unpacked bundle's vendor tree
+}
+
+// validate checks what the flags say on their own, before anything is
+// loaded: a usage error is reported before any work is done. buildRun
+// calls it first.
+func (o *buildOptions) validate() error {
+	if o.Bundle != "" && o.fileSet {
+		return fail.Wrap(fail.Config, errors.New("--bundle and -f cannot be used together: the bundle holds its config"))
+	}
+	if len(o.Targets) > 0 {
+		targets, err := config.ParseTargets(o.Targets)
+		if err != nil {
+			return fail.Wrap(fail.Config, fmt.Errorf("--target: %w", err))
+		}
+		o.targets = targets
+	}
+	return nil
 }
 
 func newCmdBuild(g *globals, runF func(context.Context, *buildOptions) error) *cobra.Command {
@@ -77,6 +96,9 @@ type artifactResult struct {
 func buildRun(ctx context.Context, o *buildOptions) error {
 	res := &buildResult{Artifacts: []artifactResult{}}
 	o.result = res
+	if err := o.validate(); err != nil {
+		return err
+	}
 	r := o.reporter()
 	p, cleanup, err := o.load(ctx, r)
 	if err != nil {
@@ -84,11 +106,8 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 	}
 	defer cleanup()
 	targets := p.Config.Build.Targets
-	if len(o.Targets) > 0 {
-		targets, err = config.ParseTargets(o.Targets)
-		if err != nil {
-			return fail.Wrap(fail.Config, fmt.Errorf("--target: %w", err))
-		}
+	if len(o.targets) > 0 {
+		targets = o.targets
 	}
 	if err := config.CheckOutput(o.Output, len(targets)); err != nil {
 		return fail.Wrap(fail.Config, fmt.Errorf("-o: %w", err))

@@ -32,7 +32,13 @@ func Main() int {
 // Run executes one plugctl command line and returns its exit code.
 func Run(ctx context.Context, ios *IOStreams, args []string) int {
 	g := &globals{ios: ios}
-	root := NewRoot(g)
+	return execute(ctx, g, NewRoot(g), args)
+}
+
+// execute runs the command line args on root, whose commands share g, and
+// returns the exit code.
+func execute(ctx context.Context, g *globals, root *cobra.Command, args []string) int {
+	ios := g.ios
 	root.SetArgs(args)
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
@@ -108,6 +114,32 @@ func (g *globals) finish() {
 
 // NewRoot builds the command tree.
 func NewRoot(g *globals) *cobra.Command {
+	return newRoot(g, commands(g))
+}
+
+// commands are plugctl's commands, each made with its run function.
+func commands(g *globals) []*cobra.Command {
+	return []*cobra.Command{
+		newCmdValidate(g, nil),
+		newCmdGenerate(g, nil),
+		newCmdBuild(g, nil),
+		newCmdInspect(g, nil),
+		newCmdLock(g, nil),
+		newCmdOutdated(g, nil),
+		newCmdVendor(g, nil),
+		newCmdBundle(g, nil),
+		newCmdVersion(g, nil),
+		newCmdSchema(g, nil),
+		newCmdInit(g, nil),
+		newCmdNew(newCmdNewPlug(g, nil)),
+		newCmdRun(g, nil),
+	}
+}
+
+// newRoot puts cmds under the root command, which holds the global flags,
+// and makes every usage error of the tree exit 2. Tests build a tree of
+// commands made with a runF that records their options.
+func newRoot(g *globals, cmds []*cobra.Command) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "plugctl",
 		Short:         "Build custom binaries from a core Go program and its plugs",
@@ -126,21 +158,7 @@ func NewRoot(g *globals) *cobra.Command {
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
 	_ = root.MarkPersistentFlagFilename("file", "yaml", "yml")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fail.Wrap(fail.Config, err) })
-	root.AddCommand(
-		newCmdValidate(g, nil),
-		newCmdGenerate(g, nil),
-		newCmdBuild(g, nil),
-		newCmdInspect(g, nil),
-		newCmdLock(g, nil),
-		newCmdOutdated(g, nil),
-		newCmdVendor(g, nil),
-		newCmdBundle(g, nil),
-		newCmdVersion(g, nil),
-		newCmdSchema(g, nil),
-		newCmdInit(g, nil),
-		newCmdNew(g),
-		newCmdRun(g, nil),
-	)
+	root.AddCommand(cmds...)
 	var wrap func(*cobra.Command)
 	wrap = func(parent *cobra.Command) {
 		for _, c := range parent.Commands() {

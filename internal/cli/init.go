@@ -44,6 +44,40 @@ type initOptions struct {
 	Targets []string
 	// Force overwrites an existing file.
 	Force bool
+
+	// plugs, replace and targets are With, Replace and Targets parsed by
+	// validate; ask adds the plugs it is given.
+	plugs   []starterPlug
+	replace map[string]string
+	targets []config.Target
+}
+
+// validate checks and parses what the flags say, before any question is
+// asked: a wrong flag is reported before the user answers anything. initRun
+// calls it first.
+func (o *initOptions) validate() error {
+	o.plugs = nil
+	for _, w := range o.With {
+		p, err := parseWith(w)
+		if err != nil {
+			return fail.Wrap(fail.Config, fmt.Errorf("--with %s: %w", w, err))
+		}
+		o.plugs = append(o.plugs, p)
+	}
+	o.replace = map[string]string{}
+	for _, r := range o.Replace {
+		path, to, ok := strings.Cut(r, "=")
+		if !ok || path == "" || to == "" {
+			return fail.New(fail.Config, "--replace %s: want PATH=VERSION or PATH=./DIR", r)
+		}
+		o.replace[path] = to
+	}
+	targets, err := config.ParseTargets(o.Targets)
+	if err != nil {
+		return fail.Wrap(fail.Config, fmt.Errorf("--target: %w", err))
+	}
+	o.targets = targets
+	return nil
 }
 
 func newCmdInit(g *globals, runF func(context.Context, *initOptions) error) *cobra.Command {
@@ -108,6 +142,9 @@ type starterPlug struct {
 func initRun(_ context.Context, o *initOptions) error {
 	res := &initResult{File: o.file, Plugs: []jsonComponent{}}
 	o.result = res
+	if err := o.validate(); err != nil {
+		return err
+	}
 	if _, err := os.Lstat(o.file); err == nil && !o.Force {
 		return fail.New(fail.Config, "%s already exists (use --force to overwrite it)", o.file)
 	}
@@ -120,27 +157,7 @@ func initRun(_ context.Context, o *initOptions) error {
 	if o.CoreSource == "" && o.CoreVersion == "" {
 		o.CoreVersion = "latest"
 	}
-	var plugs []starterPlug
-	for _, w := range o.With {
-		p, err := parseWith(w)
-		if err != nil {
-			return fail.Wrap(fail.Config, fmt.Errorf("--with %s: %w", w, err))
-		}
-		plugs = append(plugs, p)
-	}
-	replace := map[string]string{}
-	for _, r := range o.Replace {
-		path, to, ok := strings.Cut(r, "=")
-		if !ok || path == "" || to == "" {
-			return fail.New(fail.Config, "--replace %s: want PATH=VERSION or PATH=./DIR", r)
-		}
-		replace[path] = to
-	}
-	targets, err := config.ParseTargets(o.Targets)
-	if err != nil {
-		return fail.Wrap(fail.Config, fmt.Errorf("--target: %w", err))
-	}
-	data, err := o.starter(plugs, replace, targets)
+	data, err := o.starter()
 	if err != nil {
 		return err
 	}
@@ -165,7 +182,7 @@ func initRun(_ context.Context, o *initOptions) error {
 			Module: p.Module, Requested: p.Version, Enabled: p.Enabled})
 	}
 	if !o.json && !o.quiet {
-		fmt.Fprintf(o.ios.Out, "wrote %s (%s)\n", o.file, plural(len(plugs), "plug", "plugs"))
+		fmt.Fprintf(o.ios.Out, "wrote %s (%s)\n", o.file, plural(len(o.plugs), "plug", "plugs"))
 		fmt.Fprintf(o.ios.ErrOut, "next: plugctl validate%s && plugctl build%s\n", fileFlag(o.file), fileFlag(o.file))
 	}
 	return nil
@@ -223,11 +240,13 @@ func (o *initOptions) ask() error {
 			if err != nil || w == "" {
 				break
 			}
-			if _, perr := parseWith(w); perr != nil {
+			p, perr := parseWith(w)
+			if perr != nil {
 				fmt.Fprintf(o.ios.ErrOut, "%v\n", perr)
 				continue
 			}
 			o.With = append(o.With, w)
+			o.plugs = append(o.plugs, p)
 		}
 	}
 	return err
@@ -305,7 +324,7 @@ func parseWith(s string) (starterPlug, error) {
 }
 
 // starter renders the commented starter config.
-func (o *initOptions) starter(plugs []starterPlug, replace map[string]string, targets []config.Target) ([]byte, error) {
+func (o *initOptions) starter() ([]byte, error) {
 	s := scaffold.Starter{
 		File: filepath.Base(o.file),
 		Name: o.Name,
@@ -313,7 +332,7 @@ func (o *initOptions) starter(plugs []starterPlug, replace map[string]string, ta
 			Module: o.CoreModule, Source: o.CoreSource, Version: o.CoreVersion,
 			Main: o.CoreMain, Entry: o.CoreEntry, Imports: o.CoreImports,
 		},
-		Replace: replace,
+		Replace: o.replace,
 	}
 	if s.Name == "" {
 		s.Name = defaultName()
@@ -321,10 +340,10 @@ func (o *initOptions) starter(plugs []starterPlug, replace map[string]string, ta
 	if s.Core.Entry == "" {
 		s.Core.Entry = "Main"
 	}
-	for _, p := range plugs {
+	for _, p := range o.plugs {
 		s.Plugs = append(s.Plugs, scaffold.StarterPlug(p))
 	}
-	for _, t := range targets {
+	for _, t := range o.targets {
 		s.Targets = append(s.Targets, t.String())
 	}
 	return scaffold.Config(s)

@@ -23,8 +23,8 @@ import (
 	"github.com/plugctl/plugctl/internal/scaffold"
 )
 
-// newCmdNew is the parent of the scaffolding commands.
-func newCmdNew(g *globals) *cobra.Command {
+// newCmdNew is the parent of the scaffolding commands: new plug.
+func newCmdNew(plug *cobra.Command) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "new KIND",
 		Short: "Scaffold new things: a plug module",
@@ -36,7 +36,7 @@ func newCmdNew(g *globals) *cobra.Command {
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(newCmdNewPlug(g, nil))
+	cmd.AddCommand(plug)
 	return cmd
 }
 
@@ -99,9 +99,9 @@ type newPlugResult struct {
 	Files []string `json:"files"`
 }
 
-func newPlugRun(ctx context.Context, o *newPlugOptions) error {
-	res := &newPlugResult{Name: o.Name, Module: o.Module, Files: []string{}}
-	o.result = res
+// validate checks what the arguments and flags say on their own, before
+// anything is written. newPlugRun calls it first.
+func (o *newPlugOptions) validate() error {
 	if err := checkPlugName(o.Name); err != nil {
 		return err
 	}
@@ -110,6 +110,20 @@ func newPlugRun(ctx context.Context, o *newPlugOptions) error {
 	}
 	if err := module.CheckPath(o.Module); err != nil {
 		return fail.New(fail.Config, "--module: %v", err)
+	}
+	if o.SDKVersion != "" {
+		if err := module.Check(config.SDKModule, o.SDKVersion); err != nil {
+			return fail.New(fail.Config, "--sdk-version: %v", err)
+		}
+	}
+	return nil
+}
+
+func newPlugRun(ctx context.Context, o *newPlugOptions) error {
+	res := &newPlugResult{Name: o.Name, Module: o.Module, Files: []string{}}
+	o.result = res
+	if err := o.validate(); err != nil {
+		return err
 	}
 	dir := o.Dir
 	if dir == "" {
@@ -131,9 +145,6 @@ func newPlugRun(ctx context.Context, o *newPlugOptions) error {
 	sdkVersion := o.SDKVersion
 	if sdkVersion == "" {
 		sdkVersion = "v0.0.0"
-	}
-	if err := module.Check(config.SDKModule, sdkVersion); err != nil {
-		return fail.New(fail.Config, "--sdk-version: %v", err)
 	}
 	tc, err := gotool.Detect(ctx, o.reporter())
 	if err != nil {

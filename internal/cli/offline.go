@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 
 	"github.com/plugctl/plugctl/internal/bundle"
@@ -19,9 +18,6 @@ func (o *buildOptions) load(ctx context.Context, r report.Reporter) (*pipeline.P
 	if o.Bundle == "" {
 		p, err := pipeline.Load(ctx, r, o.file)
 		return p, func() {}, err
-	}
-	if o.fileSet {
-		return nil, nil, fail.Wrap(fail.Config, errors.New("--bundle and -f cannot be used together: the bundle holds its config"))
 	}
 	p, tree, cleanup, err := loadBundle(ctx, r, o.Bundle)
 	if err != nil {

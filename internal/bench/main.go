@@ -1,7 +1,7 @@
 //go:build linux
 
-// Command bench measures plugctl against the targets of DESIGN.md §5 and
-// writes the results, with the exact commands run, to a Markdown file:
+// Command bench measures plugctl against its performance targets and writes
+// the results, the targets and the exact commands run to a Markdown file:
 //
 //	go run ./internal/bench -o BENCHMARKS.md     (what `make bench` runs)
 //

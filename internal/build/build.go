@@ -1,5 +1,6 @@
 // Package build compiles a generated build module into one static binary per
-// target, in parallel, with the explicit environment of DESIGN.md §5.
+// target, in parallel, with the explicit environment the README's "How it
+// works" lists.
 package build
 
 import (

@@ -13,9 +13,10 @@ import (
 	"github.com/plugctl/plugctl/internal/versions"
 )
 
-// KindOf classifies a source by its form (DESIGN.md §2): "" is the module
-// proxy, "git::…" a git repository, a path starting with ./, ../ or / (or
-// "." or "..") a local directory, and an https:// or file:// URL an archive.
+// KindOf classifies a source by its form (README: Configuration reference):
+// "" is the module proxy, "git::…" a git repository, a path starting with
+// ./, ../ or / (or "." or "..") a local directory, and an https:// or
+// file:// URL an archive.
 // It looks at the form only; Parse is what checks a source is valid, and any
 // other form is SourceUnknown.
 func KindOf(source string) SourceKind {

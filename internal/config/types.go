@@ -10,9 +10,9 @@ const SDKModule = "github.com/plugctl/plugctl/plug"
 // name the config's users have always known it by.
 type Pos = diag.Pos
 
-// Config is a validated plug config (DESIGN.md §1). Defaults are applied by
-// Load; values that depend on fetched sources (a local plug's module path, say)
-// are filled in by the resolver.
+// Config is a validated plug config (README: Configuration reference).
+// Defaults are applied by Load; values that depend on fetched sources (a
+// local plug's module path, say) are filled in by the resolver.
 type Config struct {
 	File    string // the path the user named; used in messages
 	Dir     string // absolute directory holding the file; relative paths resolve against it
@@ -115,7 +115,7 @@ func (t Target) String() string { return t.OS + "/" + t.Arch }
 // SourceKind says where a core or plug comes from.
 type SourceKind int
 
-// The kinds of source (DESIGN.md §2).
+// The kinds of source (README: Configuration reference).
 const (
 	SourceModule  SourceKind = iota // Go module proxy
 	SourceGit                       // git::URL

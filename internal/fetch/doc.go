@@ -1,7 +1,7 @@
 // Package fetch brings the source of a git or archive plug (or core) onto
 // disk and tells what it is: the commit or checksum that pins it, the module
-// path its go.mod declares and the go.sum h1: hash of its files (DESIGN.md
-// §2).
+// path its go.mod declares and the go.sum h1: hash of its files (README:
+// Versions and the lock).
 //
 // # Sources
 //

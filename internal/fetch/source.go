@@ -159,7 +159,7 @@ func ParseArchive(src string) (*url.URL, string, error) {
 // checkVersion returns an error when v cannot be a version of a git source
 // whatever the repository holds. Versions are only ever matched against
 // ls-remote's output in Go, never passed to git, but a value beginning with
-// '-' is refused outright (DESIGN.md §8).
+// '-' is refused outright (README: Guarantees, argument safety).
 func checkVersion(v string) error {
 	if strings.HasPrefix(v, "-") {
 		return fail.New(fail.Config, "invalid version %s: it must not begin with '-'", quote(v))

@@ -1,5 +1,6 @@
 // Package gotool runs the go command with the explicit environment plugctl's
-// contract demands (DESIGN.md §5), whatever the user's shell exports.
+// reproducibility guarantee demands (README: Guarantees), whatever the
+// user's shell exports.
 package gotool
 
 import (

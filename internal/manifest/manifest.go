@@ -1,6 +1,6 @@
 // Package manifest reads plugin.yaml, the file at the root of a plug's (or
 // the core's) module that declares what the plug needs, separately from its
-// code (DESIGN.md §2), and checks a build's plugs against each other.
+// code (README: Manifests), and checks a build's plugs against each other.
 //
 // # File
 //

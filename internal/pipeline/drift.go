@@ -32,7 +32,7 @@ func tidyError(p *Project, err error) error {
 // for the core and the plugs (the tidied go.mod in dir) with the resolved
 // ones. A plug whose go.mod requires a newer core (or a newer version of
 // another plug) would move it silently; this refuses, naming the plug that
-// did it, found in the module graph (DESIGN.md §2).
+// did it, found in the module graph (README: Versions and the lock).
 //
 // Components built from a directory are replaced whole, whatever version
 // is required, and so are modules the config's replace map redirects: MVS

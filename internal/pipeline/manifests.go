@@ -11,8 +11,8 @@ import (
 )
 
 // checkManifests reads the plugin.yaml of the core and of every plug and
-// checks the build against them (DESIGN.md §2) before anything is generated
-// or compiled. It keeps each plug's settings with the defaults of its
+// checks the build against them (README: Manifests) before anything is
+// generated or compiled. It keeps each plug's settings with the defaults of its
 // schema filled in, for the generated main.
 func (p *Project) checkManifests() error {
 	s := p.Set

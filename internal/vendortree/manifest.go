@@ -1,6 +1,6 @@
-// Package vendortree describes and checks plugctl's vendor tree (DESIGN.md
-// §4): the directory that holds everything a build needs with no network, no
-// module cache and no git.
+// Package vendortree describes and checks plugctl's vendor tree (README:
+// Air-gapped builds): the directory that holds everything a build needs with
+// no network, no module cache and no git.
 //
 // # Layout
 //

@@ -15,6 +15,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/versions"
+	"github.com/plugctl/plugctl/internal/yamlsrc"
 )
 
 // DefaultVendor is the vendor tree's directory when the config names none.
@@ -38,6 +39,14 @@ var (
 	coreKeys    = []string{"checksum", "entry", "imports", "main", "module", "source", "template", "version"}
 	plugKeys    = []string{"checksum", "enabled", "import", "module", "name", "settings", "source", "version"}
 	buildKeys   = []string{"ldflags", "output", "tags", "targets"}
+)
+
+// Scopes say which part of the config a problem is in, so that the message
+// can name the plug. A scope >= 0 is the index of a plug in plugins.
+const (
+	scopeNone    = -1
+	scopeCore    = -2
+	scopePlugins = -3 // the plugins list itself
 )
 
 // problem is a diag.Problem before the plug it concerns has a name.
@@ -82,7 +91,7 @@ func (c *checker) errors() diag.List {
 
 // decode checks the value tree against the schema and builds the Config,
 // defaults applied.
-func (c *checker) decode(root *node) *Config {
+func (c *checker) decode(root *yamlsrc.Node) *Config {
 	cfg := &Config{Schema: 1, Vendor: DefaultVendor}
 	f := c.fields(root, scopeNone, "the config", "", topKeys)
 	if f == nil {
@@ -90,28 +99,28 @@ func (c *checker) decode(root *node) *Config {
 	}
 	for _, k := range requiredTop {
 		if f[k] == nil {
-			c.add(root.pos, scopeNone, "missing required key %q", k)
+			c.add(root.Pos, scopeNone, "missing required key %q", k)
 		}
 	}
 	if e := f["schema"]; e != nil {
-		v := e.val
+		v := e.Val
 		switch {
-		case v.kind == kindBad:
-		case v.kind == kindNull:
-			c.add(v.pos, scopeNone, "missing value for required key \"schema\" (valid: 1)")
-		case v.kind != kindInt || v.bad != "":
-			c.add(v.pos, scopeNone, "schema must be the integer 1, got %s", describe(v))
-		case v.i != 1:
-			c.add(v.pos, scopeNone, "unsupported schema %d (valid: 1)", v.i)
+		case v.Kind == yamlsrc.Bad:
+		case v.Kind == yamlsrc.Null:
+			c.add(v.Pos, scopeNone, "missing value for required key \"schema\" (valid: 1)")
+		case v.Kind != yamlsrc.Int || v.Invalid != "":
+			c.add(v.Pos, scopeNone, "schema must be the integer 1, got %s", v.Describe())
+		case v.Int != 1:
+			c.add(v.Pos, scopeNone, "unsupported schema %d (valid: 1)", v.Int)
 		}
 	}
 	if e := f["name"]; e != nil {
 		cfg.Name = c.str(e, scopeNone, "name")
 		switch {
-		case e.val.kind == kindNull:
-			c.add(e.val.pos, scopeNone, "missing value for required key \"name\" (valid: %s)", NamePattern)
-		case e.val.kind == kindString && !nameRE.MatchString(cfg.Name):
-			c.add(e.val.pos, scopeNone, "invalid name %s (valid: %s: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')", quoteShort(cfg.Name), NamePattern)
+		case e.Val.Kind == yamlsrc.Null:
+			c.add(e.Val.Pos, scopeNone, "missing value for required key \"name\" (valid: %s)", NamePattern)
+		case e.Val.Kind == yamlsrc.String && !nameRE.MatchString(cfg.Name):
+			c.add(e.Val.Pos, scopeNone, "invalid name %s (valid: %s: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')", diag.Quote(cfg.Name), NamePattern)
 		}
 	}
 	if e := f["core"]; e != nil {
@@ -125,11 +134,11 @@ func (c *checker) decode(root *node) *Config {
 		cfg.Replace = c.decodeReplace(e)
 	}
 	cfg.Build = c.decodeBuild(f["build"])
-	if e := f["vendor"]; e != nil && e.val.kind != kindNull {
+	if e := f["vendor"]; e != nil && e.Val.Kind != yamlsrc.Null {
 		cfg.Vendor = c.str(e, scopeNone, "vendor")
-		if e.val.kind == kindString {
+		if e.Val.Kind == yamlsrc.String {
 			if msg := checkPath(cfg.Vendor); msg != "" {
-				c.add(e.val.pos, scopeNone, "vendor %s", msg)
+				c.add(e.Val.Pos, scopeNone, "vendor %s", msg)
 			}
 		}
 		if cfg.Vendor == "" {
@@ -139,16 +148,16 @@ func (c *checker) decode(root *node) *Config {
 	return cfg
 }
 
-func (c *checker) decodeCore(e *entry, core *Core) {
-	core.Pos = e.keyPos
-	if e.val.kind == kindBad {
+func (c *checker) decodeCore(e *yamlsrc.Entry, core *Core) {
+	core.Pos = e.KeyPos
+	if e.Val.Kind == yamlsrc.Bad {
 		return
 	}
-	if e.val.kind == kindNull {
-		c.add(e.val.pos, scopeNone, "missing value for required key \"core\" (valid keys: %s)", strings.Join(coreKeys, ", "))
+	if e.Val.Kind == yamlsrc.Null {
+		c.add(e.Val.Pos, scopeNone, "missing value for required key \"core\" (valid keys: %s)", strings.Join(coreKeys, ", "))
 		return
 	}
-	f := c.fields(e.val, scopeNone, "core", "", coreKeys, scopeCore)
+	f := c.fields(e.Val, scopeNone, "core", "", coreKeys, scopeCore)
 	if f == nil {
 		return
 	}
@@ -157,7 +166,7 @@ func (c *checker) decodeCore(e *entry, core *Core) {
 	core.Version = c.str(f["version"], scopeCore, "version")
 	core.Source = c.str(f["source"], scopeCore, "source")
 	core.Checksum = c.str(f["checksum"], scopeCore, "checksum")
-	c.checkOrigin(scopeCore, e.val.pos, f, core.Module, core.Version, core.Source, core.Checksum)
+	c.checkOrigin(scopeCore, e.Val.Pos, f, core.Module, core.Version, core.Source, core.Checksum)
 
 	core.Main = c.str(f["main"], scopeCore, "main")
 	if core.Main != "" {
@@ -169,7 +178,7 @@ func (c *checker) decodeCore(e *entry, core *Core) {
 	if core.Entry == "" {
 		core.Entry = "Main"
 	} else if !token.IsIdentifier(core.Entry) || !token.IsExported(core.Entry) {
-		c.add(f["entry"].val.pos, scopeCore, "entry %s is not an exported Go identifier (valid: the name of an exported func(), like Main)", quoteShort(core.Entry))
+		c.add(f["entry"].Val.Pos, scopeCore, "entry %s is not an exported Go identifier (valid: the name of an exported func(), like Main)", diag.Quote(core.Entry))
 	}
 	seen := map[string]Pos{}
 	for _, it := range c.strList(f["imports"], scopeCore, "imports") {
@@ -178,7 +187,7 @@ func (c *checker) decodeCore(e *entry, core *Core) {
 			c.add(it.pos, scopeCore, "imports[%d] must not be empty (valid: a Go import path)", it.i)
 			continue
 		case module.CheckImportPath(it.s) != nil:
-			c.add(it.pos, scopeCore, "invalid import path %s in imports: %s", quoteShort(it.s), pathProblem(module.CheckImportPath(it.s)))
+			c.add(it.pos, scopeCore, "invalid import path %s in imports: %s", diag.Quote(it.s), pathProblem(module.CheckImportPath(it.s)))
 			continue
 		}
 		if first, ok := seen[it.s]; ok {
@@ -191,43 +200,43 @@ func (c *checker) decodeCore(e *entry, core *Core) {
 	core.Template = c.str(f["template"], scopeCore, "template")
 	if core.Template != "" {
 		if msg := checkPath(core.Template); msg != "" {
-			c.add(f["template"].val.pos, scopeCore, "template %s", msg)
+			c.add(f["template"].Val.Pos, scopeCore, "template %s", msg)
 		}
 	}
 }
 
-func (c *checker) decodePlugins(e *entry) []Plugin {
-	v := e.val
-	switch v.kind {
-	case kindNull, kindBad:
+func (c *checker) decodePlugins(e *yamlsrc.Entry) []Plugin {
+	v := e.Val
+	switch v.Kind {
+	case yamlsrc.Null, yamlsrc.Bad:
 		return nil
-	case kindSeq:
+	case yamlsrc.Seq:
 	default:
-		c.add(v.pos, scopeNone, "plugins must be a list of plugs, got %s", describe(v))
+		c.add(v.Pos, scopeNone, "plugins must be a list of plugs, got %s", v.Describe())
 		return nil
 	}
-	c.plugs = make([]string, len(v.items))
+	c.plugs = make([]string, len(v.Items))
 	var out []Plugin
 	names := map[string]Pos{}
 	normal := map[string]string{} // name with '-' as '_' -> name
-	for i, it := range v.items {
-		f := c.fields(it.val, i, "a plug", "", plugKeys)
+	for i, it := range v.Items {
+		f := c.fields(it.Val, i, "a plug", "", plugKeys)
 		if f == nil {
 			continue
 		}
-		p := Plugin{Pos: it.pos, Enabled: true, KeyPos: keyPositions(f)}
+		p := Plugin{Pos: it.Pos, Enabled: true, KeyPos: keyPositions(f)}
 		if e := f["name"]; e == nil {
-			c.add(it.val.pos, i, "missing required key \"name\" (valid: %s)", NamePattern)
-		} else if e.val.kind == kindNull {
-			c.add(e.val.pos, i, "missing value for required key \"name\" (valid: %s)", NamePattern)
+			c.add(it.Val.Pos, i, "missing required key \"name\" (valid: %s)", NamePattern)
+		} else if e.Val.Kind == yamlsrc.Null {
+			c.add(e.Val.Pos, i, "missing value for required key \"name\" (valid: %s)", NamePattern)
 		} else {
 			p.Name = c.str(e, i, "name")
-			pos := e.val.pos
+			pos := e.Val.Pos
 			switch {
-			case e.val.kind != kindString:
+			case e.Val.Kind != yamlsrc.String:
 			case !nameRE.MatchString(p.Name):
 				c.plugs[i] = p.Name
-				c.add(pos, i, "invalid plug name %s (valid: %s: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')", quoteShort(p.Name), NamePattern)
+				c.add(pos, i, "invalid plug name %s (valid: %s: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')", diag.Quote(p.Name), NamePattern)
 			case p.Name == "core":
 				c.add(pos, i, "plug name \"core\" is reserved for the core (choose another name)")
 			default:
@@ -250,7 +259,7 @@ func (c *checker) decodePlugins(e *entry) []Plugin {
 		p.Version = c.str(f["version"], i, "version")
 		p.Source = c.str(f["source"], i, "source")
 		p.Checksum = c.str(f["checksum"], i, "checksum")
-		c.checkOrigin(i, it.val.pos, f, p.Module, p.Version, p.Source, p.Checksum)
+		c.checkOrigin(i, it.Val.Pos, f, p.Module, p.Version, p.Source, p.Checksum)
 		p.Import = c.str(f["import"], i, "import")
 		if p.Import != "" {
 			c.checkImport(i, f["import"], "import", p.Import, p.Module)
@@ -261,12 +270,12 @@ func (c *checker) decodePlugins(e *entry) []Plugin {
 			p.Settings, p.SettingPos = c.settings(e, i)
 		}
 		if e := f["enabled"]; e != nil {
-			switch e.val.kind {
-			case kindNull, kindBad:
-			case kindBool:
-				p.Enabled = e.val.b
+			switch e.Val.Kind {
+			case yamlsrc.Null, yamlsrc.Bad:
+			case yamlsrc.Bool:
+				p.Enabled = e.Val.Bool
 			default:
-				c.add(e.val.pos, i, "enabled must be true or false, got %s", describe(e.val))
+				c.add(e.Val.Pos, i, "enabled must be true or false, got %s", e.Val.Describe())
 			}
 		}
 		out = append(out, p)
@@ -303,55 +312,55 @@ func (c *checker) checkUnique(cfg *Config) {
 	}
 }
 
-func (c *checker) decodeReplace(e *entry) []Replace {
-	v := e.val
-	switch v.kind {
-	case kindNull, kindBad:
+func (c *checker) decodeReplace(e *yamlsrc.Entry) []Replace {
+	v := e.Val
+	switch v.Kind {
+	case yamlsrc.Null, yamlsrc.Bad:
 		return nil
-	case kindMap:
+	case yamlsrc.Map:
 	default:
-		c.add(v.pos, scopeNone, "replace must be a mapping of module path to version or local path, got %s", describe(v))
+		c.add(v.Pos, scopeNone, "replace must be a mapping of module path to version or local path, got %s", v.Describe())
 		return nil
 	}
 	var out []Replace
 	seen := map[string]Pos{}
-	for _, e := range v.entries {
-		if !e.keyStr {
-			c.add(e.keyPos, scopeNone, "replace key %s is not a module path (valid: a module path like example.com/mod)", quoteShort(e.key))
+	for _, e := range v.Entries {
+		if !e.KeyIsString {
+			c.add(e.KeyPos, scopeNone, "replace key %s is not a module path (valid: a module path like example.com/mod)", diag.Quote(e.Key))
 			continue
 		}
-		if first, ok := seen[e.key]; ok && !e.merged {
-			c.add(e.keyPos, scopeNone, "duplicate key %s in replace (first at %d:%d)", quoteShort(e.key), first.Line, first.Col)
+		if first, ok := seen[e.Key]; ok && !e.Merged {
+			c.add(e.KeyPos, scopeNone, "duplicate key %s in replace (first at %d:%d)", diag.Quote(e.Key), first.Line, first.Col)
 			continue
 		}
-		seen[e.key] = e.keyPos
-		if err := module.CheckPath(e.key); err != nil {
-			c.add(e.keyPos, scopeNone, "invalid module path %s in replace: %s", quoteShort(e.key), pathProblem(err))
+		seen[e.Key] = e.KeyPos
+		if err := module.CheckPath(e.Key); err != nil {
+			c.add(e.KeyPos, scopeNone, "invalid module path %s in replace: %s", diag.Quote(e.Key), pathProblem(err))
 			continue
 		}
-		r := Replace{Path: e.key, Pos: e.keyPos}
-		to := c.str(&e, scopeNone, "replace["+strconv.Quote(e.key)+"]")
-		if e.val.kind != kindString {
-			if e.val.kind == kindNull {
-				c.add(e.val.pos, scopeNone, "missing replacement for %q (valid: an exact version like v1.2.3 or a local path starting with ./, ../ or /)", e.key)
+		r := Replace{Path: e.Key, Pos: e.KeyPos}
+		to := c.str(&e, scopeNone, "replace["+strconv.Quote(e.Key)+"]")
+		if e.Val.Kind != yamlsrc.String {
+			if e.Val.Kind == yamlsrc.Null {
+				c.add(e.Val.Pos, scopeNone, "missing replacement for %q (valid: an exact version like v1.2.3 or a local path starting with ./, ../ or /)", e.Key)
 			}
 			continue
 		}
 		switch {
 		case versions.IsExact(to):
-			if err := module.Check(e.key, to); err != nil {
-				c.add(e.val.pos, scopeNone, "replacement %s for %q: %s", quoteShort(to), e.key, versionProblem(err))
+			if err := module.Check(e.Key, to); err != nil {
+				c.add(e.Val.Pos, scopeNone, "replacement %s for %q: %s", diag.Quote(to), e.Key, versionProblem(err))
 				continue
 			}
 			r.Version = to
 		case KindOf(to) == SourceLocal:
 			if msg := checkPath(to); msg != "" {
-				c.add(e.val.pos, scopeNone, "replacement for %q %s", e.key, msg)
+				c.add(e.Val.Pos, scopeNone, "replacement for %q %s", e.Key, msg)
 				continue
 			}
 			r.Dir = to
 		default:
-			c.add(e.val.pos, scopeNone, "invalid replacement %s for %q (valid: an exact version like v1.2.3 or a local path starting with ./, ../ or /)", quoteShort(to), e.key)
+			c.add(e.Val.Pos, scopeNone, "invalid replacement %s for %q (valid: an exact version like v1.2.3 or a local path starting with ./, ../ or /)", diag.Quote(to), e.Key)
 			continue
 		}
 		out = append(out, r)
@@ -363,11 +372,11 @@ func (c *checker) decodeReplace(e *entry) []Replace {
 // buildTagRE matches a build tag: what go/build/constraint accepts in a tag.
 var buildTagRE = regexp.MustCompile(`^[A-Za-z0-9_.]+$`)
 
-func (c *checker) decodeBuild(e *entry) Build {
+func (c *checker) decodeBuild(e *yamlsrc.Entry) Build {
 	var b Build
-	var f map[string]*entry
-	if e != nil && e.val.kind != kindNull {
-		f = c.fields(e.val, scopeNone, "build", " in build", buildKeys)
+	var f map[string]*yamlsrc.Entry
+	if e != nil && e.Val.Kind != yamlsrc.Null {
+		f = c.fields(e.Val, scopeNone, "build", " in build", buildKeys)
 	}
 	targets := c.strList(f["targets"], scopeNone, "build.targets")
 	seen := map[Target]Pos{}
@@ -389,13 +398,13 @@ func (c *checker) decodeBuild(e *entry) Build {
 	if len(targets) == 0 {
 		b.Targets = []Target{{runtime.GOOS, runtime.GOARCH}}
 	}
-	if e := f["output"]; e != nil && e.val.kind != kindNull {
+	if e := f["output"]; e != nil && e.Val.Kind != yamlsrc.Null {
 		b.Output = c.str(e, scopeNone, "build.output")
-		if e.val.kind == kindString {
+		if e.Val.Kind == yamlsrc.String {
 			if b.Output == "" {
-				c.add(e.val.pos, scopeNone, "build.output must not be empty (valid: a file path that may use {name} {os} {arch} {version})")
+				c.add(e.Val.Pos, scopeNone, "build.output must not be empty (valid: a file path that may use {name} {os} {arch} {version})")
 			} else if err := CheckOutput(b.Output, max(len(b.Targets), len(distinct))); err != nil {
-				c.add(e.val.pos, scopeNone, "build.output: %v", err)
+				c.add(e.Val.Pos, scopeNone, "build.output: %v", err)
 			}
 		}
 	}
@@ -407,7 +416,7 @@ func (c *checker) decodeBuild(e *entry) Build {
 	}
 	for _, it := range c.strList(f["tags"], scopeNone, "build.tags") {
 		if !buildTagRE.MatchString(it.s) {
-			c.add(it.pos, scopeNone, "build.tags: invalid build tag %s (valid: letters, digits, '_' and '.')", quoteShort(it.s))
+			c.add(it.pos, scopeNone, "build.tags: invalid build tag %s (valid: letters, digits, '_' and '.')", diag.Quote(it.s))
 			continue
 		}
 		b.Tags = append(b.Tags, it.s)
@@ -426,40 +435,40 @@ func (c *checker) decodeBuild(e *entry) Build {
 // unknown and duplicate keys, and returns its entries by key. what names m
 // when it is not a mapping; in says where an unknown key is. The problems
 // of m's keys are in scope keyScope when given, else in scope.
-func (c *checker) fields(m *node, scope int, what, in string, valid []string, keyScope ...int) map[string]*entry {
-	if m.kind == kindBad {
+func (c *checker) fields(m *yamlsrc.Node, scope int, what, in string, valid []string, keyScope ...int) map[string]*yamlsrc.Entry {
+	if m.Kind == yamlsrc.Bad {
 		return nil
 	}
-	if m.kind != kindMap {
-		c.add(m.pos, scope, "%s must be a mapping (valid keys: %s), got %s", what, strings.Join(valid, ", "), describe(m))
+	if m.Kind != yamlsrc.Map {
+		c.add(m.Pos, scope, "%s must be a mapping (valid keys: %s), got %s", what, strings.Join(valid, ", "), m.Describe())
 		return nil
 	}
 	if len(keyScope) > 0 {
 		scope = keyScope[0]
 	}
-	out := map[string]*entry{}
-	for i := range m.entries {
-		e := &m.entries[i]
-		if !e.keyStr || !slices.Contains(valid, e.key) {
-			c.add(e.keyPos, scope, "unknown key %s%s (valid keys: %s)", quoteShort(e.key), in, strings.Join(valid, ", "))
+	out := map[string]*yamlsrc.Entry{}
+	for i := range m.Entries {
+		e := &m.Entries[i]
+		if !e.KeyIsString || !slices.Contains(valid, e.Key) {
+			c.add(e.KeyPos, scope, "unknown key %s%s (valid keys: %s)", diag.Quote(e.Key), in, strings.Join(valid, ", "))
 			continue
 		}
-		if first, ok := out[e.key]; ok {
-			if !e.merged {
-				c.add(e.keyPos, scope, "duplicate key %q%s (first at %d:%d)", e.key, in, first.keyPos.Line, first.keyPos.Col)
+		if first, ok := out[e.Key]; ok {
+			if !e.Merged {
+				c.add(e.KeyPos, scope, "duplicate key %q%s (first at %d:%d)", e.Key, in, first.KeyPos.Line, first.KeyPos.Col)
 			}
 			continue
 		}
-		out[e.key] = e
+		out[e.Key] = e
 	}
 	return out
 }
 
 // keyPositions returns where each key of f is.
-func keyPositions(f map[string]*entry) map[string]Pos {
+func keyPositions(f map[string]*yamlsrc.Entry) map[string]Pos {
 	out := make(map[string]Pos, len(f))
 	for k, e := range f {
-		out[k] = e.keyPos
+		out[k] = e.KeyPos
 	}
 	return out
 }
@@ -467,27 +476,27 @@ func keyPositions(f map[string]*entry) map[string]Pos {
 // str returns the string value of e, "" when e is absent or null. Anything
 // else is reported; a number or boolean YAML read from unquoted text gets a
 // hint to quote it.
-func (c *checker) str(e *entry, scope int, name string) string {
+func (c *checker) str(e *yamlsrc.Entry, scope int, name string) string {
 	if e == nil {
 		return ""
 	}
-	v := e.val
-	switch v.kind {
-	case kindString:
-		return v.s
-	case kindNull, kindBad:
+	v := e.Val
+	switch v.Kind {
+	case yamlsrc.String:
+		return v.Str
+	case yamlsrc.Null, yamlsrc.Bad:
 		return ""
 	}
 	key := name[strings.LastIndex(name, ".")+1:]
 	switch {
-	case !v.plain || v.kind == kindMap || v.kind == kindSeq:
-		c.add(v.pos, scope, "%s must be a string, got %s", name, describe(v))
-	case v.kind == kindBool:
-		c.add(v.pos, scope, "%s must be a string, but YAML reads %s as a boolean; quote it: %s: %q", name, v.text, key, v.text)
-	case v.kind == kindFloat && v.bad == "" && strconv.FormatFloat(v.f, 'g', -1, 64) != v.text:
-		c.add(v.pos, scope, "%s must be a string, but YAML reads %s as the number %s; quote it: %s: %q", name, v.text, strconv.FormatFloat(v.f, 'g', -1, 64), key, v.text)
+	case !v.Plain || v.Kind == yamlsrc.Map || v.Kind == yamlsrc.Seq:
+		c.add(v.Pos, scope, "%s must be a string, got %s", name, v.Describe())
+	case v.Kind == yamlsrc.Bool:
+		c.add(v.Pos, scope, "%s must be a string, but YAML reads %s as a boolean; quote it: %s: %q", name, v.Text, key, v.Text)
+	case v.Kind == yamlsrc.Float && v.Invalid == "" && strconv.FormatFloat(v.Float, 'g', -1, 64) != v.Text:
+		c.add(v.Pos, scope, "%s must be a string, but YAML reads %s as the number %s; quote it: %s: %q", name, v.Text, strconv.FormatFloat(v.Float, 'g', -1, 64), key, v.Text)
 	default:
-		c.add(v.pos, scope, "%s must be a string, but YAML reads %s as a number; quote it: %s: %q", name, v.text, key, v.text)
+		c.add(v.Pos, scope, "%s must be a string, but YAML reads %s as a number; quote it: %s: %q", name, v.Text, key, v.Text)
 	}
 	return ""
 }
@@ -501,19 +510,19 @@ type listItem struct {
 
 // strList returns the strings of the list in e; null or an absent e is an
 // empty list. Items that are not strings are reported and left out.
-func (c *checker) strList(e *entry, scope int, name string) []listItem {
-	if e == nil || e.val.kind == kindNull || e.val.kind == kindBad {
+func (c *checker) strList(e *yamlsrc.Entry, scope int, name string) []listItem {
+	if e == nil || e.Val.Kind == yamlsrc.Null || e.Val.Kind == yamlsrc.Bad {
 		return nil
 	}
-	if e.val.kind != kindSeq {
-		c.add(e.val.pos, scope, "%s must be a list of strings, got %s", name, describe(e.val))
+	if e.Val.Kind != yamlsrc.Seq {
+		c.add(e.Val.Pos, scope, "%s must be a list of strings, got %s", name, e.Val.Describe())
 		return nil
 	}
 	var out []listItem
-	for i, it := range e.val.items {
-		s := c.str(&entry{val: it.val}, scope, fmt.Sprintf("%s[%d]", name, i))
-		if it.val.kind == kindString {
-			out = append(out, listItem{s, i, it.pos})
+	for i, it := range e.Val.Items {
+		s := c.str(&yamlsrc.Entry{Val: it.Val}, scope, fmt.Sprintf("%s[%d]", name, i))
+		if it.Val.Kind == yamlsrc.String {
+			out = append(out, listItem{s, i, it.Pos})
 		}
 	}
 	return out
@@ -521,13 +530,13 @@ func (c *checker) strList(e *entry, scope int, name string) []listItem {
 
 // checkImport reports an invalid import path imp of the core or a plug, or
 // one outside its module mod.
-func (c *checker) checkImport(scope int, e *entry, key, imp, mod string) {
+func (c *checker) checkImport(scope int, e *yamlsrc.Entry, key, imp, mod string) {
 	if err := module.CheckImportPath(imp); err != nil {
-		c.add(e.val.pos, scope, "invalid import path %s in %s: %s", quoteShort(imp), key, pathProblem(err))
+		c.add(e.Val.Pos, scope, "invalid import path %s in %s: %s", diag.Quote(imp), key, pathProblem(err))
 		return
 	}
 	if mod != "" && module.CheckPath(mod) == nil && imp != mod && !strings.HasPrefix(imp, mod+"/") {
-		c.add(e.val.pos, scope, "%s %q is not in module %q (valid: the module path or a package below it)", key, imp, mod)
+		c.add(e.Val.Pos, scope, "%s %q is not in module %q (valid: the module path or a package below it)", key, imp, mod)
 	}
 }
 
@@ -575,7 +584,7 @@ func checkPath(p string) string {
 	}
 	for _, r := range p {
 		if r < 0x20 || r == 0x7f {
-			return fmt.Sprintf("%s contains control character %U (valid: a file path)", quoteShort(p), r)
+			return fmt.Sprintf("%s contains control character %U (valid: a file path)", diag.Quote(p), r)
 		}
 	}
 	return ""

@@ -3,18 +3,20 @@
 //
 // # File
 //
-// A config is one YAML document of at most MaxFileSize bytes of UTF-8 text. A
-// leading byte order mark is dropped and CR LF or a lone CR are read as LF, so
-// positions are those an editor shows: 1-based lines and 1-based columns
-// counted in characters. NUL, other control characters (tab and line breaks
-// aside) and invalid UTF-8 are errors; a tab in indentation is an error, as
-// YAML requires. Anchors, aliases and merge keys (<<) may be used; nesting
-// deeper than MaxDepth levels (aliases counted where used), aliases that
-// expand to more than MaxAliasValues values and more than MaxKeys mapping keys
-// are errors. Scalars are typed by the YAML 1.2 core schema: yes/no/on/off are
-// strings, 1e3 is a number. The tags !!str, !!int, !!float, !!bool, !!null,
-// !!map and !!seq may be used; no other. A key whose value is null (`key:` or
-// `key: ~`) counts as absent, except inside settings.
+// A config is one YAML document, read by yamlsrc, plugctl's one YAML front
+// end, under the rules every YAML document of plugctl follows: at most
+// MaxFileSize bytes of UTF-8 text; a leading byte order mark dropped and CR
+// LF read as LF, so that positions are those an editor shows (1-based lines
+// and 1-based columns counted in characters); NUL, a lone CR, other control
+// characters (tab and line feed aside) and invalid UTF-8 refused; a tab in
+// indentation an error, as YAML requires; nesting, keys and tokens bounded
+// (yamlsrc.MaxDepth, yamlsrc.MaxKeys, yamlsrc.MaxTokens). Scalars are typed
+// by the YAML 1.2 core schema: yes/no/on/off are strings, 1e3 is a number.
+// Unlike a manifest, a config may use anchors, aliases and merge keys (<<),
+// expanding to at most yamlsrc.MaxAliasValues values and counted where used
+// for the nesting limit, and the tags !!str, !!int, !!float, !!bool, !!null,
+// !!map and !!seq; no other. A key whose value is null (`key:` or `key: ~`)
+// counts as absent, except inside settings.
 //
 // # Schema
 //

@@ -9,8 +9,10 @@ import (
 
 	"golang.org/x/mod/module"
 
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/versions"
+	"github.com/plugctl/plugctl/internal/yamlsrc"
 )
 
 // KindOf classifies a source by its form (README: Configuration reference):
@@ -59,21 +61,21 @@ const (
 
 // checkOrigin checks the module, version, source and checksum of the core or
 // a plug (the mapping f, at pos) against each other.
-func (c *checker) checkOrigin(scope int, at Pos, f map[string]*entry, mod, version, source, checksum string) {
+func (c *checker) checkOrigin(scope int, at Pos, f map[string]*yamlsrc.Entry, mod, version, source, checksum string) {
 	for _, k := range []string{"module", "version", "source", "checksum"} {
-		if f[k] != nil && f[k].val.kind == kindBad {
+		if f[k] != nil && f[k].Val.Kind == yamlsrc.Bad {
 			return // reported already; what is left cannot be judged
 		}
 	}
 	pos := func(key string) Pos {
 		if e := f[key]; e != nil {
-			return e.val.pos
+			return e.Val.Pos
 		}
 		return at
 	}
 	if mod != "" {
 		if err := module.CheckPath(mod); err != nil {
-			c.add(pos("module"), scope, "invalid module path %s: %s", quoteShort(mod), pathProblem(err))
+			c.add(pos("module"), scope, "invalid module path %s: %s", diag.Quote(mod), pathProblem(err))
 			mod = ""
 		}
 	}
@@ -83,7 +85,7 @@ func (c *checker) checkOrigin(scope int, at Pos, f map[string]*entry, mod, versi
 		kind = SourceUnknown
 	}
 	// null counts as absent, as everywhere in the config.
-	present := func(key string) bool { return f[key] != nil && f[key].val.kind != kindNull }
+	present := func(key string) bool { return f[key] != nil && f[key].Val.Kind != yamlsrc.Null }
 	hasVersion := present("version")
 	switch kind {
 	case SourceModule:
@@ -105,7 +107,7 @@ func (c *checker) checkOrigin(scope int, at Pos, f map[string]*entry, mod, versi
 			c.add(pos("version"), scope, "version is not allowed with a local source (the directory is used as it is)")
 		}
 	}
-	if hasVersion && f["version"].val.kind == kindString && (kind == SourceModule || kind == SourceGit) {
+	if hasVersion && f["version"].Val.Kind == yamlsrc.String && (kind == SourceModule || kind == SourceGit) {
 		if version == "" {
 			c.add(pos("version"), scope, "version must not be empty (valid: %s)", validVersions)
 		} else if err := checkVersion(version, kind); err != nil {
@@ -116,12 +118,12 @@ func (c *checker) checkOrigin(scope int, at Pos, f map[string]*entry, mod, versi
 			}
 		}
 	}
-	if e := f["checksum"]; e != nil && e.val.kind == kindString {
+	if e := f["checksum"]; e != nil && e.Val.Kind == yamlsrc.String {
 		switch {
 		case kind != SourceArchive && kind != SourceUnknown:
-			c.add(e.val.pos, scope, "checksum is only allowed with an archive source (this source is %s)", describeKind(kind))
+			c.add(e.Val.Pos, scope, "checksum is only allowed with an archive source (this source is %s)", describeKind(kind))
 		case !checksumRE.MatchString(checksum):
-			c.add(e.val.pos, scope, "invalid checksum %s (valid: %s)", quoteShort(checksum), validChecksum)
+			c.add(e.Val.Pos, scope, "invalid checksum %s (valid: %s)", diag.Quote(checksum), validChecksum)
 		}
 	}
 }
@@ -227,13 +229,13 @@ func checkSubdir(sub string) string {
 	for _, el := range strings.Split(sub, "/") {
 		switch el {
 		case "..":
-			return fmt.Sprintf("%s must not contain \"..\"", quoteShort(sub))
+			return fmt.Sprintf("%s must not contain \"..\"", diag.Quote(sub))
 		case "", ".":
-			return fmt.Sprintf("%s must not contain empty or \".\" elements", quoteShort(sub))
+			return fmt.Sprintf("%s must not contain empty or \".\" elements", diag.Quote(sub))
 		}
 	}
 	if strings.Contains(sub, `\`) {
-		return fmt.Sprintf("%s must use / as separator", quoteShort(sub))
+		return fmt.Sprintf("%s must use / as separator", diag.Quote(sub))
 	}
 	return ""
 }
@@ -323,5 +325,5 @@ func checkRef(v string) string {
 // its password, and after, since escapes such as \x make letters that turn
 // what follows into something a log scrubber reads as a URL.
 func quoteURL(s string) string {
-	return redact.String(quoteShort(redact.String(s)))
+	return redact.String(diag.Quote(redact.String(s)))
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/plugctl/plugctl/internal/diag"
 )
 
 // knownTargets are the os/arch pairs a config may name: `go tool dist list`
@@ -45,9 +47,9 @@ func ParseTarget(s string) (Target, error) {
 		}
 	}
 	if len(same) > 0 {
-		return Target{}, fmt.Errorf("unknown target %s (valid %s targets: %s)", quoteShort(s), os, strings.Join(same, ", "))
+		return Target{}, fmt.Errorf("unknown target %s (valid %s targets: %s)", diag.Quote(s), os, strings.Join(same, ", "))
 	}
-	return Target{}, fmt.Errorf("unknown target %s (valid: os/arch with os one of %s; see go tool dist list)", quoteShort(s), strings.Join(oses, ", "))
+	return Target{}, fmt.Errorf("unknown target %s (valid: os/arch with os one of %s; see go tool dist list)", diag.Quote(s), strings.Join(oses, ", "))
 }
 
 // ParseTargets parses a list of "os/arch" pairs, as the --target flag gives
@@ -82,7 +84,7 @@ func CheckOutput(output string, n int) error {
 	}
 	for _, r := range output {
 		if r < 0x20 || r == 0x7f {
-			return fmt.Errorf("%s contains control character %U (valid: a file path)", quoteShort(output), r)
+			return fmt.Errorf("%s contains control character %U (valid: a file path)", diag.Quote(output), r)
 		}
 	}
 	rest := output
@@ -93,19 +95,19 @@ func CheckOutput(output string, n int) error {
 		}
 		j := strings.IndexByte(rest[i:], '}')
 		if j < 0 {
-			return fmt.Errorf("%s has a '{' without '}' (valid placeholders: %s)", quoteShort(output), strings.Join(placeholders, " "))
+			return fmt.Errorf("%s has a '{' without '}' (valid placeholders: %s)", diag.Quote(output), strings.Join(placeholders, " "))
 		}
 		ph := rest[i : i+j+1]
 		if !slices.Contains(placeholders, ph) {
-			return fmt.Errorf("unknown placeholder %s in %s (valid: %s)", ph, quoteShort(output), strings.Join(placeholders, " "))
+			return fmt.Errorf("unknown placeholder %s in %s (valid: %s)", ph, diag.Quote(output), strings.Join(placeholders, " "))
 		}
 		rest = rest[i+j+1:]
 	}
 	if strings.HasSuffix(output, "/") || output == "." || output == ".." || strings.HasSuffix(output, "/.") || strings.HasSuffix(output, "/..") {
-		return fmt.Errorf("%s names a directory (valid: a file path like %s)", quoteShort(output), DefaultOutput)
+		return fmt.Errorf("%s names a directory (valid: a file path like %s)", diag.Quote(output), DefaultOutput)
 	}
 	if n > 1 && (!strings.Contains(output, "{os}") || !strings.Contains(output, "{arch}")) {
-		return fmt.Errorf("%s must contain {os} and {arch} when building %d targets, or the artifacts would overwrite each other (valid: like %s)", quoteShort(output), n, DefaultMultiOutput)
+		return fmt.Errorf("%s must contain {os} and {arch} when building %d targets, or the artifacts would overwrite each other (valid: like %s)", diag.Quote(output), n, DefaultMultiOutput)
 	}
 	return nil
 }

@@ -30,16 +30,8 @@ type Pos struct {
 	Line, Col int
 }
 
-// IsZero reports whether p is no place.
-func (p Pos) IsZero() bool { return p.Line == 0 }
-
 // String returns p as line:col.
 func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
-
-// Before reports whether p comes before q in a file.
-func (p Pos) Before(q Pos) bool {
-	return p.Line < q.Line || p.Line == q.Line && p.Col < q.Col
-}
 
 // Core is the Subject of a problem of the core.
 const Core = "core"
@@ -129,15 +121,6 @@ func (l List) Sort() List {
 	}
 	clear(l[len(out):])
 	return out
-}
-
-// Err returns l as an error, or nil when it is empty: a nil List in an error
-// variable would not be nil.
-func (l List) Err() error {
-	if len(l) == 0 {
-		return nil
-	}
-	return l
 }
 
 // Collect returns every problem in err's tree, in the order of the tree,

@@ -26,8 +26,8 @@
 // required setting has none. When the manifest has a settings key, it
 // lists every setting the plug takes (settings: {} means none). Anchors,
 // aliases, merge keys and tags are refused: a manifest comes from a fetched
-// repository and need not be clever. A manifest is at most MaxFileSize
-// bytes.
+// repository and need not be clever. The YAML itself is read by yamlsrc,
+// under the same text rules and limits as the config.
 //
 // # Checks
 //
@@ -41,10 +41,8 @@
 package manifest
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -52,29 +50,21 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	msemver "github.com/Masterminds/semver/v3"
-	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/lexer"
-	"github.com/goccy/go-yaml/parser"
-	"github.com/goccy/go-yaml/token"
 
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/yamlsrc"
 )
 
 // FileName is the manifest's name at a module's root.
 const FileName = "plugin.yaml"
 
-// Limits that keep a hostile manifest cheap to refuse.
-const (
-	MaxFileSize = 64 << 10 // bytes
-	MaxTokens   = 10_000   // YAML tokens
-	MaxDepth    = 32       // nesting of mappings and lists
-)
+// MaxFileSize is the largest manifest read, in bytes: the limit of every
+// YAML document plugctl reads (see yamlsrc for the others).
+const MaxFileSize = yamlsrc.MaxFileSize
 
 // Manifest is a parsed plugin.yaml.
 type Manifest struct {
@@ -220,10 +210,18 @@ func Load(dir string) (*Manifest, error) {
 
 // Parse parses a manifest; file names it in messages. Every problem is
 // reported, as a diag.List wrapped as a fail.Config error.
+//
+// The YAML is read by yamlsrc, with the config's limits and text rules, and
+// without anchors, aliases, merge keys or tags.
 func Parse(file string, data []byte) (*Manifest, error) {
 	p := &parse{file: file}
 	m := &Manifest{File: file}
-	if root := p.yaml(data); root != nil {
+	root, ok := yamlsrc.Parse(data, yamlsrc.Options{Noun: "manifest", Report: func(pos diag.Pos, _ yamlsrc.Path, msg string) {
+		p.add(pos, "%s", msg)
+	}})
+	switch {
+	case ok && root == nil: // empty: nothing declared
+	case ok:
 		p.manifest(root, m)
 	}
 	if len(p.errs) > 0 {
@@ -242,316 +240,67 @@ func (p *parse) add(pos diag.Pos, format string, args ...any) {
 	p.errs = append(p.errs, &diag.Problem{File: p.file, Pos: pos, Msg: fmt.Sprintf(format, args...)})
 }
 
-// kind is the type of a YAML value.
-type kind uint8
-
-const (
-	kNull kind = iota
-	kBool
-	kInt
-	kFloat
-	kString
-	kMap
-	kSeq
-	kBad // reported already
-)
-
-// node is a YAML value with its position.
-type node struct {
-	kind   kind
-	pos    diag.Pos
-	text   string // a scalar as written
-	b      bool
-	i      int64
-	f      float64
-	s      string
-	keys   []keyed // kMap, in file order
-	items  []*node // kSeq
-	quoted bool    // a quoted or block scalar
-}
-
-type keyed struct {
-	key string
-	pos diag.Pos
-	val *node
-}
-
-func (p *parse) yaml(data []byte) *node {
-	if len(data) > MaxFileSize {
-		p.add(diag.Pos{Line: 1, Col: 1}, "manifest is larger than %d bytes", MaxFileSize)
-		return nil
-	}
-	if !utf8.Valid(data) {
-		p.add(diag.Pos{Line: 1, Col: 1}, "manifest is not valid UTF-8")
-		return nil
-	}
-	src := strings.ReplaceAll(strings.TrimPrefix(string(data), "\ufeff"), "\r\n", "\n")
-	for i, r := range src {
-		if r == 0 || r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
-			line := strings.Count(src[:i], "\n") + 1
-			col := utf8.RuneCountInString(src[strings.LastIndex(src[:i], "\n")+1:i]) + 1
-			p.add(diag.Pos{Line: line, Col: col}, "control character %U (write it as an escape inside double quotes)", r)
-			return nil
-		}
-	}
-	f, err := parseYAML(src)
-	if err != nil {
-		pos, msg := diag.Pos{Line: 1, Col: 1}, err.Error()
-		var ye yaml.Error
-		if errors.As(err, &ye) {
-			msg = ye.GetMessage()
-			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-				pos = diag.Pos{Line: max(tk.Position.Line, 1), Col: max(tk.Position.Column, 1)}
-			}
-		}
-		p.add(pos, "invalid YAML: %s", msg)
-		return nil
-	}
-	var body ast.Node
-	for _, d := range f.Docs {
-		if d == nil || d.Body == nil {
+// entries returns the keys of the mapping m, reporting and leaving out the
+// second and later of a duplicate key. A key that is not a string reads as
+// its text (1: or true:).
+func (p *parse) entries(m *yamlsrc.Node) []yamlsrc.Entry {
+	seen := make(map[string]diag.Pos, len(m.Entries))
+	out := make([]yamlsrc.Entry, 0, len(m.Entries))
+	for _, e := range m.Entries {
+		if at, ok := seen[e.Key]; ok {
+			p.add(e.KeyPos, "duplicate key %s (first at %s)", strconv.Quote(e.Key), at)
 			continue
 		}
-		if body != nil {
-			p.add(nodePos(d.Body), "more than one YAML document: a manifest is a single mapping")
-			return nil
-		}
-		body = d.Body
+		seen[e.Key] = e.KeyPos
+		out = append(out, e)
 	}
-	if body == nil {
-		return &node{kind: kMap, pos: diag.Pos{Line: 1, Col: 1}} // empty: nothing declared
-	}
-	return p.build(body, 1)
-}
-
-// parseYAML lexes and parses src, refusing more than MaxTokens tokens
-// (goccy/go-yaml parses some shapes in quadratic time) and turning a panic
-// of the parser into an error.
-func parseYAML(src string) (f *ast.File, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, err = nil, fmt.Errorf("the YAML parser failed: %v", r)
-		}
-	}()
-	tokens := lexer.Tokenize(src)
-	if len(tokens) > MaxTokens {
-		return nil, fmt.Errorf("more than %d YAML tokens", MaxTokens)
-	}
-	return parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
-}
-
-func nodePos(n ast.Node) diag.Pos {
-	switch v := n.(type) {
-	case nil:
-		return diag.Pos{Line: 1, Col: 1}
-	case *ast.MappingNode:
-		if !v.IsFlowStyle && len(v.Values) > 0 && v.Values[0] != nil {
-			return nodePos(v.Values[0])
-		}
-	case *ast.MappingValueNode:
-		if v.Key != nil {
-			return nodePos(v.Key)
-		}
-	}
-	tk := n.GetToken()
-	if tk == nil || tk.Position == nil {
-		return diag.Pos{Line: 1, Col: 1}
-	}
-	return diag.Pos{Line: max(tk.Position.Line, 1), Col: max(tk.Position.Column, 1)}
-}
-
-// floatLike matches a YAML 1.2 float that goccy/go-yaml leaves a string
-// (1e3); see the config package.
-var floatLike = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+$`)
-
-func (p *parse) build(n ast.Node, depth int) *node {
-	pos := nodePos(n)
-	if depth > MaxDepth {
-		p.add(pos, "nesting deeper than %d levels", MaxDepth)
-		return &node{kind: kBad, pos: pos}
-	}
-	v := &node{pos: pos}
-	if tk := n.GetToken(); tk != nil {
-		v.text = tk.Value
-	}
-	switch n := n.(type) {
-	case *ast.MappingNode:
-		return p.mapping(n.Values, pos, depth)
-	case *ast.MappingValueNode:
-		return p.mapping([]*ast.MappingValueNode{n}, pos, depth)
-	case *ast.SequenceNode:
-		v.kind = kSeq
-		for _, it := range n.Values {
-			v.items = append(v.items, p.build(it, depth+1))
-		}
-	case *ast.AnchorNode, *ast.AliasNode:
-		p.add(pos, "anchors and aliases are not supported in a manifest")
-		v.kind = kBad
-	case *ast.TagNode:
-		p.add(pos, "tags (%s) are not supported in a manifest", n.Start.Value)
-		v.kind = kBad
-	case *ast.NullNode:
-		v.kind = kNull
-	case *ast.BoolNode:
-		v.kind, v.b = kBool, n.Value
-	case *ast.IntegerNode:
-		v.kind = kInt
-		switch x := n.Value.(type) {
-		case int64:
-			v.i = x
-		case uint64:
-			if x > math.MaxInt64 {
-				p.add(pos, "integer %s does not fit in 64 bits", v.text)
-				v.kind = kBad
-			}
-			v.i = int64(x)
-		default:
-			p.add(pos, "integer %s does not fit in 64 bits", v.text)
-			v.kind = kBad
-		}
-	case *ast.FloatNode:
-		v.kind, v.f = kFloat, n.Value
-		if math.IsInf(v.f, 0) || math.IsNaN(v.f) {
-			p.add(pos, "number %s is out of range", v.text)
-			v.kind = kBad
-		}
-	case *ast.InfinityNode, *ast.NanNode:
-		p.add(pos, "%s is not a finite number", v.text)
-		v.kind = kBad
-	case *ast.StringNode:
-		v.kind, v.s = kString, n.Value
-		v.quoted = n.GetToken().Type != token.StringType
-		if !v.quoted {
-			if _, err := strconv.ParseInt(v.s, 0, 64); errors.Is(err, strconv.ErrRange) {
-				p.add(pos, "integer %s does not fit in 64 bits", v.s)
-				v.kind = kBad
-			} else if floatLike.MatchString(v.s) {
-				f, err := strconv.ParseFloat(v.s, 64)
-				v.kind, v.f = kFloat, f
-				if err != nil || math.IsInf(f, 0) {
-					p.add(pos, "number %s is out of range", v.s)
-					v.kind = kBad
-				}
-			}
-		}
-	case *ast.LiteralNode:
-		v.kind, v.quoted = kString, true
-		if n.Value != nil {
-			v.s = n.Value.Value
-		}
-	case *ast.MergeKeyNode:
-		p.add(pos, "merge keys (<<) are not supported in a manifest")
-		v.kind = kBad
-	default:
-		p.add(pos, "unsupported YAML %s", n.Type().YAMLName())
-		v.kind = kBad
-	}
-	return v
-}
-
-func (p *parse) mapping(values []*ast.MappingValueNode, pos diag.Pos, depth int) *node {
-	m := &node{kind: kMap, pos: pos}
-	seen := map[string]diag.Pos{}
-	for _, mv := range values {
-		if mv == nil {
-			continue
-		}
-		var key ast.Node = mv.Key
-		if k, ok := mv.Key.(*ast.MappingKeyNode); ok {
-			key = k.Value
-		}
-		k := p.build(key, depth+1)
-		switch k.kind {
-		case kBad:
-			continue
-		case kString:
-		case kMap, kSeq:
-			p.add(k.pos, "a mapping or list as a key is not supported (valid: a string)")
-			continue
-		default:
-			k.s = k.text // 1: or true: as a key reads as its text
-		}
-		if at, ok := seen[k.s]; ok {
-			p.add(k.pos, "duplicate key %s (first at %d:%d)", strconv.Quote(k.s), at.Line, at.Col)
-			continue
-		}
-		seen[k.s] = k.pos
-		val := p.build(mv.Value, depth+1)
-		if isImplicitNull(mv.Value) {
-			val.pos = k.pos
-		}
-		m.keys = append(m.keys, keyed{key: k.s, pos: k.pos, val: val})
-	}
-	return m
-}
-
-func isImplicitNull(n ast.Node) bool {
-	if n == nil {
-		return true
-	}
-	_, ok := n.(*ast.NullNode)
-	return ok && n.GetToken() != nil && n.GetToken().Type == token.ImplicitNullType
-}
-
-// what names a YAML value for a message.
-func (v *node) what() string {
-	switch v.kind {
-	case kMap:
-		return "a mapping"
-	case kSeq:
-		return "a list"
-	case kNull:
-		return "null"
-	case kString:
-		return strconv.Quote(v.s)
-	}
-	return v.text
+	return out
 }
 
 // fields checks that m is a mapping whose keys are among valid, and calls
 // set for each; where says which part of the manifest m is.
-func (p *parse) fields(m *node, where string, valid []string, set func(k keyed)) {
-	switch m.kind {
-	case kBad:
+func (p *parse) fields(m *yamlsrc.Node, where string, valid []string, set func(k yamlsrc.Entry)) {
+	switch m.Kind {
+	case yamlsrc.Bad:
 		return
-	case kNull:
+	case yamlsrc.Null:
 		return // "requires:" with nothing: absent
-	case kMap:
+	case yamlsrc.Map:
 	default:
-		p.add(m.pos, "%s must be a mapping, got %s", where, m.what())
+		p.add(m.Pos, "%s must be a mapping, got %s", where, m.Describe())
 		return
 	}
-	for _, k := range m.keys {
-		if !slices.Contains(valid, k.key) {
+	for _, k := range p.entries(m) {
+		if !slices.Contains(valid, k.Key) {
 			in := ""
 			if where != "a manifest" {
 				in = " in " + where
 			}
-			p.add(k.pos, "unknown key %s%s (valid: %s)", strconv.Quote(k.key), in, strings.Join(valid, ", "))
+			p.add(k.KeyPos, "unknown key %s%s (valid: %s)", strconv.Quote(k.Key), in, strings.Join(valid, ", "))
 			continue
 		}
 		set(k)
 	}
 }
 
-func (p *parse) manifest(root *node, m *Manifest) {
-	p.fields(root, "a manifest", []string{"description", "requires", "conflicts", "settings"}, func(k keyed) {
-		switch k.key {
+func (p *parse) manifest(root *yamlsrc.Node, m *Manifest) {
+	p.fields(root, "a manifest", []string{"description", "requires", "conflicts", "settings"}, func(k yamlsrc.Entry) {
+		switch k.Key {
 		case "description":
-			m.Description = p.str(k.val, "description")
+			m.Description = p.str(k.Val, "description")
 		case "requires":
-			p.fields(k.val, "requires", []string{"core", "plugins"}, func(k keyed) {
-				switch k.key {
+			p.fields(k.Val, "requires", []string{"core", "plugins"}, func(k yamlsrc.Entry) {
+				switch k.Key {
 				case "core":
-					m.Requires.Core = p.constraint(k.val, "requires.core")
+					m.Requires.Core = p.constraint(k.Val, "requires.core")
 				case "plugins":
-					m.Requires.Plugins = p.plugReqs(k.val)
+					m.Requires.Plugins = p.plugReqs(k.Val)
 				}
 			})
 		case "conflicts":
-			m.Conflicts = p.names(k.val, "conflicts")
+			m.Conflicts = p.names(k.Val, "conflicts")
 		case "settings":
-			m.Settings = p.settings(k.val)
+			m.Settings = p.settings(k.Val)
 		}
 	})
 	// Check's order: each requirement and conflict by name.
@@ -560,35 +309,35 @@ func (p *parse) manifest(root *node, m *Manifest) {
 }
 
 // str returns the string v; where names it in messages.
-func (p *parse) str(v *node, where string) string {
-	switch v.kind {
-	case kString:
-		return v.s
-	case kNull, kBad:
+func (p *parse) str(v *yamlsrc.Node, where string) string {
+	switch v.Kind {
+	case yamlsrc.String:
+		return v.Str
+	case yamlsrc.Null, yamlsrc.Bad:
 		return ""
 	}
-	p.add(v.pos, "%s must be a string, got %s", where, v.what())
+	p.add(v.Pos, "%s must be a string, got %s", where, v.Describe())
 	return ""
 }
 
-func (p *parse) constraint(v *node, where string) *Constraint {
-	switch v.kind {
-	case kNull, kBad:
+func (p *parse) constraint(v *yamlsrc.Node, where string) *Constraint {
+	switch v.Kind {
+	case yamlsrc.Null, yamlsrc.Bad:
 		return nil
-	case kString:
-	case kInt, kFloat:
-		p.add(v.pos, "%s must be a string, got %s (quote it: %q)", where, v.text, v.text)
+	case yamlsrc.String:
+	case yamlsrc.Int, yamlsrc.Float:
+		p.add(v.Pos, "%s must be a string, got %s (quote it: %q)", where, v.Text, v.Text)
 		return nil
 	default:
-		p.add(v.pos, "%s must be a string, got %s", where, v.what())
+		p.add(v.Pos, "%s must be a string, got %s", where, v.Describe())
 		return nil
 	}
-	c, err := msemver.NewConstraint(v.s)
-	if err != nil || strings.TrimSpace(v.s) == "" {
-		p.add(v.pos, "%s: invalid version constraint %s (valid: a semver constraint like >=1.4.0, ^1.2 or ~1.2.3)", where, strconv.Quote(v.s))
+	c, err := msemver.NewConstraint(v.Str)
+	if err != nil || strings.TrimSpace(v.Str) == "" {
+		p.add(v.Pos, "%s: invalid version constraint %s (valid: a semver constraint like >=1.4.0, ^1.2 or ~1.2.3)", where, strconv.Quote(v.Str))
 		return nil
 	}
-	return &Constraint{Text: v.s, C: c, Pos: v.pos}
+	return &Constraint{Text: v.Str, C: c, Pos: v.Pos}
 }
 
 var nameRE = regexp.MustCompile(config.NamePattern)
@@ -602,138 +351,155 @@ func (p *parse) name(s string, pos diag.Pos, where string) bool {
 	return true
 }
 
-func (p *parse) plugReqs(v *node) []PlugReq {
+func (p *parse) plugReqs(v *yamlsrc.Node) []PlugReq {
 	var out []PlugReq
-	switch v.kind {
-	case kNull, kBad:
-	case kSeq:
+	switch v.Kind {
+	case yamlsrc.Null, yamlsrc.Bad:
+	case yamlsrc.Seq:
 		for _, n := range p.names(v, "requires.plugins") {
 			out = append(out, PlugReq{Name: n.Name, Pos: n.Pos})
 		}
-	case kMap:
-		for _, k := range v.keys {
-			if !p.name(k.key, k.pos, "requires.plugins") {
+	case yamlsrc.Map:
+		for _, k := range p.entries(v) {
+			if !p.name(k.Key, k.KeyPos, "requires.plugins") {
 				continue
 			}
-			out = append(out, PlugReq{Name: k.key, Version: p.constraint(k.val, "requires.plugins."+k.key), Pos: k.pos})
+			out = append(out, PlugReq{Name: k.Key, Version: p.constraint(k.Val, "requires.plugins."+k.Key), Pos: k.KeyPos})
 		}
 	default:
-		p.add(v.pos, "requires.plugins must be a mapping of plug name to version constraint, or a list of plug names, got %s", v.what())
+		p.add(v.Pos, "requires.plugins must be a mapping of plug name to version constraint, or a list of plug names, got %s", v.Describe())
 	}
 	return out
 }
 
-func (p *parse) names(v *node, where string) []Name {
-	switch v.kind {
-	case kNull, kBad:
+func (p *parse) names(v *yamlsrc.Node, where string) []Name {
+	switch v.Kind {
+	case yamlsrc.Null, yamlsrc.Bad:
 		return nil
-	case kSeq:
+	case yamlsrc.Seq:
 	default:
-		p.add(v.pos, "%s must be a list of plug names, got %s", where, v.what())
+		p.add(v.Pos, "%s must be a list of plug names, got %s", where, v.Describe())
 		return nil
 	}
 	var out []Name
 	seen := map[string]bool{}
-	for _, it := range v.items {
-		if it.kind != kString {
-			if it.kind != kBad {
-				p.add(it.pos, "%s must be a list of plug names, got %s in it", where, it.what())
+	for _, it := range v.Items {
+		n := it.Val
+		if n.Kind != yamlsrc.String {
+			if n.Kind != yamlsrc.Bad {
+				p.add(n.Pos, "%s must be a list of plug names, got %s in it", where, n.Describe())
 			}
 			continue
 		}
-		if !p.name(it.s, it.pos, where) {
+		if !p.name(n.Str, n.Pos, where) {
 			continue
 		}
-		if seen[it.s] {
-			p.add(it.pos, "%s: %s is listed twice", where, strconv.Quote(it.s))
+		if seen[n.Str] {
+			p.add(n.Pos, "%s: %s is listed twice", where, strconv.Quote(n.Str))
 			continue
 		}
-		seen[it.s] = true
-		out = append(out, Name{Name: it.s, Pos: it.pos})
+		seen[n.Str] = true
+		out = append(out, Name{Name: n.Str, Pos: n.Pos})
 	}
 	return out
 }
 
-func (p *parse) settings(v *node) map[string]Setting {
-	switch v.kind {
-	case kBad:
+func (p *parse) settings(v *yamlsrc.Node) map[string]Setting {
+	switch v.Kind {
+	case yamlsrc.Bad:
 		return nil
-	case kNull:
+	case yamlsrc.Null:
 		return map[string]Setting{}
-	case kMap:
+	case yamlsrc.Map:
 	default:
-		p.add(v.pos, "settings must be a mapping of setting name to its schema, got %s", v.what())
+		p.add(v.Pos, "settings must be a mapping of setting name to its schema, got %s", v.Describe())
 		return nil
 	}
-	out := make(map[string]Setting, len(v.keys))
-	for _, k := range v.keys {
-		where := "settings." + k.key
-		s := Setting{Type: TypeAny, Pos: k.pos}
-		if k.key == "" {
-			p.add(k.pos, "a setting name must not be empty")
+	out := make(map[string]Setting, len(v.Entries))
+	for _, k := range p.entries(v) {
+		where := "settings." + k.Key
+		s := Setting{Type: TypeAny, Pos: k.KeyPos}
+		if k.Key == "" {
+			p.add(k.KeyPos, "a setting name must not be empty")
 			continue
 		}
-		var def *node
-		p.fields(k.val, where, []string{"type", "required", "default", "description"}, func(f keyed) {
-			switch f.key {
+		var def *yamlsrc.Node
+		p.fields(k.Val, where, []string{"type", "required", "default", "description"}, func(f yamlsrc.Entry) {
+			switch f.Key {
 			case "type":
-				t := p.str(f.val, where+".type")
-				if t == "" && f.val.kind == kString || t != "" && !slices.Contains(types, Type(t)) {
-					p.add(f.val.pos, "%s: unknown type %s (valid: string, bool, int, float, list, map, any)", where, strconv.Quote(t))
+				t := p.str(f.Val, where+".type")
+				if t == "" && f.Val.Kind == yamlsrc.String || t != "" && !slices.Contains(types, Type(t)) {
+					p.add(f.Val.Pos, "%s: unknown type %s (valid: string, bool, int, float, list, map, any)", where, strconv.Quote(t))
 				} else if t != "" {
 					s.Type = Type(t)
 				}
 			case "required":
-				switch f.val.kind {
-				case kBool:
-					s.Required = f.val.b
-				case kNull, kBad:
+				switch f.Val.Kind {
+				case yamlsrc.Bool:
+					s.Required = f.Val.Bool
+				case yamlsrc.Null, yamlsrc.Bad:
 				default:
-					p.add(f.val.pos, "%s.required must be true or false, got %s", where, f.val.what())
+					p.add(f.Val.Pos, "%s.required must be true or false, got %s", where, f.Val.Describe())
 				}
 			case "default":
-				def = f.val
+				def = f.Val
 			case "description":
-				s.Description = p.str(f.val, where+".description")
+				s.Description = p.str(f.Val, where+".description")
 			}
 		})
-		if def != nil && def.kind != kBad {
-			s.Default, s.HasDefault = value(def), true
+		if def != nil && def.Kind != yamlsrc.Bad {
+			var ok bool
+			if s.Default, ok = p.value(def); !ok {
+				out[k.Key] = s
+				continue
+			}
+			s.HasDefault = true
 			if !s.Type.Accepts(s.Default) {
-				p.add(def.pos, "%s: default %s is not %s", where, def.what(), s.Type.article())
+				p.add(def.Pos, "%s: default %s is not %s", where, def.Describe(), s.Type.article())
 			}
 			if s.Required {
-				p.add(def.pos, "%s: a required setting cannot have a default (drop one of them)", where)
+				p.add(def.Pos, "%s: a required setting cannot have a default (drop one of them)", where)
 			}
 		}
-		out[k.key] = s
+		out[k.Key] = s
 	}
 	return out
 }
 
 // value returns the settings value of v, as the config package makes them.
-func value(v *node) any {
-	switch v.kind {
-	case kBool:
-		return v.b
-	case kInt:
-		return v.i
-	case kFloat:
-		return v.f
-	case kString:
-		return v.s
-	case kSeq:
-		out := make([]any, len(v.items))
-		for i, it := range v.items {
-			out[i] = value(it)
+// A number with no Go value (yamlsrc.Node.Invalid), anywhere in v, is
+// reported and makes ok false.
+func (p *parse) value(v *yamlsrc.Node) (val any, ok bool) {
+	switch v.Kind {
+	case yamlsrc.Bool:
+		return v.Bool, true
+	case yamlsrc.Int, yamlsrc.Float:
+		if v.Invalid != "" {
+			p.add(v.Pos, "%s", v.Invalid)
+			return nil, false
 		}
-		return out
-	case kMap:
-		out := make(map[string]any, len(v.keys))
-		for _, k := range v.keys {
-			out[k.key] = value(k.val)
+		if v.Kind == yamlsrc.Int {
+			return v.Int, true
 		}
-		return out
+		return v.Float, true
+	case yamlsrc.String:
+		return v.Str, true
+	case yamlsrc.Seq:
+		out, ok := make([]any, len(v.Items)), true
+		for i, it := range v.Items {
+			var itemOK bool
+			out[i], itemOK = p.value(it.Val)
+			ok = ok && itemOK
+		}
+		return out, ok
+	case yamlsrc.Map:
+		out, ok := make(map[string]any, len(v.Entries)), true
+		for _, k := range p.entries(v) {
+			var keyOK bool
+			out[k.Key], keyOK = p.value(k.Val)
+			ok = ok && keyOK
+		}
+		return out, ok
 	}
-	return nil
+	return nil, true
 }

@@ -52,7 +52,7 @@ type Inputs struct {
 	// core.template).
 	Template string `json:"template"`
 	// Sources maps each local source ("core", "plug NAME", "replace
-	// MODULE") to the treehash of its directory: local code can change
+	// MODULE") to the content hash of its directory (modhash): local code can change
 	// while the config stays the same.
 	Sources map[string]string `json:"sources,omitempty"`
 	// Tags and Ldflags are the build flags from the config.

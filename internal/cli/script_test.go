@@ -114,7 +114,7 @@ func runScripts(t *testing.T, dir string) {
 			"mkarchive":   cmdMkArchive,
 			"envsubst":    cmdEnvsubst,
 			"httpsfiles":  cmdHTTPSFiles,
-		}, hostileCmds, airgapCmds),
+		}, hostileCmds, airgapCmds, opensCmds),
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 
 	getter "github.com/hashicorp/go-getter/v2"
 
+	"github.com/plugctl/plugctl/internal/extract"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/redact"
@@ -171,7 +172,7 @@ func httpClient(tr http.RoundTripper, lim Limits) *http.Client {
 type tooLargeError struct{ max int64 }
 
 func (e *tooLargeError) Error() string {
-	return fmt.Sprintf("the archive is larger than %s (the limit)", size(e.max))
+	return fmt.Sprintf("the archive is larger than %s (the limit)", files.Size(e.max))
 }
 
 // cappedTransport fails a response whose body is, or turns out to be,
@@ -230,41 +231,51 @@ func fileSHA256(file string) (string, error) {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// extract vets the archive at file and has go-getter's limited
-// decompressor write it into a temporary sibling of dst, which then
-// replaces dst.
+// extract writes the archive at file (format formatTarGz or formatZip)
+// into a temporary sibling of dst, which then replaces dst. The archive is
+// checked whole before anything is written (internal/extract).
 func (f *Fetcher) extract(ctx context.Context, file, format, dst string, lim Limits) (*Tree, error) {
-	if err := vetArchive(ctx, file, format, lim); err != nil {
-		return nil, err
+	xf := extract.TarGz
+	if format == formatZip {
+		xf = extract.Zip
 	}
 	tmp, err := files.TempDir(dst)
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	// go-getter's tar decompressor counts one more than the entries, so
-	// the file limit it gets is one higher; vetArchive has enforced the
-	// real limit already.
-	dec := getter.LimitedDecompressors(lim.MaxFiles+1, lim.MaxTreeBytes)[format]
-	if dec == nil {
-		return nil, fmt.Errorf("no decompressor for %s", format)
-	}
-	if err := dec.Decompress(tmp, file, true, 0o022); err != nil {
-		return nil, fail.Wrap(fail.Config, fmt.Errorf("extracting: %w", err))
+	if err := extract.File(ctx, file, xf, tmp, extractOptions(lim, extract.RefuseSymlinks)); err != nil {
+		return nil, extractErr(err)
 	}
 	root, err := moduleRoot(tmp)
 	if err != nil {
 		return nil, err
 	}
-	t, err := readTree(root)
+	t, err := readTree(root, f.Keep)
 	if err != nil {
 		return nil, err
 	}
 	if err := files.ReplaceDir(root, dst); err != nil {
 		return nil, err
 	}
-	t.Dir = dst
+	t.Dir, t.Sums = dst, t.Sums.At(dst)
 	return t, nil
+}
+
+// extractOptions are the options of extracting a tree within lim.
+func extractOptions(lim Limits, links extract.Symlinks) extract.Options {
+	return extract.Options{Limits: extract.Limits{MaxEntries: lim.MaxFiles, MaxBytes: lim.MaxTreeBytes}, Symlinks: links}
+}
+
+// extractErr classifies an extraction's failure: an archive that is
+// refused is the source's fault (fail.Config); anything else, such as a
+// full disk, stays unclassified.
+func extractErr(err error) error {
+	var xe *extract.Error
+	if errors.As(err, &xe) {
+		return fail.Wrap(fail.Config, err)
+	}
+	return err
 }
 
 // moduleRoot returns the directory of an extracted archive that holds the

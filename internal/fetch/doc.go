@@ -28,11 +28,18 @@
 // cap, redirect limits, no downgrade to http, no transparent decompression)
 // and a file getter that copies, no X-Terraform-Get, no query-string
 // options (?archive=, ?checksum=, ?filename= are refused before go-getter
-// sees the URL), symlinks disabled, and its size- and file-count-limited
-// decompressors. Every entry is checked by plugctl first, so an archive
-// holding a "../" path, an absolute path, a link or a device, or one that
-// expands beyond the limits, is refused with an error naming the entry
-// before a byte is written.
+// sees the URL), symlinks disabled, and no decompressor: go-getter only
+// downloads. Archives, and the tar git archive makes of a commit, are
+// extracted by internal/extract, which checks every entry before it writes
+// anything, so an archive holding a "../" path, an absolute path, a link or
+// a device, or one that expands beyond the limits, is refused with an error
+// naming the entry before a byte is written.
+//
+// # Hashes
+//
+// A fetched Tree carries its Sums (internal/modhash): the tree is read once,
+// right after it is written, and its module hash at any version and its
+// content hash come from that read.
 //
 // Git does not go through go-getter: its GitGetter (v2.2.5) runs
 // `git clone URL DST` and `git checkout REF` with no "--" between options

@@ -13,6 +13,7 @@ import (
 
 	msemver "github.com/Masterminds/semver/v3"
 
+	"github.com/plugctl/plugctl/internal/extract"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/run"
@@ -546,17 +547,18 @@ func (f *Fetcher) fetchGit(ctx context.Context, s GitSource, commit, dst string)
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	if err := extractGitTar(ctx, tarFile, tmp, f.limits()); err != nil {
-		return nil, err
+	// Symbolic links and submodules are left out, as in a Go module zip.
+	if err := extract.File(ctx, tarFile, extract.Tar, tmp, extractOptions(f.limits(), extract.SkipSymlinks)); err != nil {
+		return nil, fmt.Errorf("extracting the tree: %w", extractErr(err))
 	}
-	t, err := readTree(tmp)
+	t, err := readTree(tmp, f.Keep)
 	if err != nil {
 		return nil, err
 	}
 	if err := files.ReplaceDir(tmp, dst); err != nil {
 		return nil, err
 	}
-	t.Dir, t.Time = dst, time.Unix(sec, 0).UTC()
+	t.Dir, t.Time, t.Sums = dst, time.Unix(sec, 0).UTC(), t.Sums.At(dst)
 	return t, nil
 }
 

@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"crypto/x509"
-	"fmt"
 	"time"
 
 	"github.com/plugctl/plugctl/internal/report"
@@ -59,6 +58,10 @@ type Fetcher struct {
 	// downloads (tests use it for a server on 127.0.0.1). git uses its own
 	// configuration (http.sslCAInfo).
 	RootCAs *x509.CertPool
+	// Keep names the root files whose bytes a fetched Tree's Sums keep
+	// besides go.mod (modhash.Dir), so that reading them later does not
+	// open them again: the manifest.
+	Keep []string
 }
 
 func (f *Fetcher) reporter() report.Reporter {
@@ -73,18 +76,4 @@ func (f *Fetcher) limits() Limits {
 		return Limits{}.withDefaults()
 	}
 	return f.Limits.withDefaults()
-}
-
-// size formats n bytes for a message: exact below 1 KiB, else in the
-// largest binary unit that keeps it above 1.
-func size(n int64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return fmt.Sprintf("%d GiB", n>>30)
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

@@ -29,14 +29,17 @@ func ReadFile(name string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s is larger than %s (the limit)", name, size(max))
+		return nil, fmt.Errorf("%s is larger than %s (the limit)", name, Size(max))
 	}
 	return data, nil
 }
 
-// size formats n bytes for a message, in MiB or KiB when exact.
-func size(n int64) string {
+// Size formats n bytes for a message: in GiB, MiB or KiB when that is
+// exact, else in bytes.
+func Size(n int64) string {
 	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)
 	case n >= 1<<10 && n%(1<<10) == 0:

@@ -19,7 +19,6 @@ import (
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/resolve"
-	"github.com/plugctl/plugctl/internal/treehash"
 )
 
 // LocalDir is the directory of the build module that holds one symbolic link
@@ -270,12 +269,17 @@ func genFresh(dir, key string, m *genModule) bool {
 	return true
 }
 
-// TreeHash returns the treehash of dir, computed once per run.
+// TreeHash returns the content hash of dir (modhash), from the one read of
+// it this run makes.
 func (p *Project) TreeHash(dir string) (string, error) {
 	if h, ok := p.trees[dir]; ok {
 		return h, nil
 	}
-	h, err := treehash.Dir(dir)
+	sums, err := p.hashCache().Dir(dir)
+	if err != nil {
+		return "", fail.Wrap(fail.Config, err)
+	}
+	h, err := sums.Content()
 	if err != nil {
 		return "", fail.Wrap(fail.Config, err)
 	}

@@ -120,7 +120,7 @@ func (p *Project) UseLock(o LockOptions) error {
 
 // resolveOptions returns the pins of the lock in use.
 func (p *Project) resolveOptions() resolve.Options {
-	o := resolve.Options{Pins: map[string]resolve.Pin{}, Sources: p.State("src"), Fetcher: p.fetcher()}
+	o := resolve.Options{Pins: map[string]resolve.Pin{}, Sources: p.State("src"), Fetcher: p.fetcher(), Hashes: p.hashCache()}
 	if p.lock == nil || p.lock.old == nil {
 		return o
 	}
@@ -228,7 +228,11 @@ func (p *Project) readGraph(dir string) error {
 		if r.Dir == "" || v == "" {
 			continue // not a directory, or not in the graph
 		}
-		h, err := resolve.HashDir(p.abs(r.Dir), r.Path, v)
+		sums, err := p.hashCache().Dir(p.abs(r.Dir))
+		h := ""
+		if err == nil {
+			h, err = sums.Module(r.Path, v)
+		}
 		if err != nil {
 			return fail.Wrap(fail.Config, &diag.Problem{File: p.Config.File, Pos: r.Pos, Msg: fmt.Sprintf("replace %s: hashing %s: %v", r.Path, r.Dir, err)})
 		}

@@ -22,7 +22,7 @@ func (p *Project) checkManifests() error {
 		if c.Root == "" {
 			return nil
 		}
-		m, err := manifest.Load(c.Root)
+		m, err := loadManifest(c)
 		problems, others := diag.Collect(err)
 		for _, e := range problems {
 			e := *e
@@ -54,6 +54,17 @@ func (p *Project) checkManifests() error {
 		p.settings = filled
 	}
 	return nil
+}
+
+// loadManifest reads the manifest of c: from the bytes its Sums read and
+// hashed when they kept them, so the file is not opened again.
+func loadManifest(c resolve.Component) (*manifest.Manifest, error) {
+	if c.Sums != nil {
+		if data, ok := c.Sums.Kept(manifest.FileName); ok {
+			return manifest.Parse(filepath.Join(c.Root, manifest.FileName), data)
+		}
+	}
+	return manifest.Load(c.Root)
 }
 
 // versionOf returns the version a manifest's constraints are checked

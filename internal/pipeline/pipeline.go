@@ -18,6 +18,7 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fetch"
 	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/resolve"
 )
@@ -41,9 +42,13 @@ type Project struct {
 	// SBOM: a binary built with -mod=vendor records no module sums.
 	vendorSums map[string]string
 
-	trees  map[string]string // TreeHash results of this run, by directory
-	inputs *artifact.Inputs  // Inputs, once computed
-	lock   *lockState        // after UseLock, or Generate
+	// hashes holds the Sums of every directory this run hashed (local
+	// sources, fetched trees, replace directories), each read once; trees
+	// are the content hashes TreeHash reported, by directory, for the SBOM.
+	hashes *modhash.Cache
+	trees  map[string]string
+	inputs *artifact.Inputs // Inputs, once computed
+	lock   *lockState       // after UseLock, or Generate
 	// settings are the plugs' settings with their manifests' defaults
 	// filled in, by plug name (after Resolve, for an SDK core).
 	settings map[string]map[string]any

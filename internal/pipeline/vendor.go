@@ -18,10 +18,10 @@ import (
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/lock"
+	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/resolve"
 	"github.com/plugctl/plugctl/internal/statelock"
-	"github.com/plugctl/plugctl/internal/treehash"
 	"github.com/plugctl/plugctl/internal/vendortree"
 )
 
@@ -145,7 +145,11 @@ func (p *Project) assemble(ctx context.Context, gen, dir, tmp string) (*vendortr
 	}
 	local := map[string]string{} // absolute source directory -> path in the tree
 	for _, name := range slices.Sorted(maps.Keys(m.links)) {
-		if err := vendortree.CopyModule(m.links[name], filepath.Join(tmp, LocalDir, name), skip); err != nil {
+		sums, err := p.hashCache().Dir(m.links[name])
+		if err != nil {
+			return nil, fail.Wrap(fail.Config, err)
+		}
+		if err := vendortree.CopyModule(sums, filepath.Join(tmp, LocalDir, name), skip); err != nil {
 			return nil, fail.Wrap(fail.Config, err)
 		}
 		local[m.links[name]] = LocalDir + "/" + name
@@ -254,10 +258,14 @@ func (p *Project) UseVendor(ctx context.Context, dir, lockPath string) (*vendort
 		p.Offline = true
 		p.vendorSums = goSums(filepath.Join(dir, "go.sum"))
 		// The copies of the replaced directories have their sources'
-		// treehash (CopyModule), which the SBOM records.
+		// content hash (CopyModule), which the SBOM records.
 		for _, r := range p.Config.Replace {
 			if rel := m.Replaced[r.Path]; r.Dir != "" && rel != "" {
-				h, err := treehash.Dir(filepath.Join(dir, filepath.FromSlash(rel)))
+				sums, err := modhash.Dir(filepath.Join(dir, filepath.FromSlash(rel)))
+				h := ""
+				if err == nil {
+					h, err = sums.Content()
+				}
 				if err != nil {
 					return fail.Wrap(fail.Mismatch, err)
 				}

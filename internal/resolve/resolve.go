@@ -34,6 +34,7 @@ import (
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/fetch"
+	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/report"
 )
@@ -74,6 +75,10 @@ type Component struct {
 	// fetched module, the hash of the files a module zip of Dir would hold
 	// otherwise.
 	Hash string
+	// Sums are the digests of Dir's files, read once by this resolution
+	// (nil for a module the go command fetches): the hashes of Dir, and
+	// the bytes of its go.mod and manifest, come from them.
+	Sums *modhash.Sums
 }
 
 // Origin says where a component's bytes came from.
@@ -110,6 +115,10 @@ type Options struct {
 	// Fetcher fetches git and archive sources; nil means a default one
 	// reporting to the resolution's Reporter.
 	Fetcher *fetch.Fetcher
+	// Hashes holds the Sums of the directories this run has read, to be
+	// shared with the caller's other steps; nil means a cache of the
+	// resolution's own. Trees fetched are put in it.
+	Hashes *modhash.Cache
 }
 
 // DefaultParallel is how many lookups run at once by default: they wait
@@ -270,6 +279,7 @@ type resolver struct {
 	parallel int
 	sources  string
 	fetcher  *fetch.Fetcher
+	hashes   *modhash.Cache
 	// work is an empty directory the go command runs in, so that no go.mod
 	// of the user's (or of /tmp) takes part in a query.
 	work string
@@ -284,11 +294,15 @@ func newResolver(r report.Reporter, cfg *config.Config, o Options) (*resolver, e
 	if p <= 0 {
 		p = DefaultParallel
 	}
+	h := o.Hashes
+	if h == nil {
+		h = modhash.NewCache()
+	}
 	f := o.Fetcher
 	if f == nil {
-		f = &fetch.Fetcher{R: r}
+		f = &fetch.Fetcher{R: r, Keep: h.Keep()}
 	}
-	return &resolver{r: r, cfg: cfg, pins: o.Pins, parallel: p, work: work, sources: o.Sources, fetcher: f}, nil
+	return &resolver{r: r, cfg: cfg, pins: o.Pins, parallel: p, work: work, sources: o.Sources, fetcher: f, hashes: h}, nil
 }
 
 func (res *resolver) close() { os.RemoveAll(res.work) }
@@ -338,16 +352,20 @@ func (res *resolver) local(c *Component, q request) error {
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); errors.Is(err, fs.ErrNotExist) {
 		return res.errorAt(q, q.sourcePos, "source %s has no go.mod (valid: the directory of a Go module)", source)
 	}
-	f, err := readGoMod(filepath.Join(dir, "go.mod"))
+	sums, err := res.hashes.Dir(dir)
+	if err != nil {
+		return fail.Wrap(fail.Config, fmt.Errorf("%s %s: hashing the directory: %w", Label(c.Name), source, err))
+	}
+	f, err := sumsGoMod(sums, filepath.Join(dir, "go.mod"))
 	if err != nil {
 		return res.errorAt(q, q.sourcePos, "%s", strings.ReplaceAll(err.Error(), filepath.Join(dir, "go.mod"), gomod))
 	}
 	if c.Module != "" && c.Module != f.Module.Mod.Path {
 		return res.errorAt(q, q.modulePos, "the config says module %s but %s says %s", c.Module, gomod, f.Module.Mod.Path)
 	}
-	c.Module, c.Version, c.Dir, c.Root, c.GoMod = f.Module.Mod.Path, DirVersion(f.Module.Mod.Path), dir, dir, f
+	c.Module, c.Version, c.Dir, c.Root, c.GoMod, c.Sums = f.Module.Mod.Path, DirVersion(f.Module.Mod.Path), dir, dir, f, sums
 	c.Origin = Origin{Kind: OriginLocal, Path: source}
-	c.Hash, err = HashDir(dir, c.Module, c.Version)
+	c.Hash, err = sums.Module(c.Module, c.Version)
 	if err != nil {
 		return fail.Wrap(fail.Config, fmt.Errorf("%s %s: hashing the directory: %w", Label(c.Name), source, err))
 	}
@@ -377,6 +395,19 @@ func readGoMod(path string) (*modfile.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading go.mod: %w", err)
 	}
+	return parseGoMod(path, data)
+}
+
+// sumsGoMod parses the go.mod at path from the bytes sums read and hashed,
+// reading it only when sums did not keep it.
+func sumsGoMod(sums *modhash.Sums, path string) (*modfile.File, error) {
+	if data, ok := sums.Kept("go.mod"); ok {
+		return parseGoMod(path, data)
+	}
+	return readGoMod(path)
+}
+
+func parseGoMod(path string, data []byte) (*modfile.File, error) {
 	f, err := modfile.ParseLax(path, data, nil)
 	if err != nil {
 		return nil, err

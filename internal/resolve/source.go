@@ -23,7 +23,7 @@ type fetched struct {
 	Source string `json:"source"` // the config's source, credentials redacted
 	Pin    string `json:"pin"`    // commit (git) or sha256 (archive)
 	Module string `json:"module"`
-	Hash   string `json:"hash"` // HashDir of the module's files, at LocalVersion
+	Hash   string `json:"hash"` // the module hash of the tree, at LocalVersion
 	Time   string `json:"time"` // commit time, RFC 3339, for pseudo-versions
 	// Dir is the module's directory inside the fetched tree, relative: an
 	// archive holding one top-level directory has its module there.
@@ -104,24 +104,26 @@ func (res *resolver) useTree(c *Component, q request, tree *fetch.Tree, version 
 	if c.Module != "" && c.Module != tree.Module {
 		return res.errorAt(q, q.modulePos, "the config says module %s but the source's go.mod says %s", c.Module, tree.Module)
 	}
-	hash, err := HashDir(tree.Dir, tree.Module, version)
+	hash, err := tree.Sums.Module(tree.Module, version)
 	if err != nil {
 		return fail.Wrap(fail.Config, fmt.Errorf("%s: hashing the fetched tree: %w", Label(c.Name), err))
 	}
-	c.Module, c.Version, c.Dir, c.Root, c.GoMod, c.Hash = tree.Module, version, tree.Dir, tree.Dir, tree.GoMod, hash
+	c.Module, c.Version, c.Dir, c.Root, c.GoMod, c.Hash, c.Sums = tree.Module, version, tree.Dir, tree.Dir, tree.GoMod, hash, tree.Sums
 	return nil
 }
 
 // tree returns the source tree of a component at pin (a commit or a
 // checksum), reusing the one fetched before when it is still intact, and
-// fetching it with get otherwise.
+// fetching it with get otherwise. Either way the tree is read once: its
+// Sums, checked against the record or made as it was fetched, give every
+// hash of it later steps need (they are put in the resolution's cache).
 func (res *resolver) tree(ctx context.Context, name, source, pin string, get func(dst string) (*fetch.Tree, error)) (*fetch.Tree, error) {
 	dst, err := res.treeDir(name)
 	if err != nil {
 		return nil, err
 	}
 	record := dst + ".json"
-	if t := reuseTree(record, dst, source, pin); t != nil {
+	if t := res.reuseTree(record, dst, source, pin); t != nil {
 		return t, nil
 	}
 	_ = os.Remove(record) // the tree is about to change
@@ -129,7 +131,8 @@ func (res *resolver) tree(ctx context.Context, name, source, pin string, get fun
 	if err != nil {
 		return nil, err
 	}
-	hash, err := HashDir(tree.Dir, tree.Module, LocalVersion)
+	res.hashes.Put(tree.Sums)
+	hash, err := tree.Sums.Module(tree.Module, LocalVersion)
 	if err != nil {
 		return nil, fail.Wrap(fail.Config, err)
 	}
@@ -153,7 +156,7 @@ func (res *resolver) tree(ctx context.Context, name, source, pin string, get fun
 
 // reuseTree returns the tree recorded in record if it was fetched from
 // source at pin and its files are still what was fetched.
-func reuseTree(record, dst, source, pin string) *fetch.Tree {
+func (res *resolver) reuseTree(record, dst, source, pin string) *fetch.Tree {
 	data, err := os.ReadFile(record)
 	if err != nil {
 		return nil
@@ -163,14 +166,18 @@ func reuseTree(record, dst, source, pin string) *fetch.Tree {
 		return nil
 	}
 	dir := filepath.Join(dst, filepath.FromSlash(f.Dir))
-	if h, err := HashDir(dir, f.Module, LocalVersion); err != nil || h != f.Hash {
+	sums, err := res.hashes.Dir(dir)
+	if err != nil {
 		return nil
 	}
-	gomod, err := readGoMod(filepath.Join(dir, "go.mod"))
+	if h, err := sums.Module(f.Module, LocalVersion); err != nil || h != f.Hash {
+		return nil
+	}
+	gomod, err := sumsGoMod(sums, filepath.Join(dir, "go.mod"))
 	if err != nil || gomod.Module.Mod.Path != f.Module {
 		return nil
 	}
-	t := &fetch.Tree{Dir: dir, Module: f.Module, GoMod: gomod}
+	t := &fetch.Tree{Dir: dir, Module: f.Module, GoMod: gomod, Sums: sums}
 	if err := t.Time.UnmarshalText([]byte(f.Time)); err != nil {
 		return nil
 	}

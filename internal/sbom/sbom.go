@@ -47,7 +47,7 @@ type Origin struct {
 	Commit   string // git commit
 	SHA256   string // archive checksum (hex)
 	Path     string // local directory as the config names it
-	TreeHash string // h1: hash of a local directory's content (package treehash), when Sum is unknown
+	TreeHash string // h1: content hash of a local directory (modhash), when Sum is unknown
 	// Replace is the module@version a replace directive substituted.
 	Replace string
 }

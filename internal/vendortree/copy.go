@@ -1,6 +1,8 @@
 package vendortree
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -9,30 +11,29 @@ import (
 	"path"
 	"path/filepath"
 
-	"github.com/plugctl/plugctl/internal/treehash"
+	"github.com/plugctl/plugctl/internal/modhash"
 )
 
-// CopyModule copies the source of the module rooted at src into dst (which
-// must not exist): the files treehash.Files lists, which are those a build
-// can read — everything but version-control directories, plugctl's state
-// directories and nested modules (subdirectories with a go.mod of their own).
-// A symbolic link to a file is copied as the file it points to, as the go
-// command reads it; links to directories and special files are left out. The
-// copy thus has the treehash of src. skip, when it returns true for a
-// directory below src (as a path under src with its links resolved), leaves
-// that directory out too: the vendor tree itself, when it lives inside a
-// source.
-func CopyModule(src, dst string, skip func(dir string) bool) error {
-	root, err := filepath.EvalSymlinks(src)
-	if err != nil {
-		return fmt.Errorf("copying %w", err)
-	}
+// CopyModule copies into dst (which must not exist) the source of the
+// module whose files s hashed (modhash.Dir of a local source): the files of
+// its content set, which are those a build can read — everything but
+// version-control directories, plugctl's state directories and nested
+// modules (subdirectories with a go.mod of their own). A symbolic link to a
+// file is copied as the file it points to, as the go command reads it;
+// links to directories and special files are left out. The copy thus has
+// the content hash of the source, and each file is hashed as it is copied:
+// a file that changed since s was made is refused, so the copy holds the
+// bytes that were hashed. skip, when it returns true for a directory below
+// the source (as a path under s.Dir(), links resolved), leaves that
+// directory out too: the vendor tree itself, when it lives inside a source.
+func CopyModule(s *modhash.Sums, dst string, skip func(dir string) bool) error {
+	root := s.Dir()
 	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		return fmt.Errorf("copying %s: %w", src, err)
+		return fmt.Errorf("copying %s: %w", root, err)
 	}
-	names, err := treehash.Files(root)
+	names, err := s.ContentFiles()
 	if err != nil {
-		return fmt.Errorf("copying %s: %w", src, err)
+		return fmt.Errorf("copying %s: %w", root, err)
 	}
 	made := map[string]bool{}
 	for _, name := range names {
@@ -50,7 +51,11 @@ func CopyModule(src, dst string, skip func(dir string) bool) error {
 			}
 			made[d] = true
 		}
-		if err := copyFile(filepath.Join(root, filepath.FromSlash(name)), target); err != nil {
+		want, ok := s.Sum(name)
+		if !ok {
+			return fmt.Errorf("copying %s: %s was not read", root, name)
+		}
+		if err := copyFile(filepath.Join(root, filepath.FromSlash(name)), target, want); err != nil {
 			return err
 		}
 	}
@@ -58,8 +63,8 @@ func CopyModule(src, dst string, skip func(dir string) bool) error {
 }
 
 // copyFile copies the regular file src to dst with mode 0644, or 0755 when
-// src is executable.
-func copyFile(src, dst string) error {
+// src is executable, and refuses it unless its bytes hash to want.
+func copyFile(src, dst string, want [sha256.Size]byte) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -73,11 +78,18 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	h := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(out, h), in); err != nil {
 		out.Close()
 		return fmt.Errorf("copying %s: %w", src, err)
 	}
-	return out.Close()
+	if err := out.Close(); err != nil {
+		return err
+	}
+	if !bytes.Equal(h.Sum(nil), want[:]) {
+		return fmt.Errorf("copying %s: the file changed while plugctl was reading the source", src)
+	}
+	return nil
 }
 
 func modeFor(m fs.FileMode) fs.FileMode {

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/testenv"
-	"github.com/plugctl/plugctl/internal/treehash"
 )
 
 // tree writes a small vendor tree with its manifest and returns its root.
@@ -215,7 +215,9 @@ func TestCopyModule(t *testing.T) {
 	write(t, filepath.Join(src, "skipped/x.go"), "package skipped\n")
 	dst := filepath.Join(t.TempDir(), "copy")
 	skipped := filepath.Join(src, "skipped")
-	if err := CopyModule(src, dst, func(d string) bool { return d == skipped }); err != nil {
+	sums, err := modhash.Dir(src)
+	must(t, err)
+	if err := CopyModule(sums, dst, func(d string) bool { return d == skipped }); err != nil {
 		t.Fatal(err)
 	}
 	files, err := Scan(dst)
@@ -239,15 +241,30 @@ func TestCopyModule(t *testing.T) {
 	if fi.Mode().Perm() != 0o755 {
 		t.Errorf("tool.sh has mode %v, want 0755", fi.Mode().Perm())
 	}
-	// The copy has the source's treehash, "skipped" aside.
+	// The copy has the source's content hash, "skipped" aside.
 	must(t, os.RemoveAll(skipped))
-	want1, err := treehash.Dir(src)
+	want1, err := contentHash(src)
 	must(t, err)
-	got1, err := treehash.Dir(dst)
+	got1, err := contentHash(dst)
 	must(t, err)
 	if got1 != want1 {
-		t.Errorf("treehash of the copy = %s, of the source %s", got1, want1)
+		t.Errorf("content hash of the copy = %s, of the source %s", got1, want1)
 	}
+
+	// A source that changed since it was hashed is not copied.
+	write(t, filepath.Join(src, "m.go"), "package m // changed\n")
+	err = CopyModule(sums, filepath.Join(t.TempDir(), "copy"), nil)
+	if err == nil || !strings.Contains(err.Error(), "changed while plugctl was reading the source") {
+		t.Errorf("CopyModule of a changed source = %v", err)
+	}
+}
+
+func contentHash(dir string) (string, error) {
+	s, err := modhash.Dir(dir)
+	if err != nil {
+		return "", err
+	}
+	return s.Content()
 }
 
 func write(t *testing.T, name, content string) {

@@ -20,17 +20,21 @@
 //
 // # Unpacking
 //
-// Unpack refuses a bundle whose checksum file is missing or does not match,
-// and extracts through an os.Root, refusing absolute names, names that are
-// not clean or leave Root, duplicate names, links of any kind and special
-// files, and stopping at Limits on the number of entries and total size. The
-// bytes are hashed as they are extracted, so what is extracted is what was
-// checked.
+// Unpack refuses a bundle whose checksum file is missing or does not match
+// before it writes anything: the whole archive is hashed and compared first.
+// Then every entry is checked, still writing nothing, and only a bundle that
+// passes is extracted (internal/extract, through an os.Root): absolute
+// names, names that leave Root, duplicate names, links of any kind and
+// special files are refused, and so is a bundle beyond Limits on the number
+// of entries and their total size — at the first entry past them, in the
+// time it takes to read the archive, not to write it. The bytes are hashed
+// again as they are extracted, so what is extracted is what was checked.
 package bundle
 
 import (
 	"archive/tar"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -45,6 +49,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/plugctl/plugctl/internal/extract"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 )
@@ -67,11 +72,9 @@ type File struct {
 	Data   []byte // the content itself, when not nil; Source is then unused
 }
 
-// Limits bound what Unpack extracts.
-type Limits struct {
-	MaxEntries int   // files and directories
-	MaxBytes   int64 // total size of the files
-}
+// Limits bound what Unpack extracts: entries (files and directories) and
+// the total size of the files.
+type Limits = extract.Limits
 
 // DefaultLimits are far above any real vendor tree (the largest Go programs
 // vendor a few hundred megabytes in tens of thousands of files) and far below
@@ -235,10 +238,12 @@ func ReadSum(bundlePath string) (string, error) {
 }
 
 // Unpack checks the bundle at bundlePath against its checksum file and
-// extracts it into dst, an empty directory. It returns the directory holding
-// the bundle's content (dst/Root). Every failure is a fail.Mismatch error; on
-// failure dst may hold part of the bundle and must be removed by the caller.
-func Unpack(bundlePath, dst string, lim Limits) (string, error) {
+// extracts it into a new temporary directory, which it returns; the
+// bundle's content is below Root in it, and the caller removes it. Nothing
+// is written unless the whole bundle hashes to its checksum and every entry
+// passes, and on failure nothing is left behind. Every failure of the
+// bundle's is a fail.Mismatch error.
+func Unpack(ctx context.Context, bundlePath string, lim Limits) (string, error) {
 	want, err := ReadSum(bundlePath)
 	if err != nil {
 		return "", err
@@ -248,109 +253,42 @@ func Unpack(bundlePath, dst string, lim Limits) (string, error) {
 		return "", fail.Wrap(fail.Config, fmt.Errorf("--bundle: %w", err))
 	}
 	defer f.Close()
-	h := sha256.New()
-	xerr := Extract(io.TeeReader(f, h), dst, lim)
-	// Hash what is left (the gzip trailer, or the rest after an error) so
-	// that a damaged bundle is reported as such rather than as whatever
-	// extraction tripped over.
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fail.Wrap(fail.Mismatch, fmt.Errorf("reading %s: %w", bundlePath, err))
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fail.Wrap(fail.Config, fmt.Errorf("--bundle: %w", err))
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != want {
-		return "", fail.New(fail.Mismatch, "bundle %s: checksum mismatch: sha256 %s, but %s%s says %s; the bundle was damaged or altered on the way", bundlePath, got, filepath.Base(bundlePath), SumSuffix, want)
+	if !fi.Mode().IsRegular() {
+		return "", fail.New(fail.Config, "--bundle: %s is not a regular file", bundlePath)
 	}
-	if xerr != nil {
-		return "", fail.Wrap(fail.Mismatch, fmt.Errorf("bundle %s: %w", bundlePath, xerr))
+	o := extract.Options{Limits: lim, Prefix: Root, SHA256: want}
+	if err := extract.Check(ctx, f, fi.Size(), extract.TarGz, o); err != nil {
+		return "", unpackErr(bundlePath, want, err, false)
 	}
-	return filepath.Join(dst, Root), nil
+	tmp, err := os.MkdirTemp("", "plugctl-bundle-*")
+	if err != nil {
+		return "", err
+	}
+	if err := extract.Extract(ctx, f, fi.Size(), extract.TarGz, tmp, o); err != nil {
+		os.RemoveAll(tmp)
+		return "", unpackErr(bundlePath, want, err, true)
+	}
+	return tmp, nil
 }
 
-// Extract extracts the bundle read from r into the directory dst, within
-// lim; see the package documentation for what it refuses.
-func Extract(r io.Reader, dst string, lim Limits) error {
-	root, err := os.OpenRoot(dst)
-	if err != nil {
-		return err
+// unpackErr says what is wrong with the bundle at path whose checksum
+// file says want; after is set once the bundle was checked.
+func unpackErr(path, want string, err error, after bool) error {
+	var ce *extract.ChecksumError
+	var xe *extract.Error
+	switch {
+	case errors.As(err, &ce) && after:
+		return fail.New(fail.Mismatch, "bundle %s changed while it was unpacked (sha256 %s, checked as %s): nothing of it is used", path, ce.Got, want)
+	case errors.As(err, &ce):
+		return fail.New(fail.Mismatch, "bundle %s: checksum mismatch: sha256 %s, but %s%s says %s; the bundle was damaged or altered on the way", path, ce.Got, filepath.Base(path), SumSuffix, want)
+	case errors.As(err, &xe):
+		return fail.Wrap(fail.Mismatch, fmt.Errorf("bundle %s: %w", path, err))
 	}
-	defer root.Close()
-	gz, err := gzip.NewReader(r)
-	if err != nil {
-		return fmt.Errorf("not a gzip stream: %w", err)
-	}
-	tr := tar.NewReader(gz)
-	entries := 0
-	var total int64
-	seen := map[string]bool{}
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("reading the archive: %w", err)
-		}
-		entries++
-		if entries > lim.MaxEntries {
-			return fmt.Errorf("more than %d entries: refusing to unpack", lim.MaxEntries)
-		}
-		name := strings.TrimSuffix(hdr.Name, "/")
-		if !validName(name) || (name != Root && !strings.HasPrefix(name, Root+"/")) {
-			return fmt.Errorf("entry %q: not a clean relative path inside %s/", hdr.Name, Root)
-		}
-		if seen[name] {
-			return fmt.Errorf("entry %q appears twice", hdr.Name)
-		}
-		seen[name] = true
-		local := filepath.FromSlash(name)
-		switch hdr.Typeflag {
-		case tar.TypeDir:
-			if err := root.MkdirAll(local, 0o755); err != nil {
-				return fmt.Errorf("entry %q: %w", hdr.Name, err)
-			}
-		case tar.TypeReg:
-			if hdr.Size < 0 || hdr.Size > lim.MaxBytes-total {
-				return fmt.Errorf("entry %q: more than %d bytes in all: refusing to unpack", hdr.Name, lim.MaxBytes)
-			}
-			total += hdr.Size
-			if err := extractFile(root, local, hdr, tr); err != nil {
-				return fmt.Errorf("entry %q: %w", hdr.Name, err)
-			}
-		default:
-			return fmt.Errorf("entry %q: %s entries are not allowed (only directories and regular files)", hdr.Name, typeName(hdr.Typeflag))
-		}
-	}
-	// Read the rest of the gzip stream so that its CRC is checked.
-	if _, err := io.Copy(io.Discard, gz); err != nil {
-		return fmt.Errorf("reading the archive: %w", err)
-	}
-	return nil
-}
-
-func extractFile(root *os.Root, name string, hdr *tar.Header, r io.Reader) error {
-	if d := filepath.Dir(name); d != "." {
-		if err := root.MkdirAll(d, 0o755); err != nil {
-			return err
-		}
-	}
-	mode := fs.FileMode(0o644)
-	if hdr.Mode&0o111 != 0 {
-		mode = 0o755
-	}
-	out, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	n, err := io.Copy(out, r)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && n != hdr.Size {
-		err = io.ErrUnexpectedEOF
-	}
-	if err != nil {
-		return err
-	}
-	return root.Chmod(name, mode) // whatever the umask
+	return fmt.Errorf("unpacking bundle %s: %w", path, err)
 }
 
 // validName reports whether a slash path is clean, relative and stays below
@@ -358,22 +296,4 @@ func extractFile(root *os.Root, name string, hdr *tar.Header, r io.Reader) error
 func validName(p string) bool {
 	return p != "" && utf8.ValidString(p) && path.Clean(p) == p && !path.IsAbs(p) &&
 		!strings.Contains(p, "\\") && !strings.ContainsRune(p, 0) && filepath.IsLocal(filepath.FromSlash(p))
-}
-
-func typeName(t byte) string {
-	switch t {
-	case tar.TypeSymlink:
-		return "symbolic link"
-	case tar.TypeLink:
-		return "hard link"
-	case tar.TypeChar, tar.TypeBlock:
-		return "device"
-	case tar.TypeFifo:
-		return "named pipe"
-	case tar.TypeXGlobalHeader:
-		return "global header"
-	case tar.TypeGNUSparse:
-		return "sparse file"
-	}
-	return fmt.Sprintf("type %q", t)
 }

@@ -4,6 +4,9 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -96,9 +99,10 @@ func TestCreateUnpack(t *testing.T) {
 	if string(side) != sum+"  site.tar.gz\n" {
 		t.Errorf("checksum file = %q", side)
 	}
-	dst := t.TempDir()
-	root, err := Unpack(out, dst, DefaultLimits)
+	dir, err := Unpack(context.Background(), out, DefaultLimits)
 	must(t, err)
+	defer os.RemoveAll(dir)
+	root := filepath.Join(dir, Root)
 	data, err := os.ReadFile(filepath.Join(root, "vendor/vendor/m/m.go"))
 	if err != nil || string(data) != "package m\n" {
 		t.Errorf("unpacked m.go = %q, %v", data, err)
@@ -116,7 +120,7 @@ func TestCreateUnpack(t *testing.T) {
 		bad := filepath.Join(t.TempDir(), "site.tar.gz")
 		must(t, os.WriteFile(bad, data, 0o644))
 		must(t, os.WriteFile(bad+SumSuffix, side, 0o644))
-		_, err = Unpack(bad, t.TempDir(), DefaultLimits)
+		_, err = Unpack(context.Background(), bad, DefaultLimits)
 		if fail.KindOf(err) != fail.Mismatch || !strings.Contains(err.Error(), "checksum mismatch") {
 			t.Errorf("Unpack = %v, want a checksum mismatch", err)
 		}
@@ -126,7 +130,7 @@ func TestCreateUnpack(t *testing.T) {
 		must(t, err)
 		lone := filepath.Join(t.TempDir(), "site.tar.gz")
 		must(t, os.WriteFile(lone, data, 0o644))
-		_, err = Unpack(lone, t.TempDir(), DefaultLimits)
+		_, err = Unpack(context.Background(), lone, DefaultLimits)
 		if fail.KindOf(err) != fail.Mismatch || !strings.Contains(err.Error(), "has no checksum file") {
 			t.Errorf("Unpack = %v, want a missing checksum file", err)
 		}
@@ -166,7 +170,10 @@ func file(name, body string) entry {
 	return entry{tar.Header{Typeflag: tar.TypeReg, Name: name}, body}
 }
 
-func TestExtractHostile(t *testing.T) {
+// TestUnpackHostile unpacks bundles with a valid checksum file and a
+// hostile content: each is refused, as a mismatch, and nothing is left in
+// TMPDIR.
+func TestUnpackHostile(t *testing.T) {
 	small := Limits{MaxEntries: 4, MaxBytes: 10}
 	tests := []struct {
 		name    string
@@ -174,36 +181,60 @@ func TestExtractHostile(t *testing.T) {
 		lim     Limits
 		want    string
 	}{
-		{"absolute", []entry{file("/plugctl-bundle/x", "x")}, DefaultLimits, "not a clean relative path"},
-		{"dot dot", []entry{file("plugctl-bundle/../x", "x")}, DefaultLimits, "not a clean relative path"},
-		{"dot dot deep", []entry{file("plugctl-bundle/a/../../../etc/x", "x")}, DefaultLimits, "not a clean relative path"},
-		{"outside root", []entry{file("other/x", "x")}, DefaultLimits, "not a clean relative path inside plugctl-bundle/"},
-		{"backslash", []entry{file(`plugctl-bundle\..\x`, "x")}, DefaultLimits, "not a clean relative path"},
-		{"symlink", []entry{{tar.Header{Typeflag: tar.TypeSymlink, Name: "plugctl-bundle/l", Linkname: "/etc"}, ""}}, DefaultLimits, "symbolic link entries are not allowed"},
-		{"symlink inside", []entry{{tar.Header{Typeflag: tar.TypeSymlink, Name: "plugctl-bundle/l", Linkname: "x"}, ""}}, DefaultLimits, "symbolic link entries are not allowed"},
-		{"hard link", []entry{file("plugctl-bundle/x", "x"), {tar.Header{Typeflag: tar.TypeLink, Name: "plugctl-bundle/l", Linkname: "plugctl-bundle/x"}, ""}}, DefaultLimits, "hard link entries are not allowed"},
-		{"fifo", []entry{{tar.Header{Typeflag: tar.TypeFifo, Name: "plugctl-bundle/p"}, ""}}, DefaultLimits, "named pipe entries are not allowed"},
-		{"device", []entry{{tar.Header{Typeflag: tar.TypeChar, Name: "plugctl-bundle/d"}, ""}}, DefaultLimits, "device entries are not allowed"},
+		{"absolute", []entry{file("/plugctl-bundle/x", "x")}, DefaultLimits, `entry "/plugctl-bundle/x" has an absolute path`},
+		{"dot dot", []entry{file("plugctl-bundle/../x", "x")}, DefaultLimits, `entry "plugctl-bundle/../x" escapes the archive's directory ("..")`},
+		{"dot dot deep", []entry{file("plugctl-bundle/a/../../../etc/x", "x")}, DefaultLimits, `escapes the archive's directory ("..")`},
+		{"outside root", []entry{file("other/x", "x")}, DefaultLimits, `entry "other/x" is not inside plugctl-bundle/`},
+		{"backslash", []entry{file(`plugctl-bundle\..\x`, "x")}, DefaultLimits, "has a backslash in its name"},
+		{"symlink", []entry{{tar.Header{Typeflag: tar.TypeSymlink, Name: "plugctl-bundle/l", Linkname: "/etc"}, ""}}, DefaultLimits, `entry "plugctl-bundle/l" is a symbolic link`},
+		{"symlink inside", []entry{{tar.Header{Typeflag: tar.TypeSymlink, Name: "plugctl-bundle/l", Linkname: "x"}, ""}}, DefaultLimits, `entry "plugctl-bundle/l" is a symbolic link`},
+		{"hard link", []entry{file("plugctl-bundle/x", "x"), {tar.Header{Typeflag: tar.TypeLink, Name: "plugctl-bundle/l", Linkname: "plugctl-bundle/x"}, ""}}, DefaultLimits, `entry "plugctl-bundle/l" is a hard link`},
+		{"fifo", []entry{{tar.Header{Typeflag: tar.TypeFifo, Name: "plugctl-bundle/p"}, ""}}, DefaultLimits, `entry "plugctl-bundle/p" is a device, pipe or other special file`},
+		{"device", []entry{{tar.Header{Typeflag: tar.TypeChar, Name: "plugctl-bundle/d"}, ""}}, DefaultLimits, `entry "plugctl-bundle/d" is a device, pipe or other special file`},
 		{"duplicate", []entry{file("plugctl-bundle/x", "a"), file("plugctl-bundle/x", "b")}, DefaultLimits, "appears twice"},
-		{"too many entries", []entry{file("plugctl-bundle/a", ""), file("plugctl-bundle/b", ""), file("plugctl-bundle/c", ""), file("plugctl-bundle/d", ""), file("plugctl-bundle/e", "")}, small, "more than 4 entries"},
-		{"too large", []entry{file("plugctl-bundle/a", "123456"), file("plugctl-bundle/b", "123456")}, small, "more than 10 bytes in all"},
+		{"too many entries", []entry{file("plugctl-bundle/a", ""), file("plugctl-bundle/b", ""), file("plugctl-bundle/c", ""), file("plugctl-bundle/d", ""), file("plugctl-bundle/e", "")}, small, "more than 4 files (the limit)"},
+		{"too large", []entry{file("plugctl-bundle/a", "123456"), file("plugctl-bundle/b", "123456")}, small, "expands to more than 10 bytes (the limit)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			parent := t.TempDir()
-			dst := filepath.Join(parent, "dst")
-			must(t, os.Mkdir(dst, 0o755))
-			err := Extract(bytes.NewReader(archive(t, tt.entries...)), dst, tt.lim)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("Extract = %v, want an error containing %q", err, tt.want)
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp)
+			path := filepath.Join(t.TempDir(), "site.tar.gz")
+			writeBundle(t, path, archive(t, tt.entries...))
+			_, err := Unpack(context.Background(), path, tt.lim)
+			if fail.KindOf(err) != fail.Mismatch || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Unpack = %v, want a mismatch containing %q", err, tt.want)
 			}
-			// Nothing was written outside dst.
-			ents, err := os.ReadDir(parent)
-			must(t, err)
-			if len(ents) != 1 {
-				t.Errorf("%s holds %d entries, want only dst", parent, len(ents))
+			if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
+				t.Errorf("TMPDIR holds %d entries after a refused bundle", len(ents))
 			}
 		})
+	}
+}
+
+// writeBundle writes data as a bundle at path, with its checksum file.
+func writeBundle(t testing.TB, path string, data []byte) {
+	t.Helper()
+	must(t, os.WriteFile(path, data, 0o644))
+	sum := sha256.Sum256(data)
+	must(t, os.WriteFile(path+SumSuffix, []byte(hex.EncodeToString(sum[:])+"  "+filepath.Base(path)+"\n"), 0o644))
+}
+
+// TestUnpackChecksumFirst: a bundle that does not match its checksum file
+// is refused before anything is written, even when it is also hostile.
+func TestUnpackChecksumFirst(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	path := filepath.Join(t.TempDir(), "site.tar.gz")
+	writeBundle(t, path, archive(t, file("plugctl-bundle/plugconfig.yaml", "schema: 1\n"), file("plugctl-bundle/big", strings.Repeat("x", 1<<20))))
+	evil := archive(t, file("plugctl-bundle/big", strings.Repeat("y", 1<<20)), file("../escape", "x"))
+	must(t, os.WriteFile(path, evil, 0o644))
+	_, err := Unpack(context.Background(), path, DefaultLimits)
+	if fail.KindOf(err) != fail.Mismatch || !strings.Contains(err.Error(), "checksum mismatch") {
+		t.Fatalf("Unpack = %v, want a checksum mismatch", err)
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
+		t.Errorf("TMPDIR holds %d entries after a checksum mismatch", len(ents))
 	}
 }
 

@@ -116,20 +116,17 @@ func exists(name string) bool {
 // so that build.output lands there. It returns the project, the unpacked
 // vendor tree and the function that removes what was unpacked.
 func loadBundle(ctx context.Context, r report.Reporter, path string) (*pipeline.Project, string, func(), error) {
-	tmp, err := os.MkdirTemp("", "plugctl-bundle-*")
+	var tmp string
+	err := pipeline.Step(r, "unpack", path, func() error {
+		var err error
+		tmp, err = bundle.Unpack(ctx, path, bundle.DefaultLimits)
+		return err
+	})
 	if err != nil {
 		return nil, "", nil, err
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
-	var root string
-	err = pipeline.Step(r, "unpack", path, func() error {
-		root, err = bundle.Unpack(path, tmp, bundle.DefaultLimits)
-		return err
-	})
-	if err != nil {
-		cleanup()
-		return nil, "", nil, err
-	}
+	root := filepath.Join(tmp, bundle.Root)
 	data, err := os.ReadFile(filepath.Join(root, bundle.ConfigName))
 	if err != nil {
 		cleanup()

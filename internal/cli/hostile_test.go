@@ -1,7 +1,14 @@
 package cli_test
 
 import (
+	"archive/tar"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,6 +38,7 @@ var hostileCmds = map[string]func(ts *testscript.TestScript, neg bool, args []st
 	"fakegit":      cmdFakeGit,
 	"gitargv":      cmdGitArgv,
 	"nosecret":     cmdNoSecret,
+	"mkbundle":     cmdMkBundle,
 }
 
 // cmdWriteBytes writes the concatenation of Go-quoted strings to a file, for
@@ -69,4 +77,33 @@ func cmdPadFile(ts *testscript.TestScript, neg bool, args []string) {
 		data = append(data, '#')
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
+}
+
+// cmdMkBundle writes a bundle of N entries — the config, then empty files
+// — under plugctl-bundle/, with its checksum file beside it, for bundles
+// too large to keep in the repository: mkbundle FILE N.
+func cmdMkBundle(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mkbundle FILE N")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	f, err := os.Create(ts.MkAbs(args[0]))
+	ts.Check(err)
+	h := sha256.New()
+	gz, err := gzip.NewWriterLevel(io.MultiWriter(f, h), gzip.BestSpeed)
+	ts.Check(err)
+	tw := tar.NewWriter(gz)
+	config := "schema: 1\nname: many\ncore:\n  source: ./core\n"
+	ts.Check(tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "plugctl-bundle/plugconfig.yaml", Mode: 0o644, Size: int64(len(config))}))
+	_, err = io.WriteString(tw, config)
+	ts.Check(err)
+	for i := 1; i < n; i++ {
+		ts.Check(tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: fmt.Sprintf("plugctl-bundle/f/%07d", i), Mode: 0o644}))
+	}
+	ts.Check(tw.Close())
+	ts.Check(gz.Close())
+	ts.Check(f.Close())
+	sum := hex.EncodeToString(h.Sum(nil)) + "  " + filepath.Base(args[0]) + "\n"
+	ts.Check(os.WriteFile(ts.MkAbs(args[0])+".sha256", []byte(sum), 0o644))
 }

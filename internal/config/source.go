@@ -320,10 +320,8 @@ func checkRef(v string) string {
 	return ""
 }
 
-// quoteURL quotes a source or version for a message, credentials removed:
-// before quoting, so that shortening cannot cut a URL's "@" off and leave
-// its password, and after, since escapes such as \x make letters that turn
-// what follows into something a log scrubber reads as a URL.
+// quoteURL quotes a source or version for a message, as diag.Quote does,
+// with credentials removed (redact.Quote).
 func quoteURL(s string) string {
-	return redact.String(diag.Quote(redact.String(s)))
+	return redact.Quote(s, 60)
 }

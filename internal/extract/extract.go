@@ -46,7 +46,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -446,16 +445,9 @@ func isDrive(name string) bool {
 	return len(name) >= 2 && name[1] == ':' && ('a' <= name[0] && name[0] <= 'z' || 'A' <= name[0] && name[0] <= 'Z')
 }
 
-// quote quotes an entry name for a message: shortened when long,
-// credentials redacted before and after quoting (escapes such as \x make
-// letters that can turn what follows into a URL's user-info).
-func quote(s string) string {
-	s = redact.String(s)
-	if r := []rune(s); len(r) > 100 {
-		return redact.String(strconv.Quote(string(r[:100]))) + "…"
-	}
-	return redact.String(strconv.Quote(s))
-}
+// quote quotes an entry name for a message: escaped, shortened when long,
+// credentials redacted.
+func quote(s string) string { return redact.Quote(s, 100) }
 
 // writer writes checked entries below root.
 type writer struct {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -189,13 +188,4 @@ func checkText(s string) string {
 var forcedRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*::`)
 
 // quote quotes s for a message, credentials removed and shortened when long.
-func quote(s string) string {
-	s = redact.String(s)
-	if r := []rune(s); len(r) > 100 {
-		s = string(r[:100])
-		return redact.String(strconv.Quote(s)) + "…"
-	}
-	// Quoting can turn bytes into text that reads as a URL (\xdd://u@);
-	// redact again.
-	return redact.String(strconv.Quote(s))
-}
+func quote(s string) string { return redact.Quote(s, 100) }

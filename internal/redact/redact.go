@@ -20,6 +20,7 @@ package redact
 import (
 	"net/url"
 	"regexp"
+	"strconv"
 )
 
 // Placeholder replaces the user-info of a URL.
@@ -45,6 +46,20 @@ func Args(args []string) []string {
 		out[i] = String(a)
 	}
 	return out
+}
+
+// Quote quotes s for a message: Go-escaped, so that no control character
+// reaches a terminal, shortened to at most n runes ("…" marks the cut), and
+// with credentials removed twice — before shortening, so that a cut cannot
+// leave a password without the "@" that marks it, and after quoting, since
+// escapes such as \x make letters that can turn what follows into a URL's
+// user-info.
+func Quote(s string, n int) string {
+	s = String(s)
+	if r := []rune(s); len(r) > n {
+		return String(strconv.Quote(string(r[:n]))) + "…"
+	}
+	return String(strconv.Quote(s))
 }
 
 // URL returns u as a string with its user-info, if any, replaced by

@@ -37,6 +37,30 @@ func TestString(t *testing.T) {
 	}
 }
 
+func TestQuote(t *testing.T) {
+	tests := []struct {
+		name, in string
+		n        int
+		want     string
+	}{
+		{"plain", "v1.0.0", 10, `"v1.0.0"`},
+		{"credentials", "https://u:p@ss@h/x", 100, `"https://REDACTED@h/x"`},
+		{"control characters", "a\x1b[2Jb", 10, `"a\x1b[2Jb"`},
+		{"shortened", "abcdefghij", 4, `"abcd"…`},
+		// Redacted before the cut: the password does not lose its "@".
+		{"cut in the password", "https://u:secret@h/x", 14, `"https://REDACT"…`},
+		// Quoting makes \x escapes that read as letters: redacted again.
+		{"escape made a url", "\xffhttps://u@h", 100, `"\xffhttps://REDACTED@h"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Quote(tt.in, tt.n); got != tt.want {
+				t.Errorf("Quote(%q, %d) = %s, want %s", tt.in, tt.n, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestArgs(t *testing.T) {
 	in := []string{"git", "ls-remote", "--", "https://u:tok@en@h/r.git"}
 	got := Args(in)

@@ -39,12 +39,12 @@ type buildOptions struct {
 // calls it first.
 func (o *buildOptions) validate() error {
 	if o.Bundle != "" && o.fileSet {
-		return fail.Wrap(fail.Config, errors.New("--bundle and -f cannot be used together: the bundle holds its config"))
+		return usage(errors.New("--bundle and -f cannot be used together: the bundle holds its config"))
 	}
 	if len(o.Targets) > 0 {
 		targets, err := config.ParseTargets(o.Targets)
 		if err != nil {
-			return fail.Wrap(fail.Config, fmt.Errorf("--target: %w", err))
+			return usage(fmt.Errorf("--target: %w", err))
 		}
 		o.targets = targets
 	}

@@ -59,6 +59,9 @@ type bundleResult struct {
 func bundleRun(ctx context.Context, o *bundleOptions) error {
 	res := &bundleResult{}
 	o.result = res
+	if err := o.findConfig(); err != nil {
+		return err
+	}
 	r := o.reporter()
 	p, release, err := pipeline.Open(ctx, r, o.file)
 	if err != nil {

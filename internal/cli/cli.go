@@ -13,12 +13,14 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/suggest"
 )
 
 // Main runs plugctl with the process's arguments and streams and returns the
@@ -52,10 +54,11 @@ func execute(ctx context.Context, g *globals, root *cobra.Command, args []string
 	if err != nil && ctx.Err() != nil {
 		err = fmt.Errorf("interrupted: %w", context.Canceled)
 	}
-	if err != nil && !g.started && fail.KindOf(err) == fail.Unexpected {
-		// cobra refused the command line before the command ran (a flag
-		// group, a required flag): a usage error.
-		err = fail.Wrap(fail.Config, err)
+	if err != nil && !g.started {
+		// cobra refused the command line before the command ran (an
+		// unknown command or flag, a flag group, a required flag): a usage
+		// error.
+		err = usage(err)
 	}
 	if g.json && wantsEnvelope(cmd) && (cmd.HasParent() || err != nil) {
 		if jerr := g.printResult(cmd, err); jerr != nil && err == nil {
@@ -66,7 +69,28 @@ func execute(ctx context.Context, g *globals, root *cobra.Command, args []string
 		return 0
 	}
 	printError(ios, err)
+	if ue := (*usageError)(nil); errors.As(err, &ue) && cmd != nil {
+		fmt.Fprintf(ios.ErrOut, "run '%s --help' for usage\n", cmd.CommandPath())
+	}
 	return fail.Code(err)
+}
+
+// usageError is a mistake in the command line: it exits 2, and its message
+// is followed by how to get help on the command.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usage marks err, if not nil, as a mistake in the command line.
+func usage(err error) error {
+	if err == nil {
+		return nil
+	}
+	if ue := (*usageError)(nil); errors.As(err, &ue) {
+		return err
+	}
+	return fail.Wrap(fail.Config, &usageError{err})
 }
 
 // globals are the flags every command takes.
@@ -87,6 +111,9 @@ type globals struct {
 	// started is set once a command's own code runs: errors before that
 	// are cobra's verdict on the command line.
 	started bool
+	// fileSet is set when -f was given; findConfig looks for the config
+	// otherwise.
+	fileSet bool
 }
 
 // reporter returns the command's progress display: quiet with -q, and with
@@ -147,17 +174,23 @@ func newRoot(g *globals, cmds []*cobra.Command) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// Runnable, so that cobra checks its arguments: an unknown command
-		// is then a usage error (exit 2) rather than a bare failure.
-		Args: cobra.NoArgs,
+		// is then a usage error (exit 2) rather than a bare failure. cobra
+		// suggests commands only for a root without Args; unknownCommand
+		// does, as every other "did you mean" of plugctl does.
+		Args: unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		// plugctl --version prints the version alone; plugctl version adds
+		// the Go toolchain.
+		Version: Version(),
 	}
+	root.SetVersionTemplate("plugctl {{.Version}}\n")
 	root.PersistentFlags().StringVarP(&g.file, "file", "f", "plugconfig.yaml", "the plug config")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print a machine-readable result on stdout")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "also show every go and git command")
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
 	_ = root.MarkPersistentFlagFilename("file", "yaml", "yml")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fail.Wrap(fail.Config, err) })
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(cmds...)
 	var wrap func(*cobra.Command)
 	wrap = func(parent *cobra.Command) {
@@ -166,6 +199,7 @@ func newRoot(g *globals, cmds []*cobra.Command) *cobra.Command {
 			if run := c.RunE; run != nil {
 				c.RunE = func(cmd *cobra.Command, args []string) error {
 					g.started = true
+					g.fileSet = cmd.Flags().Changed("file")
 					return run(cmd, args)
 				}
 			}
@@ -207,8 +241,46 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 		check = cobra.NoArgs
 	}
 	return func(cmd *cobra.Command, args []string) error {
-		return fail.Wrap(fail.Config, check(cmd, args))
+		return usage(check(cmd, args))
 	}
+}
+
+// unknownCommand refuses arguments to a command that has subcommands
+// instead, suggesting the nearest subcommand.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+			names = append(names, c.Aliases...)
+		}
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if h := suggest.Hint(args[0], names); h != "" {
+		msg += ", " + h
+	}
+	return errors.New(msg)
+}
+
+// flagError makes a flag error a usage error, suggesting the nearest flag
+// of the command for an unknown one.
+func flagError(cmd *cobra.Command, err error) error {
+	var ne *pflag.NotExistError
+	if errors.As(err, &ne) && strings.HasPrefix(err.Error(), "unknown flag: --") {
+		var names []string
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			if !f.Hidden {
+				names = append(names, "--"+f.Name)
+			}
+		})
+		if h := suggest.Hint("--"+ne.GetSpecifiedName(), names); h != "" {
+			err = fmt.Errorf("%w, %s", err, h)
+		}
+	}
+	return usage(err)
 }
 
 // printError writes err to stderr. The positioned problems it holds,

@@ -19,7 +19,12 @@ import (
 // that does not load completes nothing rather than printing errors into the
 // shell.
 func completePlugNames(g *globals, withCore bool) cobra.CompletionFunc {
-	return func(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		// Completion runs no command: settle the config as one would.
+		g.fileSet = g.fileSet || g.file != config.DefaultFile || cmd != nil && cmd.Flags().Changed("file")
+		if g.findConfig() != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
 		cfg, err := config.Load(g.file)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp

@@ -47,6 +47,9 @@ type generateResult struct {
 func generateRun(ctx context.Context, o *generateOptions) error {
 	res := &generateResult{}
 	o.result = res
+	if err := o.findConfig(); err != nil {
+		return err
+	}
 	r := o.reporter()
 	p, release, err := pipeline.Open(ctx, r, o.file)
 	if err != nil {

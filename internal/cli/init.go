@@ -60,7 +60,7 @@ func (o *initOptions) validate() error {
 	for _, w := range o.With {
 		p, err := parseWith(w)
 		if err != nil {
-			return fail.Wrap(fail.Config, fmt.Errorf("--with %s: %w", w, err))
+			return usage(fmt.Errorf("--with %s: %w", w, err))
 		}
 		o.plugs = append(o.plugs, p)
 	}
@@ -68,13 +68,13 @@ func (o *initOptions) validate() error {
 	for _, r := range o.Replace {
 		path, to, ok := strings.Cut(r, "=")
 		if !ok || path == "" || to == "" {
-			return fail.New(fail.Config, "--replace %s: want PATH=VERSION or PATH=./DIR", r)
+			return usage(fmt.Errorf("--replace %s: want PATH=VERSION or PATH=./DIR", r))
 		}
 		o.replace[path] = to
 	}
 	targets, err := config.ParseTargets(o.Targets)
 	if err != nil {
-		return fail.Wrap(fail.Config, fmt.Errorf("--target: %w", err))
+		return usage(fmt.Errorf("--target: %w", err))
 	}
 	o.targets = targets
 	return nil

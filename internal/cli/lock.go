@@ -3,11 +3,16 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/pipeline"
+	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/suggest"
 )
 
 // lockOptions are the inputs of plugctl lock.
@@ -52,6 +57,21 @@ func newCmdLock(g *globals, runF func(context.Context, *lockOptions) error) *cob
 	return cmd
 }
 
+// checkName returns nil when name is one of valid, else a config error
+// made of msg, the nearest valid names and the valid ones.
+func checkName(name string, valid []string, msg string) error {
+	if slices.Contains(valid, name) {
+		return nil
+	}
+	if h := suggest.Hint(name, valid); h != "" {
+		msg += ", " + h
+	}
+	if len(valid) == 0 {
+		return fail.New(fail.Config, "%s (the config has none)", msg)
+	}
+	return fail.New(fail.Config, "%s (valid: %s)", msg, strings.Join(slices.Sorted(slices.Values(valid)), ", "))
+}
+
 // addLockedFlag adds --locked, shared by every command that may write the
 // lock.
 func addLockedFlag(cmd *cobra.Command, locked *bool) {
@@ -83,12 +103,24 @@ type lockComponent struct {
 func lockRun(ctx context.Context, o *lockOptions) error {
 	res := &lockResult{Plugs: []lockComponent{}, Changes: []pipeline.Change{}}
 	o.result = res
+	if err := o.findConfig(); err != nil {
+		return err
+	}
 	r := o.reporter()
 	p, release, err := pipeline.Open(ctx, r, o.file)
 	if err != nil {
 		return err
 	}
 	defer release()
+	valid := []string{resolve.CoreName}
+	for _, pl := range p.Config.Enabled() {
+		valid = append(valid, pl.Name)
+	}
+	for _, n := range o.Names {
+		if err := checkName(n, valid, "--upgrade "+n+": no enabled plug has that name"); err != nil {
+			return err
+		}
+	}
 	if err := p.UseLock(pipeline.LockOptions{Locked: o.Locked, Upgrade: o.Upgrade, UpgradeNames: o.Names}); err != nil {
 		return err
 	}

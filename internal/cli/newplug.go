@@ -21,6 +21,7 @@ import (
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/scaffold"
+	"github.com/plugctl/plugctl/internal/suggest"
 )
 
 // newCmdNew is the parent of the scaffolding commands: new plug.
@@ -31,7 +32,11 @@ func newCmdNew(plug *cobra.Command) *cobra.Command {
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return fail.New(fail.Config, "unknown kind %q for new (valid: plug)", args[0])
+				hint := ""
+				if h := suggest.Hint(args[0], []string{"plug"}); h != "" {
+					hint = ", " + h
+				}
+				return usage(fmt.Errorf("unknown kind %q for new%s (valid: plug)", args[0], hint))
 			}
 			return cmd.Help()
 		},
@@ -106,14 +111,14 @@ func (o *newPlugOptions) validate() error {
 		return err
 	}
 	if o.Module == "" {
-		return fail.New(fail.Config, "new plug needs --module, the new module's path (like example.com/acme/%s)", o.Name)
+		return usage(fmt.Errorf("new plug needs --module, the new module's path (like example.com/acme/%s)", o.Name))
 	}
 	if err := module.CheckPath(o.Module); err != nil {
-		return fail.New(fail.Config, "--module: %v", err)
+		return usage(fmt.Errorf("--module: %v", err))
 	}
 	if o.SDKVersion != "" {
 		if err := module.Check(config.SDKModule, o.SDKVersion); err != nil {
-			return fail.New(fail.Config, "--sdk-version: %v", err)
+			return usage(fmt.Errorf("--sdk-version: %v", err))
 		}
 	}
 	return nil

@@ -16,6 +16,9 @@ import (
 // left behind (the unpacked bundle).
 func (o *buildOptions) load(ctx context.Context, r report.Reporter) (*pipeline.Project, func(), error) {
 	if o.Bundle == "" {
+		if err := o.findConfig(); err != nil {
+			return nil, nil, err
+		}
 		p, err := pipeline.Load(ctx, r, o.file)
 		return p, func() {}, err
 	}

@@ -42,6 +42,9 @@ type outdatedResult struct {
 func outdatedRun(ctx context.Context, o *outdatedOptions) error {
 	res := &outdatedResult{Plugs: []pipeline.Available{}}
 	o.result = res
+	if err := o.findConfig(); err != nil {
+		return err
+	}
 	r := o.reporter()
 	p, err := pipeline.Load(ctx, r, o.file)
 	if err != nil {

@@ -80,6 +80,9 @@ func runRun(ctx context.Context, o *runOptions) error {
 
 // hostBinary builds (or reuses) the host's artifact and returns its path.
 func (o *runOptions) hostBinary(ctx context.Context) (string, error) {
+	if err := o.findConfig(); err != nil {
+		return "", err
+	}
 	// The project lock is held while building only: the program runs
 	// without it.
 	p, release, err := pipeline.Open(ctx, o.reporter(), o.file)

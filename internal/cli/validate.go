@@ -74,6 +74,9 @@ func component(c resolve.Component, source string) jsonComponent {
 func validateRun(ctx context.Context, o *validateOptions) error {
 	res := &validateResult{File: o.file, Plugs: []jsonComponent{}}
 	o.result = res
+	if err := o.findConfig(); err != nil {
+		return err
+	}
 	r := o.reporter()
 	p, err := pipeline.Load(ctx, r, o.file)
 	if err != nil {

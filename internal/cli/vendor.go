@@ -56,6 +56,9 @@ type vendorResult struct {
 func vendorRun(ctx context.Context, o *vendorOptions) error {
 	res := &vendorResult{}
 	o.result = res
+	if err := o.findConfig(); err != nil {
+		return err
+	}
 	r := o.reporter()
 	p, release, err := pipeline.Open(ctx, r, o.file)
 	if err != nil {

@@ -41,7 +41,7 @@ var errorTests = []struct {
 		`1:1: missing required key "name"`,
 		`1:1: missing required key "core"`}},
 	{"unknown key", header + "nmae: x\n", []string{
-		`4:1: unknown key "nmae" (valid keys: build, core, name, plugins, replace, schema, vendor)`}},
+		`4:1: unknown key "nmae", did you mean "name"? (valid keys: build, core, name, plugins, replace, schema, vendor)`}},
 	{"duplicate key", header + "name: other\n", []string{
 		`4:1: duplicate key "name" (first at 2:1)`}},
 	{"null values", "schema:\nname: ~\ncore:\n", []string{
@@ -67,7 +67,9 @@ var errorTests = []struct {
 	{"core not a mapping", "schema: 1\nname: app\ncore: [x]\n", []string{
 		`3:7: core must be a mapping (valid keys: checksum, entry, imports, main, module, source, template, version), got a list`}},
 	{"core unknown key", "schema: 1\nname: app\ncore:\n  module: example.com/core\n  version: v1.0.0\n  mian: x\n", []string{
-		`6:3: core: unknown key "mian" (valid keys: checksum, entry, imports, main, module, source, template, version)`}},
+		`6:3: core: unknown key "mian", did you mean "main"? (valid keys: checksum, entry, imports, main, module, source, template, version)`,
+		// The misspelt key's value is checked as main's.
+		`6:9: core: main "x" is not in module "example.com/core" (valid: the module path or a package below it)`}},
 	{"core version number", "schema: 1\nname: app\ncore:\n  module: example.com/core\n  version: 1.10\n", []string{
 		`5:12: core: version must be a string, but YAML reads 1.10 as the number 1.1; quote it: version: "1.10"`}},
 	{"core version integer", "schema: 1\nname: app\ncore:\n  module: example.com/core\n  version: 1\n", []string{
@@ -100,8 +102,28 @@ var errorTests = []struct {
 		`4:10: plugins must be a list of plugs, got a mapping`}},
 	{"plug not a mapping", header + "plugins:\n  - metrics\n", []string{
 		`5:5: plugins[0]: a plug must be a mapping (valid keys: checksum, enabled, import, module, name, settings, source, version), got "metrics"`}},
+	// A misspelt key stands for the key it most likely means: no knock-on
+	// "missing required key" problems, and its value is checked.
+	{"misspelt source", header + "plugins:\n  - name: audit\n    sorce: ./audit\n", []string{
+		`6:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`}},
+	{"misspelt source checked", header + "plugins:\n  - name: audit\n    sorce: audit\n", []string{
+		`6:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`,
+		`6:12: plug "audit": invalid source "audit" (valid: "" for the module proxy, git::https://…, git::ssh://… or git::file://… for a git repository, an https:// or file:// URL of a .tar.gz, .tgz or .zip archive, or a local path starting with ./, ../ or /)`}},
+	{"misspelt plugins", header + "plugin:\n  - name: audit\n    source: ./audit\n", []string{
+		`4:1: unknown key "plugin", did you mean "plugins"? (valid keys: build, core, name, plugins, replace, schema, vendor)`}},
+	{"misspelt required top key", "schema: 1\nnme: app\ncore: {module: example.com/core, version: v1.0.0}\n", []string{
+		`2:1: unknown key "nme", did you mean "name"? (valid keys: build, core, name, plugins, replace, schema, vendor)`}},
+	{"misspelt module", "schema: 1\nname: app\ncore: {modul: example.com/core, version: v1.0.0}\n", []string{
+		`3:8: core: unknown key "modul", did you mean "module"? (valid keys: checksum, entry, imports, main, module, source, template, version)`}},
+	{"misspelt and present", header + "plugins:\n  - name: audit\n    source: ./audit\n    sorce: ./other\n", []string{
+		`7:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`}},
+	// A key near none is no guess: what the plug lacks is reported.
+	{"unknown key near none", header + "plugins:\n  - name: audit\n    bogus: 1\n", []string{
+		`5:5: plug "audit": missing required key "module" (with no source, module and version say what to fetch from the module proxy)`,
+		`5:5: plug "audit": missing required key "version" (valid: an exact version like v1.2.3, a constraint like ^1.2, ~1.2.3 or >=1.0 <2, latest, or a pseudo-version)`,
+		`6:5: plug "audit": unknown key "bogus" (valid keys: checksum, enabled, import, module, name, settings, source, version)`}},
 	{"plug unknown key", header + "plugins:\n  - name: metrics\n    source: ./m\n    sttings: {}\n", []string{
-		`7:5: plug "metrics": unknown key "sttings" (valid keys: checksum, enabled, import, module, name, settings, source, version)`}},
+		`7:5: plug "metrics": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`}},
 	{"plug duplicate key", header + "plugins:\n  - name: metrics\n    source: ./m\n    source: ./n\n", []string{
 		`7:5: plug "metrics": duplicate key "source" (first at 6:5)`}},
 	{"plug missing name", header + "plugins:\n  - source: ./m\n", []string{
@@ -207,10 +229,10 @@ var errorTests = []struct {
 
 	// Build.
 	{"build unknown key", header + "build:\n  target: [linux/amd64]\n", []string{
-		`5:3: unknown key "target" in build (valid keys: ldflags, output, tags, targets)`}},
+		`5:3: unknown key "target" in build, did you mean "targets"? (valid keys: ldflags, output, tags, targets)`}},
 	{"build targets", header + "build:\n  targets: [linux/amd64, linux/x86, lnux/arm, linux/amd64, linux]\n  output: dist/{name}_{os}_{arch}\n", []string{
-		`5:26: build.targets: unknown target "linux/x86" (valid linux targets: linux/386, linux/amd64, linux/arm, linux/arm64, linux/loong64, linux/mips, linux/mips64, linux/mips64le, linux/mipsle, linux/ppc64, linux/ppc64le, linux/riscv64, linux/s390x)`,
-		`5:37: build.targets: unknown target "lnux/arm" (valid: os/arch with os one of aix, android, darwin, dragonfly, freebsd, illumos, ios, js, linux, netbsd, openbsd, plan9, solaris, wasip1, windows; see go tool dist list)`,
+		`5:26: build.targets: unknown target "linux/x86", did you mean "linux/386"? (valid linux targets: linux/386, linux/amd64, linux/arm, linux/arm64, linux/loong64, linux/mips, linux/mips64, linux/mips64le, linux/mipsle, linux/ppc64, linux/ppc64le, linux/riscv64, linux/s390x)`,
+		`5:37: build.targets: unknown target "lnux/arm", did you mean "linux/arm"?`,
 		`5:47: build.targets: duplicate target "linux/amd64" (first at 5:13)`,
 		`5:60: build.targets: unknown target "linux" (valid linux targets: linux/386, linux/amd64, linux/arm, linux/arm64, linux/loong64, linux/mips, linux/mips64, linux/mips64le, linux/mipsle, linux/ppc64, linux/ppc64le, linux/riscv64, linux/s390x)`}},
 	{"build output overwrites", header + "build:\n  targets: [linux/amd64, darwin/arm64]\n  output: dist/{name}_{os}\n", []string{
@@ -342,10 +364,10 @@ func TestParseErrorsTogether(t *testing.T) {
 	want := []string{
 		`testdata/errors.yaml:1:9: unsupported schema 2 (valid: 1)`,
 		`testdata/errors.yaml:2:7: invalid name "Acme" (valid: ^[a-z][a-z0-9_-]{0,62}$: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')`,
-		`testdata/errors.yaml:3:1: unknown key "nmae" (valid keys: build, core, name, plugins, replace, schema, vendor)`,
+		`testdata/errors.yaml:3:1: unknown key "nmae", did you mean "name"? (valid keys: build, core, name, plugins, replace, schema, vendor)`,
 		`testdata/errors.yaml:6:12: core: version must be a string, but YAML reads 1.10 as the number 1.1; quote it: version: "1.10"`,
 		`testdata/errors.yaml:7:10: core: entry "main" is not an exported Go identifier (valid: the name of an exported func(), like Main)`,
-		`testdata/errors.yaml:12:5: plug "metrics": unknown key "sttings" (valid keys: checksum, enabled, import, module, name, settings, source, version)`,
+		`testdata/errors.yaml:12:5: plug "metrics": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`,
 		`testdata/errors.yaml:13:11: plug "metrics": duplicate plug name "metrics" (first at 9:11)`,
 		`testdata/errors.yaml:14:13: plug "metrics": unsupported forced getter "ext::" in source (valid: git:: followed by an https://, ssh:// or file:// URL)`,
 		`testdata/errors.yaml:16:13: plug "geo-ip": git source "git::https://REDACTED@git.example.com/geoip.git?ref=main" must not have a query string or fragment (put the branch, tag or commit in version)`,
@@ -356,7 +378,7 @@ func TestParseErrorsTogether(t *testing.T) {
 		`testdata/errors.yaml:20:5: plugins[4]: duplicate module path "github.com/acme/server" (already the module of the core at 5:3)`,
 		`testdata/errors.yaml:21:14: plugins[4]: invalid version "-main": it must not begin with '-' (valid: an exact version like v1.2.3, a constraint like ^1.2, ~1.2.3 or >=1.0 <2, latest, or a pseudo-version)`,
 		`testdata/errors.yaml:22:14: plugins[4]: enabled must be true or false, got "no"`,
-		`testdata/errors.yaml:24:26: build.targets: unknown target "linux/x86" (valid linux targets: linux/386, linux/amd64, linux/arm, linux/arm64, linux/loong64, linux/mips, linux/mips64, linux/mips64le, linux/mipsle, linux/ppc64, linux/ppc64le, linux/riscv64, linux/s390x)`,
+		`testdata/errors.yaml:24:26: build.targets: unknown target "linux/x86", did you mean "linux/386"? (valid linux targets: linux/386, linux/amd64, linux/arm, linux/arm64, linux/loong64, linux/mips, linux/mips64, linux/mips64le, linux/mipsle, linux/ppc64, linux/ppc64le, linux/riscv64, linux/s390x)`,
 		`testdata/errors.yaml:24:37: build.targets: duplicate target "linux/amd64" (first at 24:13)`,
 		`testdata/errors.yaml:25:11: build.output: "dist/{name}" must contain {os} and {arch} when building 2 targets, or the artifacts would overwrite each other (valid: like dist/{name}_{os}_{arch})`,
 	}
@@ -575,7 +597,7 @@ func TestErrorsAPI(t *testing.T) {
 	if !errors.As(err, &first) || first != errs[0] {
 		t.Errorf("errors.As(err, **diag.Problem) = %v, want the first problem", first)
 	}
-	want := diag.Problem{File: "c.yaml", Pos: Pos{Line: 5, Col: 28}, Subject: "m", Msg: `unknown key "sttings" (valid keys: checksum, enabled, import, module, name, settings, source, version)`}
+	want := diag.Problem{File: "c.yaml", Pos: Pos{Line: 5, Col: 28}, Subject: "m", Msg: `unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`}
 	if *errs[0] != want {
 		t.Errorf("errs[0] = %#v, want %#v", *errs[0], want)
 	}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/suggest"
 	"github.com/plugctl/plugctl/internal/versions"
 	"github.com/plugctl/plugctl/internal/yamlsrc"
 )
@@ -447,10 +448,23 @@ func (c *checker) fields(m *yamlsrc.Node, scope int, what, in string, valid []st
 		scope = keyScope[0]
 	}
 	out := map[string]*yamlsrc.Entry{}
+	// meant holds the misspelt keys by the key each most likely means.
+	meant := map[string]*yamlsrc.Entry{}
 	for i := range m.Entries {
 		e := &m.Entries[i]
 		if !e.KeyIsString || !slices.Contains(valid, e.Key) {
-			c.add(e.KeyPos, scope, "unknown key %s%s (valid keys: %s)", diag.Quote(e.Key), in, strings.Join(valid, ", "))
+			hint := ""
+			if e.KeyIsString {
+				if near := suggest.Nearest(e.Key, valid); len(near) == 1 {
+					if meant[near[0]] == nil {
+						meant[near[0]] = e
+					}
+				}
+				if h := suggest.Hint(e.Key, valid); h != "" {
+					hint = ", " + h
+				}
+			}
+			c.add(e.KeyPos, scope, "unknown key %s%s%s (valid keys: %s)", diag.Quote(e.Key), in, hint, strings.Join(valid, ", "))
 			continue
 		}
 		if first, ok := out[e.Key]; ok {
@@ -460,6 +474,17 @@ func (c *checker) fields(m *yamlsrc.Node, scope int, what, in string, valid []st
 			continue
 		}
 		out[e.Key] = e
+	}
+	// A misspelt key stands for the key it means while the mapping lacks
+	// that key: its value is checked as that key's, and the mapping is not
+	// also reported for missing it. The config does not load either way
+	// (the unknown key is a problem), so nothing is built from the guess;
+	// it only keeps one typo from reporting knock-on errors ("missing
+	// required key") before its cause.
+	for k, e := range meant {
+		if out[k] == nil {
+			out[k] = e
+		}
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/yamlsrc"
 )
 
@@ -24,6 +25,11 @@ func Load(path string) (*Config, error) {
 	dir, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
 		return nil, fail.Wrap(fail.Config, fmt.Errorf("reading config: %w", err))
+	}
+	// Opening a FIFO blocks until something writes to it, and a directory
+	// reads as an error only later: refuse anything but a file at once.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fail.Wrap(fail.Config, fmt.Errorf("reading config: %s is %s, not a file", path, files.DescribeMode(fi.Mode())))
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -43,9 +43,9 @@ var robustTests = []struct {
 		strings.Repeat("x, ", 999) + "x]\n      b: [" + strings.Repeat("*a, ", 98) + "*a]\n", ""},
 	{"byte order mark", "\ufeff" + header, ""},
 	{"byte order mark positions", "\ufeffnmae: x\n" + header,
-		`plugconfig.yaml:1:1: unknown key "nmae" (valid keys: build, core, name, plugins, replace, schema, vendor)`},
+		`plugconfig.yaml:1:1: unknown key "nmae", did you mean "name"? (valid keys: build, core, name, plugins, replace, schema, vendor)`},
 	{"CRLF line endings", strings.ReplaceAll(header+"plugins:\n  - name: p\n    source: ./p\n    sttings: {}\n", "\n", "\r\n"),
-		`plugconfig.yaml:7:5: plug "p": unknown key "sttings" (valid keys: checksum, enabled, import, module, name, settings, source, version)`},
+		`plugconfig.yaml:7:5: plug "p": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`},
 	// A lone CR is refused (it was read as LF before plugctl had one YAML
 	// front end): terminals and editors show other lines than YAML reads.
 	{"lone CR line endings", strings.ReplaceAll(header+"nmae: x\n", "\n", "\r"),

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/suggest"
 )
 
 // knownTargets are the os/arch pairs a config may name: `go tool dist list`
@@ -46,8 +47,15 @@ func ParseTarget(s string) (Target, error) {
 			oses = append(oses, o)
 		}
 	}
-	if len(same) > 0 {
+	hint := suggest.Hint(s, knownTargets)
+	switch {
+	case len(same) > 0 && hint != "":
+		return Target{}, fmt.Errorf("unknown target %s, %s (valid %s targets: %s)", diag.Quote(s), hint, os, strings.Join(same, ", "))
+	case len(same) > 0:
 		return Target{}, fmt.Errorf("unknown target %s (valid %s targets: %s)", diag.Quote(s), os, strings.Join(same, ", "))
+	case hint != "":
+		// The list of every OS would bury the likely fix.
+		return Target{}, fmt.Errorf("unknown target %s, %s", diag.Quote(s), hint)
 	}
 	return Target{}, fmt.Errorf("unknown target %s (valid: os/arch with os one of %s; see go tool dist list)", diag.Quote(s), strings.Join(oses, ", "))
 }

@@ -14,10 +14,10 @@ func TestParseTarget(t *testing.T) {
 		{"linux/amd64", Target{"linux", "amd64"}, ""},
 		{"wasip1/wasm", Target{"wasip1", "wasm"}, ""},
 		{"windows/arm64", Target{"windows", "arm64"}, ""},
-		{"windows/arm", Target{}, `unknown target "windows/arm" (valid windows targets: windows/386, windows/amd64, windows/arm64)`},
-		{"Linux/amd64", Target{}, `unknown target "Linux/amd64" (valid: os/arch with os one of aix, android, darwin, dragonfly, freebsd, illumos, ios, js, linux, netbsd, openbsd, plan9, solaris, wasip1, windows; see go tool dist list)`},
+		{"windows/arm", Target{}, `unknown target "windows/arm", did you mean "windows/arm64"? (valid windows targets: windows/386, windows/amd64, windows/arm64)`},
+		{"Linux/amd64", Target{}, `unknown target "Linux/amd64", did you mean "linux/amd64"?`},
 		{"", Target{}, `unknown target "" (valid: os/arch with os one of aix, android, darwin, dragonfly, freebsd, illumos, ios, js, linux, netbsd, openbsd, plan9, solaris, wasip1, windows; see go tool dist list)`},
-		{"linux/amd64/v3", Target{}, `unknown target "linux/amd64/v3" (valid linux targets: linux/386, linux/amd64, linux/arm, linux/arm64, linux/loong64, linux/mips, linux/mips64, linux/mips64le, linux/mipsle, linux/ppc64, linux/ppc64le, linux/riscv64, linux/s390x)`},
+		{"linux/amd64/v3", Target{}, `unknown target "linux/amd64/v3", did you mean "linux/amd64"? (valid linux targets: linux/386, linux/amd64, linux/arm, linux/arm64, linux/loong64, linux/mips, linux/mips64, linux/mips64le, linux/mipsle, linux/ppc64, linux/ppc64le, linux/riscv64, linux/s390x)`},
 	} {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := ParseTarget(tt.in)

@@ -3,6 +3,7 @@ package files
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 )
 
@@ -32,6 +33,27 @@ func ReadFile(name string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than %s (the limit)", name, Size(max))
 	}
 	return data, nil
+}
+
+// DescribeMode names the type of a file for a message that refuses it:
+// "a directory", "a named pipe", "a socket", "a device", "a symbolic link",
+// else "a special file"; "a regular file" for one.
+func DescribeMode(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "a regular file"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 // Size formats n bytes for a message: in GiB, MiB or KiB when that is

@@ -11,6 +11,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/suggest"
 )
 
 // Set is what Check checks: the core and the enabled plugs of a build.
@@ -149,10 +150,26 @@ func (c *checker) settings(p Plug, m *Manifest) map[string]any {
 	}
 	out := make(map[string]any, len(m.Settings))
 	maps.Copy(out, p.Settings)
-	for _, key := range slices.Sorted(maps.Keys(m.Settings)) {
+	declared := slices.Sorted(maps.Keys(m.Settings))
+	var unknown []string
+	// meant holds the declared settings that an unknown one most likely
+	// misspells: a missing required setting is then that typo's knock-on,
+	// and only the typo is reported.
+	meant := map[string]bool{}
+	for key := range p.Settings {
+		if _, ok := m.Settings[key]; !ok {
+			unknown = append(unknown, key)
+			if near := suggest.Nearest(key, declared); len(near) == 1 {
+				meant[near[0]] = true
+			}
+		}
+	}
+	slices.Sort(unknown)
+	for _, key := range declared {
 		s := m.Settings[key]
 		v, ok := p.Settings[key]
 		switch {
+		case !ok && s.Required && meant[key]:
 		case !ok && s.Required:
 			c.add(p.Name, key, "missing required setting %q (%s%s)", key, s.Type, describeSuffix(s.Description))
 		case !ok:
@@ -163,19 +180,16 @@ func (c *checker) settings(p Plug, m *Manifest) map[string]any {
 			c.add(p.Name, key, "setting %q must be %s, got %s", key, s.Type.article(), describe(v))
 		}
 	}
-	var unknown []string
-	for key := range p.Settings {
-		if _, ok := m.Settings[key]; !ok {
-			unknown = append(unknown, key)
-		}
-	}
-	slices.Sort(unknown)
 	valid := "the plug takes no settings"
 	if len(m.Settings) > 0 {
-		valid = "valid: " + strings.Join(slices.Sorted(maps.Keys(m.Settings)), ", ")
+		valid = "valid: " + strings.Join(declared, ", ")
 	}
 	for _, key := range unknown {
-		c.add(p.Name, key, "unknown setting %q (%s)", key, valid)
+		hint := ""
+		if h := suggest.Hint(key, declared); h != "" {
+			hint = ", " + h
+		}
+		c.add(p.Name, key, "unknown setting %q%s (%s)", key, hint, valid)
 	}
 	return out
 }

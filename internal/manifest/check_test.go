@@ -73,12 +73,12 @@ settings:
 				"core: its manifest has requires.core, which only a plug's manifest may have\n" +
 				"core: its manifest declares settings, which only a plug's manifest may have"},
 	}
-	// The settings case's exact problems, in order.
+	// The settings case's exact problems, in order. "lisen" misspells the
+	// required "listen", which is then not also reported missing.
 	tests[5].want = strings.Join([]string{
-		`plug "metrics": missing required setting "listen" (string: Address to serve on)`,
 		`plug "metrics": setting "port" must be an int, got a string`,
 		`plug "metrics": setting "tags" must be a list, got null`,
-		`plug "metrics": unknown setting "lisen" (valid: listen, port, rate, tags)`,
+		`plug "metrics": unknown setting "lisen", did you mean "listen"? (valid: listen, port, rate, tags)`,
 		`plug "auth": unknown setting "x" (the plug takes no settings)`,
 	}, "\n")
 	for _, tt := range tests {

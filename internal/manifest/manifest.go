@@ -56,6 +56,7 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/suggest"
 	"github.com/plugctl/plugctl/internal/yamlsrc"
 )
 
@@ -275,6 +276,9 @@ func (p *parse) fields(m *yamlsrc.Node, where string, valid []string, set func(k
 			in := ""
 			if where != "a manifest" {
 				in = " in " + where
+			}
+			if h := suggest.Hint(k.Key, valid); h != "" {
+				in += ", " + h
 			}
 			p.add(k.KeyPos, "unknown key %s%s (valid: %s)", strconv.Quote(k.Key), in, strings.Join(valid, ", "))
 			continue

@@ -96,7 +96,7 @@ func TestParseErrors(t *testing.T) {
 		name, in, want string
 	}{
 		{"unknown top-level key", "descripton: x\n",
-			`plugin.yaml:1:1: unknown key "descripton" (valid: description, requires, conflicts, settings)`},
+			`plugin.yaml:1:1: unknown key "descripton", did you mean "description"? (valid: description, requires, conflicts, settings)`},
 		{"unknown requires key", "requires:\n  go: \">=1.22\"\n",
 			`plugin.yaml:2:3: unknown key "go" in requires (valid: core, plugins)`},
 		{"unknown setting field", "settings:\n  port: {type: int, min: 1}\n",
@@ -148,7 +148,7 @@ func TestParseErrors(t *testing.T) {
 		{"too large", "description: \"" + strings.Repeat("x", MaxFileSize) + "\"\n",
 			`plugin.yaml:1:1: file is larger than 1048576 bytes (1 MiB)`},
 		{"every problem at once", "descripton: x\nrequires:\n  core: 2\nconflicts: [Bad]\n",
-			"plugin.yaml:1:1: unknown key \"descripton\" (valid: description, requires, conflicts, settings)\n" +
+			"plugin.yaml:1:1: unknown key \"descripton\", did you mean \"description\"? (valid: description, requires, conflicts, settings)\n" +
 				"plugin.yaml:3:9: requires.core must be a string, got 2 (quote it: \"2\")\n" +
 				"plugin.yaml:4:13: conflicts: invalid plug name \"Bad\" (valid: ^[a-z][a-z0-9_-]{0,62}$)"},
 	}

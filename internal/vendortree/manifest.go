@@ -419,7 +419,7 @@ func walk(dir string) ([]entry, []Problem, error) {
 			target, _ := os.Readlink(p)
 			problems = append(problems, Problem{rel, fmt.Sprintf("is a symbolic link (to %q), want a regular file", target)})
 		default:
-			problems = append(problems, Problem{rel, fmt.Sprintf("is a %s, want a regular file", describeMode(t))})
+			problems = append(problems, Problem{rel, fmt.Sprintf("is %s, want a regular file", files.DescribeMode(t))})
 		}
 		return nil
 	})
@@ -427,18 +427,6 @@ func walk(dir string) ([]entry, []Problem, error) {
 	// path.
 	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.path, b.path) })
 	return entries, problems, err
-}
-
-func describeMode(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	}
-	return "special file"
 }
 
 // hashAll hashes the regular files at the slash paths rel under dir, at most

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -139,7 +140,7 @@ type starterPlug struct {
 	Name, Module, Version, Source string
 }
 
-func initRun(_ context.Context, o *initOptions) error {
+func initRun(ctx context.Context, o *initOptions) error {
 	res := &initResult{File: o.file, Plugs: []jsonComponent{}}
 	o.result = res
 	if err := o.validate(); err != nil {
@@ -148,20 +149,24 @@ func initRun(_ context.Context, o *initOptions) error {
 	if _, err := os.Lstat(o.file); err == nil && !o.Force {
 		return fail.New(fail.Config, "%s already exists (use --force to overwrite it)", o.file)
 	}
-	if err := o.ask(); err != nil {
+	if err := o.ask(ctx); err != nil {
 		return err
 	}
 	if o.CoreModule == "" && o.CoreSource == "" {
-		return fail.New(fail.Config, "init needs --core-module or --core-source when stdin is not a terminal")
+		return usage(errors.New("init needs --core-module or --core-source when stdin is not a terminal"))
 	}
 	if o.CoreSource == "" && o.CoreVersion == "" {
 		o.CoreVersion = "latest"
 	}
-	data, err := o.starter()
+	if !o.ios.InTTY {
+		o.noteSDK(ctx)
+	}
+	dir, err := filepath.Abs(filepath.Dir(o.file))
 	if err != nil {
 		return err
 	}
-	dir, err := filepath.Abs(filepath.Dir(o.file))
+	o.relativize(dir)
+	data, err := o.starter()
 	if err != nil {
 		return err
 	}
@@ -196,24 +201,58 @@ func fileFlag(file string) string {
 	return " -f " + file
 }
 
-// ask fills in, on a terminal, what the flags left out.
-func (o *initOptions) ask() error {
+// relativize writes every local path of the config (the core's and plugs'
+// sources, replace directories) relative to dir, the config's directory,
+// where the config resolves them: they were given relative to the working
+// directory, or absolute. A config that names its local sources relatively
+// is one the project can commit and another machine can use.
+func (o *initOptions) relativize(dir string) {
+	rel := func(p string) string {
+		if config.KindOf(p) != config.SourceLocal {
+			return p
+		}
+		abs, err := filepath.Abs(filepath.FromSlash(p))
+		if err != nil {
+			return p
+		}
+		r, err := relDir(dir, abs)
+		if err != nil {
+			return filepath.ToSlash(abs) // another volume: absolute is all there is
+		}
+		return r
+	}
+	o.CoreSource = rel(o.CoreSource)
+	for i := range o.plugs {
+		o.plugs[i].Source = rel(o.plugs[i].Source)
+	}
+	for k, v := range o.replace {
+		o.replace[k] = rel(v)
+	}
+}
+
+// ask fills in, on a terminal, what the flags left out. Each answer is
+// checked as it is given, by the config's own rules and against the local
+// directories it names, and asked again until it is right. Ctrl-C or
+// Ctrl-D at any question ends init at once (exit 130), nothing written.
+func (o *initOptions) ask(ctx context.Context) error {
 	if !o.ios.InTTY {
 		return nil
 	}
 	p := o.prompter()
 	var err error
-	answer := func(dst *string, question, help, def string) {
+	answer := func(dst *string, question, help, def string, check func(string) (string, error)) {
 		if err == nil && *dst == "" {
-			*dst, err = p.ask(question, help, def)
+			*dst, err = p.askValid(ctx, question, help, def, check)
 		}
 	}
-	answer(&o.Name, "Name of the binary", "", defaultName())
+	answer(&o.Name, "Name of the binary", "", defaultName(), func(s string) (string, error) {
+		return s, config.CheckName(s)
+	})
 	if o.CoreModule == "" && o.CoreSource == "" {
 		var core string
-		answer(&core, "Core program", "A Go module path (github.com/acme/server), a git::https://… URL or a ./local/dir.", "")
-		if err == nil && core == "" {
-			return fail.New(fail.Config, "init needs a core program")
+		answer(&core, "Core program", "A Go module path (github.com/acme/server), a git::https://… URL or a ./local/dir.", "", checkCore)
+		if err != nil {
+			return err
 		}
 		if k := config.KindOf(core); k == config.SourceModule || k == config.SourceUnknown {
 			o.CoreModule = core
@@ -221,35 +260,138 @@ func (o *initOptions) ask() error {
 			o.CoreSource = core
 		}
 	}
+	// A local core says what it is: its module path, where its entry
+	// function is.
+	var local *localModule
+	if config.KindOf(o.CoreSource) == config.SourceLocal {
+		if local, err = readLocalModule(o.CoreSource); err != nil {
+			return fail.Wrap(fail.Config, fmt.Errorf("--core-source: %w", err))
+		}
+		fmt.Fprintf(p.out, "%s\n", p.st.dim.Render(fmt.Sprintf("%s is module %s", o.CoreSource, local.path)))
+	}
 	if o.CoreSource == "" || config.KindOf(o.CoreSource) == config.SourceGit {
 		def := "latest"
 		if o.CoreSource != "" {
 			def = ""
 		}
-		answer(&o.CoreVersion, "Core version", "Exact (v1.4.2), a constraint (^1.4) or latest; for git also a branch, tag or commit.", def)
+		answer(&o.CoreVersion, "Core version", "Exact (v1.4.2), a constraint (^1.4) or latest; for git also a branch, tag or commit.", def, func(v string) (string, error) {
+			if v == "" {
+				return "", nil // git: the default branch
+			}
+			return v, config.CheckOrigin(o.CoreModule, v, o.CoreSource, "")
+		})
 	}
-	answer(&o.CoreMain, "Package with the entry function", "The import path of the package holding the function main calls; empty for the module itself.", o.CoreModule)
-	answer(&o.CoreEntry, "Entry function", "", "Main")
+	mod, mainDef := o.CoreModule, o.CoreModule
+	entry := cmp.Or(o.CoreEntry, "Main")
+	if local != nil {
+		mod, mainDef = local.path, local.path
+		if pkgs := local.entries(entry); len(pkgs) == 1 {
+			mainDef = pkgs[0]
+		}
+	}
+	answer(&o.CoreMain, "Package with the entry function", "The import path of the package holding the function main calls.", mainDef, func(s string) (string, error) {
+		if s == "" {
+			return "", nil // the core module itself
+		}
+		if err := config.CheckImport("main", s, mod); err != nil {
+			return "", err
+		}
+		if local != nil {
+			return s, local.checkPackage(s)
+		}
+		return s, nil
+	})
+	answer(&o.CoreEntry, "Entry function", "", "Main", func(s string) (string, error) {
+		if err := config.CheckEntry(s); err != nil {
+			return "", err
+		}
+		if local != nil {
+			return s, local.checkEntry(cmp.Or(o.CoreMain, local.path), s)
+		}
+		return s, nil
+	})
 	if err != nil {
 		return err
 	}
 	if len(o.With) == 0 {
 		for {
 			var w string
-			answer(&w, "Add a plug", "MODULE[@VERSION], ./dir or git::URL, optionally NAME= in front; empty to finish.", "")
+			answer(&w, "Add a plug", "MODULE[@VERSION], ./dir or git::URL, optionally NAME= in front; empty to finish.", "", func(s string) (string, error) {
+				if s == "" {
+					return "", nil
+				}
+				pl, err := o.checkPlug(s)
+				if err != nil {
+					return "", err
+				}
+				o.plugs = append(o.plugs, pl)
+				return s, nil
+			})
 			if err != nil || w == "" {
 				break
 			}
-			p, perr := parseWith(w)
-			if perr != nil {
-				fmt.Fprintf(o.ios.ErrOut, "%v\n", perr)
-				continue
-			}
 			o.With = append(o.With, w)
-			o.plugs = append(o.plugs, p)
 		}
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return o.askSDK(ctx)
+}
+
+// checkCore checks the answer naming the core program.
+func checkCore(s string) (string, error) {
+	switch config.KindOf(s) {
+	case config.SourceModule:
+		return "", errors.New("init needs a core program")
+	case config.SourceUnknown:
+		if err := config.CheckModulePath(s); err != nil {
+			if fi, serr := os.Stat(s); serr == nil && fi.IsDir() {
+				return "", fmt.Errorf("%s is read as a module path; for the directory write ./%s", diag.Quote(s), filepath.ToSlash(s))
+			}
+			return "", err
+		}
+	case config.SourceLocal:
+		if _, err := readLocalModule(s); err != nil {
+			return "", err
+		}
+	case config.SourceArchive:
+		return "", errArchiveInit
+	default:
+		if err := config.CheckOrigin("", "", s, ""); err != nil {
+			return "", err
+		}
+	}
+	return s, nil
+}
+
+// errArchiveInit refuses an archive at init's questions, which do not ask
+// for its checksum.
+var errArchiveInit = errors.New("an archive source needs a checksum, which init does not ask for: give a module, git::URL or ./dir here, and add the archive afterwards with plugctl add URL --checksum sha256:…")
+
+// checkPlug checks an answer naming a plug, as --with takes it.
+func (o *initOptions) checkPlug(s string) (starterPlug, error) {
+	pl, err := parseWith(s)
+	if err != nil {
+		return pl, err
+	}
+	if err := config.CheckPlugName(pl.Name); err != nil {
+		return pl, err
+	}
+	for _, other := range o.plugs {
+		if other.Name == pl.Name {
+			return pl, fmt.Errorf("a plug is named %q already; write NAME=%s to name this one", pl.Name, s)
+		}
+	}
+	switch config.KindOf(pl.Source) {
+	case config.SourceLocal:
+		if _, err := readLocalModule(pl.Source); err != nil {
+			return pl, err
+		}
+	case config.SourceArchive:
+		return pl, errArchiveInit
+	}
+	return pl, config.CheckOrigin(pl.Module, pl.Version, pl.Source, "")
 }
 
 // defaultName is the working directory's name made into a valid config name.

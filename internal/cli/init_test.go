@@ -5,36 +5,46 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
 )
 
 // TestInitAsks answers init's questions as a person at a terminal would and
-// checks the config written from the answers.
+// checks the config written from the answers. A wrong answer is refused when
+// it is given, with what is wrong, and the question asked again.
 func TestInitAsks(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "plugconfig.yaml")
+	t.Chdir(dir)
+	writeModule(t, "plugins/audit", "example.com/me/audit")
 	answers := strings.Join([]string{
+		"Acme",                       // refused: not a valid name
 		"acme",                       // name
 		"github.com/acme/server",     // core
+		"^^1.4",                      // refused: not a version
 		"^1.4",                       // version
+		"github.com/other/cmd",       // refused: not in the core module
 		"github.com/acme/server/cmd", // package with the entry function
+		"main",                       // refused: not exported
 		"",                           // entry: default Main
 		"not a plug!",                // refused, asked again
 		"github.com/acme/metrics@v0.3.1",
+		"audit=./plugins/nosuch", // refused: no such directory
 		"audit=./plugins/audit",
-		"", // done
+		"metrics=./plugins/audit", // refused: the name is taken
+		"",                        // done
 	}, "\n") + "\n"
 	var stderr bytes.Buffer
-	g := &globals{file: file, ios: &IOStreams{In: strings.NewReader(answers), Out: &bytes.Buffer{}, ErrOut: &stderr, InTTY: true}}
+	g := &globals{file: "plugconfig.yaml", ios: &IOStreams{In: strings.NewReader(answers), Out: &bytes.Buffer{}, ErrOut: &stderr, InTTY: true}}
 	if err := initRun(context.Background(), &initOptions{globals: g}); err != nil {
 		t.Fatalf("init: %v\n%s", err, stderr.String())
 	}
-	cfg, err := config.Load(file)
+	cfg, err := config.Load("plugconfig.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,22 +61,131 @@ func TestInitAsks(t *testing.T) {
 			t.Errorf("question %q not asked:\n%s", q, stderr.String())
 		}
 	}
-	if !strings.Contains(stderr.String(), "want MODULE[@VERSION], ./DIR or git::URL") {
-		t.Errorf("a bad plug was not explained:\n%s", stderr.String())
+	for _, refused := range []string{
+		`invalid name "Acme"`,
+		`invalid version "^^1.4"`,
+		`main "github.com/other/cmd" is not in module "github.com/acme/server"`,
+		`entry "main" is not an exported Go identifier`,
+		"want MODULE[@VERSION], ./DIR or git::URL",
+		"./plugins/nosuch does not exist",
+		`a plug is named "metrics" already`,
+	} {
+		if !strings.Contains(stderr.String(), refused) {
+			t.Errorf("a wrong answer was not explained with %q:\n%s", refused, stderr.String())
+		}
+	}
+}
+
+// writeModule writes a Go module with path mod in dir, holding one package
+// with files (name -> content) beside go.mod.
+func writeModule(t *testing.T, dir, mod string, files ...string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module "+mod+"\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(files); i += 2 {
+		p := filepath.Join(dir, files[i])
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(files[i+1]), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
 // TestInitInputEnds checks that init stops cleanly, writing nothing, when
-// stdin ends mid-way through its questions.
+// stdin ends mid-way through its questions (Ctrl-D at a terminal): like
+// Ctrl-C, exit 130.
 func TestInitInputEnds(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "plugconfig.yaml")
 	g := &globals{file: file, ios: &IOStreams{In: strings.NewReader("acme\n"), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}, InTTY: true}}
 	err := initRun(context.Background(), &initOptions{globals: g})
-	if !errors.Is(err, errNoAnswer) {
-		t.Errorf("got %v, want errNoAnswer", err)
+	if !errors.Is(err, errNoAnswer) || fail.Code(err) != 130 {
+		t.Errorf("got %v (exit %d), want errNoAnswer, exit 130", err, fail.Code(err))
 	}
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Errorf("a file was written: %v", err)
+	}
+}
+
+// TestInitCancelled checks that a cancelled context (Ctrl-C) ends a question
+// at once, though no line ever comes.
+func TestInitCancelled(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "plugconfig.yaml")
+	r, w := io.Pipe() // input that never ends
+	defer w.Close()
+	g := &globals{file: file, ios: &IOStreams{In: r, Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}, InTTY: true}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := initRun(ctx, &initOptions{globals: g})
+	if fail.Code(err) != 130 {
+		t.Errorf("got %v (exit %d), want exit 130", err, fail.Code(err))
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("a file was written: %v", err)
+	}
+}
+
+// TestInitLocalCore answers with a local core: the package holding its
+// entry function is offered from its sources, the SDK it requires is
+// asked for since GOPROXY=off cannot provide it, and local paths are written
+// relative to the config, not to the working directory.
+func TestInitLocalCore(t *testing.T) {
+	t.Setenv("GOPROXY", "off")
+	t.Setenv("GOFLAGS", "")
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeModule(t, "src/core", "example.com/core",
+		"app/app.go", "package app\n\n// Main runs the core.\nfunc Main() {}\n",
+		"cmd/core/main.go", "package main\n\nfunc Main() {}\n\nfunc main() {}\n")
+	if err := os.WriteFile("src/core/go.mod", []byte("module example.com/core\n\ngo 1.26\n\nrequire github.com/plugctl/plugctl/plug v0.0.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writeModule(t, "plug", config.SDKModule) // as in a clone of plugctl
+	answers := strings.Join([]string{
+		"",           // name: the directory's
+		"./src/core", // core
+		"",           // package: the one offered
+		"Run",        // refused: no func Run() there
+		"",           // entry: Main
+		"",           // no plugs
+		"./src",      // refused: not the SDK
+		"",           // the SDK: the copy offered
+	}, "\n") + "\n"
+	var stderr bytes.Buffer
+	file := "conf/plugconfig.yaml"
+	if err := os.Mkdir("conf", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	g := &globals{file: file, ios: &IOStreams{In: strings.NewReader(answers), Out: &bytes.Buffer{}, ErrOut: &stderr, InTTY: true}}
+	if err := initRun(context.Background(), &initOptions{globals: g}); err != nil {
+		t.Fatalf("init: %v\n%s", err, stderr.String())
+	}
+	for _, want := range []string{
+		"./src/core is module example.com/core",
+		"Package with the entry function [example.com/core/app]: ",
+		"package example.com/core/app has no func Run()",
+		"needs the plugctl SDK (github.com/plugctl/plugctl/plug v0.0.0)",
+		"Local copy of the SDK [./plug]: ",
+		"./src has no go.mod",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	cfg, err := config.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Core.Source != "../src/core" || cfg.Core.Main != "example.com/core/app" {
+		t.Errorf("core %+v", cfg.Core)
+	}
+	if len(cfg.Replace) != 1 || cfg.Replace[0].Path != config.SDKModule || cfg.Replace[0].Dir != "../plug" {
+		t.Errorf("replace %+v, want the SDK replaced by ../plug", cfg.Replace)
 	}
 }
 
@@ -110,7 +229,13 @@ func TestParseWith(t *testing.T) {
 const starterFile = "../config/testdata/starter.yaml"
 
 func TestInitStarterFile(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "plugconfig.yaml")
+	starter, err := filepath.Abs(starterFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Local paths given in flags are relative to the working directory.
+	t.Chdir(t.TempDir())
+	file := "plugconfig.yaml"
 	g := &globals{file: file, ios: &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}}
 	o := &initOptions{globals: g, Name: "caddy",
 		CoreModule: "github.com/caddyserver/caddy/v2", CoreVersion: "v2.8.4",
@@ -128,11 +253,11 @@ func TestInitStarterFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.WriteFile(starterFile, got, 0o644); err != nil {
+		if err := os.WriteFile(starter, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	want, err := os.ReadFile(starterFile)
+	want, err := os.ReadFile(starter)
 	if err != nil {
 		t.Fatal(err)
 	}

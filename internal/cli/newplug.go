@@ -7,9 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -107,8 +105,8 @@ type newPlugResult struct {
 // validate checks what the arguments and flags say on their own, before
 // anything is written. newPlugRun calls it first.
 func (o *newPlugOptions) validate() error {
-	if err := checkPlugName(o.Name); err != nil {
-		return err
+	if err := config.CheckPlugName(o.Name); err != nil {
+		return usage(err)
 	}
 	if o.Module == "" {
 		return usage(fmt.Errorf("new plug needs --module, the new module's path (like example.com/acme/%s)", o.Name))
@@ -204,19 +202,6 @@ func (o *newPlugOptions) printNewPlug(p scaffold.Plug, dir string) {
 	} else {
 		fmt.Fprintf(w, "\nthe SDK module %s is not published yet: go.mod needs\n  replace %s => /path/to/plugctl/plug\n(or run new plug with --sdk-replace) before go test works\n", config.SDKModule, config.SDKModule)
 	}
-}
-
-var nameRE = regexp.MustCompile(config.NamePattern)
-
-// checkPlugName checks a plug name as the config does.
-func checkPlugName(name string) error {
-	if name == "core" {
-		return fail.New(fail.Config, "plug name \"core\" is reserved for the core (choose another name)")
-	}
-	if !nameRE.MatchString(name) {
-		return fail.New(fail.Config, "invalid plug name %s (valid: %s: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')", strconv.Quote(name), config.NamePattern)
-	}
-	return nil
 }
 
 // sdkPath checks that dir holds the SDK module and returns it as go.mod's

@@ -304,27 +304,75 @@ func TestTerminalNoColor(t *testing.T) {
 }
 
 // TestTerminalInitAsks answers plugctl init's questions at a terminal, then
-// validates and builds what it wrote.
+// validates and builds what it wrote. A wrong answer is refused as it is
+// given and the question asked again; the local core's go.mod and sources
+// offer the package with its entry function; the SDK it requires, which
+// GOPROXY=off cannot provide, is asked for, offering the clone's plug/.
 func TestTerminalInitAsks(t *testing.T) {
 	tt := newTerm(t)
-	tt.type_(tt.plugctl + " init --replace github.com/plugctl/plugctl/plug=./plug")
+	tt.type_(tt.plugctl + " init")
 	answer := func(question, text string) {
 		tt.waitFor(question)
 		tt.tmux("send-keys", "-t", "0", "-l", text)
 		tt.tmux("send-keys", "-t", "0", "Enter")
 	}
+	answer("Name of the binary [project]:", "Hello World")
+	tt.waitFor(`invalid name "Hello World"`)
 	answer("Name of the binary [project]:", "hello")
 	answer("Core program:", "./examples/core")
-	answer("Package with the entry function:", "github.com/plugctl/plugctl/examples/core/app")
+	tt.waitFor("./examples/core is module github.com/plugctl/plugctl/examples/core")
+	answer("Package with the entry function [github.com/plugctl/plugctl/examples/core/app]:", "")
+	answer("Entry function [Main]:", "Start")
+	tt.waitFor("package github.com/plugctl/plugctl/examples/core/app has no func Start()")
 	answer("Entry function [Main]:", "")
 	answer("Add a plug:", "./examples/plugins/greeter")
 	tt.waitFor("./examples/plugins/greeter\n")
 	answer("Add a plug:", "")
+	tt.waitFor("which the module proxy does not serve")
+	answer("Local copy of the SDK [./plug]:", "")
 	if code := tt.waitExit(); code != 0 {
 		t.Fatalf("init exited %d:\n%s", code, tt.screen(false))
+	}
+	config, err := os.ReadFile(filepath.Join(tt.dir, "plugconfig.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\n  source: ./examples/core\n", "\n  main: github.com/plugctl/plugctl/examples/core/app\n",
+		"\n    source: ./examples/plugins/greeter\n", "\n  github.com/plugctl/plugctl/plug: ./plug\n"} {
+		if !strings.Contains(string(config), want) {
+			t.Errorf("config lacks %q:\n%s", want, config)
+		}
 	}
 	if code := tt.run(tt.plugctl + " build -q && ./dist/hello greet World"); code != 0 {
 		t.Fatalf("build of the answers exited %d:\n%s", code, tt.screen(false))
 	}
 	tt.waitFor("Hello, World")
+}
+
+// TestTerminalInitInterrupt presses Ctrl-C, then Ctrl-D, at init's first
+// question: each ends init at once with exit 130 and writes nothing, and
+// what is typed next goes to the shell, not to init.
+func TestTerminalInitInterrupt(t *testing.T) {
+	tt := newTerm(t)
+	for _, key := range []string{"C-c", "C-d"} {
+		tt.type_(tt.plugctl + " init")
+		tt.waitFor("Name of the binary [project]:")
+		tt.tmux("send-keys", "-t", "0", key)
+		if code := tt.waitExit(); code != 130 {
+			t.Fatalf("init after %s exited %d, want 130:\n%s", key, code, tt.screen(false))
+		}
+		if _, err := os.Stat(filepath.Join(tt.dir, "plugconfig.yaml")); !os.IsNotExist(err) {
+			t.Fatalf("init after %s wrote a config: %v", key, err)
+		}
+		if code := tt.run("echo typed-to-the-shell"); code != 0 {
+			t.Fatalf("the shell did not run the next command:\n%s", tt.screen(false))
+		}
+		tt.waitFor("\ntyped-to-the-shell")
+	}
+	text := strings.Join(lines(tt.screen(false)), "\n")
+	for _, want := range []string{"plugctl: interrupted", "plugctl: no answer: input ended"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("screen lacks %q:\n%s", want, text)
+		}
+	}
 }

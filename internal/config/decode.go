@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"go/token"
 	"regexp"
 	"runtime"
 	"slices"
@@ -121,7 +120,7 @@ func (c *checker) decode(root *yamlsrc.Node) *Config {
 		case e.Val.Kind == yamlsrc.Null:
 			c.add(e.Val.Pos, scopeNone, "missing value for required key \"name\" (valid: %s)", NamePattern)
 		case e.Val.Kind == yamlsrc.String && !nameRE.MatchString(cfg.Name):
-			c.add(e.Val.Pos, scopeNone, "invalid name %s (valid: %s: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')", diag.Quote(cfg.Name), NamePattern)
+			c.add(e.Val.Pos, scopeNone, "%s", invalidName("name", cfg.Name))
 		}
 	}
 	if e := f["core"]; e != nil {
@@ -178,8 +177,8 @@ func (c *checker) decodeCore(e *yamlsrc.Entry, core *Core) {
 	core.Entry = c.str(f["entry"], scopeCore, "entry")
 	if core.Entry == "" {
 		core.Entry = "Main"
-	} else if !token.IsIdentifier(core.Entry) || !token.IsExported(core.Entry) {
-		c.add(f["entry"].Val.Pos, scopeCore, "entry %s is not an exported Go identifier (valid: the name of an exported func(), like Main)", diag.Quote(core.Entry))
+	} else if CheckEntry(core.Entry) != nil {
+		c.add(f["entry"].Val.Pos, scopeCore, "%s", invalidEntry(core.Entry))
 	}
 	seen := map[string]Pos{}
 	for _, it := range c.strList(f["imports"], scopeCore, "imports") {
@@ -237,9 +236,9 @@ func (c *checker) decodePlugins(e *yamlsrc.Entry) []Plugin {
 			case e.Val.Kind != yamlsrc.String:
 			case !nameRE.MatchString(p.Name):
 				c.plugs[i] = p.Name
-				c.add(pos, i, "invalid plug name %s (valid: %s: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')", diag.Quote(p.Name), NamePattern)
+				c.add(pos, i, "%s", invalidName("plug name", p.Name))
 			case p.Name == "core":
-				c.add(pos, i, "plug name \"core\" is reserved for the core (choose another name)")
+				c.add(pos, i, "%s", reservedCore)
 			default:
 				c.plugs[i] = p.Name
 				if first, ok := names[p.Name]; ok {

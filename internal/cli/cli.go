@@ -160,6 +160,8 @@ func commands(g *globals) []*cobra.Command {
 		newCmdInit(g, nil),
 		newCmdNew(newCmdNewPlug(g, nil)),
 		newCmdRun(g, nil),
+		newCmdAdd(g, nil),
+		newCmdRemove(g, nil),
 	}
 }
 
@@ -220,6 +222,7 @@ var commandGroups = []struct {
 	commands  []string
 }{
 	{"start", "Start a project:", []string{"init", "new"}},
+	{"edit", "Edit the config:", []string{"add", "remove"}},
 	{"build", "Build:", []string{"validate", "lock", "outdated", "vendor", "build", "bundle", "run", "generate"}},
 	{"look", "Look inside:", []string{"inspect", "schema", "version"}},
 }

@@ -19,6 +19,12 @@ import (
 // that does not load completes nothing rather than printing errors into the
 // shell.
 func completePlugNames(g *globals, withCore bool) cobra.CompletionFunc {
+	return completeNames(g, withCore, false)
+}
+
+// completeNames completes the names of the plugs of the config, disabled
+// ones too when withDisabled, and "core" first when withCore.
+func completeNames(g *globals, withCore, withDisabled bool) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		// Completion runs no command: settle the config as one would.
 		g.fileSet = g.fileSet || g.file != config.DefaultFile || cmd != nil && cmd.Flags().Changed("file")
@@ -42,8 +48,10 @@ func completePlugNames(g *globals, withCore bool) cobra.CompletionFunc {
 		if withCore {
 			add("core", "the core: "+cmp.Or(cfg.Core.Module, cfg.Core.Source))
 		}
-		for _, p := range cfg.Enabled() {
-			add(p.Name, cmp.Or(p.Module, p.Source))
+		for _, p := range cfg.Plugins {
+			if p.Enabled || withDisabled {
+				add(p.Name, cmp.Or(p.Module, p.Source))
+			}
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}

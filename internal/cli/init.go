@@ -174,7 +174,7 @@ func initRun(ctx context.Context, o *initOptions) error {
 	// and report problems against the flags that caused them.
 	cfg, err := config.Parse(o.file, data, dir)
 	if err != nil {
-		return invalidStarter(err)
+		return invalidConfig(err, "the values given make an invalid config, nothing written:")
 	}
 	if err := files.WriteFile(o.file, data, 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", o.file, err)
@@ -207,27 +207,32 @@ func fileFlag(file string) string {
 // directory, or absolute. A config that names its local sources relatively
 // is one the project can commit and another machine can use.
 func (o *initOptions) relativize(dir string) {
-	rel := func(p string) string {
-		if config.KindOf(p) != config.SourceLocal {
-			return p
-		}
-		abs, err := filepath.Abs(filepath.FromSlash(p))
-		if err != nil {
-			return p
-		}
-		r, err := relDir(dir, abs)
-		if err != nil {
-			return filepath.ToSlash(abs) // another volume: absolute is all there is
-		}
-		return r
-	}
-	o.CoreSource = rel(o.CoreSource)
+	o.CoreSource = localFor(o.CoreSource, dir)
 	for i := range o.plugs {
-		o.plugs[i].Source = rel(o.plugs[i].Source)
+		o.plugs[i].Source = localFor(o.plugs[i].Source, dir)
 	}
 	for k, v := range o.replace {
-		o.replace[k] = rel(v)
+		o.replace[k] = localFor(v, dir)
 	}
+}
+
+// localFor returns p, a local path given relative to the working directory
+// or absolute, as the config in dir writes it: relative to dir (./x, ../x),
+// absolute only on another volume. Anything but a local path is returned
+// as it is.
+func localFor(p, dir string) string {
+	if config.KindOf(p) != config.SourceLocal {
+		return p
+	}
+	abs, err := filepath.Abs(filepath.FromSlash(p))
+	if err != nil {
+		return p
+	}
+	r, err := relDir(dir, abs)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	return r
 }
 
 // ask fills in, on a terminal, what the flags left out. Each answer is
@@ -491,16 +496,16 @@ func (o *initOptions) starter() ([]byte, error) {
 	return scaffold.Config(s)
 }
 
-// invalidStarter reports the problems of a starter config that was not
-// written: without positions, which would point into a file that does not
-// exist, but with the plug each concerns.
-func invalidStarter(err error) error {
+// invalidConfig reports the problems of a config that was not written,
+// introduced by lead: without positions, which would point into a file that
+// does not exist, but with the plug each concerns.
+func invalidConfig(err error, lead string) error {
 	var errs diag.List
 	if !errors.As(err, &errs) {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString("the values given make an invalid config, nothing written:")
+	b.WriteString(lead)
 	for _, e := range errs {
 		e := diag.Problem{Subject: e.Subject, Msg: e.Msg}
 		b.WriteString("\n  " + e.Error())

@@ -118,7 +118,8 @@ func SBOMPath(path string) string { return path + ".cdx.json" }
 // binary unchanged. Any doubt returns false: the artifact is rebuilt.
 //
 // Whether the binary changed is told from the file identity Write left in
-// statDir when it still holds (no read of the binary), else by hashing it.
+// statDir when it still holds (no read of the binary), else by hashing it,
+// and then the identity is written again.
 func Check(path, digest, statDir string) (*Record, bool) {
 	data, err := os.ReadFile(RecordPath(path))
 	if err != nil {
@@ -140,6 +141,10 @@ func Check(path, digest, statDir string) (*Record, bool) {
 	if err != nil || sum != rec.SHA256 || size != rec.Size {
 		return nil, false
 	}
+	// Vouched for again: the next Check need not hash it, and the state
+	// directory lists it among the project's artifacts (Recorded) even
+	// when it was built before that directory was cleaned.
+	recordStat(path, rec.SHA256, statDir)
 	return &rec, true
 }
 
@@ -180,11 +185,17 @@ func Write(path string, rec *Record, sbom []byte, statDir string) error {
 	if err := files.WriteFile(RecordPath(path), append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", RecordPath(path), err)
 	}
+	recordStat(path, rec.SHA256, statDir)
+	return nil
+}
+
+// recordStat writes the file identity of the artifact at path, which
+// hashes to sum, into statDir (see Check).
+func recordStat(path, sum, statDir string) {
 	if st, ok := statOf(path); ok && statDir != "" {
-		data, _ := json.Marshal(statRecord{Path: path, SHA256: rec.SHA256, Stat: st})
+		data, _ := json.Marshal(statRecord{Path: path, SHA256: sum, Stat: st})
 		_ = files.WriteFile(statPath(path, statDir), data, 0o644) // only a shortcut
 	}
-	return nil
 }
 
 // statRecord vouches that the file at Path, while it has Stat, hashes to

@@ -162,6 +162,8 @@ func commands(g *globals) []*cobra.Command {
 		newCmdRun(g, nil),
 		newCmdAdd(g, nil),
 		newCmdRemove(g, nil),
+		newCmdDoctor(g, nil),
+		newCmdClean(g, nil),
 	}
 }
 
@@ -225,6 +227,7 @@ var commandGroups = []struct {
 	{"edit", "Edit the config:", []string{"add", "remove"}},
 	{"build", "Build:", []string{"validate", "lock", "outdated", "vendor", "build", "bundle", "run", "generate"}},
 	{"look", "Look inside:", []string{"inspect", "schema", "version"}},
+	{"care", "Look after the project:", []string{"doctor", "clean"}},
 }
 
 func groupCommands(root *cobra.Command) {

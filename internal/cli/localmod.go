@@ -191,12 +191,18 @@ func (o *initOptions) needsSDK() []sdkNeed {
 	if _, ok := o.replace[config.SDKModule]; ok {
 		return nil
 	}
-	var out []sdkNeed
 	dirs := []string{o.CoreSource}
 	for _, p := range o.plugs {
 		dirs = append(dirs, p.Source)
 	}
-	for _, d := range dirs {
+	return sdkNeeds(dirs)
+}
+
+// sdkNeeds returns those of the sources that are local directories whose
+// go.mod requires the plugctl SDK.
+func sdkNeeds(sources []string) []sdkNeed {
+	var out []sdkNeed
+	for _, d := range sources {
 		if config.KindOf(d) != config.SourceLocal {
 			continue
 		}

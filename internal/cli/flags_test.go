@@ -128,6 +128,30 @@ func TestRunFlags(t *testing.T) {
 		// Flags after the first argument belong to the program.
 		{name: "not interspersed", args: []string{"run", "greet", "--force"}, want: &runOptions{Args: []string{"greet", "--force"}}},
 		{name: "no args", args: []string{"run"}, want: &runOptions{Args: []string{}}},
+		{name: "watch", args: []string{"run", "-w", "--", "serve"}, want: &runOptions{Watch: true, Args: []string{"serve"}}},
+	})
+}
+
+func TestAddRemoveFlags(t *testing.T) {
+	testFlags(t, newCmdAdd, (*addOptions).validate, []flagCase[addOptions]{
+		{name: "module", args: []string{"add", "github.com/acme/metrics@^0.3"}, want: &addOptions{Plug: "github.com/acme/metrics@^0.3",
+			plug: starterPlug{Name: "metrics", Module: "github.com/acme/metrics", Version: "^0.3"}}},
+		{name: "named", args: []string{"add", "./plugins/audit", "--name", "audit2"}, want: &addOptions{Plug: "./plugins/audit", Name: "audit2",
+			plug: starterPlug{Name: "audit2", Source: "./plugins/audit"}}},
+		{name: "bad name", args: []string{"add", "./a", "--name", "Bad"}, code: 2, stderr: `--name: invalid plug name "Bad"`},
+		{name: "core", args: []string{"add", "core=./a"}, code: 2, stderr: `plug name "core" is reserved`},
+		{name: "no plug", args: []string{"add"}, code: 2, stderr: "accepts 1 arg(s), received 0"},
+		{name: "archive without checksum", args: []string{"add", "https://example.com/a.zip"}, code: 2, stderr: "an archive source needs --checksum"},
+	})
+	testFlags(t, newCmdRemove, nil, []flagCase[removeOptions]{
+		{name: "name", args: []string{"remove", "audit"}, want: &removeOptions{Name: "audit"}},
+		{name: "two", args: []string{"remove", "a", "b"}, code: 2, stderr: "accepts 1 arg(s), received 2"},
+	})
+	testFlags(t, newCmdClean, nil, []flagCase[cleanOptions]{
+		{name: "flags", args: []string{"clean", "--dist", "--vendor", "-n"}, want: &cleanOptions{Dist: true, Vendor: true, DryRun: true}},
+	})
+	testFlags(t, newCmdDoctor, nil, []flagCase[doctorOptions]{
+		{name: "none", args: []string{"doctor"}, want: &doctorOptions{}},
 	})
 }
 

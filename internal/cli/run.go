@@ -25,6 +25,9 @@ type runOptions struct {
 	Args []string
 	// Force rebuilds even when nothing that feeds the binary changed.
 	Force bool
+	// Watch rebuilds and restarts the program whenever a file that feeds
+	// the build changes (see watch.go).
+	Watch bool
 }
 
 func newCmdRun(g *globals, runF func(context.Context, *runOptions) error) *cobra.Command {
@@ -40,9 +43,19 @@ its exit code: the plug author's edit-build-run loop.
 Everything after the first argument (or after --) goes to the program. The binary is
 the host's artifact of build.output when build.targets includes the host, and
 .plugctl/run/NAME otherwise. Build progress goes to stderr (-q silences it); --json
-is refused, since stdout belongs to the program.`,
+is refused, since stdout belongs to the program.
+
+With --watch, run keeps going: it polls the files that feed the build every 500 ms
+(the config, the lock, core.template and every file of the local core, plugs and
+replace directories but hidden files, testdata and _test.go files), and when one
+changes it rebuilds and, if the binary changed, stops the program (an interrupt,
+then a kill after 5 s) and starts the new one. A build that fails is reported and
+the old program keeps running until the next change; a program that exits is
+reported and started again after the next change. The program gets no stdin. Ctrl-C
+stops both (exit 130).`,
 		Example: `  plugctl run -- plugins
-  plugctl run -q greet World`,
+  plugctl run -q greet World
+  plugctl run --watch -- serve --listen :8080`,
 		Args:        cobra.ArbitraryArgs,
 		Annotations: map[string]string{noJSONAnnotation: "stdout belongs to the program"},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,6 +69,7 @@ is refused, since stdout belongs to the program.`,
 	// Flags after the first argument are the program's.
 	cmd.Flags().SetInterspersed(false)
 	cmd.Flags().BoolVar(&o.Force, "force", false, "rebuild even when nothing changed")
+	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", false, "rebuild and restart the program whenever a file that feeds the build changes")
 	return cmd
 }
 
@@ -67,32 +81,35 @@ func (e *exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.cod
 
 func runRun(ctx context.Context, o *runOptions) error {
 	if o.json {
-		return fail.New(fail.Config, "run does not take --json: stdout belongs to the program (use build --json)")
+		return usage(errors.New("run does not take --json: stdout belongs to the program (use build --json)"))
 	}
-	bin, err := o.hostBinary(ctx)
+	if o.Watch {
+		return o.watch(ctx)
+	}
+	art, err := o.hostBinary(ctx)
 	if err != nil {
 		return err
 	}
 	// The display must be gone before the program writes to the terminal.
 	o.finish()
-	return execProgram(o.ios, bin, o.Args)
+	return execProgram(o.ios, art.Path, o.Args)
 }
 
-// hostBinary builds (or reuses) the host's artifact and returns its path.
-func (o *runOptions) hostBinary(ctx context.Context) (string, error) {
+// hostBinary builds (or reuses) the host's artifact.
+func (o *runOptions) hostBinary(ctx context.Context) (pipeline.Artifact, error) {
 	if err := o.findConfig(); err != nil {
-		return "", err
+		return pipeline.Artifact{}, err
 	}
 	// The project lock is held while building only: the program runs
 	// without it.
 	p, release, err := pipeline.Open(ctx, o.reporter(), o.file)
 	if err != nil {
-		return "", err
+		return pipeline.Artifact{}, err
 	}
 	defer release()
 	host, err := config.ParseTarget(p.Toolchain.GOOS + "/" + p.Toolchain.GOARCH)
 	if err != nil {
-		return "", fail.Wrap(fail.Config, fmt.Errorf("the go toolchain's host: %w", err))
+		return pipeline.Artifact{}, fail.Wrap(fail.Config, fmt.Errorf("the go toolchain's host: %w", err))
 	}
 	// Share the artifact (and its cache) with build when build makes one
 	// for the host; elsewhere, never overwrite what build.output names.
@@ -102,12 +119,12 @@ func (o *runOptions) hostBinary(ctx context.Context) (string, error) {
 	}
 	arts, err := artifacts(ctx, p, []config.Target{host}, output, o.Force, false)
 	if err != nil {
-		return "", err
+		return pipeline.Artifact{}, err
 	}
 	if len(arts) != 1 {
-		return "", fmt.Errorf("building for %s: no artifact", host)
+		return pipeline.Artifact{}, fmt.Errorf("building for %s: no artifact", host)
 	}
-	return arts[0].Path, nil
+	return arts[0], nil
 }
 
 // execProgram runs bin with args on ios and returns its exit status as an

@@ -15,6 +15,7 @@ import (
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/pipeline"
+	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/statelock"
 )
 
@@ -46,7 +47,7 @@ func (o *addOptions) validate() error {
 	if err := config.CheckPlugName(p.Name); err != nil {
 		return usage(fmt.Errorf("--name: %w", err))
 	}
-	archive := config.KindOf(p.Source) == config.SourceArchive
+	archive := isKind(p.Source, source.Archive)
 	switch {
 	case o.Checksum != "" && !archive:
 		return usage(errors.New("--checksum is only for an archive source (https://….tar.gz, .tgz or .zip)"))
@@ -121,7 +122,7 @@ func addRun(ctx context.Context, o *addOptions) error {
 		pos := cmp.Or(prev.KeyPos["name"], prev.Pos)
 		return fail.New(fail.Config, "%s:%d:%d: a plug is named %q already; pass --name to add this one under another name", o.file, pos.Line, pos.Col, p.Name)
 	}
-	if config.KindOf(p.Source) == config.SourceLocal {
+	if isKind(p.Source, source.Local) {
 		m, err := readLocalModule(p.Source)
 		if err != nil {
 			return fail.Wrap(fail.Config, err)
@@ -156,7 +157,7 @@ func addRun(ctx context.Context, o *addOptions) error {
 // plugComponent is a plug of the config as --json shows it before anything
 // resolves it.
 func plugComponent(p config.Plugin) jsonComponent {
-	return jsonComponent{Name: p.Name, Kind: config.KindOf(p.Source).String(), Source: safeText(p.Source),
+	return jsonComponent{Name: p.Name, Kind: kindOf(p.Source), Source: safeText(p.Source),
 		Module: p.Module, Requested: p.Version, Enabled: p.Enabled}
 }
 

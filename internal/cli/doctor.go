@@ -19,6 +19,7 @@ import (
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/pipeline"
 	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/versions"
 )
 
@@ -202,9 +203,9 @@ func (d *doctor) checkGit(ctx context.Context, cfg *config.Config) {
 	}
 	needed := false
 	if cfg != nil {
-		needed = config.KindOf(cfg.Core.Source) == config.SourceGit
+		needed = isKind(cfg.Core.Source, source.Git)
 		for _, p := range cfg.Enabled() {
-			needed = needed || config.KindOf(p.Source) == config.SourceGit
+			needed = needed || isKind(p.Source, source.Git)
 		}
 	}
 	msg := "the git command does not run: " + firstLine(err.Error())
@@ -333,7 +334,7 @@ func (d *doctor) checkSDK(ctx context.Context, cfg *config.Config) {
 	var sources []string
 	shown := map[string]string{}
 	for _, s := range append([]string{cfg.Core.Source}, enabledSources(cfg)...) {
-		if config.KindOf(s) == config.SourceLocal {
+		if isKind(s, source.Local) {
 			abs := s
 			if !filepath.IsAbs(s) {
 				abs = filepath.Join(cfg.Dir, filepath.FromSlash(s))

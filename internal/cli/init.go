@@ -18,6 +18,8 @@ import (
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/scaffold"
+	"github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/source/kinds"
 )
 
 // initOptions are the inputs of plugctl init. Values left empty are asked
@@ -180,10 +182,10 @@ func initRun(ctx context.Context, o *initOptions) error {
 		return fmt.Errorf("writing %s: %w", o.file, err)
 	}
 	res.Name = cfg.Name
-	res.Core = &jsonComponent{Name: "core", Kind: config.KindOf(cfg.Core.Source).String(), Source: cfg.Core.Source,
+	res.Core = &jsonComponent{Name: "core", Kind: kindOf(cfg.Core.Source), Source: cfg.Core.Source,
 		Module: cfg.Core.Module, Requested: cfg.Core.Version, Enabled: true}
 	for _, p := range cfg.Plugins {
-		res.Plugs = append(res.Plugs, jsonComponent{Name: p.Name, Kind: config.KindOf(p.Source).String(), Source: p.Source,
+		res.Plugs = append(res.Plugs, jsonComponent{Name: p.Name, Kind: kindOf(p.Source), Source: p.Source,
 			Module: p.Module, Requested: p.Version, Enabled: p.Enabled})
 	}
 	if !o.json && !o.quiet {
@@ -221,7 +223,7 @@ func (o *initOptions) relativize(dir string) {
 // absolute only on another volume. Anything but a local path is returned
 // as it is.
 func localFor(p, dir string) string {
-	if config.KindOf(p) != config.SourceLocal {
+	if !isKind(p, source.Local) {
 		return p
 	}
 	abs, err := filepath.Abs(filepath.FromSlash(p))
@@ -259,7 +261,7 @@ func (o *initOptions) ask(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if k := config.KindOf(core); k == config.SourceModule || k == config.SourceUnknown {
+		if k := kindOf(core); k == string(source.Module) || k == "unknown" {
 			o.CoreModule = core
 		} else {
 			o.CoreSource = core
@@ -268,13 +270,13 @@ func (o *initOptions) ask(ctx context.Context) error {
 	// A local core says what it is: its module path, where its entry
 	// function is.
 	var local *localModule
-	if config.KindOf(o.CoreSource) == config.SourceLocal {
+	if isKind(o.CoreSource, source.Local) {
 		if local, err = readLocalModule(o.CoreSource); err != nil {
 			return fail.Wrap(fail.Config, fmt.Errorf("--core-source: %w", err))
 		}
 		fmt.Fprintf(p.out, "%s\n", p.st.dim.Render(fmt.Sprintf("%s is module %s", o.CoreSource, local.path)))
 	}
-	if o.CoreSource == "" || config.KindOf(o.CoreSource) == config.SourceGit {
+	if o.CoreSource == "" || isKind(o.CoreSource, source.Git) {
 		def := "latest"
 		if o.CoreSource != "" {
 			def = ""
@@ -346,23 +348,26 @@ func (o *initOptions) ask(ctx context.Context) error {
 
 // checkCore checks the answer naming the core program.
 func checkCore(s string) (string, error) {
-	switch config.KindOf(s) {
-	case config.SourceModule:
-		return "", errors.New("init needs a core program")
-	case config.SourceUnknown:
+	k, ok := kinds.Classify(s)
+	if !ok {
 		if err := config.CheckModulePath(s); err != nil {
 			if fi, serr := os.Stat(s); serr == nil && fi.IsDir() {
 				return "", fmt.Errorf("%s is read as a module path; for the directory write ./%s", diag.Quote(s), filepath.ToSlash(s))
 			}
 			return "", err
 		}
-	case config.SourceLocal:
+		return s, nil
+	}
+	switch k.Kind() {
+	case source.Module:
+		return "", errors.New("init needs a core program")
+	case source.Local:
 		if _, err := readLocalModule(s); err != nil {
 			return "", err
 		}
-	case config.SourceArchive:
+	case source.Archive:
 		return "", errArchiveInit
-	default:
+	case source.Git:
 		if err := config.CheckOrigin("", "", s, ""); err != nil {
 			return "", err
 		}
@@ -388,12 +393,12 @@ func (o *initOptions) checkPlug(s string) (starterPlug, error) {
 			return pl, fmt.Errorf("a plug is named %q already; write NAME=%s to name this one", pl.Name, s)
 		}
 	}
-	switch config.KindOf(pl.Source) {
-	case config.SourceLocal:
+	switch {
+	case isKind(pl.Source, source.Local):
 		if _, err := readLocalModule(pl.Source); err != nil {
 			return pl, err
 		}
-	case config.SourceArchive:
+	case isKind(pl.Source, source.Archive):
 		return pl, errArchiveInit
 	}
 	return pl, config.CheckOrigin(pl.Module, pl.Version, pl.Source, "")
@@ -433,8 +438,8 @@ func parseWith(s string) (starterPlug, error) {
 	if !named || strings.Contains(name, "/") || strings.Contains(name, ":") {
 		name, rest = "", s
 	}
-	switch config.KindOf(rest) {
-	case config.SourceModule, config.SourceUnknown:
+	switch k, ok := kinds.Classify(rest); {
+	case !ok || k.Kind() == source.Module:
 		p.Module, p.Version, _ = strings.Cut(rest, "@")
 		if p.Version == "" {
 			p.Version = "latest"
@@ -442,15 +447,16 @@ func parseWith(s string) (starterPlug, error) {
 		if err := module.CheckPath(p.Module); err != nil {
 			return p, fmt.Errorf("want MODULE[@VERSION], ./DIR or git::URL: %v", err)
 		}
-	case config.SourceLocal, config.SourceArchive:
-		p.Source = rest
-	case config.SourceGit:
-		// A git URL may hold an @ (ssh user); only a trailing @ref after
-		// the repository path counts as a version.
+	case k.Rules().Versioned:
+		// A source with versions (git): a URL may hold an @ (ssh user);
+		// only a trailing @ref after the repository path counts as a
+		// version.
 		p.Source = rest
 		if i := strings.LastIndex(rest, "@"); i > strings.LastIndex(rest, "/") {
 			p.Source, p.Version = rest[:i], rest[i+1:]
 		}
+	default:
+		p.Source = rest
 	}
 	if name == "" {
 		base := p.Module

@@ -19,6 +19,7 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/yamlsrc"
 )
 
@@ -203,7 +204,7 @@ func (o *initOptions) needsSDK() []sdkNeed {
 func sdkNeeds(sources []string) []sdkNeed {
 	var out []sdkNeed
 	for _, d := range sources {
-		if config.KindOf(d) != config.SourceLocal {
+		if !isKind(d, source.Local) {
 			continue
 		}
 		if m, err := readLocalModule(d); err == nil && m.sdk != "" {

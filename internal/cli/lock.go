@@ -9,9 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/fail"
-	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/pipeline"
-	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/suggest"
 )
 
@@ -96,8 +95,8 @@ type lockResult struct {
 // lockComponent is a component with what the lock records of it.
 type lockComponent struct {
 	jsonComponent
-	Origin lock.Origin `json:"origin"`
-	Hash   string      `json:"hash"`
+	Origin source.Origin `json:"origin"`
+	Hash   string        `json:"hash"`
 }
 
 func lockRun(ctx context.Context, o *lockOptions) error {
@@ -112,7 +111,7 @@ func lockRun(ctx context.Context, o *lockOptions) error {
 		return err
 	}
 	defer release()
-	valid := []string{resolve.CoreName}
+	valid := []string{source.CoreName}
 	for _, pl := range p.Config.Enabled() {
 		valid = append(valid, pl.Name)
 	}

@@ -27,7 +27,7 @@ const (
 // stepUnits names what a step counts when it reports Progress, so that the
 // display reads "resolve 2/3 plugs". A step not listed shows bare counts.
 // These are the steps that report Progress(step, done, total): resolve
-// (internal/resolve) and compile (internal/build).
+// (internal/pipeline, through the source kinds) and compile (internal/build).
 var stepUnits = map[string][2]string{
 	"resolve": {"plug", "plugs"},
 	"compile": {"target", "targets"},

@@ -6,10 +6,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/pipeline"
 	"github.com/plugctl/plugctl/internal/redact"
-	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/source/kinds"
 )
 
 // validateOptions are the inputs of plugctl validate.
@@ -64,11 +64,26 @@ type jsonComponent struct {
 	Enabled bool   `json:"enabled"`
 }
 
-func component(c resolve.Component, source string) jsonComponent {
+func component(c source.Component, src string) jsonComponent {
 	return jsonComponent{
-		Name: c.Name, Kind: c.Kind.String(), Source: redact.String(source), Module: c.Module,
+		Name: c.Name, Kind: string(c.Kind), Source: redact.String(src), Module: c.Module,
 		Requested: c.Requested, Version: c.Version, Enabled: true,
 	}
+}
+
+// kindOf names the kind of a config source for --json and prompts:
+// "module", "git", …, or "unknown" for a source no kind claims.
+func kindOf(src string) string {
+	if k, ok := kinds.Classify(src); ok {
+		return string(k.Kind())
+	}
+	return "unknown"
+}
+
+// isKind reports whether a config source has the form of kind k.
+func isKind(src string, k source.Kind) bool {
+	s, ok := kinds.Classify(src)
+	return ok && s.Kind() == k
 }
 
 func validateRun(ctx context.Context, o *validateOptions) error {
@@ -88,7 +103,7 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 	}
 	core := component(p.Set.Core, p.Config.Core.Source)
 	res.Core = &core
-	resolved := map[string]resolve.Component{}
+	resolved := map[string]source.Component{}
 	for _, c := range p.Set.Plugs {
 		resolved[c.Name] = c
 	}
@@ -98,7 +113,7 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 			continue
 		}
 		res.Plugs = append(res.Plugs, jsonComponent{
-			Name: pl.Name, Kind: config.KindOf(pl.Source).String(), Source: redact.String(pl.Source),
+			Name: pl.Name, Kind: kindOf(pl.Source), Source: redact.String(pl.Source),
 			Module: pl.Module, Requested: pl.Version,
 		})
 	}

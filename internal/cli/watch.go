@@ -16,6 +16,7 @@ import (
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/lock"
+	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/watch"
 )
 
@@ -117,12 +118,12 @@ func (o *runOptions) watchRoots() []string {
 		}
 		roots = append(roots, p)
 	}
-	if config.KindOf(cfg.Core.Source) == config.SourceLocal {
+	if isKind(cfg.Core.Source, source.Local) {
 		local(cfg.Core.Source)
 	}
 	local(cfg.Core.Template)
 	for _, p := range cfg.Enabled() {
-		if config.KindOf(p.Source) == config.SourceLocal {
+		if isKind(p.Source, source.Local) {
 			local(p.Source)
 		}
 	}

@@ -56,7 +56,7 @@ func CheckOrigin(mod, version, source, checksum string) error {
 			f[k] = &yamlsrc.Entry{Key: k, KeyIsString: true, Val: &yamlsrc.Node{Kind: yamlsrc.String, Str: v, Text: v}}
 		}
 	}
-	c.checkOrigin(scopeNone, Pos{}, f, mod, version, source, checksum)
+	c.checkOrigin(scopeNone, Pos{}, f, mod)
 	return c.joined()
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/source/kinds"
 )
 
 // header is a valid start of a config: tests append to it, from line 4.
@@ -534,12 +536,13 @@ func TestParseFull(t *testing.T) {
 	if e := got.Enabled(); len(e) != 4 || e[3].Name != "bundle" {
 		t.Errorf("Enabled() = %v, want the 4 plugs other than legacy", e)
 	}
-	var kinds []SourceKind
+	var gotKinds []source.Kind
 	for _, p := range got.Plugins {
-		kinds = append(kinds, KindOf(p.Source))
+		k, _ := kinds.Classify(p.Source)
+		gotKinds = append(gotKinds, k.Kind())
 	}
-	if want := []SourceKind{SourceModule, SourceLocal, SourceGit, SourceModule, SourceArchive}; !reflect.DeepEqual(kinds, want) {
-		t.Errorf("kinds = %v, want %v", kinds, want)
+	if want := []source.Kind{source.Module, source.Local, source.Git, source.Module, source.Archive}; !reflect.DeepEqual(gotKinds, want) {
+		t.Errorf("kinds = %v, want %v", gotKinds, want)
 	}
 	if p := got.OutputPath(Target{"linux", "amd64"}, "v1.4.2"); p != "dist/acme-server_linux_amd64" {
 		t.Errorf("OutputPath = %q", p)

@@ -13,6 +13,8 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/source/kinds"
 	"github.com/plugctl/plugctl/internal/suggest"
 	"github.com/plugctl/plugctl/internal/versions"
 	"github.com/plugctl/plugctl/internal/yamlsrc"
@@ -166,7 +168,7 @@ func (c *checker) decodeCore(e *yamlsrc.Entry, core *Core) {
 	core.Version = c.str(f["version"], scopeCore, "version")
 	core.Source = c.str(f["source"], scopeCore, "source")
 	core.Checksum = c.str(f["checksum"], scopeCore, "checksum")
-	c.checkOrigin(scopeCore, e.Val.Pos, f, core.Module, core.Version, core.Source, core.Checksum)
+	c.checkOrigin(scopeCore, e.Val.Pos, f, core.Module)
 
 	core.Main = c.str(f["main"], scopeCore, "main")
 	if core.Main != "" {
@@ -259,7 +261,7 @@ func (c *checker) decodePlugins(e *yamlsrc.Entry) []Plugin {
 		p.Version = c.str(f["version"], i, "version")
 		p.Source = c.str(f["source"], i, "source")
 		p.Checksum = c.str(f["checksum"], i, "checksum")
-		c.checkOrigin(i, it.Val.Pos, f, p.Module, p.Version, p.Source, p.Checksum)
+		c.checkOrigin(i, it.Val.Pos, f, p.Module)
 		p.Import = c.str(f["import"], i, "import")
 		if p.Import != "" {
 			c.checkImport(i, f["import"], "import", p.Import, p.Module)
@@ -349,11 +351,11 @@ func (c *checker) decodeReplace(e *yamlsrc.Entry) []Replace {
 		switch {
 		case versions.IsExact(to):
 			if err := module.Check(e.Key, to); err != nil {
-				c.add(e.Val.Pos, scopeNone, "replacement %s for %q: %s", diag.Quote(to), e.Key, versionProblem(err))
+				c.add(e.Val.Pos, scopeNone, "replacement %s for %q: %s", diag.Quote(to), e.Key, versions.Reason(err))
 				continue
 			}
 			r.Version = to
-		case KindOf(to) == SourceLocal:
+		case isLocal(to):
 			if msg := checkPath(to); msg != "" {
 				c.add(e.Val.Pos, scopeNone, "replacement for %q %s", e.Key, msg)
 				continue
@@ -588,19 +590,6 @@ func pathProblem(err error) string {
 	return err.Error()
 }
 
-// versionProblem returns what x/mod/module says is wrong with a version.
-func versionProblem(err error) string {
-	var iv *module.InvalidVersionError
-	if errors.As(err, &iv) && iv.Err != nil {
-		return iv.Err.Error()
-	}
-	var me *module.ModuleError
-	if errors.As(err, &me) && me.Err != nil {
-		return me.Err.Error()
-	}
-	return err.Error()
-}
-
 // checkPath returns what is wrong with a file path of the config, or "".
 func checkPath(p string) string {
 	if p == "" {
@@ -612,4 +601,11 @@ func checkPath(p string) string {
 		}
 	}
 	return ""
+}
+
+// isLocal reports whether a replacement is a local directory: a path of the
+// local source kind's form.
+func isLocal(to string) bool {
+	k, ok := kinds.Classify(to)
+	return ok && k.Kind() == source.Local
 }

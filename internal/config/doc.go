@@ -47,7 +47,9 @@
 //
 // # Origins
 //
-// KindOf classifies source:
+// The source kinds (internal/source/kinds) classify source and own the
+// rules of module, version, source and checksum; the config reports their
+// problems at their positions:
 //
 //	""                      the module proxy: module and version required
 //	git::https://URL        a git repository, also git::ssh:// and git::file://;

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/plugctl/plugctl/internal/source/archive"
 )
 
 // The JSON Schema is tested three ways, with no JSON Schema library: its key
@@ -92,7 +94,7 @@ func TestSchemaMatchesParser(t *testing.T) {
 		want string
 	}{
 		{"name", at(t, s, "$defs", "name", "pattern"), NamePattern},
-		{"checksum", at(t, s, "$defs", "checksum", "pattern"), checksumRE.String()},
+		{"checksum", at(t, s, "$defs", "checksum", "pattern"), archive.ChecksumPattern},
 		{"build tag", at(t, s, "properties", "build", "properties", "tags", "items", "pattern"), buildTagRE.String()},
 	}
 	for _, p := range patterns {

@@ -112,18 +112,6 @@ type Target struct {
 // String returns the target as "os/arch".
 func (t Target) String() string { return t.OS + "/" + t.Arch }
 
-// SourceKind says where a core or plug comes from.
-type SourceKind int
-
-// The kinds of source (README: Configuration reference).
-const (
-	SourceModule  SourceKind = iota // Go module proxy
-	SourceGit                       // git::URL
-	SourceArchive                   // https:// or file:// .tar.gz/.tgz/.zip
-	SourceLocal                     // ./dir, ../dir or /dir
-	SourceUnknown                   // none of the forms above; Parse rejects it
-)
-
 // Enabled returns the plugs that are part of the build, in config order.
 func (c *Config) Enabled() []Plugin {
 	var out []Plugin

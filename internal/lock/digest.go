@@ -10,6 +10,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/redact"
+	"github.com/plugctl/plugctl/internal/source/kinds"
 )
 
 // digestInput is the canonical form of what a resolution depends on. It
@@ -105,8 +106,8 @@ func (w Want) Differences(e Entry) []string {
 		diff("module", w.Module, e.Module)
 	}
 	diff("version", w.Requested, e.Requested)
-	diff("source", redact.String(w.Source), e.Origin.Source())
-	if w.Checksum != "" || e.Origin.Kind == KindArchive {
+	diff("source", redact.String(w.Source), kinds.SourceOf(e.Origin))
+	if w.Checksum != "" || e.Origin.SHA256 != "" {
 		diff("checksum", w.Checksum, e.Origin.SHA256)
 	}
 	diff("import", w.Import, e.Import)

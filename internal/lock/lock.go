@@ -16,10 +16,13 @@
 //
 // An Entry records what the config asked for (module, requested version or
 // constraint, source), what it resolved to (version), where the bytes came
-// from (origin: proxy, git URL and commit, archive URL and sha256, or local
-// path) and the module's h1: hash as go.sum writes it. Parse is strict:
-// unknown fields, duplicates, unsorted lists and malformed hashes are errors,
-// since a lock is written by plugctl, never by hand.
+// from (origin: a source.Origin, recorded as it is: module, git URL and
+// commit, archive URL and sha256, or local path) and the module's h1: hash
+// as go.sum writes it. Parse is strict: unknown fields, duplicates, unsorted
+// lists and malformed hashes are errors, since a lock is written by
+// plugctl, never by hand; each kind says which origin fields it sets. An
+// origin kind "proxy", the name locks written before the kinds had one name
+// each gave the module kind, reads as "module".
 package lock
 
 import (
@@ -29,6 +32,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 // FileName is the lock's name beside the default config, plugconfig.yaml.
@@ -61,45 +66,13 @@ type File struct {
 
 // Entry is the core or one plug, resolved.
 type Entry struct {
-	Name      string `json:"name,omitempty"` // plug name; empty for the core
-	Module    string `json:"module"`
-	Requested string `json:"requested,omitempty"` // version or constraint as the config wrote it
-	Import    string `json:"import,omitempty"`    // the config's import, when it set one
-	Version   string `json:"version"`             // resolved version
-	Origin    Origin `json:"origin"`
-	Hash      string `json:"hash"` // h1: module hash
-}
-
-// Origin says where an entry's bytes came from.
-type Origin struct {
-	Kind   string `json:"kind"`             // proxy, git, archive or local
-	URL    string `json:"url,omitempty"`    // git or archive URL, credentials redacted; VCS URL of a module go fetched direct
-	Commit string `json:"commit,omitempty"` // full commit hash
-	Ref    string `json:"ref,omitempty"`    // the git ref the commit was resolved from: refs/tags/v1.2.0, refs/heads/main, HEAD
-	SHA256 string `json:"sha256,omitempty"` // archive checksum, sha256:<hex>
-	Path   string `json:"path,omitempty"`   // local directory as the config wrote it
-}
-
-// The origin kinds.
-const (
-	KindProxy   = "proxy"
-	KindGit     = "git"
-	KindArchive = "archive"
-	KindLocal   = "local"
-)
-
-// Source returns the config source this origin stands for ("" for the
-// module proxy), for comparing a lock with its config.
-func (o Origin) Source() string {
-	switch o.Kind {
-	case KindGit:
-		return "git::" + o.URL
-	case KindArchive:
-		return o.URL
-	case KindLocal:
-		return o.Path
-	}
-	return ""
+	Name      string        `json:"name,omitempty"` // plug name; empty for the core
+	Module    string        `json:"module"`
+	Requested string        `json:"requested,omitempty"` // version or constraint as the config wrote it
+	Import    string        `json:"import,omitempty"`    // the config's import, when it set one
+	Version   string        `json:"version"`             // resolved version
+	Origin    source.Origin `json:"origin"`
+	Hash      string        `json:"hash"` // h1: module hash
 }
 
 // Module is one module of the build graph.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 func TestParseRoundTrip(t *testing.T) {
@@ -27,6 +28,33 @@ func TestParseRoundTrip(t *testing.T) {
 	}
 	if !bytes.Equal(out, data) {
 		t.Errorf("Marshal(Parse(x)) != x:\n%s", out)
+	}
+}
+
+// TestParseLegacyKind reads a lock written when the module kind was spelled
+// "proxy": it reads as the module kind, and is written as such.
+func TestParseLegacyKind(t *testing.T) {
+	data, err := os.ReadFile("testdata/valid.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := bytes.ReplaceAll(data, []byte(`"kind": "module"`), []byte(`"kind": "proxy"`))
+	if bytes.Equal(legacy, data) {
+		t.Fatal("testdata/valid.lock has no module origin")
+	}
+	f, err := Parse("legacy.lock", legacy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Core.Origin.Kind != source.Module {
+		t.Errorf("core origin kind %q, want %q", f.Core.Origin.Kind, source.Module)
+	}
+	out, err := Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, data) {
+		t.Errorf("Marshal(Parse(legacy)) is not the lock in today's spelling:\n%s", out)
 	}
 }
 
@@ -72,7 +100,7 @@ func TestParseErrors(t *testing.T) {
 		{"not an object", "[]", []string{"x.lock:1:1: want a JSON lock.File, got array"}},
 		{"trailing data", string(valid) + "{}", []string{"x.lock:51:1: unexpected data after the lock's JSON object"}},
 		{"unknown field", edit(`"go": `, `"when": "now", "go": `), []string{`x.lock:4:3: unknown field "when" (valid: lock_version, config_digest, go, core, plugins, modules)`}},
-		{"unknown origin field", edit(`"kind": "proxy"`, `"kind": "proxy", "mirror": "x"`), []string{`x.lock:10:24: unknown field "mirror" (valid: kind, url, commit, ref, sha256, path)`}},
+		{"unknown origin field", edit(`"kind": "module"`, `"kind": "module", "mirror": "x"`), []string{`x.lock:10:25: unknown field "mirror" (valid: kind, url, commit, ref, sha256, path)`}},
 		{"duplicate field", edit(`"go": `, `"go": "go1.1", "go": `), []string{`x.lock:4:18: duplicate field "go"`}},
 		{"wrong type", edit(`"lock_version": 1`, `"lock_version": "1"`), []string{`x.lock:2:19: lock_version: want a JSON int, got string`}},
 		{"future format", edit(`"lock_version": 1`, `"lock_version": 2`), []string{"x.lock: lock_version: unsupported lock format 2 (this plugctl reads 1)"}},
@@ -80,8 +108,9 @@ func TestParseErrors(t *testing.T) {
 		{"bad toolchain", edit(`"go": "go1.26.8"`, `"go": "1.26"`), []string{`go: invalid toolchain version "1.26"`}},
 		{"bad hash", edit(`"hash": "h1:`, `"hash": "h2:`), []string{"core.hash: invalid hash"}},
 		{"bad version", edit(`"version": "v1.4.2"`, `"version": "1.4.2"`), []string{`core.version: invalid version "1.4.2" for module example.com/server`}},
-		{"bad origin", edit(`"kind": "proxy"`, `"kind": "ftp"`), []string{`core.origin.kind: invalid origin kind "ftp"`}},
-		{"path on a proxy origin", edit(`"kind": "proxy"`, `"kind": "proxy", "path": "./x"`), []string{"core.origin.path: not allowed for a proxy origin"}},
+		{"bad origin", edit(`"kind": "module"`, `"kind": "ftp"`), []string{`core.origin.kind: invalid origin kind "ftp" (valid: module, git, archive, local)`}},
+		{"path on a module origin", edit(`"kind": "module"`, `"kind": "module", "path": "./x"`), []string{"core.origin.path: not allowed for a module origin"}},
+		{"path on a proxy origin", edit(`"kind": "module"`, `"kind": "proxy", "path": "./x"`), []string{"core.origin.path: not allowed for a module origin"}},
 		{"unsorted plugins", edit(`"name": "local"`, `"name": "zzz"`), []string{`plugins[1] ("metrics"): plugins must be sorted by name, without duplicates (after "zzz")`}},
 		{"plug named core", edit(`"name": "local"`, `"name": "core"`), []string{`plugins[0] ("core").name: plug name "core" is reserved`}},
 		{"several problems", strings.Replace(edit(`"lock_version": 1`, `"lock_version": 0`), `"go": "go1.26.8"`, `"go": ""`, 1),
@@ -169,10 +198,10 @@ func TestDiff(t *testing.T) {
 	c := cfg(t, base)
 	f := &File{
 		ConfigDigest: Digest(c),
-		Core:         Entry{Module: "example.com/server", Requested: "^1.4.0", Version: "v1.6.0", Origin: Origin{Kind: KindProxy}},
+		Core:         Entry{Module: "example.com/server", Requested: "^1.4.0", Version: "v1.6.0", Origin: source.Origin{Kind: source.Module}},
 		Plugins: []Entry{
-			{Name: "local", Module: "example.com/local", Version: "v0.0.0", Origin: Origin{Kind: KindLocal, Path: "./local"}},
-			{Name: "metrics", Module: "example.com/metrics", Requested: "~0.2.0", Version: "v0.2.1", Origin: Origin{Kind: KindProxy}},
+			{Name: "local", Module: "example.com/local", Version: "v0.0.0", Origin: source.Origin{Kind: source.Local, Path: "./local"}},
+			{Name: "metrics", Module: "example.com/metrics", Requested: "~0.2.0", Version: "v0.2.1", Origin: source.Origin{Kind: source.Module}},
 		},
 	}
 	if d := Diff(c, f); len(d) != 0 {

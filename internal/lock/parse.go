@@ -14,6 +14,8 @@ import (
 	"golang.org/x/mod/semver"
 
 	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/source/kinds"
 	"github.com/plugctl/plugctl/internal/versions"
 )
 
@@ -62,6 +64,10 @@ func Parse(file string, data []byte) (*File, error) {
 			}
 		}
 		return nil, diag.List{e}
+	}
+	f.Core.Origin.Kind = canonical(f.Core.Origin.Kind)
+	for i := range f.Plugins {
+		f.Plugins[i].Origin.Kind = canonical(f.Plugins[i].Origin.Kind)
 	}
 	if errs := f.check(file); len(errs) > 0 {
 		return nil, errs
@@ -270,7 +276,7 @@ func (e Entry) check(where string, core bool, add func(string, string, ...any)) 
 	}
 	if err := module.CheckPath(e.Module); err != nil {
 		add(where+".module", "invalid module path %q: %v", e.Module, err)
-	} else if !semver.IsValid(e.Version) || module.Check(e.Module, e.Version) != nil && e.Origin.Kind == KindProxy {
+	} else if !semver.IsValid(e.Version) {
 		add(where+".version", "invalid version %q for module %s", e.Version, e.Module)
 	}
 	if e.Import != "" {
@@ -279,35 +285,11 @@ func (e Entry) check(where string, core bool, add func(string, string, ...any)) 
 		}
 	}
 	o := e.Origin
-	present := map[string]bool{"url": o.URL != "", "commit": o.Commit != "", "ref": o.Ref != "", "sha256": o.SHA256 != "", "path": o.Path != ""}
-	allowed := map[string][]string{
-		KindProxy:   {"url", "commit", "ref"},
-		KindGit:     {"url", "commit", "ref"},
-		KindArchive: {"url", "sha256"},
-		KindLocal:   {"path"},
-	}
-	ok, known := allowed[o.Kind]
-	if !known {
-		add(where+".origin.kind", "invalid origin kind %q (valid: proxy, git, archive, local)", o.Kind)
+	if k, ok := kinds.Lookup(o.Kind); !ok {
+		add(where+".origin.kind", "invalid origin kind %q (valid: %s)", o.Kind, kindNames())
 	} else {
-		for _, k := range []string{"url", "commit", "ref", "sha256", "path"} {
-			if present[k] && !contains(ok, k) {
-				add(where+".origin."+k, "not allowed for a %s origin", o.Kind)
-			}
-		}
-		switch o.Kind {
-		case KindGit:
-			if o.URL == "" || o.Commit == "" {
-				add(where+".origin", "a git origin needs url and commit")
-			}
-		case KindArchive:
-			if o.URL == "" || !digestRE.MatchString(o.SHA256) {
-				add(where+".origin", "an archive origin needs url and sha256 (sha256:<64 lowercase hex digits>)")
-			}
-		case KindLocal:
-			if o.Path == "" {
-				add(where+".origin", "a local origin needs path")
-			}
+		for _, p := range k.CheckLocked(e.Module, e.Version, o) {
+			add(where+"."+p.Field, "%s", p.Msg)
 		}
 	}
 	if o.Commit != "" && !versions.IsCommit(o.Commit) {
@@ -329,4 +311,22 @@ func checkHash(where, h string, optional bool, add func(string, string, ...any))
 	if raw, err := base64.StdEncoding.Strict().DecodeString(b64); !ok || err != nil || len(raw) != 32 {
 		add(where, "invalid hash %q (want h1:<base64 of a SHA-256>, as in go.sum)", h)
 	}
+}
+
+// canonical returns the kind k names, its old spelling ("proxy")
+// included; anything else as it is, for check to report.
+func canonical(k source.Kind) source.Kind {
+	if c, ok := source.ParseKind(string(k)); ok {
+		return c
+	}
+	return k
+}
+
+// kindNames lists the kinds plugctl knows, for messages.
+func kindNames() string {
+	var names []string
+	for _, k := range kinds.All() {
+		names = append(names, string(k.Kind()))
+	}
+	return strings.Join(names, ", ")
 }

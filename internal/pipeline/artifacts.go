@@ -15,9 +15,9 @@ import (
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/lock"
-	"github.com/plugctl/plugctl/internal/resolve"
 	"github.com/plugctl/plugctl/internal/sbom"
-	"github.com/plugctl/plugctl/internal/versions"
+	"github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/source/kinds"
 	"github.com/plugctl/plugctl/templates"
 )
 
@@ -62,11 +62,11 @@ func (p *Project) Inputs() (artifact.Inputs, error) {
 		tmpl = templates.Main
 	}
 	in.Template = sha256hex([]byte(tmpl))
-	add := func(label, source string) error {
-		if config.KindOf(source) != config.SourceLocal {
+	add := func(label, src string) error {
+		if k, ok := kinds.Classify(src); !ok || !k.Rules().Live {
 			return nil
 		}
-		h, err := p.TreeHash(p.abs(source))
+		h, err := p.TreeHash(p.abs(src))
 		if err != nil {
 			return err
 		}
@@ -125,39 +125,32 @@ func configDigest(c *config.Config) string {
 }
 
 // pinned reports whether the config alone fixes every version of the build
-// (local sources, exact module versions, or a lock file), so that an
-// artifact can be reused without resolving; and the core's version, for the
-// {version} placeholder, when the config tells it.
+// (what each kind fixes with no lookup — local sources, exact module
+// versions — or a lock file), so that an artifact can be reused without
+// resolving; and the core's version, for the {version} placeholder, when
+// the config tells it.
 func (p *Project) pinned() (coreVersion string, ok bool) {
 	_, err := os.Stat(p.LockPath())
 	locked := err == nil
-	fixed := func(source, version string) bool {
-		switch config.KindOf(source) {
-		case config.SourceLocal:
-			return true
-		case config.SourceModule:
-			return versions.IsExact(version) || locked
-		}
-		return locked
-	}
-	c := p.Config
-	if !fixed(c.Core.Source, c.Core.Version) {
-		return "", false
-	}
-	for _, pl := range c.Enabled() {
-		if !fixed(pl.Source, pl.Version) {
+	reqs := p.Config.Requests()
+	fixed := make([]string, len(reqs))
+	for i := range reqs {
+		k, ok := kinds.For(&reqs[i])
+		if !ok {
 			return "", false
 		}
+		v, ok := k.Fixed(&reqs[i])
+		if !ok && !locked {
+			return "", false
+		}
+		fixed[i] = v
 	}
-	switch {
-	case config.KindOf(c.Core.Source) == config.SourceLocal:
-		return resolve.LocalVersion, true
-	case config.KindOf(c.Core.Source) == config.SourceModule && versions.IsExact(c.Core.Version):
-		return c.Core.Version, true
+	if fixed[0] != "" {
+		return fixed[0], true
 	}
 	// Only a lock knows the core's version: usable unless the output path
 	// needs it.
-	return "", !strings.Contains(c.Build.Output, "{version}")
+	return "", !strings.Contains(p.Config.Build.Output, "{version}")
 }
 
 // Reuse returns the artifacts of targets if every one of them is up to date,
@@ -271,7 +264,7 @@ func (p *Project) finish(b build.Artifact, in artifact.Inputs, gen map[string]st
 func (p *Project) components(bi *buildinfo.BuildInfo) []sbom.Component {
 	type known struct {
 		role sbom.Role
-		c    resolve.Component
+		c    source.Component
 	}
 	by := map[string]known{p.Set.Core.Module: {sbom.RoleCore, p.Set.Core}}
 	for _, c := range p.Set.Plugs {
@@ -285,7 +278,7 @@ func (p *Project) components(bi *buildinfo.BuildInfo) []sbom.Component {
 	}
 	var out []sbom.Component
 	for _, d := range bi.Deps {
-		c := sbom.Component{Role: sbom.RoleModule, Module: d.Path, Version: d.Version, Sum: d.Sum, Origin: sbom.Origin{Kind: "module"}}
+		c := sbom.Component{Role: sbom.RoleModule, Module: d.Path, Version: d.Version, Sum: d.Sum, Origin: source.Origin{Kind: source.Module}}
 		if c.Sum == "" {
 			c.Sum = p.vendorSums[d.Path+" "+d.Version] // -mod=vendor records no sums
 		}
@@ -299,19 +292,16 @@ func (p *Project) components(bi *buildinfo.BuildInfo) []sbom.Component {
 			if c.Sum == "" {
 				c.Sum = k.c.Hash
 			}
-			o := k.c.Origin
-			c.Origin = sbom.Origin{Kind: o.Kind, URL: o.URL, Commit: o.Commit, SHA256: strings.TrimPrefix(o.SHA256, "sha256:"), Path: o.Path}
-			if o.Kind == resolve.OriginProxy {
-				c.Origin.Kind = "module"
-			}
-			if c.Sum == "" && o.Kind == resolve.OriginLocal {
-				c.Origin.TreeHash = p.trees[k.c.Dir]
+			c.Origin = k.c.Origin
+			if c.Sum == "" && live(k.c.Kind) {
+				c.TreeHash = p.trees[k.c.Dir]
 			}
 		case replaced[d.Path] != "":
 			dir := replaced[d.Path]
-			c.Origin = sbom.Origin{Kind: "local", Path: dir, TreeHash: p.trees[p.abs(dir)]}
+			c.Origin = source.Origin{Kind: source.Local, Path: dir}
+			c.TreeHash = p.trees[p.abs(dir)]
 		case d.Replace != nil && d.Replace.Version != "":
-			c.Origin = sbom.Origin{Kind: "replace", Replace: d.Path + "@" + d.Version}
+			c.Replace = d.Path + "@" + d.Version
 			c.Version, c.Sum = d.Replace.Version, d.Replace.Sum
 		}
 		out = append(out, c)

@@ -13,8 +13,8 @@ import (
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/gotool"
-	"github.com/plugctl/plugctl/internal/resolve"
 	"github.com/plugctl/plugctl/internal/run"
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 // tidyError classifies a failed `go mod tidy`: a download that does not
@@ -55,7 +55,7 @@ func (p *Project) checkDrift(ctx context.Context, dir string) error {
 		replaced[r.Path] = true
 	}
 	type drift struct {
-		c   resolve.Component
+		c   source.Component
 		sel string
 	}
 	var drifts []drift
@@ -91,7 +91,7 @@ func (p *Project) checkDrift(ctx context.Context, dir string) error {
 
 // driftProblem explains who moved c to version sel: a problem of the plug
 // (or core) whose requirement did it, at its entry in the config.
-func (p *Project) driftProblem(g graph, owners map[string]string, c resolve.Component, sel string) *diag.Problem {
+func (p *Project) driftProblem(g graph, owners map[string]string, c source.Component, sel string) *diag.Problem {
 	at := func(name, format string, args ...any) *diag.Problem {
 		file, pos, _ := p.Config.Locate(name, "")
 		return &diag.Problem{File: file, Pos: pos, Subject: name, Msg: fmt.Sprintf(format, args...)}
@@ -101,12 +101,12 @@ func (p *Project) driftProblem(g graph, owners map[string]string, c resolve.Comp
 	if p.lock != nil && p.lock.pins[c.Name] {
 		pinned = "that the lock pins"
 	}
-	moved := resolve.Label(c.Name)
-	if c.Name == resolve.CoreName {
+	moved := source.Label(c.Name)
+	if c.Name == source.CoreName {
 		moved = "the core"
 	}
 	fix := fmt.Sprintf("pin %s to %s or use an older", moved, sel)
-	if c.Name != resolve.CoreName {
+	if c.Name != source.CoreName {
 		fix = fmt.Sprintf("pin it to %s or use an older", sel)
 	}
 	for _, from := range g.requirers[target] {
@@ -126,7 +126,7 @@ func (p *Project) driftProblem(g graph, owners map[string]string, c resolve.Comp
 
 // pluralLabel names the kind of component to pick an older version of.
 func pluralLabel(name string) string {
-	if name == resolve.CoreName {
+	if name == source.CoreName {
 		return "core"
 	}
 	return "plug"

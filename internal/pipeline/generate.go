@@ -18,7 +18,7 @@ import (
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
-	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 // LocalDir is the directory of the build module that holds one symbolic link
@@ -137,7 +137,7 @@ func (p *Project) module() (*genModule, error) {
 		return "./" + LocalDir + "/" + name
 	}
 	replaced := map[string]bool{}
-	for _, c := range append([]resolve.Component{s.Core}, s.Plugs...) {
+	for _, c := range append([]source.Component{s.Core}, s.Plugs...) {
 		m.Require = append(m.Require, module.Version{Path: c.Module, Version: c.Version})
 		if c.Dir != "" {
 			m.Replace = append(m.Replace, codegen.Replace{Old: module.Version{Path: c.Module}, New: module.Version{Path: link(c.Module, c.Dir)}})

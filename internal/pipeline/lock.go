@@ -16,7 +16,8 @@ import (
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/lock"
-	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/source/kinds"
 )
 
 // LockOptions say how a command treats plugconfig.lock.
@@ -59,7 +60,7 @@ func (p *Project) UseLock(o LockOptions) error {
 	}
 	st := &lockState{opts: o, pins: map[string]bool{}}
 	p.lock = st
-	known := map[string]bool{resolve.CoreName: true}
+	known := map[string]bool{source.CoreName: true}
 	for _, pl := range p.Config.Enabled() {
 		known[pl.Name] = true
 	}
@@ -103,7 +104,7 @@ func (p *Project) UseLock(o LockOptions) error {
 	}
 	for _, w := range lock.Wants(p.Config) {
 		e, ok := old.Core, true
-		if w.Name != resolve.CoreName {
+		if w.Name != source.CoreName {
 			e, ok = old.Plugin(w.Name)
 		}
 		switch {
@@ -118,17 +119,15 @@ func (p *Project) UseLock(o LockOptions) error {
 	return nil
 }
 
-// resolveOptions returns the pins of the lock in use.
-func (p *Project) resolveOptions() resolve.Options {
-	o := resolve.Options{Pins: map[string]resolve.Pin{}, Sources: p.State("src"), Fetcher: p.fetcher(), Hashes: p.hashCache()}
-	if p.lock == nil || p.lock.old == nil {
-		return o
+// lockedPin returns what the lock in use pins for the component name,
+// when its config is unchanged and no --upgrade moves it: to be held to
+// the config (source.Source.Verify) before it is used.
+func (p *Project) lockedPin(name string) (source.Pin, bool) {
+	if p.lock == nil || p.lock.old == nil || !p.lock.pins[name] {
+		return source.Pin{}, false
 	}
-	for name := range p.lock.pins {
-		e, _ := p.entry(name)
-		o.Pins[name] = resolve.Pin{Version: e.Version, Commit: e.Origin.Commit, Ref: e.Origin.Ref}
-	}
-	return o
+	e, ok := p.entry(name)
+	return source.Pin{Version: e.Version, Origin: e.Origin, Locked: true}, ok
 }
 
 // checkPins compares what resolution found for the pinned components with
@@ -145,13 +144,13 @@ func (p *Project) checkPins() error {
 		if !ok || !p.lock.pins[c.Name] {
 			continue
 		}
-		label := resolve.Label(c.Name)
+		label := source.Label(c.Name)
 		switch {
-		case c.Origin.Kind == resolve.OriginLocal && c.Hash != e.Hash:
+		case live(c.Kind) && c.Hash != e.Hash:
 			if p.lock.opts.Locked {
 				probs = append(probs, fmt.Sprintf("%s: %s changed since the lock was made (hash %s in the lock, %s now)", label, c.Origin.Path, e.Hash, c.Hash))
 			}
-		case c.Origin.Kind == resolve.OriginLocal:
+		case live(c.Kind):
 		case e.Origin.Commit != "" && c.Origin.Commit != "" && c.Origin.Commit != e.Origin.Commit:
 			probs = append(probs, fmt.Sprintf("%s: %s is at commit %s, but the lock pins %s", label, c.Module, c.Origin.Commit, e.Origin.Commit))
 		case c.Hash != e.Hash:
@@ -166,7 +165,7 @@ func (p *Project) checkPins() error {
 
 // entry returns the old lock's entry for the named component.
 func (p *Project) entry(name string) (lock.Entry, bool) {
-	if name == resolve.CoreName {
+	if name == source.CoreName {
 		return p.lock.old.Core, true
 	}
 	return p.lock.old.Plugin(name)
@@ -305,22 +304,15 @@ func (p *Project) Lock() *lock.File {
 
 // lockEntry records a resolved component; imp is the config's import, when
 // it set one.
-func lockEntry(c resolve.Component, imp string) lock.Entry {
+func lockEntry(c source.Component, imp string) lock.Entry {
 	return lock.Entry{
 		Name:      c.Name,
 		Module:    c.Module,
 		Requested: c.Requested,
 		Import:    imp,
 		Version:   c.Version,
-		Origin: lock.Origin{
-			Kind:   c.Origin.Kind,
-			URL:    c.Origin.URL,
-			Commit: c.Origin.Commit,
-			Ref:    c.Origin.Ref,
-			SHA256: c.Origin.SHA256,
-			Path:   c.Origin.Path,
-		},
-		Hash: c.Hash,
+		Origin:    c.Origin,
+		Hash:      c.Hash,
 	}
 }
 
@@ -381,13 +373,13 @@ func changes(old, nf *lock.File) []Change {
 	after := map[string]lock.Entry{}
 	var names []string
 	if old != nil {
-		before[resolve.CoreName] = old.Core
+		before[source.CoreName] = old.Core
 		for _, e := range old.Plugins {
 			before[e.Name] = e
 			names = append(names, e.Name)
 		}
 	}
-	after[resolve.CoreName] = nf.Core
+	after[source.CoreName] = nf.Core
 	for _, e := range nf.Plugins {
 		after[e.Name] = e
 		if _, ok := before[e.Name]; !ok {
@@ -395,7 +387,7 @@ func changes(old, nf *lock.File) []Change {
 		}
 	}
 	slices.Sort(names)
-	names = append([]string{resolve.CoreName}, names...)
+	names = append([]string{source.CoreName}, names...)
 	for _, n := range names {
 		b, hadB := before[n]
 		a, hadA := after[n]
@@ -405,7 +397,7 @@ func changes(old, nf *lock.File) []Change {
 			ch.Note = "added"
 		case !hadA:
 			ch.Note = "removed"
-		case a.Module != b.Module || a.Origin.Source() != b.Origin.Source():
+		case a.Module != b.Module || kinds.SourceOf(a.Origin) != kinds.SourceOf(b.Origin):
 			ch.Note = "source changed"
 		case a.Version != b.Version:
 		case a.Origin.Commit != b.Origin.Commit:
@@ -466,7 +458,7 @@ func describeChanges(old, nf *lock.File, chs []Change) []string {
 
 // describeChange renders one change for people.
 func describeChange(c Change) string {
-	label := resolve.Label(c.Name)
+	label := source.Label(c.Name)
 	switch c.Note {
 	case "added":
 		return fmt.Sprintf("%s: added at %s", label, c.To)

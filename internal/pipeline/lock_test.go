@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/plugctl/plugctl/internal/lock"
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 func TestParseGoSum(t *testing.T) {
@@ -64,14 +65,14 @@ func TestChanges(t *testing.T) {
 		Core: lock.Entry{Module: "m/core", Version: "v1.0.0", Hash: "h1:a"},
 		Plugins: []lock.Entry{
 			{Name: "gone", Module: "m/gone", Version: "v1.0.0"},
-			{Name: "local", Module: "m/local", Version: "v0.0.0", Hash: "h1:x", Origin: lock.Origin{Kind: lock.KindLocal, Path: "./l"}},
+			{Name: "local", Module: "m/local", Version: "v0.0.0", Hash: "h1:x", Origin: source.Origin{Kind: source.Local, Path: "./l"}},
 			{Name: "same", Module: "m/same", Version: "v1.0.0"},
 		},
 	}
 	nf := &lock.File{
 		Core: lock.Entry{Module: "m/core", Version: "v1.1.0", Hash: "h1:b"},
 		Plugins: []lock.Entry{
-			{Name: "local", Module: "m/local", Version: "v0.0.0", Hash: "h1:y", Origin: lock.Origin{Kind: lock.KindLocal, Path: "./l"}},
+			{Name: "local", Module: "m/local", Version: "v0.0.0", Hash: "h1:y", Origin: source.Origin{Kind: source.Local, Path: "./l"}},
 			{Name: "new", Module: "m/new", Version: "v0.1.0"},
 			{Name: "same", Module: "m/same", Version: "v1.0.0"},
 		},
@@ -88,5 +89,35 @@ func TestChanges(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestLockDigestsLegacy checks that a vendor tree made by a plugctl that
+// spelled the module kind "proxy" in its lock still matches that lock,
+// read today with the kind spelled "module".
+func TestLockDigestsLegacy(t *testing.T) {
+	f := &lock.File{LockVersion: 1, Go: "go1.26.8",
+		Core:    lock.Entry{Module: "example.com/core", Version: "v1.0.0", Origin: source.Origin{Kind: source.Module}},
+		Plugins: []lock.Entry{{Name: "l", Module: "example.com/l", Version: "v0.0.0", Origin: source.Origin{Kind: source.Local, Path: "./l"}}},
+	}
+	old := *f
+	old.Core.Origin.Kind = "proxy"
+	then, err := lockDigest(&old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, err := lockDigest(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lockDigests(f); !slices.Equal(got, []string{now, then}) {
+		t.Errorf("lockDigests = %v, want [%s %s]", got, now, then)
+	}
+	if f.Core.Origin.Kind != source.Module {
+		t.Error("lockDigests changed its argument")
+	}
+	f.Core.Origin.Kind = source.Local
+	if got := lockDigests(f); len(got) != 1 {
+		t.Errorf("lockDigests of a lock with no module entry = %v, want one digest", got)
 	}
 }

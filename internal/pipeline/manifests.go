@@ -3,11 +3,10 @@ package pipeline
 import (
 	"path/filepath"
 
-	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/manifest"
-	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 // checkManifests reads the plugin.yaml of the core and of every plug and
@@ -18,7 +17,7 @@ func (p *Project) checkManifests() error {
 	s := p.Set
 	set := manifest.Set{Locate: p.Config.Locate, CoreVersion: versionOf(s.Core)}
 	var errs diag.List
-	load := func(c resolve.Component) *manifest.Manifest {
+	load := func(c source.Component) *manifest.Manifest {
 		if c.Root == "" {
 			return nil
 		}
@@ -58,7 +57,7 @@ func (p *Project) checkManifests() error {
 
 // loadManifest reads the manifest of c: from the bytes its Sums read and
 // hashed when they kept them, so the file is not opened again.
-func loadManifest(c resolve.Component) (*manifest.Manifest, error) {
+func loadManifest(c source.Component) (*manifest.Manifest, error) {
 	if c.Sums != nil {
 		if data, ok := c.Sums.Kept(manifest.FileName); ok {
 			return manifest.Parse(filepath.Join(c.Root, manifest.FileName), data)
@@ -68,11 +67,10 @@ func loadManifest(c resolve.Component) (*manifest.Manifest, error) {
 }
 
 // versionOf returns the version a manifest's constraints are checked
-// against: "" for local and archive sources, whose versions stand for
-// nothing.
-func versionOf(c resolve.Component) string {
-	switch c.Kind {
-	case config.SourceLocal, config.SourceArchive:
+// against: "" for the kinds whose versions stand for nothing (a local
+// directory, an archive: source.Rules.Versioned).
+func versionOf(c source.Component) string {
+	if !rules(c.Kind).Versioned {
 		return ""
 	}
 	return c.Version

@@ -5,16 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 
 	"golang.org/x/mod/semver"
 
-	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
-	"github.com/plugctl/plugctl/internal/fetch"
 	"github.com/plugctl/plugctl/internal/lock"
-	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/redact"
+	"github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/source/kinds"
 	"github.com/plugctl/plugctl/internal/versions"
 )
 
@@ -39,10 +38,12 @@ type Available struct {
 	Upgradable bool `json:"upgradable"`
 }
 
-// Outdated looks up, for the core and every enabled plug fetched by the go
-// command, the newest version inside its constraint and overall, beside
-// the locked one. Components built from a directory have no versions to
-// compare and are listed with their kind only.
+// Outdated looks up, for the core and every enabled plug of a kind with
+// versions (a module, a git repository), the newest version inside its
+// constraint and overall, beside the locked one, through the kind's own
+// rules (source.Source.Available): what it reports is what lock --upgrade
+// would pick. Components built from a directory or an archive have no
+// versions to compare and are listed with their kind only.
 func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
 	var old *lock.File
 	data, err := lock.ReadFile(p.LockPath())
@@ -54,22 +55,27 @@ func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
 	case !errors.Is(err, os.ErrNotExist):
 		return nil, fail.Wrap(fail.Mismatch, fmt.Errorf("reading the lock: %w", err))
 	}
-	wants := lock.Wants(p.Config)
-	out := make([]Available, len(wants))
-	errs := make([]error, len(wants))
-	work, err := os.MkdirTemp("", "plugctl-outdated-")
+	reqs := p.Config.Requests()
+	out := make([]Available, len(reqs))
+	errs := make([]error, len(reqs))
+	env, done, err := p.sourceEnv()
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(work)
-	sem := make(chan struct{}, resolve.DefaultParallel)
+	defer done()
+	sem := make(chan struct{}, DefaultParallel)
 	var wg sync.WaitGroup
-	for i, w := range wants {
-		a := Available{Name: w.Name, Module: w.Module, Kind: config.KindOf(w.Source).String(), Requested: w.Requested}
+	for i := range reqs {
+		r := &reqs[i]
+		k, ok := kinds.For(r)
+		if !ok {
+			return nil, fail.New(fail.Config, "%s: source %q is not supported", source.Label(r.Name), redact.String(r.Source))
+		}
+		a := Available{Name: r.Name, Module: r.Module, Kind: string(k.Kind()), Requested: r.Version}
 		if old != nil {
 			e, ok := old.Core, true
-			if w.Name != resolve.CoreName {
-				e, ok = old.Plugin(w.Name)
+			if r.Name != source.CoreName {
+				e, ok = old.Plugin(r.Name)
 			}
 			if ok {
 				a.Locked = e.Version
@@ -79,8 +85,7 @@ func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
 			}
 		}
 		out[i] = a
-		kind := config.KindOf(w.Source)
-		if kind != config.SourceModule && kind != config.SourceGit {
+		if !k.Rules().Versioned {
 			continue
 		}
 		wg.Add(1)
@@ -88,11 +93,15 @@ func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if kind == config.SourceGit {
-				errs[i] = p.availableGit(ctx, w.Source, &out[i])
+			av, err := k.Available(ctx, env, r)
+			if err != nil || av == nil {
+				errs[i] = err
 				return
 			}
-			errs[i] = p.available(ctx, work, &out[i])
+			out[i].Newest = av.Newest
+			if versions.IsQuery(out[i].Requested) {
+				out[i].wanted(av.Versions)
+			}
 		}()
 	}
 	wg.Wait()
@@ -100,25 +109,6 @@ func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-// available fills in the versions of one module component.
-func (p *Project) available(ctx context.Context, work string, a *Available) error {
-	available, err := resolve.Versions(ctx, p.R, work, a.Module)
-	if err != nil {
-		return fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", resolve.Label(a.Name), a.Module, err))
-	}
-	a.Newest = versions.Newest(available)
-	if a.Newest == "" {
-		// Only pseudo-versions: the go command knows the newest.
-		d, err := resolve.Query(ctx, p.R, work, a.Module, versions.Latest)
-		if err != nil {
-			return fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", resolve.Label(a.Name), a.Module, err))
-		}
-		a.Newest = d
-	}
-	a.wanted(available)
-	return nil
 }
 
 // wanted fills in the newest of versions the request allows, and whether
@@ -135,45 +125,4 @@ func (a *Available) wanted(available []string) {
 		}
 	}
 	a.Upgradable = a.Locked != "" && a.InConstraint != "" && semver.Compare(a.InConstraint, a.Locked) > 0
-}
-
-// availableGit fills in the versions of a git component from the semver
-// tags of its repository: for a source in a subdirectory, the tags
-// prefixed with it (Go's convention) when there are any. A branch or a
-// commit has no newer version inside it; only the newest tag is told.
-func (p *Project) availableGit(ctx context.Context, source string, a *Available) error {
-	f := p.fetcher()
-	refs, err := f.Refs(ctx, source)
-	if err != nil {
-		return fmt.Errorf("%s: %w", resolve.Label(a.Name), err)
-	}
-	gs, err := fetch.ParseGit(source)
-	if err != nil {
-		return fail.Wrap(fail.Config, err)
-	}
-	var plain, prefixed []string
-	for _, r := range refs {
-		tag, ok := r.Tag()
-		if !ok {
-			continue
-		}
-		if gs.Subdir != "" {
-			if v, ok := strings.CutPrefix(tag, gs.Subdir+"/"); ok && semver.IsValid(v) {
-				prefixed = append(prefixed, v)
-				continue
-			}
-		}
-		if versions.IsCanonical(tag) {
-			plain = append(plain, tag)
-		}
-	}
-	tags := plain
-	if len(prefixed) > 0 {
-		tags = prefixed
-	}
-	a.Newest = versions.Newest(tags)
-	if a.Requested == versions.Latest || versions.IsExact(a.Requested) || versions.IsConstraint(a.Requested) {
-		a.wanted(tags)
-	}
-	return nil
 }

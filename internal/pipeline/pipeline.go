@@ -16,11 +16,10 @@ import (
 	"github.com/plugctl/plugctl/internal/build"
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/config"
-	"github.com/plugctl/plugctl/internal/fetch"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/report"
-	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 // StateDir is the directory, beside the config, where plugctl keeps its work.
@@ -30,11 +29,11 @@ const StateDir = ".plugctl"
 type Project struct {
 	Config    *config.Config
 	Toolchain gotool.Toolchain
-	Set       *resolve.Set // after Resolve
+	Set       *Set // after Resolve
 	R         report.Reporter
 	// Limits bound every git and archive fetch; Load reads them from the
-	// environment (fetch.LimitsFromEnv).
-	Limits fetch.Limits
+	// environment (source.LimitsFromEnv).
+	Limits source.Limits
 	// Offline is set by UseVendor: Compile builds from the vendor tree with
 	// the network off.
 	Offline bool
@@ -72,7 +71,7 @@ func Load(ctx context.Context, r report.Reporter, path string) (*Project, error)
 			return err
 		}
 		p.Config = cfg
-		if p.Limits, err = fetch.LimitsFromEnv(os.LookupEnv); err != nil {
+		if p.Limits, err = source.LimitsFromEnv(os.LookupEnv); err != nil {
 			return err
 		}
 		p.Toolchain, err = gotool.DetectCached(ctx, r)
@@ -91,7 +90,7 @@ func (p *Project) Resolve(ctx context.Context) error {
 		unit = "plug"
 	}
 	return Step(p.R, "resolve", fmt.Sprintf("%d %s", n, unit), func() error {
-		set, err := resolve.Resolve(ctx, p.R, p.Config, p.resolveOptions())
+		set, err := p.resolveSources(ctx)
 		p.Set = set
 		if err != nil {
 			return err
@@ -135,13 +134,13 @@ func (p *Project) Data() codegen.Data {
 	for _, c := range s.Plugs {
 		add(c.Import)
 		settings := p.plugSettings(c.Name)
-		d.Plugs = append(d.Plugs, codegen.Plug{Name: c.Name, Module: c.Module, Version: c.Version, Import: c.Import, Settings: settings, Source: c.Kind.String()})
+		d.Plugs = append(d.Plugs, codegen.Plug{Name: c.Name, Module: c.Module, Version: c.Version, Import: c.Import, Settings: settings, Source: string(c.Kind)})
 	}
 	for _, imp := range p.Config.Core.Imports {
 		add(imp)
 	}
 	slices.Sort(d.Imports)
-	d.Info = codegen.Describe(d, codegen.InfoModule{Module: s.Core.Module, Version: s.Core.Version, Source: s.Core.Kind.String()})
+	d.Info = codegen.Describe(d, codegen.InfoModule{Module: s.Core.Module, Version: s.Core.Version, Source: string(s.Core.Kind)})
 	return d
 }
 

@@ -5,7 +5,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
-	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 // checkReplaces refuses a replace entry for a module the config already
@@ -27,7 +27,7 @@ func (p *Project) checkReplaces() error {
 			continue
 		}
 		who := "the core"
-		if name != resolve.CoreName {
+		if name != source.CoreName {
 			who = fmt.Sprintf("plug %q", name)
 		}
 		errs = append(errs, &diag.Problem{File: p.Config.File, Pos: r.Pos,

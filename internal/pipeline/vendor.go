@@ -20,7 +20,7 @@ import (
 	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/report"
-	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/statelock"
 	"github.com/plugctl/plugctl/internal/vendortree"
 )
@@ -166,10 +166,9 @@ func (p *Project) assemble(ctx context.Context, gen, dir, tmp string) (*vendortr
 	if err := vendortree.Normalize(tmp); err != nil {
 		return nil, err
 	}
-	vc := func(c resolve.Component) vendortree.Component {
-		o := c.Origin
-		return vendortree.Component{Name: c.Name, Kind: c.Kind.String(), Module: c.Module, Version: c.Version, Import: c.Import, Dir: local[c.Dir],
-			Origin: vendortree.Origin{Kind: o.Kind, URL: o.URL, Commit: o.Commit, SHA256: o.SHA256, Path: o.Path}, Hash: c.Hash}
+	vc := func(c source.Component) vendortree.Component {
+		return vendortree.Component{Name: c.Name, Kind: c.Kind, Module: c.Module, Version: c.Version, Import: c.Import, Dir: local[c.Dir],
+			Origin: c.Origin, Hash: c.Hash}
 	}
 	man := &vendortree.Manifest{
 		Toolchain: p.Toolchain.Version,
@@ -209,6 +208,36 @@ func lockDigest(f *lock.File) (string, error) {
 	return "sha256:" + sha256hex(data), nil
 }
 
+// lockDigests returns the digests a tree made with the lock f may record:
+// lockDigest, and for a lock with module-kind entries the digest a plugctl
+// that spelled that kind "proxy" recorded, so that its trees still build.
+func lockDigests(f *lock.File) []string {
+	var out []string
+	if sum, err := lockDigest(f); err == nil {
+		out = append(out, sum)
+	}
+	old := *f
+	old.Plugins = slices.Clone(f.Plugins)
+	legacy := false
+	for _, e := range append([]*lock.Entry{&old.Core}, entries(old.Plugins)...) {
+		if e.Origin.Kind == source.Module {
+			e.Origin.Kind, legacy = "proxy", true
+		}
+	}
+	if sum, err := lockDigest(&old); err == nil && legacy {
+		out = append(out, sum)
+	}
+	return out
+}
+
+func entries(es []lock.Entry) []*lock.Entry {
+	out := make([]*lock.Entry, len(es))
+	for i := range es {
+		out[i] = &es[i]
+	}
+	return out
+}
+
 // resolved returns p with its symbolic links resolved, or p when it cannot
 // be (it does not exist yet).
 func resolved(p string) string {
@@ -239,7 +268,7 @@ func (p *Project) UseVendor(ctx context.Context, dir, lockPath string) (*vendort
 			if err != nil {
 				return fail.Wrap(fail.Mismatch, err)
 			}
-			if sum, err := lockDigest(f); err != nil || sum != m.Lock {
+			if !slices.Contains(lockDigests(f), m.Lock) {
 				made := "with a different lock than " + lockPath
 				if m.Lock == "" {
 					made = "without a lock, and now there is " + lockPath
@@ -250,7 +279,7 @@ func (p *Project) UseVendor(ctx context.Context, dir, lockPath string) (*vendort
 		if m.Toolchain != p.Toolchain.Version {
 			p.R.Note(fmt.Sprintf("the vendor tree was written with %s and is built with %s: the binary may differ from one built with %s", m.Toolchain, p.Toolchain.Version, m.Toolchain))
 		}
-		set := &resolve.Set{Core: component(m.Core), SDK: m.SDK}
+		set := &Set{Core: component(m.Core), SDK: m.SDK}
 		for _, c := range m.Plugs {
 			set.Plugs = append(set.Plugs, component(c))
 		}
@@ -310,15 +339,9 @@ func goSums(name string) map[string]string {
 	return sums
 }
 
-func component(c vendortree.Component) resolve.Component {
-	kinds := map[string]config.SourceKind{"module": config.SourceModule, "git": config.SourceGit, "archive": config.SourceArchive, "local": config.SourceLocal}
-	kind, ok := kinds[c.Kind]
-	if !ok {
-		kind = config.SourceUnknown
-	}
-	o := c.Origin
-	return resolve.Component{Name: c.Name, Kind: kind, Module: c.Module, Version: c.Version, Import: c.Import, Hash: c.Hash,
-		Origin: resolve.Origin{Kind: o.Kind, URL: o.URL, Commit: o.Commit, SHA256: o.SHA256, Path: o.Path}}
+// component is a vendored component as the build uses it.
+func component(c vendortree.Component) source.Component {
+	return source.Component{Name: c.Name, Kind: c.Kind, Module: c.Module, Version: c.Version, Import: c.Import, Hash: c.Hash, Origin: c.Origin}
 }
 
 // configDiff says in a few words how cfg differs from the config a tree was

@@ -91,7 +91,7 @@ func TestURL(t *testing.T) {
 // sourceForms are the forms of a source whose URL carries credentials:
 // each makes a source from the fuzzer's text and returns the URL plugctl
 // hands to git or to the archive downloader for that source, as
-// fetch.ParseGit and fetch.ParseArchive derive it.
+// git.Parse and archive.Parse (internal/source) derive it.
 var sourceForms = []struct {
 	name   string
 	source func(rest string) string

@@ -13,8 +13,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/plugctl/plugctl/internal/redact"
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 // Role says what a component is to the build.
@@ -35,20 +37,15 @@ type Component struct {
 	Version string
 	// Sum is the module's h1: hash as go.sum writes it (for a local
 	// directory: of the files its module zip would hold).
-	Sum    string
-	Origin Origin
-}
-
-// Origin says where a component's code came from when that is not the
-// module proxy. URLs are redacted before they are written.
-type Origin struct {
-	Kind     string // "module", "local", "git", "archive" or "replace"
-	URL      string // git or archive URL
-	Commit   string // git commit
-	SHA256   string // archive checksum (hex)
-	Path     string // local directory as the config names it
-	TreeHash string // h1: content hash of a local directory (modhash), when Sum is unknown
-	// Replace is the module@version a replace directive substituted.
+	Sum string
+	// Origin says where its code came from, as the lock records it; URLs
+	// are redacted again before they are written.
+	Origin source.Origin
+	// TreeHash is the h1: content hash of a local directory (modhash), when
+	// Sum is unknown.
+	TreeHash string
+	// Replace is the module@version a replace directive substituted (its
+	// source is then said to be "replace").
 	Replace string
 }
 
@@ -105,31 +102,34 @@ func CycloneDX(in Input) ([]byte, error) {
 			cc.Properties = append(cc.Properties, property{"plugctl:h1", c.Sum})
 		}
 		o := c.Origin
-		if o.Kind != "" {
-			cc.Properties = append(cc.Properties, property{"plugctl:source", o.Kind})
+		switch {
+		case c.Replace != "":
+			cc.Properties = append(cc.Properties, property{"plugctl:source", "replace"})
+		case o.Kind != "":
+			cc.Properties = append(cc.Properties, property{"plugctl:source", string(o.Kind)})
 		}
 		if o.Path != "" {
 			cc.Properties = append(cc.Properties, property{"plugctl:path", o.Path})
 		}
-		if o.TreeHash != "" {
-			cc.Properties = append(cc.Properties, property{"plugctl:treehash", o.TreeHash})
+		if c.TreeHash != "" {
+			cc.Properties = append(cc.Properties, property{"plugctl:treehash", c.TreeHash})
 		}
-		if o.Replace != "" {
-			cc.Properties = append(cc.Properties, property{"plugctl:replaces", o.Replace})
+		if c.Replace != "" {
+			cc.Properties = append(cc.Properties, property{"plugctl:replaces", c.Replace})
 		}
 		if o.Commit != "" {
 			cc.Properties = append(cc.Properties, property{"plugctl:commit", o.Commit})
 		}
 		if o.URL != "" {
+			// A URL pinned by a checksum is a file (an archive), one pinned
+			// by a commit a repository.
 			ref := externalRef{Type: "vcs", URL: redact.String(o.URL)}
-			if o.Kind == "archive" {
-				ref.Type = "distribution"
-			}
 			if o.Commit != "" {
 				ref.Comment = "commit " + o.Commit
 			}
 			if o.SHA256 != "" {
-				ref.Hashes = []hash{{Alg: "SHA-256", Content: o.SHA256}}
+				ref.Type = "distribution"
+				ref.Hashes = []hash{{Alg: "SHA-256", Content: strings.TrimPrefix(o.SHA256, "sha256:")}}
 			}
 			cc.ExternalReferences = []externalRef{ref}
 		}

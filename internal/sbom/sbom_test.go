@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 func input() Input {
@@ -13,10 +15,10 @@ func input() Input {
 		Name: "hello", Version: "v1.2.3", Target: "linux/amd64", SHA256: strings.Repeat("ab", 32),
 		GoVersion: "go1.26.8", Tool: "v0.1.0",
 		Components: []Component{
-			{Role: RoleModule, Module: "golang.org/x/text", Version: "v0.3.0", Sum: "h1:abc=", Origin: Origin{Kind: "module"}},
-			{Role: RolePlug, Plug: "geo", Module: "example.com/geo", Version: "v2.1.0", Origin: Origin{Kind: "git", URL: "https://user:s3cret@git.example.com/geo.git", Commit: "0123456789abcdef0123456789abcdef01234567"}},
-			{Role: RolePlug, Plug: "arc", Module: "example.com/arc", Version: "v0.0.0", Origin: Origin{Kind: "archive", URL: "https://tok@dl.example.com/arc.tar.gz", SHA256: strings.Repeat("cd", 32)}},
-			{Role: RoleCore, Module: "example.com/core", Version: "v1.2.3", Sum: "h1:core=", Origin: Origin{Kind: "local", Path: "./core", TreeHash: "h1:tree="}},
+			{Role: RoleModule, Module: "golang.org/x/text", Version: "v0.3.0", Sum: "h1:abc=", Origin: source.Origin{Kind: "module"}},
+			{Role: RolePlug, Plug: "geo", Module: "example.com/geo", Version: "v2.1.0", Origin: source.Origin{Kind: "git", URL: "https://user:s3cret@git.example.com/geo.git", Commit: "0123456789abcdef0123456789abcdef01234567"}},
+			{Role: RolePlug, Plug: "arc", Module: "example.com/arc", Version: "v0.0.0", Origin: source.Origin{Kind: "archive", URL: "https://tok@dl.example.com/arc.tar.gz", SHA256: strings.Repeat("cd", 32)}},
+			{Role: RoleCore, Module: "example.com/core", Version: "v1.2.3", Sum: "h1:core=", Origin: source.Origin{Kind: "local", Path: "./core"}, TreeHash: "h1:tree="},
 		},
 	}
 }

@@ -79,3 +79,43 @@ func RemoveAll(dir string) {
 	})
 	os.RemoveAll(dir)
 }
+
+// TreeFiles returns every path under dir with its content, "->target"
+// for a symbolic link and "/" for a directory, plus "*" after an
+// executable's content.
+func TreeFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		info, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case info.Mode()&os.ModeSymlink != 0:
+			target, _ := os.Readlink(p)
+			got[rel] = "->" + target
+		case info.IsDir():
+			got[rel] = "/"
+		default:
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			got[rel] = string(data)
+			if info.Mode()&0o111 != 0 {
+				got[rel] += "*"
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}

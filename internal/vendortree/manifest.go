@@ -40,6 +40,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 // ManifestName is the manifest's file name at the root of the tree. The
@@ -78,11 +79,11 @@ type Manifest struct {
 
 // Component is the core or a plug as vendored.
 type Component struct {
-	Name    string `json:"name"`
-	Kind    string `json:"kind"` // module, git, archive or local
-	Module  string `json:"module"`
-	Version string `json:"version"`
-	Import  string `json:"import"`
+	Name    string      `json:"name"`
+	Kind    source.Kind `json:"kind"`
+	Module  string      `json:"module"`
+	Version string      `json:"version"`
+	Import  string      `json:"import"`
 	// Dir is the component's source directory inside the tree
 	// (local/<module>), for the kinds built from a directory; module-proxy
 	// components live in vendor/ only.
@@ -90,17 +91,8 @@ type Component struct {
 	// Origin and Hash are where the component came from and its h1: hash,
 	// as the resolver found them: the SBOM of a binary built from the tree
 	// says the same as one built online.
-	Origin Origin `json:"origin"`
-	Hash   string `json:"hash,omitempty"`
-}
-
-// Origin is resolve.Origin, as the manifest records it.
-type Origin struct {
-	Kind   string `json:"kind"`
-	URL    string `json:"url,omitempty"`
-	Commit string `json:"commit,omitempty"`
-	SHA256 string `json:"sha256,omitempty"`
-	Path   string `json:"path,omitempty"`
+	Origin source.Origin `json:"origin"`
+	Hash   string        `json:"hash,omitempty"`
 }
 
 // File is one file of the tree.
@@ -228,6 +220,13 @@ func Decode(data []byte) (*Manifest, error) {
 	if m.Schema != Schema {
 		return nil, fmt.Errorf("unsupported schema %d (this plugctl reads %d)", m.Schema, Schema)
 	}
+	for _, c := range append([]*Component{&m.Core}, pointers(m.Plugs)...) {
+		// A tree written before the kinds had one name each says "proxy"
+		// for the module kind in its origins.
+		if k, ok := source.ParseKind(string(c.Origin.Kind)); ok {
+			c.Origin.Kind = k
+		}
+	}
 	for i, f := range m.Files {
 		if !validPath(f.Path) {
 			return nil, fmt.Errorf("invalid path %q", f.Path)
@@ -246,6 +245,14 @@ func Decode(data []byte) (*Manifest, error) {
 		}
 	}
 	return &m, nil
+}
+
+func pointers(cs []Component) []*Component {
+	out := make([]*Component, len(cs))
+	for i := range cs {
+		out[i] = &cs[i]
+	}
+	return out
 }
 
 // validPath reports whether p is a clean, relative, slash-separated path

@@ -21,6 +21,7 @@
 package versions
 
 import (
+	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -146,4 +147,28 @@ func Nearest(c string, versions []string, n int) []string {
 	i, _ := slices.BinarySearchFunc(vs, target, semver.Compare)
 	lo := max(0, min(i-n/2, len(vs)-n))
 	return vs[lo : lo+n]
+}
+
+// Valid describes, for messages, the versions IsQuery accepts.
+const Valid = "an exact version like v1.2.3, a constraint like ^1.2, ~1.2.3 or >=1.0 <2, latest, or a pseudo-version"
+
+// IsQuery reports whether v asks for module versions the way the go command
+// and the semver tags of a repository answer: latest, an exact version or a
+// constraint.
+func IsQuery(v string) bool {
+	return v == Latest || IsExact(v) || IsConstraint(v)
+}
+
+// Reason returns what golang.org/x/mod/module says is wrong with a version
+// (module.Check's error), without the module and version it repeats.
+func Reason(err error) string {
+	var iv *module.InvalidVersionError
+	if errors.As(err, &iv) && iv.Err != nil {
+		return iv.Err.Error()
+	}
+	var me *module.ModuleError
+	if errors.As(err, &me) && me.Err != nil {
+		return me.Err.Error()
+	}
+	return err.Error()
 }

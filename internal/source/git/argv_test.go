@@ -1,4 +1,4 @@
-package fetch
+package git
 
 import (
 	"context"
@@ -51,17 +51,16 @@ func fakeGit(t *testing.T) func() [][]string {
 func TestGitArgv(t *testing.T) {
 	f := newFixture(t) // made before the fake git is on PATH
 	calls := fakeGit(t)
-	fe := &Fetcher{}
 	ctx := context.Background()
-	if _, err := fe.Refs(ctx, f.URL()); err != nil {
+	if _, err := Refs(ctx, nil, f.URL()); err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range []string{"", "^1.0", "dev", f.c0[:9]} {
-		if _, err := fe.ResolveGit(ctx, f.URL(), v); err != nil {
+		if _, err := resolveGit(ctx, f.URL(), v); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := fe.FetchGit(ctx, f.URL()+"//plugins/metrics", f.c3, filepath.Join(t.TempDir(), "m")); err != nil {
+	if _, err := FetchTree(ctx, nil, f.URL()+"//plugins/metrics", f.c3, filepath.Join(t.TempDir(), "m")); err != nil {
 		t.Fatal(err)
 	}
 	commits := []string{f.c0, f.c1, f.c2, f.c3, f.c4}
@@ -115,15 +114,18 @@ func TestGitArgv(t *testing.T) {
 		name string
 		run  func() error
 	}{
-		{"version", func() error { _, err := fe.ResolveGit(ctx, f.URL(), inject); return err }},
-		{"commit", func() error { _, err := fe.FetchGit(ctx, f.URL(), inject, t.TempDir()); return err }},
-		{"url", func() error { _, err := fe.Refs(ctx, "git::"+inject); return err }},
-		{"ssh host", func() error { _, err := fe.Refs(ctx, "git::ssh://-oProxyCommand=touch%20"+canary+"/repo"); return err }},
-		{"ext transport", func() error { _, err := fe.Refs(ctx, "git::ext::sh -c touch% "+canary); return err }},
-		{"fd transport", func() error { _, err := fe.Refs(ctx, "git::fd::17"); return err }},
-		{"forced ext", func() error { _, err := fe.Refs(ctx, "ext::sh -c touch% "+canary); return err }},
-		{"subdir escape", func() error { _, err := fe.FetchGit(ctx, f.URL()+"//../..", f.c3, t.TempDir()); return err }},
-		{"query", func() error { _, err := fe.Refs(ctx, f.URL()+"?sshkey=x"); return err }},
+		{"version", func() error { _, err := resolveGit(ctx, f.URL(), inject); return err }},
+		{"commit", func() error { _, err := FetchTree(ctx, nil, f.URL(), inject, t.TempDir()); return err }},
+		{"url", func() error { _, err := Refs(ctx, nil, "git::"+inject); return err }},
+		{"ssh host", func() error {
+			_, err := Refs(ctx, nil, "git::ssh://-oProxyCommand=touch%20"+canary+"/repo")
+			return err
+		}},
+		{"ext transport", func() error { _, err := Refs(ctx, nil, "git::ext::sh -c touch% "+canary); return err }},
+		{"fd transport", func() error { _, err := Refs(ctx, nil, "git::fd::17"); return err }},
+		{"forced ext", func() error { _, err := Refs(ctx, nil, "ext::sh -c touch% "+canary); return err }},
+		{"subdir escape", func() error { _, err := FetchTree(ctx, nil, f.URL()+"//../..", f.c3, t.TempDir()); return err }},
+		{"query", func() error { _, err := Refs(ctx, nil, f.URL()+"?sshkey=x"); return err }},
 	}
 	for _, a := range attempts {
 		if err := a.run(); err == nil {
@@ -143,7 +145,7 @@ func TestGitArgv(t *testing.T) {
 	t.Setenv("GIT_CONFIG_KEY_0", "protocol.ext.allow")
 	t.Setenv("GIT_CONFIG_VALUE_0", "always")
 	dir := t.TempDir()
-	if _, err := fe.git(ctx, dir, "ls-remote", "--", "ext::sh -c touch% "+canary); err == nil {
+	if _, err := (client{}).git(ctx, dir, "ls-remote", "--", "ext::sh -c touch% "+canary); err == nil {
 		t.Error("git ls-remote of an ext:: URL succeeded")
 	}
 	if _, err := os.Stat(canary); !os.IsNotExist(err) {

@@ -1,4 +1,4 @@
-package resolve_test
+package pipeline
 
 import (
 	"context"
@@ -10,8 +10,9 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/report"
-	"github.com/plugctl/plugctl/internal/resolve"
+	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/testenv"
 )
 
@@ -58,9 +59,23 @@ plugins:
     version: v0.1.0
 `
 
+// resolveSet resolves the sources of cfg, as the resolve step does, with the
+// lock's pins when old is set.
+func resolveSet(t *testing.T, cfg *config.Config, old *lock.File) (*Set, error) {
+	t.Helper()
+	p := &Project{Config: cfg, R: report.Discard}
+	if old != nil {
+		p.lock = &lockState{old: old, pins: map[string]bool{}}
+		for _, r := range cfg.Requests() {
+			p.lock.pins[r.Name] = true
+		}
+	}
+	return p.resolveSources(context.Background())
+}
+
 func TestResolveModules(t *testing.T) {
 	useProxy(t)
-	set, err := resolve.Resolve(context.Background(), report.Discard, parse(t, constraints), resolve.Options{Parallel: 2})
+	set, err := resolveSet(t, parse(t, constraints), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +93,7 @@ func TestResolveModules(t *testing.T) {
 		if !strings.HasPrefix(c.Hash, "h1:") || c.Root == "" || c.Dir != "" || c.GoMod == nil {
 			t.Errorf("%s: hash %q, root %q, dir %q, go.mod %v: want a fetched module", c.Name, c.Hash, c.Root, c.Dir, c.GoMod != nil)
 		}
-		if c.Origin.Kind != resolve.OriginProxy {
+		if c.Origin.Kind != source.Module {
 			t.Errorf("%s: origin %q", c.Name, c.Origin.Kind)
 		}
 	}
@@ -89,8 +104,13 @@ func TestResolveModules(t *testing.T) {
 
 func TestResolvePinned(t *testing.T) {
 	useProxy(t)
-	pins := map[string]resolve.Pin{"core": {Version: "v1.4.2"}, "metrics": {Version: "v0.2.0"}}
-	set, err := resolve.Resolve(context.Background(), report.Discard, parse(t, constraints), resolve.Options{Pins: pins})
+	old := &lock.File{
+		Core:    lock.Entry{Version: "v1.4.2", Origin: source.Origin{Kind: source.Module}},
+		Plugins: []lock.Entry{{Name: "metrics", Version: "v0.2.0", Origin: source.Origin{Kind: source.Module}}},
+	}
+	cfg := parse(t, constraints)
+	p := &Project{Config: cfg, R: report.Discard, lock: &lockState{old: old, pins: map[string]bool{"core": true, "metrics": true}}}
+	set, err := p.resolveSources(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +135,7 @@ plugins:
     module: example.com/metrics
     version: v0.2.9
 `)
-	_, err := resolve.Resolve(context.Background(), report.Discard, cfg, resolve.Options{})
+	_, err := resolveSet(t, cfg, nil)
 	if fail.KindOf(err) != fail.Config {
 		t.Fatalf("kind %v, want config: %v", fail.KindOf(err), err)
 	}
@@ -137,7 +157,7 @@ plugins:
 func TestResolveFetchFailure(t *testing.T) {
 	useProxy(t)
 	t.Setenv("GOPROXY", "off")
-	_, err := resolve.Resolve(context.Background(), report.Discard, parse(t, constraints), resolve.Options{})
+	_, err := resolveSet(t, parse(t, constraints), nil)
 	if fail.KindOf(err) != fail.Fetch {
 		t.Fatalf("kind %v, want fetch: %v", fail.KindOf(err), err)
 	}

@@ -1,4 +1,4 @@
-package fetch
+package archive
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	getter "github.com/hashicorp/go-getter/v2"
@@ -21,14 +20,13 @@ import (
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/redact"
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 // MaxRedirects is how many HTTP redirects one archive download follows.
 const MaxRedirects = 10
 
-var checksumRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
-
-// FetchArchive downloads the archive at src (an https:// or file:// URL of a
+// FetchTree downloads the archive at src (an https:// or file:// URL of a
 // .tar.gz, .tgz or .zip), checks that its bytes have the sha256 checksum
 // ("sha256:<hex>") the config gives, and extracts it into dst, replacing
 // whatever is there only once the whole tree is written. The module's root
@@ -40,17 +38,17 @@ var checksumRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 // fail.Fetch error; an archive with an unsafe entry or beyond the limits is
 // a fail.Config error naming the entry. Nothing is extracted from an
 // archive whose checksum or entries are wrong.
-func (f *Fetcher) FetchArchive(ctx context.Context, src, checksum, dst string) (*Tree, error) {
-	u, format, err := ParseArchive(src)
+func FetchTree(ctx context.Context, env *source.Env, src, checksum, dst string) (*source.Tree, error) {
+	u, format, err := Parse(src)
 	if err != nil {
 		return nil, err
 	}
 	shown := redact.URL(u)
 	if !checksumRE.MatchString(checksum) {
-		return nil, fail.New(fail.Config, "archive %s: invalid checksum %s (valid: sha256:<64 lowercase hex digits>)", shown, quote(checksum))
+		return nil, fail.New(fail.Config, "archive %s: invalid checksum %s (valid: %s)", shown, source.Quote(checksum), validChecksum)
 	}
-	lim := f.limits()
-	tctx, cancel := f.withTimeout(ctx)
+	lim := env.Limit()
+	tctx, cancel := env.WithTimeout(ctx)
 	defer cancel()
 
 	work, err := os.MkdirTemp("", "plugctl-archive-")
@@ -59,8 +57,8 @@ func (f *Fetcher) FetchArchive(ctx context.Context, src, checksum, dst string) (
 	}
 	defer os.RemoveAll(work)
 	file := filepath.Join(work, "archive."+format)
-	if err := f.download(tctx, u.String(), u.Scheme, u.Path, file, lim); err != nil {
-		return nil, f.fetchErr(ctx, err, "downloading "+shown)
+	if err := download(tctx, env, u.String(), u.Scheme, u.Path, file, lim); err != nil {
+		return nil, env.FetchErr(ctx, err, "downloading "+shown)
 	}
 	got, err := fileSHA256(file)
 	if err != nil {
@@ -69,15 +67,15 @@ func (f *Fetcher) FetchArchive(ctx context.Context, src, checksum, dst string) (
 	if got != checksum {
 		return nil, fail.New(fail.Mismatch, "archive %s: checksum mismatch: the config says %s, the download is %s", shown, checksum, got)
 	}
-	t, err := f.extract(tctx, file, format, dst, lim)
+	t, err := unpack(tctx, env, file, format, dst)
 	if err != nil {
-		return nil, f.fetchErr(ctx, err, "extracting "+shown)
+		return nil, env.FetchErr(ctx, err, "extracting "+shown)
 	}
 	return t, nil
 }
 
 // download writes the bytes at the URL raw into file through go-getter.
-func (f *Fetcher) download(ctx context.Context, raw, scheme, path, file string, lim Limits) error {
+func download(ctx context.Context, env *source.Env, raw, scheme, path, file string, lim source.Limits) error {
 	if scheme == "file" {
 		// go-getter copies a local file without a cap; refuse what is not
 		// a regular file of acceptable size (/dev/zero, a FIFO) up front.
@@ -92,7 +90,7 @@ func (f *Fetcher) download(ctx context.Context, raw, scheme, path, file string, 
 			return &tooLargeError{lim.MaxBytes}
 		}
 	}
-	tr := f.transport(lim)
+	tr := transport(env, lim)
 	defer tr.CloseIdleConnections()
 	client := &getter.Client{
 		Getters: []getter.Getter{
@@ -137,12 +135,12 @@ func (f *Fetcher) download(ctx context.Context, raw, scheme, path, file string, 
 // transport is the HTTP transport of one download: the environment's
 // proxy, the fetcher's TLS roots, and no transparent gzip decoding (the
 // checksum is of the bytes as served).
-func (f *Fetcher) transport(lim Limits) *http.Transport {
+func transport(env *source.Env, lim source.Limits) *http.Transport {
 	dial := min(30*time.Second, lim.Timeout)
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: dial, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:       &tls.Config{RootCAs: f.RootCAs, MinVersion: tls.VersionTLS12},
+		TLSClientConfig:       &tls.Config{RootCAs: env.RootCAs, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:   dial,
 		ResponseHeaderTimeout: lim.Timeout,
 		ForceAttemptHTTP2:     true,
@@ -153,7 +151,7 @@ func (f *Fetcher) transport(lim Limits) *http.Transport {
 // httpClient returns the client go-getter downloads with: bodies capped at
 // lim.MaxBytes, at most MaxRedirects redirects, none of them away from
 // https.
-func httpClient(tr http.RoundTripper, lim Limits) *http.Client {
+func httpClient(tr http.RoundTripper, lim source.Limits) *http.Client {
 	return &http.Client{
 		Transport: &cappedTransport{base: tr, max: lim.MaxBytes},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -231,10 +229,10 @@ func fileSHA256(file string) (string, error) {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// extract writes the archive at file (format formatTarGz or formatZip)
+// unpack writes the archive at file (format formatTarGz or formatZip)
 // into a temporary sibling of dst, which then replaces dst. The archive is
 // checked whole before anything is written (internal/extract).
-func (f *Fetcher) extract(ctx context.Context, file, format, dst string, lim Limits) (*Tree, error) {
+func unpack(ctx context.Context, env *source.Env, file, format, dst string) (*source.Tree, error) {
 	xf := extract.TarGz
 	if format == formatZip {
 		xf = extract.Zip
@@ -244,14 +242,14 @@ func (f *Fetcher) extract(ctx context.Context, file, format, dst string, lim Lim
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	if err := extract.File(ctx, file, xf, tmp, extractOptions(lim, extract.RefuseSymlinks)); err != nil {
-		return nil, extractErr(err)
+	if err := extract.File(ctx, file, xf, tmp, env.Limit().Extract(extract.RefuseSymlinks)); err != nil {
+		return nil, source.ExtractErr(err)
 	}
 	root, err := moduleRoot(tmp)
 	if err != nil {
 		return nil, err
 	}
-	t, err := readTree(root, f.Keep)
+	t, err := source.ReadTree(root, env.Keep())
 	if err != nil {
 		return nil, err
 	}
@@ -260,22 +258,6 @@ func (f *Fetcher) extract(ctx context.Context, file, format, dst string, lim Lim
 	}
 	t.Dir, t.Sums = dst, t.Sums.At(dst)
 	return t, nil
-}
-
-// extractOptions are the options of extracting a tree within lim.
-func extractOptions(lim Limits, links extract.Symlinks) extract.Options {
-	return extract.Options{Limits: extract.Limits{MaxEntries: lim.MaxFiles, MaxBytes: lim.MaxTreeBytes}, Symlinks: links}
-}
-
-// extractErr classifies an extraction's failure: an archive that is
-// refused is the source's fault (fail.Config); anything else, such as a
-// full disk, stays unclassified.
-func extractErr(err error) error {
-	var xe *extract.Error
-	if errors.As(err, &xe) {
-		return fail.Wrap(fail.Config, err)
-	}
-	return err
 }
 
 // moduleRoot returns the directory of an extracted archive that holds the

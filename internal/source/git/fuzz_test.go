@@ -1,4 +1,4 @@
-package fetch
+package git
 
 import (
 	"path"
@@ -9,7 +9,7 @@ import (
 	"github.com/plugctl/plugctl/internal/redact"
 )
 
-// FuzzParseGit checks that a git source ParseGit accepts can never be read
+// FuzzParseGit checks that a git source Parse accepts can never be read
 // by git as an option, never carries spaces, control characters, a query
 // or a foreign transport, and names a subdirectory inside the repository;
 // and that its refusals never show credentials.
@@ -24,7 +24,7 @@ func FuzzParseGit(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		s, err := ParseGit(src)
+		s, err := Parse(src)
 		if err != nil {
 			if msg := err.Error(); msg != redact.String(msg) {
 				t.Fatalf("error %q shows credentials", msg)

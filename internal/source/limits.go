@@ -1,4 +1,4 @@
-package fetch
+package source
 
 import (
 	"fmt"
@@ -42,28 +42,28 @@ func LimitsFromEnv(lookup func(string) (string, bool)) (Limits, error) {
 	if v := get(EnvMaxFetchBytes); v != "" {
 		n, err := parseSize(v)
 		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s=%s: %v", EnvMaxFetchBytes, quote(v), err))
+			errs = append(errs, fmt.Sprintf("%s=%s: %v", EnvMaxFetchBytes, Quote(v), err))
 		}
 		l.MaxBytes = n
 	}
 	if v := get(EnvMaxTreeBytes); v != "" {
 		n, err := parseSize(v)
 		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s=%s: %v", EnvMaxTreeBytes, quote(v), err))
+			errs = append(errs, fmt.Sprintf("%s=%s: %v", EnvMaxTreeBytes, Quote(v), err))
 		}
 		l.MaxTreeBytes = n
 	}
 	if v := get(EnvMaxArchiveFiles); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
-			errs = append(errs, fmt.Sprintf("%s=%s: not a positive number of files", EnvMaxArchiveFiles, quote(v)))
+			errs = append(errs, fmt.Sprintf("%s=%s: not a positive number of files", EnvMaxArchiveFiles, Quote(v)))
 		}
 		l.MaxFiles = n
 	}
 	if v := get(EnvFetchTimeout); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Sprintf("%s=%s: not a positive duration (valid: a Go duration like 90s or 5m)", EnvFetchTimeout, quote(v)))
+			errs = append(errs, fmt.Sprintf("%s=%s: not a positive duration (valid: a Go duration like 90s or 5m)", EnvFetchTimeout, Quote(v)))
 		}
 		l.Timeout = d
 	}

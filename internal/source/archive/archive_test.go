@@ -1,4 +1,4 @@
-package fetch
+package archive
 
 import (
 	"archive/tar"
@@ -12,6 +12,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/testenv"
 )
 
@@ -139,9 +141,9 @@ func fileURL(t testing.TB, name string, data []byte) string {
 	return "file://" + p
 }
 
-// tlsServer serves handler over https on 127.0.0.1 and returns a Fetcher
+// tlsServer serves handler over https on 127.0.0.1 and returns an Env
 // that trusts it.
-func tlsServer(t testing.TB, handler http.Handler, lim Limits) (*httptest.Server, *Fetcher) {
+func tlsServer(t testing.TB, handler http.Handler, lim source.Limits) (*httptest.Server, *source.Env) {
 	t.Helper()
 	srv := httptest.NewTLSServer(handler)
 	t.Cleanup(func() {
@@ -150,7 +152,7 @@ func tlsServer(t testing.TB, handler http.Handler, lim Limits) (*httptest.Server
 	})
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
-	return srv, &Fetcher{RootCAs: pool, Limits: lim}
+	return srv, &source.Env{RootCAs: pool, Limits: lim}
 }
 
 var geoModule = []member{
@@ -168,7 +170,7 @@ func TestFetchArchive(t *testing.T) {
 			auth.Store(u + ":" + p)
 		}
 		w.Write(tgz)
-	}), Limits{})
+	}), source.Limits{})
 	flat := zipData(t,
 		member{name: "go.mod", body: "module example.com/flat\n"},
 		member{name: "pkg/flat.go", body: "package pkg\n"},
@@ -192,14 +194,14 @@ func TestFetchArchive(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dst := filepath.Join(t.TempDir(), "src", "geo@"+tt.checksum[7:19])
-			tree, err := fe.FetchArchive(context.Background(), tt.src, tt.checksum, dst)
+			tree, err := FetchTree(context.Background(), fe, tt.src, tt.checksum, dst)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tree.Dir != dst || tree.Module != tt.module {
 				t.Errorf("tree %s %s, want %s %s", tree.Dir, tree.Module, dst, tt.module)
 			}
-			if got := readTreeFiles(t, dst); !mapsEqual(got, tt.files) {
+			if got := testenv.TreeFiles(t, dst); !maps.Equal(got, tt.files) {
 				t.Errorf("tree = %q, want %q", got, tt.files)
 			}
 		})
@@ -211,7 +213,7 @@ func TestFetchArchive(t *testing.T) {
 
 func TestFetchArchiveChecksumMismatch(t *testing.T) {
 	tgz := tarGz(t, geoModule...)
-	srv, fe := tlsServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(tgz) }), Limits{})
+	srv, fe := tlsServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(tgz) }), source.Limits{})
 	wrong := "sha256:" + strings.Repeat("0", 64)
 	dst := filepath.Join(t.TempDir(), "geo")
 	if err := os.MkdirAll(dst, 0o755); err != nil {
@@ -221,7 +223,7 @@ func TestFetchArchiveChecksumMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := strings.Replace(srv.URL, "https://", "https://alice:s3cret@", 1) + "/geo.tar.gz"
-	_, err := fe.FetchArchive(context.Background(), src, wrong, dst)
+	_, err := FetchTree(context.Background(), fe, src, wrong, dst)
 	want := "archive " + strings.Replace(srv.URL, "https://", "https://REDACTED@", 1) + "/geo.tar.gz: checksum mismatch: the config says " + wrong + ", the download is " + sum(tgz)
 	if err == nil || err.Error() != want {
 		t.Fatalf("error\n%v\nwant\n%s", err, want)
@@ -229,7 +231,7 @@ func TestFetchArchiveChecksumMismatch(t *testing.T) {
 	if fail.Code(err) != 3 {
 		t.Errorf("exit code %d, want 3", fail.Code(err))
 	}
-	if got := readTreeFiles(t, dst); !mapsEqual(got, map[string]string{"keep.go": "package keep\n"}) {
+	if got := testenv.TreeFiles(t, dst); !maps.Equal(got, map[string]string{"keep.go": "package keep\n"}) {
 		t.Errorf("dst changed after a mismatch: %q", got)
 	}
 }
@@ -240,36 +242,36 @@ func TestFetchArchiveHostile(t *testing.T) {
 	for i := range 30 {
 		many = append(many, member{name: "f" + strconv.Itoa(i) + ".go", body: "package x\n"})
 	}
-	small := Limits{MaxFiles: 10, MaxTreeBytes: 1 << 20}
+	small := source.Limits{MaxFiles: 10, MaxTreeBytes: 1 << 20}
 	tests := []struct {
 		name    string
 		ext     string
 		data    []byte
-		lim     Limits
+		lim     source.Limits
 		code    int
 		wantErr string
 	}{
-		{"tar dot-dot", "tar.gz", tarGz(t, gomod, member{name: "../evil.go", body: "package evil\n"}), Limits{}, 2,
+		{"tar dot-dot", "tar.gz", tarGz(t, gomod, member{name: "../evil.go", body: "package evil\n"}), source.Limits{}, 2,
 			`entry "../evil.go" escapes the archive's directory ("..")`},
-		{"tar nested dot-dot", "tar.gz", tarGz(t, gomod, member{name: "a/../../evil.go", body: "x"}), Limits{}, 2,
+		{"tar nested dot-dot", "tar.gz", tarGz(t, gomod, member{name: "a/../../evil.go", body: "x"}), source.Limits{}, 2,
 			`entry "a/../../evil.go" escapes the archive's directory ("..")`},
-		{"zip dot-dot", "zip", zipData(t, gomod, member{name: "../evil.go", body: "package evil\n"}), Limits{}, 2,
+		{"zip dot-dot", "zip", zipData(t, gomod, member{name: "../evil.go", body: "package evil\n"}), source.Limits{}, 2,
 			`entry "../evil.go" escapes the archive's directory ("..")`},
-		{"tar absolute", "tar.gz", tarGz(t, gomod, member{name: "/tmp/abs.go", body: "x"}), Limits{}, 2,
+		{"tar absolute", "tar.gz", tarGz(t, gomod, member{name: "/tmp/abs.go", body: "x"}), source.Limits{}, 2,
 			`entry "/tmp/abs.go" has an absolute path`},
-		{"zip absolute", "zip", zipData(t, gomod, member{name: "/abs.go", body: "x"}), Limits{}, 2,
+		{"zip absolute", "zip", zipData(t, gomod, member{name: "/abs.go", body: "x"}), source.Limits{}, 2,
 			`entry "/abs.go" has an absolute path`},
-		{"zip drive letter", "zip", zipData(t, gomod, member{name: "C:/abs.go", body: "x"}), Limits{}, 2,
+		{"zip drive letter", "zip", zipData(t, gomod, member{name: "C:/abs.go", body: "x"}), source.Limits{}, 2,
 			`entry "C:/abs.go" has an absolute path`},
-		{"zip backslash", "zip", zipData(t, gomod, member{name: `..\evil.go`, body: "x"}), Limits{}, 2,
+		{"zip backslash", "zip", zipData(t, gomod, member{name: `..\evil.go`, body: "x"}), source.Limits{}, 2,
 			`entry "..\\evil.go" has a backslash in its name`},
-		{"tar symlink", "tar.gz", tarGz(t, gomod, member{name: "passwd", typ: tar.TypeSymlink, link: "/etc/passwd"}), Limits{}, 2,
+		{"tar symlink", "tar.gz", tarGz(t, gomod, member{name: "passwd", typ: tar.TypeSymlink, link: "/etc/passwd"}), source.Limits{}, 2,
 			`entry "passwd" is a symbolic link (archives may hold only files and directories)`},
-		{"zip symlink", "zip", zipData(t, gomod, member{name: "passwd", typ: tar.TypeSymlink, link: "/etc/passwd"}), Limits{}, 2,
+		{"zip symlink", "zip", zipData(t, gomod, member{name: "passwd", typ: tar.TypeSymlink, link: "/etc/passwd"}), source.Limits{}, 2,
 			`entry "passwd" is a symbolic link (archives may hold only files and directories)`},
-		{"tar hard link", "tar.gz", tarGz(t, gomod, member{name: "hard", typ: tar.TypeLink, link: "/etc/passwd"}), Limits{}, 2,
+		{"tar hard link", "tar.gz", tarGz(t, gomod, member{name: "hard", typ: tar.TypeLink, link: "/etc/passwd"}), source.Limits{}, 2,
 			`entry "hard" is a hard link (archives may hold only files and directories)`},
-		{"tar fifo", "tar.gz", tarGz(t, gomod, member{name: "fifo", typ: tar.TypeFifo}), Limits{}, 2,
+		{"tar fifo", "tar.gz", tarGz(t, gomod, member{name: "fifo", typ: tar.TypeFifo}), source.Limits{}, 2,
 			`entry "fifo" is a device, pipe or other special file (archives may hold only files and directories)`},
 		{"tar bomb", "tar.gz", tarGz(t, gomod, member{name: "zeros", size: 16 << 20}), small, 2,
 			`expands to more than 1 MiB (the limit); at entry "zeros"`},
@@ -277,10 +279,10 @@ func TestFetchArchiveHostile(t *testing.T) {
 			`expands to more than 1 MiB (the limit); at entry "zeros"`},
 		{"too many files", "tar.gz", tarGz(t, many...), small, 2, `more than 10 files (the limit)`},
 		{"zip too many files", "zip", zipData(t, many...), small, 2, `more than 10 files (the limit)`},
-		{"duplicate entry", "tar.gz", tarGz(t, gomod, gomod), Limits{}, 2, `entry "go.mod" appears twice`},
-		{"not gzip", "tar.gz", []byte("this is not an archive"), Limits{}, 2, `reading the gzip stream: gzip: invalid header`},
-		{"not zip", "zip", []byte("this is not an archive"), Limits{}, 2, `reading the zip archive: zip: not a valid zip file`},
-		{"no go.mod", "tar.gz", tarGz(t, member{name: "a/x.go", body: "package x\n"}, member{name: "b/y.go", body: "package y\n"}), Limits{}, 2,
+		{"duplicate entry", "tar.gz", tarGz(t, gomod, gomod), source.Limits{}, 2, `entry "go.mod" appears twice`},
+		{"not gzip", "tar.gz", []byte("this is not an archive"), source.Limits{}, 2, `reading the gzip stream: gzip: invalid header`},
+		{"not zip", "zip", []byte("this is not an archive"), source.Limits{}, 2, `reading the zip archive: zip: not a valid zip file`},
+		{"no go.mod", "tar.gz", tarGz(t, member{name: "a/x.go", body: "package x\n"}, member{name: "b/y.go", body: "package y\n"}), source.Limits{}, 2,
 			`the archive has no go.mod at its root (nor in a single top-level directory)`},
 	}
 	for _, tt := range tests {
@@ -295,8 +297,8 @@ func TestFetchArchiveHostile(t *testing.T) {
 				t.Fatal(err)
 			}
 			dst := filepath.Join(base, "out", "deep", "dst")
-			fe := &Fetcher{Limits: tt.lim}
-			_, err := fe.FetchArchive(context.Background(), "file://"+p, sum(tt.data), dst)
+			fe := &source.Env{Limits: tt.lim}
+			_, err := FetchTree(context.Background(), fe, "file://"+p, sum(tt.data), dst)
 			want := "extracting file://" + p + ": " + tt.wantErr
 			if err == nil || err.Error() != want {
 				t.Fatalf("error\n%v\nwant\n%s", err, want)
@@ -362,7 +364,7 @@ func TestFetchArchiveFaults(t *testing.T) {
 		requests.Add(1)
 		mux.ServeHTTP(w, r)
 	})
-	srv, fe := tlsServer(t, handler, Limits{Timeout: 2 * time.Second, MaxBytes: 1 << 20})
+	srv, fe := tlsServer(t, handler, source.Limits{Timeout: 2 * time.Second, MaxBytes: 1 << 20})
 	fifo := filepath.Join(t.TempDir(), "fifo.tar.gz")
 	testenv.Mkfifo(t, fifo)
 	any := "sha256:" + strings.Repeat("0", 64)
@@ -388,7 +390,7 @@ func TestFetchArchiveFaults(t *testing.T) {
 				src = srv.URL + src
 			}
 			start := time.Now()
-			_, err := fe.FetchArchive(context.Background(), src, any, filepath.Join(t.TempDir(), "dst"))
+			_, err := FetchTree(context.Background(), fe, src, any, filepath.Join(t.TempDir(), "dst"))
 			// A guard against a hang, not a speed target: the 2s limit
 			// must stop the download, however loaded the machine is.
 			if d := time.Since(start); d > 30*time.Second {
@@ -413,7 +415,7 @@ func TestFetchArchiveFaults(t *testing.T) {
 		srv.URL + "/a//x.tar.gz",
 		"http://" + strings.TrimPrefix(srv.URL, "https://") + "/x.tar.gz",
 	} {
-		if _, err := fe.FetchArchive(context.Background(), src, any, t.TempDir()); err == nil || fail.Code(err) != 2 {
+		if _, err := FetchTree(context.Background(), fe, src, any, t.TempDir()); err == nil || fail.Code(err) != 2 {
 			t.Errorf("FetchArchive(%q) = %v (exit %d), want a config error", src, err, fail.Code(err))
 		}
 	}
@@ -424,7 +426,7 @@ func TestFetchArchiveFaults(t *testing.T) {
 	// Cancelling stops a download at once and says so.
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
-	_, err := (&Fetcher{RootCAs: fe.RootCAs}).FetchArchive(ctx, srv.URL+"/stall.tar.gz", any, t.TempDir())
+	_, err := FetchTree(ctx, &source.Env{RootCAs: fe.RootCAs}, srv.URL+"/stall.tar.gz", any, t.TempDir())
 	if !errors.Is(err, context.Canceled) || fail.Code(err) != 130 {
 		t.Errorf("cancelled FetchArchive = %v (exit %d), want context.Canceled (exit 130)", err, fail.Code(err))
 	}

@@ -1,8 +1,9 @@
-package fetch
+package git
 
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/testenv"
 )
 
 // fixture is a repository with lightweight, annotated, pre-release and
@@ -61,7 +64,7 @@ func newFixture(t *testing.T) *fixture {
 
 func TestRefs(t *testing.T) {
 	f := newFixture(t)
-	refs, err := (&Fetcher{}).Refs(context.Background(), f.URL())
+	refs, err := Refs(context.Background(), nil, f.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,31 +88,30 @@ func TestResolveGit(t *testing.T) {
 	sub := f.URL() + "//plugins/metrics"
 	tests := []struct {
 		name, src, version string
-		want               Pin
+		want               testPin
 	}{
-		{"default branch", f.URL(), "", Pin{f.c3, "v1.2.0-rc.1", "HEAD"}},
-		{"lightweight tag", f.URL(), "v1.0.0", Pin{f.c1, "v1.0.0", "refs/tags/v1.0.0"}},
-		{"annotated tag", f.URL(), "v1.1.0", Pin{f.c2, "v1.1.0", "refs/tags/v1.1.0"}},
-		{"non-semver tag", f.URL(), "release-x", Pin{f.c3, "", "refs/tags/release-x"}},
-		{"caret skips pre-releases", f.URL(), "^1.0", Pin{f.c2, "v1.1.0", "refs/tags/v1.1.0"}},
-		{"tilde", f.URL(), "~1.0.0", Pin{f.c1, "v1.0.0", "refs/tags/v1.0.0"}},
-		{"range", f.URL(), ">=1.0.0 <1.1.0", Pin{f.c1, "v1.0.0", "refs/tags/v1.0.0"}},
-		{"pre-release asked for", f.URL(), ">=1.2.0-0", Pin{f.c3, "v1.2.0-rc.1", "refs/tags/v1.2.0-rc.1"}},
-		{"latest is the highest release", f.URL(), "latest", Pin{f.c2, "v1.1.0", "refs/tags/v1.1.0"}},
-		{"branch", f.URL(), "dev", Pin{f.c4, "", "refs/heads/dev"}},
-		{"branch at a tag", f.URL(), "main", Pin{f.c3, "v1.2.0-rc.1", "refs/heads/main"}},
-		{"full commit", f.URL(), f.c1, Pin{f.c1, "v1.0.0", ""}},
-		{"short commit at a tip", f.URL(), f.c4[:8], Pin{f.c4, "", ""}},
-		{"short commit inside history", f.URL(), f.c0[:10], Pin{f.c0, "", ""}},
-		{"subdirectory tags", sub, ">=0.3", Pin{f.c3, "v0.4.0", "refs/tags/plugins/metrics/v0.4.0"}},
-		{"caret below v1", sub, "^0.3", Pin{f.c2, "v0.3.0", "refs/tags/plugins/metrics/v0.3.0"}},
-		{"subdirectory exact tag", sub, "v0.3.0", Pin{f.c2, "v0.3.0", "refs/tags/plugins/metrics/v0.3.0"}},
-		{"subdirectory branch", sub, "dev", Pin{f.c4, "", "refs/heads/dev"}},
+		{"default branch", f.URL(), "", testPin{f.c3, "v1.2.0-rc.1", "HEAD"}},
+		{"lightweight tag", f.URL(), "v1.0.0", testPin{f.c1, "v1.0.0", "refs/tags/v1.0.0"}},
+		{"annotated tag", f.URL(), "v1.1.0", testPin{f.c2, "v1.1.0", "refs/tags/v1.1.0"}},
+		{"non-semver tag", f.URL(), "release-x", testPin{f.c3, "", "refs/tags/release-x"}},
+		{"caret skips pre-releases", f.URL(), "^1.0", testPin{f.c2, "v1.1.0", "refs/tags/v1.1.0"}},
+		{"tilde", f.URL(), "~1.0.0", testPin{f.c1, "v1.0.0", "refs/tags/v1.0.0"}},
+		{"range", f.URL(), ">=1.0.0 <1.1.0", testPin{f.c1, "v1.0.0", "refs/tags/v1.0.0"}},
+		{"pre-release asked for", f.URL(), ">=1.2.0-0", testPin{f.c3, "v1.2.0-rc.1", "refs/tags/v1.2.0-rc.1"}},
+		{"latest is the highest release", f.URL(), "latest", testPin{f.c2, "v1.1.0", "refs/tags/v1.1.0"}},
+		{"branch", f.URL(), "dev", testPin{f.c4, "", "refs/heads/dev"}},
+		{"branch at a tag", f.URL(), "main", testPin{f.c3, "v1.2.0-rc.1", "refs/heads/main"}},
+		{"full commit", f.URL(), f.c1, testPin{f.c1, "v1.0.0", ""}},
+		{"short commit at a tip", f.URL(), f.c4[:8], testPin{f.c4, "", ""}},
+		{"short commit inside history", f.URL(), f.c0[:10], testPin{f.c0, "", ""}},
+		{"subdirectory tags", sub, ">=0.3", testPin{f.c3, "v0.4.0", "refs/tags/plugins/metrics/v0.4.0"}},
+		{"caret below v1", sub, "^0.3", testPin{f.c2, "v0.3.0", "refs/tags/plugins/metrics/v0.3.0"}},
+		{"subdirectory exact tag", sub, "v0.3.0", testPin{f.c2, "v0.3.0", "refs/tags/plugins/metrics/v0.3.0"}},
+		{"subdirectory branch", sub, "dev", testPin{f.c4, "", "refs/heads/dev"}},
 	}
-	fe := &Fetcher{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := fe.ResolveGit(context.Background(), tt.src, tt.version)
+			got, err := resolveGit(context.Background(), tt.src, tt.version)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,13 +137,12 @@ func TestResolveGitErrors(t *testing.T) {
 		{"unknown short commit", f.URL(), "abcdef0", 2,
 			`resolving ` + u + ` at "abcdef0": no commit abcdef0 in the repository (or it is ambiguous: give more digits)`},
 		{"leading dash", f.URL(), "--upload-pack=touch x", 2,
-			`invalid version "--upload-pack=touch x": it must not begin with '-'`},
+			`invalid version "--upload-pack=touch x": it must not begin with '-' (valid: an exact version like v1.2.3, a constraint like ^1.2, ~1.2.3 or >=1.0 <2, latest, or a pseudo-version, or a branch, tag or commit)`},
 		{"missing repository", "git::file://" + filepath.Join(t.TempDir(), "none.git"), "v1.0.0", 4, "resolving git::file://"},
 	}
-	fe := &Fetcher{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := fe.ResolveGit(context.Background(), tt.src, tt.version)
+			_, err := resolveGit(context.Background(), tt.src, tt.version)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -161,49 +162,8 @@ func TestResolveGitErrors(t *testing.T) {
 	}
 }
 
-// readTreeFiles returns every path under dir with its content, "->target"
-// for a symbolic link and "/" for a directory, plus "*" after an
-// executable's content.
-func readTreeFiles(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	got := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || p == dir {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		rel = filepath.ToSlash(rel)
-		info, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		switch {
-		case info.Mode()&os.ModeSymlink != 0:
-			target, _ := os.Readlink(p)
-			got[rel] = "->" + target
-		case info.IsDir():
-			got[rel] = "/"
-		default:
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			got[rel] = string(data)
-			if info.Mode()&0o111 != 0 {
-				got[rel] += "*"
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return got
-}
-
 func TestFetchGit(t *testing.T) {
 	f := newFixture(t)
-	fe := &Fetcher{}
 	ctx := context.Background()
 	dst := filepath.Join(t.TempDir(), "src", "geo@"+f.c2)
 	// A stale tree in the way is replaced as a whole.
@@ -213,7 +173,7 @@ func TestFetchGit(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dst, "stale.go"), []byte("package stale\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tree, err := fe.FetchGit(ctx, f.URL(), f.c2, dst)
+	tree, err := FetchTree(ctx, nil, f.URL(), f.c2, dst)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +192,7 @@ func TestFetchGit(t *testing.T) {
 		"run.sh":                     "#!/bin/sh\necho hi\n*",
 		// no "link": symbolic links are left out, as in a module zip
 	}
-	if got := readTreeFiles(t, dst); !mapsEqual(got, want) {
+	if got := testenv.TreeFiles(t, dst); !maps.Equal(got, want) {
 		t.Errorf("tree =\n%q\nwant\n%q", got, want)
 	}
 	if tree.Dir != dst || tree.Module != "example.com/geo" {
@@ -259,9 +219,8 @@ func TestFetchGit(t *testing.T) {
 
 func TestFetchGitSubdir(t *testing.T) {
 	f := newFixture(t)
-	fe := &Fetcher{}
 	dst := filepath.Join(t.TempDir(), "metrics")
-	tree, err := fe.FetchGit(context.Background(), f.URL()+"//plugins/metrics", f.c3, dst)
+	tree, err := FetchTree(context.Background(), nil, f.URL()+"//plugins/metrics", f.c3, dst)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +228,7 @@ func TestFetchGitSubdir(t *testing.T) {
 		"go.mod":     "module example.com/geo/plugins/metrics\n\ngo 1.22\n",
 		"metrics.go": "package metrics\n\nconst V = 4\n",
 	}
-	if got := readTreeFiles(t, dst); !mapsEqual(got, want) {
+	if got := testenv.TreeFiles(t, dst); !maps.Equal(got, want) {
 		t.Errorf("tree = %q, want %q", got, want)
 	}
 	if tree.Module != "example.com/geo/plugins/metrics" {
@@ -279,7 +238,6 @@ func TestFetchGitSubdir(t *testing.T) {
 
 func TestFetchGitErrors(t *testing.T) {
 	f := newFixture(t)
-	fe := &Fetcher{}
 	u := "git::file://" + f.bare
 	missing := strings.Repeat("0", 40)
 	tests := []struct {
@@ -300,7 +258,7 @@ func TestFetchGitErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dst := filepath.Join(t.TempDir(), "dst")
-			_, err := fe.FetchGit(context.Background(), tt.src, tt.commit, dst)
+			_, err := FetchTree(context.Background(), nil, tt.src, tt.commit, dst)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -326,26 +284,25 @@ func TestMovedTag(t *testing.T) {
 	c1 := r.commit("one", map[string]string{"go.mod": "module example.com/m\n"})
 	r.run("tag", "v1.0.0")
 	r.push()
-	fe := &Fetcher{}
 	ctx := context.Background()
-	pin, err := fe.ResolveGit(ctx, r.URL(), "v1.0.0")
+	pin, err := resolveGit(ctx, r.URL(), "v1.0.0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := fe.VerifyTag(ctx, r.URL(), pin.Version, pin.Commit); err != nil {
+	if err := verifyTag(ctx, r.URL(), pin.Version, pin.Commit); err != nil {
 		t.Fatalf("VerifyTag before the move: %v", err)
 	}
 	c2 := r.commit("two", map[string]string{"a.go": "package m\n"})
 	r.run("tag", "--force", "v1.0.0")
 	r.push()
-	err = fe.VerifyTag(ctx, r.URL(), "v1.0.0", c1)
+	err = verifyTag(ctx, r.URL(), "v1.0.0", c1)
 	want := "git::file://" + r.bare + ": tag v1.0.0 moved: the lock pins commit " + c1 + ", the repository now has " + c2
 	if err == nil || err.Error() != want || fail.Code(err) != 3 {
 		t.Errorf("VerifyTag after the move = %v (exit %d), want %q (exit 3)", err, fail.Code(err), want)
 	}
 	r.run("tag", "--delete", "v1.0.0")
 	r.run("push", "--quiet", "origin", ":refs/tags/v1.0.0")
-	err = fe.VerifyTag(ctx, r.URL(), "v1.0.0", c1)
+	err = verifyTag(ctx, r.URL(), "v1.0.0", c1)
 	want = "git::file://" + r.bare + ": tag v1.0.0 is gone (the lock pins commit " + c1 + ")"
 	if err == nil || err.Error() != want || fail.Code(err) != 3 {
 		t.Errorf("VerifyTag after the delete = %v, want %q", err, want)
@@ -356,20 +313,64 @@ func TestGitCancel(t *testing.T) {
 	f := newFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := (&Fetcher{}).ResolveGit(ctx, f.URL(), "v1.0.0")
+	_, err := resolveGit(ctx, f.URL(), "v1.0.0")
 	if !errors.Is(err, context.Canceled) || fail.Code(err) != 130 {
 		t.Errorf("cancelled ResolveGit = %v (exit %d), want context.Canceled (exit 130)", err, fail.Code(err))
 	}
 }
 
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
+// testPin is what Source.Resolve pins a git version to.
+type testPin struct{ Commit, Version, Ref string }
+
+// resolveGit resolves version of the source src.
+func resolveGit(ctx context.Context, src, version string) (testPin, error) {
+	p, err := resolve(ctx, nil, src, version)
+	return testPin{p.Origin.Commit, p.Version, p.Origin.Ref}, err
+}
+
+// verifyTag checks that tag still names commit in the repository of src.
+func verifyTag(ctx context.Context, src, tag, commit string) error {
+	refs, err := Refs(ctx, nil, src)
+	if err != nil {
+		return err
 	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
+	s, _ := Parse(src)
+	return CheckTag(s.String(), refs, tag, commit)
+}
+
+// TestAvailableAgreesWithResolve checks that what plugctl outdated reports
+// of a repository is what resolution picks: both read the versions through
+// semverTags. They used to disagree: outdated took a subdirectory's tags
+// written sub/dir/v1.3 (not a canonical version, which resolution refuses)
+// and reported v1.3 as the newest version, one lock --upgrade never picks.
+func TestAvailableAgreesWithResolve(t *testing.T) {
+	r := newRepo(t)
+	r.commit("one", map[string]string{
+		"go.mod":             "module example.com/geo\n\ngo 1.22\n",
+		"plugins/m/go.mod":   "module example.com/geo/plugins/m\n\ngo 1.22\n",
+		"plugins/m/m.go":     "package m\n",
+		"plugins/m/extra.go": "package m\n",
+	})
+	r.run("tag", "v1.0.0")
+	r.run("tag", "v1.1")
+	r.run("tag", "plugins/m/v1.3")
+	r.push()
+	ctx := context.Background()
+	sub := r.URL() + "//plugins/m"
+	a, err := Source{}.Available(ctx, nil, &source.Request{Name: "m", Source: sub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Versions, []string{"v1.0.0"}) || a.Newest != "v1.0.0" {
+		t.Errorf("Available = %v, newest %s; want [v1.0.0], newest v1.0.0", a.Versions, a.Newest)
+	}
+	for _, v := range []string{"latest", ">=1.0.0"} {
+		p, err := resolveGit(ctx, sub, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Version != a.Newest || p.Ref != "refs/tags/v1.0.0" {
+			t.Errorf("resolving %q picks %+v; outdated says the newest is %s", v, p, a.Newest)
 		}
 	}
-	return true
 }

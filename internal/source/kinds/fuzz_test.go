@@ -1,45 +1,18 @@
-package config
+package kinds
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
 
 	msemver "github.com/Masterminds/semver/v3"
-	"github.com/rogpeppe/go-internal/txtar"
 
-	"github.com/plugctl/plugctl/internal/fetch"
 	"github.com/plugctl/plugctl/internal/redact"
+	src "github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/source/archive"
+	"github.com/plugctl/plugctl/internal/source/git"
 	"github.com/plugctl/plugctl/internal/versions"
 )
-
-// corpusConfigs returns the plugconfig.yaml of every case of the CLI's
-// hostile-input corpus (internal/cli/testdata/hostile), so that the fuzz
-// targets start from every input a test already pins down.
-func corpusConfigs(tb testing.TB) [][]byte {
-	files, err := filepath.Glob(filepath.Join("..", "cli", "testdata", "hostile", "*.txtar"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out [][]byte
-	for _, name := range files {
-		a, err := txtar.ParseFile(name)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for _, f := range a.Files {
-			if strings.HasSuffix(f.Name, ".yaml") {
-				out = append(out, f.Data)
-			}
-		}
-	}
-	if len(out) < 40 {
-		tb.Fatalf("only %d configs in the hostile-input corpus", len(out))
-	}
-	return out
-}
 
 // sourceSeeds are sources and versions that have broken validators before:
 // options, transports, go-getter's specials, credentials, homoglyphs.
@@ -59,13 +32,12 @@ var sourceSeeds = []struct{ source, version string }{
 // FuzzSource checks the source and version validators that stand between
 // the config and git, go-getter and the go command:
 //
-//   - KindOf never panics, and a source the config accepts has a kind;
+//   - Classify never panics, and a source the config accepts has a kind;
 //   - an accepted source or version never begins with '-', and a remote one
 //     holds no space or control character;
-//   - the config and the fetcher agree: a git or archive source the config
-//     accepts is one internal/fetch accepts (else validation would pass and
-//     the fetch fail later), with no query, fragment, foreign transport or
-//     subdirectory climbing out;
+//   - a git or archive source the config accepts parses (the kinds hand
+//     their parsed form to git and go-getter) into a URL with no query,
+//     fragment or foreign transport, and no subdirectory climbing out;
 //   - a git version the config accepts is one git could not read as an
 //     option or a revision expression;
 //   - no message about a source shows the credentials of its URL.
@@ -74,29 +46,33 @@ func FuzzSource(f *testing.F) {
 		f.Add(s.source, s.version)
 	}
 	f.Fuzz(func(t *testing.T, source, version string) {
-		kind := KindOf(source)
-		err := checkSource(source)
+		k, claimed := Classify(source)
+		kind := unknown
+		if claimed {
+			kind = k.Kind()
+		}
+		err := CheckSource(source)
 		if err != nil {
 			if msg := err.Error(); msg != redact.String(msg) {
 				t.Fatalf("checkSource(%q) = %q shows credentials", source, msg)
 			}
 		} else {
-			if kind == SourceUnknown {
+			if kind == unknown {
 				t.Fatalf("checkSource accepts %q of unknown kind", source)
 			}
 			if strings.HasPrefix(source, "-") {
 				t.Fatalf("checkSource accepts %q", source)
 			}
 			for _, r := range source {
-				if unicode.IsControl(r) || kind != SourceLocal && unicode.IsSpace(r) {
+				if unicode.IsControl(r) || !k.Rules().Spaces && unicode.IsSpace(r) {
 					t.Fatalf("checkSource accepts %q, with a space or control character", source)
 				}
 			}
 			switch kind {
-			case SourceGit:
-				g, ferr := fetch.ParseGit(source)
+			case src.Git:
+				g, ferr := git.Parse(source)
 				if ferr != nil {
-					t.Fatalf("the config accepts git source %q, the fetcher refuses it: %v", source, ferr)
+					t.Fatalf("the config accepts git source %q, git.Parse refuses it: %v", source, ferr)
 				}
 				if strings.HasPrefix(g.URL, "-") || strings.ContainsAny(g.URL, "?#") || forcedRE.MatchString(g.URL) {
 					t.Fatalf("git source %q gives URL %q", source, g.URL)
@@ -104,28 +80,29 @@ func FuzzSource(f *testing.F) {
 				if g.Subdir == ".." || strings.HasPrefix(g.Subdir, "../") || strings.Contains(g.Subdir, "/../") || strings.HasSuffix(g.Subdir, "/..") || strings.HasPrefix(g.Subdir, "/") {
 					t.Fatalf("git source %q gives subdirectory %q", source, g.Subdir)
 				}
-			case SourceArchive:
-				u, _, ferr := fetch.ParseArchive(source)
+			case src.Archive:
+				u, _, ferr := archive.Parse(source)
 				if ferr != nil {
-					t.Fatalf("the config accepts archive source %q, the fetcher refuses it: %v", source, ferr)
+					t.Fatalf("the config accepts archive source %q, archive.Parse refuses it: %v", source, ferr)
 				}
 				if u.RawQuery != "" || u.Fragment != "" || (u.Scheme != "https" && u.Scheme != "file") {
 					t.Fatalf("archive source %q gives URL %q", source, u)
 				}
 			}
 		}
-		for _, k := range []SourceKind{SourceModule, SourceGit} {
-			verr := checkVersion(version, k)
-			if verr != nil {
-				if msg := verr.Error(); msg != redact.String(msg) {
-					t.Fatalf("checkVersion(%q) = %q shows credentials", version, msg)
+		for _, k := range []src.Kind{src.Module, src.Git} {
+			if probs := checkVersion(version, k); len(probs) > 0 {
+				for _, p := range probs {
+					if p.Msg != redact.String(p.Msg) {
+						t.Fatalf("version %q: %q shows credentials", version, p.Msg)
+					}
 				}
 				continue
 			}
 			if strings.HasPrefix(version, "-") {
 				t.Fatalf("checkVersion accepts %q for %v", version, k)
 			}
-			if _, cerr := msemver.NewConstraint(version); k == SourceGit && cerr != nil && !versions.IsExact(version) && version != "latest" {
+			if _, cerr := msemver.NewConstraint(version); k == src.Git && cerr != nil && !versions.IsExact(version) && version != "latest" {
 				// A branch, tag or commit: matched against ls-remote's
 				// output in Go, but still never a revision expression.
 				if strings.Contains(version, "..") || strings.Contains(version, "@{") {
@@ -139,18 +116,4 @@ func FuzzSource(f *testing.F) {
 			}
 		}
 	})
-}
-
-// TestCorpusParses runs every config of the hostile-input corpus through
-// Parse on its own, so that a panic or hang in the loader shows here with
-// the file's name, not only in the CLI's scripts.
-func TestCorpusParses(t *testing.T) {
-	for _, data := range corpusConfigs(t) {
-		if _, err := Parse("plugconfig.yaml", data, t.TempDir()); err != nil && !strings.Contains(err.Error(), "plugconfig.yaml:") {
-			t.Errorf("error without a position: %v", err)
-		}
-	}
-	if _, err := os.Stat(filepath.Join("..", "cli", "testdata", "hostile")); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -1,9 +1,10 @@
 # plugctl's everyday commands. CI (.ci/run) runs `make lint` and `make test`.
 GO       ?= go
-MODULES  := . plug examples/core examples/plugins/greeter examples/plugins/stamp
+MODULES  := . plug examples/core examples/plugins/greeter examples/plugins/stamp tools/man
 FUZZTIME ?= 20s
+MANDIR   ?= man
 
-.PHONY: build test lint fuzz bench example clean
+.PHONY: build test lint fuzz bench example man clean
 
 build:
 	$(GO) build -o bin/plugctl ./cmd/plugctl
@@ -50,5 +51,11 @@ bench:
 example:
 	$(GO) run ./cmd/plugctl build -f plugconfig.example.yaml
 
+# plugctl's man pages, one per command, into MANDIR (default man/), made by
+# cobra's doc generator in tools/man: a module of its own, so that its
+# dependencies stay out of plugctl's.
+man:
+	cd tools/man && $(GO) run . $(abspath $(MANDIR))
+
 clean:
-	rm -rf bin dist .plugctl
+	rm -rf bin dist .plugctl man

@@ -89,7 +89,7 @@ pins the new plug.`,
 	}
 	cmd.Flags().StringVar(&o.Name, "name", "", "the plug's name (default: from its module path or directory)")
 	cmd.Flags().StringVar(&o.Checksum, "checksum", "", "sha256:… of an archive source")
-	return cmd
+	return withExits(cmd, fail.Config)
 }
 
 // editResult is the --json document of add and remove (docs/json.md).

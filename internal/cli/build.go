@@ -56,6 +56,21 @@ func newCmdBuild(g *globals, runF func(context.Context, *buildOptions) error) *c
 	cmd := &cobra.Command{
 		Use:   "build [--target os/arch]... [--offline] [--bundle FILE] [-o PATH]",
 		Short: "Resolve, generate and compile: one static binary per target",
+		Long: `build runs the whole pipeline: it loads the config, resolves every version (keeping
+those plugconfig.lock pins, and writing the lock when it changes), generates the build
+module and compiles one static binary per target (build.targets, or --target), in
+parallel. Each artifact gets a .sha256 file, a CycloneDX SBOM and a record of what it
+was built from; when nothing that feeds an artifact changed, it is reused at once.
+
+--locked fails instead of changing the lock. --offline builds from the vendor tree
+(plugctl vendor) with the network off, after checking the tree against its manifest;
+--bundle FILE does the same from a bundle made by plugctl bundle, whose config it uses.
+On a terminal a table of the artifacts ends the output; elsewhere one line each:
+target, path and sha256.`,
+		Example: `  plugctl build
+  plugctl build --target linux/amd64 --target darwin/arm64 -o 'dist/{name}_{os}_{arch}'
+  plugctl build --locked --offline
+  plugctl build --bundle site.tar.gz`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.fileSet = cmd.Flags().Changed("file")
 			if runF != nil {
@@ -71,7 +86,7 @@ func newCmdBuild(g *globals, runF func(context.Context, *buildOptions) error) *c
 	cmd.Flags().StringVar(&o.Bundle, "bundle", "", "build offline from a bundle (plugctl bundle) instead of the config")
 	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
 	addLockedFlag(cmd, &o.Locked)
-	return cmd
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch, fail.Compile)
 }
 
 // buildResult is the --json document of build (docs/json.md).

@@ -33,6 +33,9 @@ func newCmdBundle(g *globals, runF func(context.Context, *bundleOptions) error) 
 		Long: `Pack the config, the lock file (when there is one) and the verified vendor tree into one
 deterministic .tar.gz, and write its SHA-256 beside it as FILE.sha256. On the other side,
 plugctl build --bundle FILE checks both and builds with Go alone. Run plugctl vendor first.`,
+		Example: `  plugctl vendor && plugctl bundle -o site.tar.gz
+  # on the air-gapped machine, with Go alone:
+  plugctl build --bundle site.tar.gz`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -41,7 +44,7 @@ plugctl build --bundle FILE checks both and builds with Go alone. Run plugctl ve
 		},
 	}
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "bundle file to write (default <name>-bundle.tar.gz)")
-	return cmd
+	return withExits(cmd, fail.Config, fail.Mismatch)
 }
 
 // bundleResult is the --json document of bundle (docs/json.md).

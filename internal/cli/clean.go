@@ -61,7 +61,7 @@ plugctl's manifest. -n lists what would be removed and removes nothing.`,
 	cmd.Flags().BoolVar(&o.Dist, "dist", false, "also remove the artifacts the builds recorded, with their .sha256, SBOM and record")
 	cmd.Flags().BoolVar(&o.Vendor, "vendor", false, "also remove the vendor tree where the config puts it outside .plugctl")
 	cmd.Flags().BoolVarP(&o.DryRun, "dry-run", "n", false, "list what would be removed, and remove nothing")
-	return cmd
+	return withExits(cmd, fail.Config)
 }
 
 // cleanResult is the --json document of clean (docs/json.md).

@@ -144,6 +144,12 @@ func NewRoot(g *globals) *cobra.Command {
 	return newRoot(g, commands(g))
 }
 
+// Command returns plugctl's command tree on the process's streams, for
+// documentation generators (tools/man writes the man pages from it).
+func Command() *cobra.Command {
+	return NewRoot(&globals{ios: System()})
+}
+
 // commands are plugctl's commands, each made with its run function.
 func commands(g *globals) []*cobra.Command {
 	return []*cobra.Command{
@@ -199,6 +205,9 @@ func newRoot(g *globals, cmds []*cobra.Command) *cobra.Command {
 	var wrap func(*cobra.Command)
 	wrap = func(parent *cobra.Command) {
 		for _, c := range parent.Commands() {
+			if h := exitHelp(c); h != "" {
+				c.Long = strings.TrimRight(c.Long, "\n") + "\n\n" + h
+			}
 			c.Args = usageArgs(c.Args)
 			if run := c.RunE; run != nil {
 				c.RunE = func(cmd *cobra.Command, args []string) error {

@@ -30,7 +30,7 @@ type doctorOptions struct {
 
 func newCmdDoctor(g *globals, runF func(context.Context, *doctorOptions) error) *cobra.Command {
 	o := &doctorOptions{globals: g}
-	return &cobra.Command{
+	return withExits(&cobra.Command{
 		Use:   "doctor",
 		Short: "Check that this machine and the config can build: go, git, the module proxy, the SDK",
 		Long: `doctor checks what a build needs, one line per check, each ok, warn or fail with
@@ -49,7 +49,10 @@ what to do about it:
            or a module proxy that serves it
   state    the state directory beside the config (.plugctl) is writable
 
-Without a config, doctor checks the machine only. It changes nothing.`,
+Without a config, doctor checks the machine only. It changes nothing. It exits with
+the code of the first check that failed: 1 for the machine (go, git, the state
+directory), 2 for the config (its problems, a module that does not exist, the SDK
+without a replace), 4 for a module proxy that cannot be reached.`,
 		Example: `  plugctl doctor
   GOPROXY=off plugctl doctor -f site.yaml
   plugctl doctor --json`,
@@ -59,7 +62,7 @@ Without a config, doctor checks the machine only. It changes nothing.`,
 			}
 			return doctorRun(cmd.Context(), o)
 		},
-	}
+	}, fail.Config, fail.Fetch)
 }
 
 // doctorCheck is one line of plugctl doctor.

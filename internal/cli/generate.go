@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
 )
 
@@ -25,6 +26,12 @@ func newCmdGenerate(g *globals, runF func(context.Context, *generateOptions) err
 	cmd := &cobra.Command{
 		Use:   "generate [-o DIR]",
 		Short: "Write the generated build module (go.mod, go.sum, main.go) without compiling",
+		Long: `generate resolves as build does and writes the build module build would compile —
+go.mod with every plug and replacement, go.sum, and the generated main.go — to DIR
+(default .plugctl/gen beside the config), without compiling it: to read what plugctl
+builds, or to build it with go build yourself. It writes the lock as build does.`,
+		Example: `  plugctl generate
+  plugctl generate -o /tmp/gen && (cd /tmp/gen && go build -o app .)`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -34,7 +41,7 @@ func newCmdGenerate(g *globals, runF func(context.Context, *generateOptions) err
 	}
 	cmd.Flags().StringVarP(&o.Dir, "output", "o", "", "directory to write the build module to (default .plugctl/gen)")
 	addLockedFlag(cmd, &o.Locked)
-	return cmd
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch)
 }
 
 // generateResult is the --json document of generate (docs/json.md).

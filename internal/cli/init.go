@@ -122,7 +122,7 @@ It never overwrites an existing file unless --force is given.`,
 	f.StringArrayVar(&o.Targets, "target", nil, "os/arch to build for, repeatable (default: the host)")
 	f.BoolVar(&o.Force, "force", false, "overwrite an existing file")
 	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
-	return cmd
+	return withExits(cmd, fail.Config)
 }
 
 // initResult is the --json document of init (docs/json.md).

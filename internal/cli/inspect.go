@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/codegen"
+	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/inspect"
 )
 
@@ -19,13 +20,15 @@ type inspectOptions struct {
 
 func newCmdInspect(g *globals, runF func(context.Context, *inspectOptions) error) *cobra.Command {
 	o := &inspectOptions{globals: g}
-	return &cobra.Command{
+	return withExits(&cobra.Command{
 		Use:   "inspect BINARY",
 		Short: "Show the core, plugs, versions, settings digests and modules of a built binary",
 		Long: "inspect reads a binary built by plugctl — for any operating system — and shows what is in it:\n" +
 			"the core and the plugs with their versions, sources and settings digests (embedded by plugctl),\n" +
 			"and the Go version, target, build settings and every module with its hash (recorded by go).\n" +
 			"A file that is not a plugctl binary exits 2.",
+		Example: `  plugctl inspect dist/hello
+  plugctl inspect --json dist/hello_windows_amd64.exe`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Binary = args[0]
@@ -34,7 +37,7 @@ func newCmdInspect(g *globals, runF func(context.Context, *inspectOptions) error
 			}
 			return inspectRun(cmd.Context(), o)
 		},
-	}
+	}, fail.Config)
 }
 
 // inspectResult is the --json document of inspect (docs/json.md).

@@ -35,7 +35,11 @@ func newCmdLock(g *globals, runF func(context.Context, *lockOptions) error) *cob
 		Long: "lock resolves the core and every enabled plug and pins what it found in plugconfig.lock,\n" +
 			"beside the config. A component already in the lock keeps its locked version while its\n" +
 			"config is unchanged; --upgrade re-resolves every component, --upgrade NAME... only those named\n" +
-			"(plug names, or core).",
+			"(plug names, or core). --locked changes nothing and fails when the lock is missing or out\n" +
+			"of date: a check for CI.",
+		Example: `  plugctl lock
+  plugctl lock --upgrade metrics
+  plugctl lock --locked`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 && !o.Upgrade {
 				return fmt.Errorf("names (%s) are only accepted with --upgrade", args[0])
@@ -53,7 +57,7 @@ func newCmdLock(g *globals, runF func(context.Context, *lockOptions) error) *cob
 	cmd.ValidArgsFunction = completePlugNames(g, true)
 	cmd.Flags().BoolVar(&o.Upgrade, "upgrade", false, "re-resolve the named components (all when none is named) instead of keeping their locked versions")
 	addLockedFlag(cmd, &o.Locked)
-	return cmd
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch)
 }
 
 // checkName returns nil when name is one of valid, else a config error

@@ -27,7 +27,10 @@ func newCmdNew(plug *cobra.Command) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "new KIND",
 		Short: "Scaffold new things: a plug module",
-		Args:  cobra.ArbitraryArgs,
+		Long: `new writes the start of something new from plugctl's templates. KIND is plug: a Go
+module for a plug that uses the plugctl SDK (plugctl new plug --help).`,
+		Example: `  plugctl new plug audit --module example.com/acme/audit`,
+		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				hint := ""
@@ -40,7 +43,7 @@ func newCmdNew(plug *cobra.Command) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(plug)
-	return cmd
+	return withExits(cmd, fail.Config)
 }
 
 // newPlugOptions are the inputs of plugctl new plug.
@@ -88,7 +91,7 @@ go.mod builds against it.`,
 	f.StringVar(&o.SDKVersion, "sdk-version", "", "SDK version to require (default v0.0.0, for --sdk-replace)")
 	_ = cmd.MarkFlagDirname("sdk-replace")
 	_ = cmd.MarkFlagDirname("dir")
-	return cmd
+	return withExits(cmd, fail.Config)
 }
 
 // newPlugResult is the --json document of new plug (docs/json.md).

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
 )
 
@@ -17,19 +18,21 @@ type outdatedOptions struct {
 
 func newCmdOutdated(g *globals, runF func(context.Context, *outdatedOptions) error) *cobra.Command {
 	o := &outdatedOptions{globals: g}
-	return &cobra.Command{
+	return withExits(&cobra.Command{
 		Use:   "outdated",
 		Short: "Show newer versions of the core and plugs, inside and outside their constraints",
 		Long: "outdated lists, for the core and every enabled plug, the version in plugconfig.lock, the\n" +
 			"newest version its constraint allows (what plugctl lock --upgrade NAME would pick) and the\n" +
 			"newest version overall. It changes nothing.",
+		Example: `  plugctl outdated
+  plugctl outdated --json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
 			return outdatedRun(cmd.Context(), o)
 		},
-	}
+	}, fail.Config, fail.Mismatch, fail.Fetch)
 }
 
 // outdatedResult is the --json document of outdated (docs/json.md).

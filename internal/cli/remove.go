@@ -42,7 +42,7 @@ To leave a plug out of the build but keep it in the file, set enabled: false.`,
 		},
 	}
 	cmd.ValidArgsFunction = completeNames(g, false, true)
-	return cmd
+	return withExits(cmd, fail.Config)
 }
 
 func removeRun(ctx context.Context, o *removeOptions) error {

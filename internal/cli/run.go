@@ -38,7 +38,8 @@ func newCmdRun(g *globals, runF func(context.Context, *runOptions) error) *cobra
 		Long: `run builds the config for the host, as build would (an artifact whose inputs did
 not change is reused, so an unchanged project starts at once), then runs the binary
 with ARGS. The program gets plugctl's stdin, stdout and stderr, and plugctl exits with
-its exit code: the plug author's edit-build-run loop.
+its exit code: the plug author's edit-build-run loop. The exit codes below are
+plugctl's own, when the build fails before the program runs.
 
 Everything after the first argument (or after --) goes to the program. The binary is
 the host's artifact of build.output when build.targets includes the host, and
@@ -70,7 +71,7 @@ stops both (exit 130).`,
 	cmd.Flags().SetInterspersed(false)
 	cmd.Flags().BoolVar(&o.Force, "force", false, "rebuild even when nothing changed")
 	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", false, "rebuild and restart the program whenever a file that feeds the build changes")
-	return cmd
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch, fail.Compile)
 }
 
 // exitStatus is the exit code of the program plugctl run ran: Run exits

@@ -15,12 +15,13 @@ type schemaOptions struct {
 
 func newCmdSchema(g *globals, runF func(context.Context, *schemaOptions) error) *cobra.Command {
 	o := &schemaOptions{globals: g}
-	return &cobra.Command{
+	return withExits(&cobra.Command{
 		Use:   "schema",
 		Short: "Print the JSON Schema of plugconfig.yaml, for editors",
 		Long: "schema prints the JSON Schema (draft 2020-12) of the plug config. Point your editor's\n" +
 			"YAML support at it for completion and checking as you type; the README shows how.\n" +
 			"The output is JSON already, so --json changes nothing.",
+		Example:     "  plugctl schema > plugconfig.schema.json",
 		Annotations: map[string]string{noJSONAnnotation: "prints a JSON Schema"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -28,7 +29,7 @@ func newCmdSchema(g *globals, runF func(context.Context, *schemaOptions) error) 
 			}
 			return schemaRun(cmd.Context(), o)
 		},
-	}
+	})
 }
 
 func schemaRun(_ context.Context, o *schemaOptions) error {

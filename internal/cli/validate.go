@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
 	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/source"
@@ -19,18 +20,22 @@ type validateOptions struct {
 
 func newCmdValidate(g *globals, runF func(context.Context, *validateOptions) error) *cobra.Command {
 	o := &validateOptions{globals: g}
-	return &cobra.Command{
+	return withExits(&cobra.Command{
 		Use:   "validate",
 		Short: "Check the config and the plugs' manifests, listing every problem",
-		Long: "validate checks the config and every plug's source and manifest without compiling\n" +
-			"anything, and lists every problem it finds. It exits 2 if there are any.",
+		Long: `validate checks the config and every plug's source and manifest without compiling
+anything, and lists every problem it finds, each at its file:line:col with the plug it
+concerns. It resolves what the config names (the module proxy, git repositories) to
+check the manifests of what it finds, but writes nothing: no lock, no state.`,
+		Example: `  plugctl validate
+  plugctl validate -f site.yaml --json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
 			return validateRun(cmd.Context(), o)
 		},
-	}
+	}, fail.Config, fail.Fetch)
 }
 
 // validateResult is the --json document of validate (docs/json.md). The

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
 )
 
@@ -27,6 +28,8 @@ plugs, every module of the build graph in Go's vendor/ layout, and a manifest wi
 SHA-256 of every file. Like build, it locks first when there is no lock (or the config
 changed), and vendors what the lock pins. plugctl build --offline and plugctl bundle
 use the tree.`,
+		Example: `  plugctl vendor
+  plugctl vendor --locked && plugctl build --offline`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -35,7 +38,7 @@ use the tree.`,
 		},
 	}
 	addLockedFlag(cmd, &o.Locked)
-	return cmd
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch)
 }
 
 // vendorResult is the --json document of vendor (docs/json.md).

@@ -17,16 +17,22 @@ type versionOptions struct {
 
 func newCmdVersion(g *globals, runF func(context.Context, *versionOptions) error) *cobra.Command {
 	o := &versionOptions{globals: g}
-	return &cobra.Command{
+	return withExits(&cobra.Command{
 		Use:   "version",
 		Short: "Print plugctl's version and the Go toolchain it will build with",
+		Long: `version prints plugctl's own version (a pseudo-version for a build from a clone,
+(devel) under go run) and the go command every build uses: the one on PATH, run with
+GOTOOLCHAIN=local, so a build never downloads another toolchain. plugctl --version
+prints plugctl's version alone.`,
+		Example: `  plugctl version
+  plugctl version --json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
 			return versionRun(cmd.Context(), o)
 		},
-	}
+	})
 }
 
 // Version returns plugctl's own module version: the pseudo-version go build

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plugctl/plugctl/internal/fail"
+)
+
+// exitsAnnotation holds the exit codes a command can return besides 0, 1
+// and 130, which every command can: space-separated, as withExits sets it.
+const exitsAnnotation = "plugctl/exits"
+
+// exitMeanings are the exit codes (README: Commands; internal/fail).
+var exitMeanings = map[int]string{
+	0:                     "success",
+	int(fail.Unexpected):  "unexpected failure, the environment's included (disk full, unwritable paths)",
+	int(fail.Config):      "bad config, manifest or command line",
+	int(fail.Mismatch):    "lock, integrity or signature mismatch",
+	int(fail.Fetch):       "fetch or network failure",
+	int(fail.Compile):     "the Go compile failed",
+	int(fail.Interrupted): "interrupted (Ctrl-C): child go and git processes stopped, nothing half-written",
+}
+
+// withExits records on cmd the exit codes it can return besides 0, 1 and
+// 130; newRoot adds them to its help.
+func withExits(cmd *cobra.Command, kinds ...fail.Kind) *cobra.Command {
+	codes := make([]string, len(kinds))
+	for i, k := range kinds {
+		codes[i] = strconv.Itoa(int(k))
+	}
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[exitsAnnotation] = strings.Join(codes, " ")
+	return cmd
+}
+
+// exitHelp is the "Exit codes:" section of cmd's help, "" when cmd records
+// none.
+func exitHelp(cmd *cobra.Command) string {
+	v, ok := cmd.Annotations[exitsAnnotation]
+	if !ok {
+		return ""
+	}
+	codes := []int{0, int(fail.Unexpected), int(fail.Interrupted)}
+	for _, f := range strings.Fields(v) {
+		if n, err := strconv.Atoi(f); err == nil && !slices.Contains(codes, n) {
+			codes = append(codes, n)
+		}
+	}
+	slices.Sort(codes)
+	var b strings.Builder
+	b.WriteString("Exit codes:\n")
+	for _, c := range codes {
+		fmt.Fprintf(&b, "  %-4d %s\n", c, exitMeanings[c])
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}

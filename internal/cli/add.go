@@ -127,7 +127,7 @@ func addRun(ctx context.Context, o *addOptions) error {
 		if err != nil {
 			return fail.Wrap(fail.Config, err)
 		}
-		if m.sdk != "" && !ed.replaces(config.SDKModule) && !o.quiet {
+		if m.sdk != "" && !ed.replaces(config.SDKModule) {
 			fmt.Fprintf(o.ios.ErrOut, "note: %s needs %s %s; while the module proxy does not serve it, the config needs a replace entry for it (the plug/ directory of a plugctl clone)\n", p.Source, config.SDKModule, m.sdk)
 		}
 		p.Source = localFor(p.Source, ed.cfg.Dir)
@@ -147,8 +147,10 @@ func addRun(ctx context.Context, o *addOptions) error {
 			res.Plug = &c
 		}
 	}
-	if !o.json && !o.quiet {
+	if !o.json {
 		fmt.Fprintf(o.ios.Out, "added plug %q to %s\n", p.Name, o.file)
+	}
+	if !o.json && !o.quiet {
 		fmt.Fprintf(o.ios.ErrOut, "next: plugctl lock%s pins it\n", fileFlag(o.file))
 	}
 	return nil

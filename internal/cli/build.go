@@ -181,9 +181,10 @@ func artifacts(ctx context.Context, p *pipeline.Project, targets []config.Target
 
 // printArtifacts shows the artifacts built: a table on a terminal, and one
 // "target<TAB>path<TAB>sha256:hex" line each on stdout for scripts, unless
-// the table already went to the same terminal.
+// the table already went to the same terminal. -q draws no table (it is
+// part of the progress display), but the lines, results, are printed.
 func (g *globals) printArtifacts(rows []summaryRow) {
-	if g.json || g.quiet {
+	if g.json {
 		return
 	}
 	drawn := g.progress.Summary(rows)

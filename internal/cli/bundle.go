@@ -106,7 +106,7 @@ func bundleRun(ctx context.Context, o *bundleOptions) error {
 		return err
 	}
 	res.Bundle, res.SHA256, res.ChecksumFile, res.Files = abs, sum, abs+bundle.SumSuffix, len(files)
-	if !o.json && !o.quiet {
+	if !o.json {
 		fmt.Fprintf(o.ios.Out, "%s\tsha256:%s\n", out, sum)
 	}
 	return nil

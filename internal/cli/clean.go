@@ -116,7 +116,7 @@ func cleanRun(ctx context.Context, o *cleanOptions) error {
 	}
 	removed := func(p string) {
 		res.Removed = append(res.Removed, p)
-		if !o.json && !o.quiet {
+		if !o.json {
 			verb := "removed"
 			if o.DryRun {
 				verb = "would remove"
@@ -140,7 +140,7 @@ func cleanRun(ctx context.Context, o *cleanOptions) error {
 					continue // gone already
 				}
 				res.Kept = append(res.Kept, keptFile{p, "changed since plugctl built it"})
-				if !o.json && !o.quiet {
+				if !o.json {
 					fmt.Fprintf(o.ios.ErrOut, "kept %s: changed since plugctl built it\n", relPath(p))
 				}
 			case err != nil:
@@ -177,7 +177,7 @@ func cleanRun(ctx context.Context, o *cleanOptions) error {
 		removed(p)
 	}
 	slices.Sort(res.Removed)
-	if len(res.Removed) == 0 && !o.json && !o.quiet {
+	if len(res.Removed) == 0 && !o.json {
 		fmt.Fprintln(o.ios.Out, "nothing to remove")
 	}
 	return nil

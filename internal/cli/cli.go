@@ -196,7 +196,7 @@ func newRoot(g *globals, cmds []*cobra.Command) *cobra.Command {
 	root.SetVersionTemplate("plugctl {{.Version}}\n")
 	root.PersistentFlags().StringVarP(&g.file, "file", "f", "plugconfig.yaml", "the plug config")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print a machine-readable result on stdout")
-	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
+	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress: print only results and errors")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "also show every go and git command")
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
 	_ = root.MarkPersistentFlagFilename("file", "yaml", "yml")

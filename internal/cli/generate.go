@@ -79,7 +79,7 @@ func generateRun(ctx context.Context, o *generateOptions) error {
 	if res.Dir, err = filepath.Abs(dir); err != nil {
 		return err
 	}
-	if !o.json && !o.quiet {
+	if !o.json {
 		fmt.Fprintln(o.ios.Out, dir)
 	}
 	return nil

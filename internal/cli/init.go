@@ -188,8 +188,10 @@ func initRun(ctx context.Context, o *initOptions) error {
 		res.Plugs = append(res.Plugs, jsonComponent{Name: p.Name, Kind: kindOf(p.Source), Source: p.Source,
 			Module: p.Module, Requested: p.Version, Enabled: p.Enabled})
 	}
-	if !o.json && !o.quiet {
+	if !o.json {
 		fmt.Fprintf(o.ios.Out, "wrote %s (%s)\n", o.file, plural(len(o.plugs), "plug", "plugs"))
+	}
+	if !o.json && !o.quiet {
 		fmt.Fprintf(o.ios.ErrOut, "next: plugctl validate%s && plugctl build%s\n", fileFlag(o.file), fileFlag(o.file))
 	}
 	return nil

@@ -3,6 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -54,8 +58,69 @@ func inspectRun(_ context.Context, o *inspectOptions) error {
 		return err
 	}
 	res.Report = *r
-	if !o.json && !o.quiet {
+	switch {
+	case o.json:
+	case o.ios.OutTTY:
+		printReport(o.ios.Out, r)
+	default:
+		// For scripts: plug rows tab-separated, digests whole.
 		fmt.Fprint(o.ios.Out, r.String())
 	}
 	return nil
+}
+
+// printReport writes r for a person at a terminal: the columns of the plugs
+// and of the modules aligned, digests shortened (--json has them whole).
+func printReport(w io.Writer, r *inspect.Report) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	row := func(cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")) }
+	source := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "(" + s + ")"
+	}
+	key := func(k string, v ...string) {
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-9s%s", k, strings.TrimSpace(strings.Join(v, " "))), " "))
+	}
+	key("binary", r.Path)
+	key("name", r.Name)
+	key("core", r.Core.Module, r.Core.Version, source(r.Core.Source))
+	key("target", r.Target)
+	key("go", r.Go)
+	key("plugs", strconv.Itoa(len(r.Plugs)))
+	for _, p := range r.Plugs {
+		row("", p.Name, p.Module, p.Version, source(p.Source), "settings "+shortDigest(p.SettingsDigest))
+	}
+	tw.Flush()
+	key("settings")
+	for _, s := range r.Settings {
+		fmt.Fprintf(w, "  %s=%s\n", s.Key, s.Value)
+	}
+	key("modules", strconv.Itoa(len(r.Modules)))
+	sums := false
+	for _, m := range r.Modules {
+		sums = sums || m.Sum != ""
+	}
+	for _, m := range r.Modules {
+		cells := []string{"", m.Path, m.Version}
+		if sums {
+			cells = append(cells, shortDigest(m.Sum))
+		}
+		if rp := m.Replace; rp != nil {
+			cells = append(cells, "=> "+strings.TrimSpace(rp.Path+" "+rp.Version+" "+shortDigest(rp.Sum)))
+		}
+		row(cells...)
+	}
+	tw.Flush()
+}
+
+// shortDigest shortens "sha256:<64 hex>" and "h1:<base64>" to their first
+// twelve digits, enough to tell two apart at a glance.
+func shortDigest(d string) string {
+	algo, sum, ok := strings.Cut(d, ":")
+	if !ok || len(sum) <= 12 {
+		return d
+	}
+	return algo + ":" + sum[:12] + "…"
 }

@@ -261,7 +261,7 @@ func (o *initOptions) askSDK(ctx context.Context) error {
 // local source requires the SDK and the module proxy cannot provide it.
 func (o *initOptions) noteSDK(ctx context.Context) {
 	need := o.needsSDK()
-	if len(need) == 0 || o.quiet || sdkResolvable(ctx, need[0].version) {
+	if len(need) == 0 || sdkResolvable(ctx, need[0].version) {
 		return
 	}
 	fmt.Fprintf(o.ios.ErrOut, "note: %s needs %s %s, which the module proxy does not serve: build needs --replace %s=DIR (the plug/ directory of a plugctl clone)\n",

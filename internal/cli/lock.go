@@ -145,7 +145,7 @@ func lockRun(ctx context.Context, o *lockOptions) error {
 		e, _ := lf.Plugin(c.Name)
 		res.Plugs = append(res.Plugs, lockComponent{component(c, p.Config.Enabled()[i].Source), e.Origin, e.Hash})
 	}
-	if o.json || o.quiet {
+	if o.json {
 		return nil
 	}
 	if !saved.Written {

@@ -187,7 +187,7 @@ func newPlugRun(ctx context.Context, o *newPlugOptions) error {
 	}
 	slices.Sort(res.Files)
 	res.Dir = abs
-	if !o.json && !o.quiet {
+	if !o.json {
 		o.printNewPlug(p, dir)
 	}
 	return nil

@@ -62,7 +62,7 @@ func outdatedRun(ctx context.Context, o *outdatedOptions) error {
 		return err
 	}
 	res.Plugs = avail
-	if o.json || o.quiet {
+	if o.json {
 		return nil
 	}
 	tw := tabwriter.NewWriter(o.ios.Out, 0, 4, 2, ' ', 0)

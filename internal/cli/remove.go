@@ -74,8 +74,10 @@ func removeRun(ctx context.Context, o *removeOptions) error {
 	}
 	c := plugComponent(p)
 	res.Plug = &c
-	if !o.json && !o.quiet {
+	if !o.json {
 		fmt.Fprintf(o.ios.Out, "removed plug %q from %s\n", o.Name, o.file)
+	}
+	if !o.json && !o.quiet {
 		if exists(lock.PathFor(o.file)) {
 			fmt.Fprintf(o.ios.ErrOut, "next: plugctl lock%s drops it from %s\n", fileFlag(o.file), lock.PathFor(o.file))
 		}

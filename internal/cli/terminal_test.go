@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -375,4 +376,65 @@ func TestTerminalInitInterrupt(t *testing.T) {
 			t.Errorf("screen lacks %q:\n%s", want, text)
 		}
 	}
+}
+
+// TestTerminalInspect checks plugctl inspect at a terminal: the plugs' and
+// the modules' columns aligned, digests shortened.
+func TestTerminalInspect(t *testing.T) {
+	tt := newTerm(t)
+	example, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "plugconfig.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tt.dir, "plugconfig.yaml"), example, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := tt.run(tt.plugctl + " build -q >/dev/null && clear && " + tt.plugctl + " inspect dist/hello"); code != 0 {
+		t.Fatalf("build and inspect exited %d:\n%s", code, tt.screen(false))
+	}
+	screen := lines(tt.screen(false))
+	want := []string{
+		`binary   dist/hello`,
+		`name     hello`,
+		`core     github.com/plugctl/plugctl/examples/core v0.0.0 \(local\)`,
+		`target   ` + runtime.GOOS + "/" + runtime.GOARCH,
+		`go       go1\.\S+`,
+		`plugs    2`,
+		`  (greeter|stamp)  +github.com/plugctl/plugctl/examples/plugins/(greeter|stamp)  +v0.0.0  \(local\)  settings sha256:[0-9a-f]{12}…`,
+		`  (greeter|stamp)  +github.com/plugctl/plugctl/examples/plugins/(greeter|stamp)  +v0.0.0  \(local\)  settings sha256:[0-9a-f]{12}…`,
+		`settings`,
+	}
+	for i, w := range want {
+		if i >= len(screen) || !regexp.MustCompile(`^`+w+`$`).MatchString(screen[i]) {
+			t.Fatalf("line %d is not %q:\n%s", i+1, w, strings.Join(screen, "\n"))
+		}
+	}
+	// The columns line up: each starts at the same place on every row.
+	for _, rows := range [][]string{screen[6:8], modulesOf(screen)} {
+		for _, col := range []string{"github.com/", "v0.0.0"} {
+			at := strings.Index(rows[0], col)
+			for _, r := range rows[1:] {
+				if strings.Index(r, col) != at {
+					t.Errorf("column %q not aligned:\n%s", col, strings.Join(rows, "\n"))
+				}
+			}
+		}
+	}
+}
+
+// modulesOf returns the module rows of inspect's output.
+func modulesOf(screen []string) []string {
+	for i, l := range screen {
+		if strings.HasPrefix(l, "modules  ") {
+			var out []string
+			for _, r := range screen[i+1:] {
+				if !strings.HasPrefix(r, "  ") {
+					break
+				}
+				out = append(out, r)
+			}
+			return out
+		}
+	}
+	return nil
 }

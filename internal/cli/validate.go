@@ -122,7 +122,7 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 			Module: pl.Module, Requested: pl.Version,
 		})
 	}
-	if !o.json && !o.quiet {
+	if !o.json {
 		fmt.Fprintf(o.ios.Out, "%s: ok (core %s, %s enabled)\n", o.file, p.Set.Core.Module, plural(len(p.Set.Plugs), "plug", "plugs"))
 	}
 	return nil

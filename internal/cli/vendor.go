@@ -94,7 +94,7 @@ func vendorRun(ctx context.Context, o *vendorOptions) error {
 		return err
 	}
 	res.Dir, res.Changed, res.Files, res.ManifestSHA256 = v.Dir, v.Changed, v.Files, v.Manifest
-	if !o.json && !o.quiet {
+	if !o.json {
 		fmt.Fprintln(o.ios.Out, v.Dir)
 	}
 	return nil

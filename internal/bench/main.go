@@ -143,7 +143,11 @@ func (b *bench) compare(n int) error {
 	host := config.Target{OS: runtime.GOOS, Arch: runtime.GOARCH}
 	opts := build.Options{}
 	plainOut := filepath.Join(b.tmp, "plain", "hello")
-	plainArgs := append(append([]string{"build"}, build.Flags(opts)...), "-o", plainOut, ".")
+	flags, err := build.Flags(opts)
+	if err != nil {
+		return err
+	}
+	plainArgs := append(append([]string{"build"}, flags...), "-o", plainOut, ".")
 	plainEnv := envOverride(b.env, gotool.Env(build.Env(opts, host)))
 	if _, err := b.cmdEnv(gen, plainEnv, "go", plainArgs...); err != nil {
 		return err

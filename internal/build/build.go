@@ -20,6 +20,7 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/ldflags"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/run"
 )
@@ -88,8 +89,9 @@ func Compile(ctx context.Context, r report.Reporter, o Options) ([]Artifact, err
 	return out, errors.Join(errs...)
 }
 
-// Flags returns the go build flags for o, output excluded.
-func Flags(o Options) []string {
+// Flags returns the go build flags for o, output excluded. It fails on an
+// ldflags item the config would refuse (package ldflags).
+func Flags(o Options) ([]string, error) {
 	args := []string{"-trimpath", "-buildvcs=false"}
 	if o.Vendor {
 		args = append(args, "-mod=vendor")
@@ -99,10 +101,12 @@ func Flags(o Options) []string {
 	if len(o.Tags) > 0 {
 		args = append(args, "-tags="+strings.Join(o.Tags, ","))
 	}
-	// An empty build ID input is part of reproducibility; -ldflags always set
-	// so a user's GOFLAGS cannot inject one.
-	args = append(args, "-ldflags="+joinQuoted(o.Ldflags))
-	return args
+	// -ldflags is always set, so a user's GOFLAGS cannot inject one.
+	ld, err := ldflags.Join(o.Ldflags)
+	if err != nil {
+		return nil, fail.Wrap(fail.Config, err)
+	}
+	return append(args, "-ldflags="+ld), nil
 }
 
 // Env returns the environment overrides for compiling t.
@@ -124,7 +128,11 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t config.Targ
 	}
 	tmp := filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".tmp-"+t.OS+"-"+t.Arch)
 	defer os.Remove(tmp)
-	args := append([]string{"build"}, Flags(o)...)
+	flags, err := Flags(o)
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{"build"}, flags...)
 	args = append(args, "-o", tmp, ".")
 	if _, err := gotool.Go(ctx, r, o.Dir, Env(o, t), args...); err != nil {
 		if ctx.Err() != nil {
@@ -191,22 +199,4 @@ func owner(p string, owners map[string]string) string {
 		}
 	}
 	return who
-}
-
-// joinQuoted joins ldflags items into one -ldflags value, quoting items that
-// hold spaces the way cmd/go splits them back (quoted fields).
-func joinQuoted(items []string) string {
-	q := make([]string, len(items))
-	for i, it := range items {
-		if strings.ContainsAny(it, " \t\n'\"") {
-			if !strings.Contains(it, "'") {
-				q[i] = "'" + it + "'"
-			} else {
-				q[i] = `"` + it + `"`
-			}
-		} else {
-			q[i] = it
-		}
-	}
-	return strings.Join(q, " ")
 }

@@ -25,11 +25,3 @@ func TestCulprits(t *testing.T) {
 		})
 	}
 }
-
-func TestJoinQuoted(t *testing.T) {
-	got := joinQuoted([]string{"-s", "-w", "-X main.v=1 2", `-X main.q=it's`})
-	want := `-s -w '-X main.v=1 2' "-X main.q=it's"`
-	if got != want {
-		t.Errorf("got %s, want %s", got, want)
-	}
-}

@@ -251,6 +251,12 @@ var errorTests = []struct {
 		`5:17: build.tags: invalid build tag "a b" (valid: letters, digits, '_' and '.')`,
 		`5:24: build.tags: invalid build tag "-x" (valid: letters, digits, '_' and '.')`,
 		`6:12: build.ldflags must be a list of strings, got "-s -w"`}},
+	{"ldflags that write outside the build", header + "build:\n  ldflags: [-s, \"-o /etc/passwd\", -memprofile=/tmp/m, \"-X main.v=1\", -X, main.v=1, -linkmode=external]\n", []string{
+		`5:17: build.ldflags[1]: -o is not allowed: it writes the binary elsewhere (use build.output or -o) (allowed: -s, -w, -X importpath.name=value, -buildid=ID, -B gobuildid|none|0xHEX, -compressdwarf=false)`,
+		`5:35: build.ldflags[2]: -memprofile is not allowed: it writes a file outside the build (allowed: -s, -w, -X importpath.name=value, -buildid=ID, -B gobuildid|none|0xHEX, -compressdwarf=false)`,
+		`5:70: build.ldflags[4]: -X needs its value in the same item (valid: "-X importpath.name=value")`,
+		`5:74: build.ldflags[5]: "main.v=1" is not a flag (valid: one flag with its value per item: -s, -w, -X importpath.name=value, -buildid=ID, -B gobuildid|none|0xHEX, -compressdwarf=false)`,
+		`5:84: build.ldflags[6]: -linkmode is not allowed: external linking runs another program (allowed: -s, -w, -X importpath.name=value, -buildid=ID, -B gobuildid|none|0xHEX, -compressdwarf=false)`}},
 	{"build not a mapping", header + "build: linux\n", []string{
 		`4:8: build must be a mapping (valid keys: ldflags, output, tags, targets), got "linux"`}},
 

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/ldflags"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/source/kinds"
 	"github.com/plugctl/plugctl/internal/suggest"
@@ -426,6 +427,11 @@ func (c *checker) decodeBuild(e *yamlsrc.Entry) Build {
 	for _, it := range c.strList(f["ldflags"], scopeNone, "build.ldflags") {
 		if strings.ContainsRune(it.s, 0) {
 			c.add(it.pos, scopeNone, "build.ldflags[%d] contains a NUL character", it.i)
+			continue
+		}
+		// Only flags that change the binary's contents (package ldflags).
+		if _, err := ldflags.Split(it.s); err != nil {
+			c.add(it.pos, scopeNone, "build.ldflags[%d]: %v", it.i, err)
 			continue
 		}
 		b.Ldflags = append(b.Ldflags, it.s)

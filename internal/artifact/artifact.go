@@ -148,6 +148,69 @@ func Check(path, digest, statDir string) (*Record, bool) {
 	return &rec, true
 }
 
+// maxRecord bounds the Record read by Owned: plugctl writes a few KiB.
+const maxRecord = 1 << 20
+
+// Owned reports whether the file at path is an artifact plugctl built: a
+// Record of this format sits beside it, written by Claim or Write. plugctl
+// replaces only such a file (README: Guarantees) — never one it did not
+// build, the config, or anything else that happens to be at an output path.
+func Owned(path string) bool {
+	data, err := files.ReadFile(RecordPath(path), maxRecord)
+	if err != nil {
+		return false
+	}
+	var rec Record
+	return json.Unmarshal(data, &rec) == nil && rec.Schema == RecordSchema
+}
+
+// NotOwnedError is an output path holding something plugctl may not replace.
+type NotOwnedError struct {
+	Path string
+	What string // "a directory", "a file plugctl did not build"
+}
+
+func (e *NotOwnedError) Error() string {
+	return fmt.Sprintf("%s is %s", e.Path, e.What)
+}
+
+// CheckReplace returns a *NotOwnedError when an artifact may not be written
+// at path: a directory (or anything but a regular file or link) is there,
+// or a file that is not Owned. Nothing there is fine.
+func CheckReplace(path string) error {
+	fi, err := os.Lstat(path)
+	switch {
+	case err != nil:
+		return nil // nothing to replace; writing says why if it cannot
+	case fi.IsDir():
+		return &NotOwnedError{Path: path, What: "a directory"}
+	case !fi.Mode().IsRegular() && fi.Mode()&os.ModeSymlink == 0:
+		return &NotOwnedError{Path: path, What: files.DescribeMode(fi.Mode())}
+	case !Owned(path):
+		return &NotOwnedError{Path: path, What: "a file plugctl did not build (there is no " + filepath.Base(RecordPath(path)) + " beside it)"}
+	}
+	return nil
+}
+
+// Claim marks path as the place of an artifact of target before the
+// binary is moved there: it checks that whatever is at path may be
+// replaced (CheckReplace), then writes a Record that no build's digest
+// matches. Until Write completes the Record, Check rebuilds the artifact,
+// and Owned keeps vouching that the binary is plugctl's.
+func Claim(path, target string) error {
+	if err := CheckReplace(path); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(&Record{Schema: RecordSchema, Target: target}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := files.WriteFile(RecordPath(path), append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", RecordPath(path), err)
+	}
+	return nil
+}
+
 // Hash returns the SHA-256 (hex) and size of the file at path.
 func Hash(path string) (string, int64, error) {
 	f, err := os.Open(path)
@@ -165,12 +228,10 @@ func Hash(path string) (string, int64, error) {
 
 // Write writes the sha256 file, the SBOM and the Record of the artifact at
 // path, each atomically, the Record last, then the binary's file identity
-// into statDir (see Check). An old Record is removed first, so a run stopped
-// half-way leaves an artifact that is rebuilt next time.
+// into statDir (see Check). Claim, called before the binary was put in
+// place, left a Record no build matches, so a run stopped half-way leaves
+// an artifact that is rebuilt next time, and still plugctl's to replace.
 func Write(path string, rec *Record, sbom []byte, statDir string) error {
-	if err := os.Remove(RecordPath(path)); err != nil && !os.IsNotExist(err) {
-		return err
-	}
 	sum := rec.SHA256 + "  " + filepath.Base(path) + "\n"
 	if err := files.WriteFile(SumPath(path), []byte(sum), 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", SumPath(path), err)

@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -151,5 +152,50 @@ func TestCheckStatShortcut(t *testing.T) {
 	os.WriteFile(bin, []byte("binary"), 0o755)
 	if _, ok := Check(bin, rec.Digest, state); !ok {
 		t.Error("a binary with the recorded bytes is not reused")
+	}
+}
+
+func TestClaim(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "app")
+	if err := Claim(bin, "linux/amd64"); err != nil {
+		t.Fatalf("Claim of a free path: %v", err)
+	}
+	if !Owned(bin) {
+		t.Fatal("a claimed path is not Owned")
+	}
+	if err := os.WriteFile(bin, []byte("binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Check(bin, "", ""); ok {
+		t.Fatal("Check vouched for an artifact only claimed")
+	}
+	if err := Claim(bin, "linux/amd64"); err != nil {
+		t.Fatalf("Claim over a claimed artifact: %v", err)
+	}
+
+	mine := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(mine, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var no *NotOwnedError
+	if err := Claim(mine, "linux/amd64"); !errors.As(err, &no) || no.What != "a file plugctl did not build (there is no notes.txt.plugctl.json beside it)" {
+		t.Fatalf("Claim over a user's file: %v", err)
+	}
+	if _, err := os.Stat(RecordPath(mine)); err == nil {
+		t.Fatal("a refused Claim wrote a record")
+	}
+	if err := os.WriteFile(RecordPath(mine), []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if Owned(mine) {
+		t.Fatal("a file beside a broken record is Owned")
+	}
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckReplace(sub); !errors.As(err, &no) || no.What != "a directory" {
+		t.Fatalf("CheckReplace of a directory: %v", err)
 	}
 }

@@ -36,6 +36,11 @@ type Options struct {
 	// Owners maps module paths to the plug (or "core") they belong to, so a
 	// compile error can name its culprit.
 	Owners map[string]string
+	// Claim, when set, is called just before a compiled binary is moved to
+	// its output path; an error leaves the path as it was. The pipeline
+	// checks there that the path is plugctl's to replace and marks it so
+	// (artifact.Claim).
+	Claim func(path string, t config.Target) error
 }
 
 // Artifact is one compiled binary.
@@ -123,15 +128,23 @@ func Env(o Options, t config.Target) map[string]string {
 func compileOne(ctx context.Context, r report.Reporter, o Options, t config.Target) (*Artifact, error) {
 	start := time.Now()
 	out := o.Output(t)
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return nil, err
-	}
-	tmp := filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".tmp-"+t.OS+"-"+t.Arch)
-	defer os.Remove(tmp)
 	flags, err := Flags(o)
 	if err != nil {
 		return nil, err
 	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return nil, err
+	}
+	// The binary is linked in a directory of this process's own beside
+	// out (a rename into place stays on one file system), so that two
+	// builds to the same path never write one temporary file; go build -o
+	// would refuse an existing empty file, hence a directory.
+	tmpDir, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmpDir)
+	tmp := filepath.Join(tmpDir, filepath.Base(out))
 	args := append([]string{"build"}, flags...)
 	args = append(args, "-o", tmp, ".")
 	if _, err := gotool.Go(ctx, r, o.Dir, Env(o, t), args...); err != nil {
@@ -143,6 +156,11 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t config.Targ
 			return nil, fail.Wrap(fail.Compile, fmt.Errorf("%s%s", culprits(re.Stderr, o.Owners), re.Stderr))
 		}
 		return nil, fail.Wrap(fail.Compile, err)
+	}
+	if o.Claim != nil {
+		if err := o.Claim(out, t); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		return nil, err

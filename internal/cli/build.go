@@ -134,6 +134,16 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 		}
 		o.Output = config.DefaultMultiOutput
 	}
+	if o.Bundle != "" && o.Output == "" {
+		if err := p.CheckBundleOutput(); err != nil {
+			return err
+		}
+	}
+	// Before anything is written: an artifact never replaces the config,
+	// the lock or a file plugctl did not build.
+	if err := p.CheckOutputs(o.Output, targets); err != nil {
+		return err
+	}
 	release, err := p.LockState(ctx)
 	if err != nil {
 		return err

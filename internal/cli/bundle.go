@@ -71,14 +71,17 @@ func bundleRun(ctx context.Context, o *bundleOptions) error {
 		return err
 	}
 	defer release()
+	out := o.Output
+	if out == "" {
+		out = p.Config.Name + "-bundle.tar.gz"
+	}
+	if err := p.CheckBundlePath(out, out+bundle.SumSuffix); err != nil {
+		return err
+	}
 	tree := p.VendorDir()
 	m, err := p.UseVendor(ctx, tree, p.LockPath())
 	if err != nil {
 		return err
-	}
-	out := o.Output
-	if out == "" {
-		out = p.Config.Name + "-bundle.tar.gz"
 	}
 	cfg, err := p.RedactedConfig()
 	if err != nil {

@@ -81,20 +81,24 @@ func cmdPadFile(ts *testscript.TestScript, neg bool, args []string) {
 
 // cmdMkBundle writes a bundle of N entries — the config, then empty files
 // — under plugctl-bundle/, with its checksum file beside it, for bundles
-// too large to keep in the repository: mkbundle FILE N.
+// too large to keep in the repository or holding a hostile config:
+// mkbundle FILE N [CONFIG].
 func cmdMkBundle(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: mkbundle FILE N")
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: mkbundle FILE N [CONFIG]")
 	}
 	n, err := strconv.Atoi(args[1])
 	ts.Check(err)
+	config := "schema: 1\nname: many\ncore:\n  source: ./core\n"
+	if len(args) == 3 {
+		config = ts.ReadFile(args[2])
+	}
 	f, err := os.Create(ts.MkAbs(args[0]))
 	ts.Check(err)
 	h := sha256.New()
 	gz, err := gzip.NewWriterLevel(io.MultiWriter(f, h), gzip.BestSpeed)
 	ts.Check(err)
 	tw := tar.NewWriter(gz)
-	config := "schema: 1\nname: many\ncore:\n  source: ./core\n"
 	ts.Check(tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "plugctl-bundle/plugconfig.yaml", Mode: 0o644, Size: int64(len(config))}))
 	_, err = io.WriteString(tw, config)
 	ts.Check(err)

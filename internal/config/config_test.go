@@ -529,10 +529,11 @@ func TestParseFull(t *testing.T) {
 			{Path: "golang.org/x/text", Version: "v0.3.8", Pos: Pos{Line: 32, Col: 3}},
 		},
 		Build: Build{
-			Targets: []Target{{"linux", "amd64"}, {"darwin", "arm64"}},
-			Output:  "dist/{name}_{os}_{arch}",
-			Tags:    []string{"netgo", "osusergo"},
-			Ldflags: []string{"-s", "-w"},
+			Targets:   []Target{{"linux", "amd64"}, {"darwin", "arm64"}},
+			Output:    "dist/{name}_{os}_{arch}",
+			Tags:      []string{"netgo", "osusergo"},
+			Ldflags:   []string{"-s", "-w"},
+			OutputPos: Pos{Line: 35, Col: 11},
 		},
 		Vendor: "third_party/vendor",
 	}

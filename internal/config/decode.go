@@ -403,6 +403,7 @@ func (c *checker) decodeBuild(e *yamlsrc.Entry) Build {
 	}
 	if e := f["output"]; e != nil && e.Val.Kind != yamlsrc.Null {
 		b.Output = c.str(e, scopeNone, "build.output")
+		b.OutputPos = e.Val.Pos
 		if e.Val.Kind == yamlsrc.String {
 			if b.Output == "" {
 				c.add(e.Val.Pos, scopeNone, "build.output must not be empty (valid: a file path that may use {name} {os} {arch} {version})")

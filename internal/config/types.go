@@ -102,6 +102,8 @@ type Build struct {
 	Output  string   // template with {name} {os} {arch} {version}
 	Tags    []string
 	Ldflags []string
+	// OutputPos is where the config sets Output; zero for the default.
+	OutputPos Pos
 }
 
 // Target is one GOOS/GOARCH pair.

@@ -100,7 +100,7 @@ func (p *Project) Inputs() (artifact.Inputs, error) {
 func configDigest(c *config.Config) string {
 	cp := *c
 	cp.File, cp.Dir = "", ""
-	cp.Build.Targets, cp.Build.Output = nil, ""
+	cp.Build.Targets, cp.Build.Output, cp.Build.OutputPos = nil, "", config.Pos{}
 	cp.Core.Pos, cp.Core.KeyPos = config.Pos{}, nil
 	settings := map[string]string{}
 	cp.Plugins = make([]config.Plugin, len(c.Plugins))
@@ -210,6 +210,9 @@ func (p *Project) Build(ctx context.Context, dir string, targets []config.Target
 			}
 		}
 		todo = append(todo, t)
+	}
+	if err := p.CheckOutputs(override, todo); err != nil {
+		return nil, err
 	}
 	var cerr error
 	if len(todo) > 0 {

@@ -196,6 +196,7 @@ func (p *Project) Compile(ctx context.Context, dir string, targets []config.Targ
 			Ldflags: p.Config.Build.Ldflags,
 			Owners:  p.Owners(),
 			Vendor:  p.Offline,
+			Claim:   p.claim(output),
 		})
 		return err
 	})

@@ -39,6 +39,9 @@ var hostileCmds = map[string]func(ts *testscript.TestScript, neg bool, args []st
 	"gitargv":      cmdGitArgv,
 	"nosecret":     cmdNoSecret,
 	"mkbundle":     cmdMkBundle,
+	"gitrev":       cmdGitRev,
+	"lockget":      cmdLockGet,
+	"lockedit":     cmdLockEdit,
 }
 
 // cmdWriteBytes writes the concatenation of Go-quoted strings to a file, for

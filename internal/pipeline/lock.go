@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/mod/modfile"
 
@@ -36,8 +37,11 @@ type LockOptions struct {
 // lockState is what a project knows of its lock.
 type lockState struct {
 	opts LockOptions
-	old  *lock.File      // the lock as read; nil when there was none
-	pins map[string]bool // components resolved at their locked version
+	old  *lock.File // the lock as read; nil when there was none
+	// pins names the components resolved at their locked version; a pin
+	// that does not satisfy the config is dropped while resolving (mu).
+	mu   sync.Mutex
+	pins map[string]bool
 	// graph is the build graph's modules, read from the tidied go.sum.
 	graph []lock.Module
 }
@@ -123,11 +127,27 @@ func (p *Project) UseLock(o LockOptions) error {
 // when its config is unchanged and no --upgrade moves it: to be held to
 // the config (source.Source.Verify) before it is used.
 func (p *Project) lockedPin(name string) (source.Pin, bool) {
-	if p.lock == nil || p.lock.old == nil || !p.lock.pins[name] {
+	if p.lock == nil || p.lock.old == nil || !p.lock.pinned(name) {
 		return source.Pin{}, false
 	}
 	e, ok := p.entry(name)
 	return source.Pin{Version: e.Version, Origin: e.Origin, Locked: true}, ok
+}
+
+// pinned reports whether the component name is resolved at its locked
+// version.
+func (st *lockState) pinned(name string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.pins[name]
+}
+
+// unpin resolves the component name afresh: its lock entry does not
+// satisfy the config.
+func (st *lockState) unpin(name string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(st.pins, name)
 }
 
 // checkPins compares what resolution found for the pinned components with

@@ -107,11 +107,17 @@ func (p *Project) component(ctx context.Context, env *source.Env, r *source.Requ
 	}
 	var c *source.Component
 	if locked, ok := p.lockedPin(r.Name); ok {
-		pin, err := k.Verify(ctx, env, r, locked)
+		pin, err := kinds.Verify(ctx, env, r, locked)
 		if err == nil {
 			c, err = k.Fetch(ctx, env, r, pin)
 		}
-		if err = p.unsatisfied(err); err != nil {
+		if err == nil {
+			err = kinds.CheckFetched(r, c, locked)
+		}
+		if err != nil {
+			c = nil
+		}
+		if err = p.unsatisfied(r.Name, err); err != nil {
 			return source.Component{}, err
 		}
 	}
@@ -134,18 +140,20 @@ func (p *Project) component(ctx context.Context, env *source.Env, r *source.Requ
 	return *c, nil
 }
 
-// unsatisfied decides what a lock entry that does not satisfy the config
-// does (err, from checking and fetching the lock's pin): with --locked it
-// fails the command; otherwise the entry is resolved again (nil is
-// returned) and a note says why. Any other error passes through.
-func (p *Project) unsatisfied(err error) error {
+// unsatisfied decides what the lock entry of the component name that does
+// not satisfy the config does (err, from checking and fetching the lock's
+// pin): with --locked it fails the command; otherwise the entry is
+// resolved again (nil is returned, and the pin dropped) and a note says
+// why. Any other error passes through.
+func (p *Project) unsatisfied(name string, err error) error {
 	var u *source.Unsatisfied
 	if err == nil || !errors.As(err, &u) {
 		return err
 	}
 	if p.lock.opts.Locked {
-		return fail.Wrap(fail.Mismatch, fmt.Errorf("%s: %w (--locked forbids resolving it again; run plugctl lock to update it)", p.LockName(), u))
+		return fail.Wrap(fail.Mismatch, fmt.Errorf("%s: %w; --locked forbids resolving it again (plugctl lock updates the lock)", p.LockName(), u))
 	}
+	p.lock.unpin(name)
 	p.R.Note(fmt.Sprintf("%s: %s; resolving it again", p.LockName(), u))
 	return nil
 }

@@ -137,13 +137,10 @@ type Pin struct {
 	// directory) and checks it when the pin came from the lock.
 	Version string
 	Origin  Origin
-	// Locked reports that the pin is the lock's, checked by Verify.
+	// Locked reports that the pin is the lock's, checked by Verify; what
+	// the kind fetches for it must then be what the lock records
+	// (kinds.CheckFetched).
 	Locked bool
-	// Want, set by Verify, is the version the lock records when only the
-	// fetched content can confirm it (a git pseudo-version, which holds the
-	// commit's time): Fetch derives the version and refuses the pin, with
-	// an *Unsatisfied error, when it differs.
-	Want string
 }
 
 // Component is the core or one plug, resolved and fetched.
@@ -201,7 +198,10 @@ type Source interface {
 	Resolve(ctx context.Context, env *Env, r *Request) (Pin, error)
 	// Verify checks that locked, what the lock records for r, satisfies r
 	// (README: the lock is checked, never trusted), and returns the pin to
-	// fetch. A lock that breaks a rule is an *Unsatisfied error.
+	// fetch; its Version is "" when only the fetched content can say it (a
+	// git commit's pseudo-version holds the commit's time, a directory's
+	// version its go.mod's module path). A lock that breaks a rule is an
+	// *Unsatisfied error.
 	Verify(ctx context.Context, env *Env, r *Request, locked Pin) (Pin, error)
 	// Fetch brings the content of pin onto disk (or finds it there) and
 	// returns the component, hashed: its module, version, directories,
@@ -327,7 +327,7 @@ type Unsatisfied struct {
 }
 
 func (e *Unsatisfied) Error() string {
-	return fmt.Sprintf("%s: the lock does not satisfy the config: %s", Label(e.Name), e.Rule)
+	return fmt.Sprintf("%s: %s", Label(e.Name), e.Rule)
 }
 
 // Unsatisfiedf is a fail.Mismatch *Unsatisfied error of r.

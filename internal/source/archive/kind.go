@@ -158,7 +158,7 @@ func (s Source) Verify(ctx context.Context, env *source.Env, r *source.Request, 
 		return source.Pin{}, source.Unsatisfiedf(r, "the lock's checksum %s is not the config's %s", source.Quote(o.SHA256), want.Origin.SHA256)
 	}
 	want.Locked = true
-	return want, nil
+	return want, nil // its version is its go.mod's, known once fetched
 }
 
 // Fetch downloads and checks the archive into env.Sources (or reuses the

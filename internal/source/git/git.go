@@ -301,8 +301,9 @@ func (c client) check(ctx context.Context, s Repo, refs []Ref, version string, o
 
 // lockedVersion returns the pin of a checked lock entry, its version one
 // the verified ref or commit gives: the version of the tag the ref names,
-// a semver tag at the commit, or the commit's pseudo-version (left to
-// Fetch, which knows the commit's time, in Pin.Want).
+// a semver tag at the commit, or the commit's pseudo-version (left for
+// Fetch to derive from the commit's time, and kinds.CheckFetched to hold
+// to the lock's).
 func lockedVersion(s Repo, refs []Ref, locked source.Pin) (source.Pin, error) {
 	o := locked.Origin
 	pin := source.Pin{Origin: source.Origin{Kind: source.Git, URL: o.URL, Commit: o.Commit, Ref: o.Ref}, Locked: true}
@@ -322,8 +323,7 @@ func lockedVersion(s Repo, refs []Ref, locked source.Pin) (source.Pin, error) {
 	}
 	if module.IsPseudoVersion(v) {
 		if rev, err := module.PseudoVersionRev(v); err == nil && len(o.Commit) >= 12 && rev == o.Commit[:12] {
-			pin.Want = v
-			return pin, nil
+			return pin, nil // its time is the fetched commit's to confirm
 		}
 	}
 	return pin, brokenf("the lock's version %s is neither a version tag at commit %s nor its pseudo-version", source.Quote(v), o.Commit)
@@ -376,9 +376,6 @@ func (Source) Fetch(ctx context.Context, env *source.Env, r *source.Request, pin
 	version, err := tree.ModuleVersion(pin.Version, commit)
 	if err != nil {
 		return nil, fmt.Errorf("%s (%s): %w", source.Label(r.Name), redacted, err)
-	}
-	if pin.Want != "" && version != pin.Want {
-		return nil, source.Unsatisfiedf(r, "the lock's version %s is not %s, the version of commit %s", pin.Want, version, commit)
 	}
 	c := &source.Component{Origin: pin.Origin}
 	if err := tree.Use(c, r, version); err != nil {

@@ -10,6 +10,7 @@
 package kinds
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -60,6 +61,41 @@ func Classify(src string) (s source.Source, ok bool) {
 // For returns the kind of a request's source; ok is false when none
 // claims it (the config refuses such a source).
 func For(r *source.Request) (source.Source, bool) { return Classify(r.Source) }
+
+// Verify holds what the lock records for r, locked, to r (README: the lock
+// is checked, never trusted) through the kind of r's source, and returns
+// the pin to fetch: an origin of another kind than r's source, with fields
+// its kind never records, or that its kind finds breaks a rule, is a
+// *source.Unsatisfied error. What only the fetched content can confirm is
+// CheckFetched's.
+func Verify(ctx context.Context, env *source.Env, r *source.Request, locked source.Pin) (source.Pin, error) {
+	k, ok := For(r)
+	if !ok {
+		return source.Pin{}, fmt.Errorf("%s: source %s is no kind's", source.Label(r.Name), source.Quote(r.Source))
+	}
+	if locked.Origin.Kind != k.Kind() {
+		return source.Pin{}, source.Unsatisfiedf(r, "the lock's origin is %s, the config's source %s", source.Quote(string(locked.Origin.Kind)), k.Kind())
+	}
+	if probs := k.CheckLocked(r.Module, locked.Version, locked.Origin); len(probs) > 0 {
+		return source.Pin{}, source.Unsatisfiedf(r, "the lock's %s: %s", probs[0].Field, probs[0].Msg)
+	}
+	return k.Verify(ctx, env, r, locked)
+}
+
+// CheckFetched checks that c, fetched for the lock's pin locked (checked
+// by Verify), is what the lock records: its version and its origin. A
+// difference is a *source.Unsatisfied error: the lock says something of
+// the content that is not so (a pseudo-version's time, a directory's
+// version, where go fetched a module from).
+func CheckFetched(r *source.Request, c *source.Component, locked source.Pin) error {
+	switch {
+	case c.Version != locked.Version:
+		return source.Unsatisfiedf(r, "the lock's version %s is not %s, the version of what it pins", source.Quote(locked.Version), c.Version)
+	case c.Origin != locked.Origin:
+		return source.Unsatisfiedf(r, "the lock's origin %+v is not %+v, where what it pins comes from", locked.Origin, c.Origin)
+	}
+	return nil
+}
 
 // SourceOf returns the config source an origin stands for ("" for the
 // module proxy, or for a kind plugctl does not know), for comparing a lock

@@ -132,8 +132,10 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t config.Targ
 	if err != nil {
 		return nil, err
 	}
+	// A directory that cannot be made or written is the environment's
+	// failure (exit 1), named by the output's directory.
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return nil, err
+		return nil, &fail.EnvError{Path: filepath.Dir(out), Err: err}
 	}
 	// The binary is linked in a directory of this process's own beside
 	// out (a rename into place stays on one file system), so that two
@@ -141,7 +143,7 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t config.Targ
 	// would refuse an existing empty file, hence a directory.
 	tmpDir, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-*")
 	if err != nil {
-		return nil, err
+		return nil, &fail.EnvError{Path: filepath.Dir(out), Err: err}
 	}
 	defer os.RemoveAll(tmpDir)
 	tmp := filepath.Join(tmpDir, filepath.Base(out))
@@ -150,6 +152,11 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t config.Targ
 	if _, err := gotool.Go(ctx, r, o.Dir, Env(o, t), args...); err != nil {
 		if ctx.Err() != nil {
 			return nil, err
+		}
+		var env *fail.EnvError
+		if errors.As(err, &env) && env.Var == "" && strings.HasPrefix(env.Path, tmpDir) {
+			// go could not write the binary: say where it was going.
+			return nil, &fail.EnvError{Path: out, Err: env.Err}
 		}
 		var re *run.Error
 		if errors.As(err, &re) {
@@ -163,7 +170,7 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t config.Targ
 		}
 	}
 	if err := os.Rename(tmp, out); err != nil {
-		return nil, err
+		return nil, &fail.EnvError{Path: out, Err: err}
 	}
 	return &Artifact{Target: t, Path: out, Duration: time.Since(start)}, nil
 }

@@ -219,7 +219,7 @@ func writeAtomic(name string, data []byte) error {
 // the SHA-256 it names, in hex.
 func ReadSum(bundlePath string) (string, error) {
 	name := bundlePath + SumSuffix
-	data, err := os.ReadFile(name)
+	data, err := files.ReadFile(name, 64<<10) // never blocks on a FIFO
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", fail.New(fail.Mismatch, "bundle %s has no checksum file %s beside it: carry both files (plugctl bundle writes them together)", bundlePath, name)
@@ -248,7 +248,9 @@ func Unpack(ctx context.Context, bundlePath string, lim Limits) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	f, err := os.Open(bundlePath)
+	// Opened without blocking: a FIFO would wait for a writer, where
+	// Ctrl-C does not reach.
+	f, err := files.OpenRegular(bundlePath)
 	if err != nil {
 		return "", fail.Wrap(fail.Config, fmt.Errorf("--bundle: %w", err))
 	}
@@ -264,7 +266,7 @@ func Unpack(ctx context.Context, bundlePath string, lim Limits) (string, error) 
 	if err := extract.Check(ctx, f, fi.Size(), extract.TarGz, o); err != nil {
 		return "", unpackErr(bundlePath, want, err, false)
 	}
-	tmp, err := os.MkdirTemp("", "plugctl-bundle-*")
+	tmp, err := files.MkdirTemp("plugctl-bundle-*")
 	if err != nil {
 		return "", err
 	}

@@ -10,7 +10,9 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -25,10 +27,62 @@ import (
 
 // Main runs plugctl with the process's arguments and streams and returns the
 // exit code.
+//
+// Ctrl-C (SIGINT) or SIGTERM cancels the command's context: child processes
+// are stopped and what was half-written is removed, and plugctl exits 130.
+// Should plugctl itself be stuck where a cancellation does not reach (a
+// system call that waits, like opening a FIFO), a second signal, or
+// interruptGrace after the first, ends the process all the same.
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go watchdog(sigs, interruptGrace, func(code int) {
+		fmt.Fprintln(os.Stderr, "plugctl: interrupted")
+		os.Exit(code)
+	})
 	return Run(ctx, System(), os.Args[1:])
+}
+
+// interruptGrace is how long a cancelled command has to end on its own:
+// its child processes get a second to stop before they are killed (package
+// run), a program run --watch started five (stopGrace), then a little for
+// the clean-up.
+const interruptGrace = 10 * time.Second
+
+// programRunning is set while plugctl run waits for the program it
+// started, which handles the signals itself (execProgram): plugctl then
+// ends when the program does, however long that takes.
+var programRunning atomic.Bool
+
+// watchdog ends the process with exit 130 when plugctl did not end after a
+// signal: at a second signal, or grace after the first. It returns when
+// sigs is closed.
+func watchdog(sigs <-chan os.Signal, grace time.Duration, exit func(int)) {
+	var timeout <-chan time.Time
+	for {
+		select {
+		case _, ok := <-sigs:
+			switch {
+			case !ok:
+				return
+			case programRunning.Load():
+			case timeout != nil:
+				exit(int(fail.Interrupted))
+				return
+			default:
+				timeout = time.After(grace)
+			}
+		case <-timeout:
+			if !programRunning.Load() {
+				exit(int(fail.Interrupted))
+				return
+			}
+			timeout = nil
+		}
+	}
 }
 
 // Run executes one plugctl command line and returns its exit code.

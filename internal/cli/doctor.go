@@ -16,6 +16,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/pipeline"
 	"github.com/plugctl/plugctl/internal/run"
@@ -280,7 +281,7 @@ func (d *doctor) checkModules(ctx context.Context, cfg *config.Config, env goEnv
 	for _, w := range wants {
 		args = append(args, w.path+"@"+w.query)
 	}
-	tmp, err := os.MkdirTemp("", "plugctl-doctor-")
+	tmp, err := files.MkdirTemp("plugctl-doctor-")
 	if err != nil {
 		d.fail(fail.Unexpected, "module", "", err.Error(), "")
 		return

@@ -218,7 +218,7 @@ func sdkNeeds(sources []string) []sdkNeed {
 // version with the user's GOPROXY: the SDK is not published yet, and
 // GOPROXY=off resolves nothing, so a build needs a replace entry then.
 func sdkResolvable(ctx context.Context, version string) bool {
-	tmp, err := os.MkdirTemp("", "plugctl-sdk-")
+	tmp, err := files.MkdirTemp("plugctl-sdk-")
 	if err != nil {
 		return false
 	}

@@ -145,6 +145,8 @@ func execProgram(ios *IOStreams, bin string, args []string) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("running %s: %w", bin, err)
 	}
+	programRunning.Store(true)
+	defer programRunning.Store(false)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	for {

@@ -99,6 +99,10 @@ func runScripts(t *testing.T, dir string) {
 			switch cond {
 			case "unshare":
 				return exec.Command("unshare", "-n", "true").Run() == nil, nil
+			case "userns":
+				// A user and mount namespace in which a small tmpfs can be
+				// mounted: a full or read-only file system without root.
+				return exec.Command("unshare", "-rm", "sh", "-c", `mount -t tmpfs -o size=16k tmpfs "$1"`, "sh", t.TempDir()).Run() == nil, nil
 			}
 			return false, nil
 		},

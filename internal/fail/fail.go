@@ -46,9 +46,33 @@ func Wrap(k Kind, err error) error {
 	return &Error{Kind: k, Err: err}
 }
 
+// EnvError is a failure of the machine plugctl runs on rather than of its
+// input: a full disk, a read-only file system, a directory that cannot be
+// written or created. KindOf makes it Unexpected (exit 1, the README's
+// "the environment") whatever kind wraps it: a config is not bad, nor a
+// compile failed, because the disk is full.
+type EnvError struct {
+	// Var is the environment variable that chose Path (GOCACHE, TMPDIR),
+	// when one did.
+	Var  string
+	Path string
+	Err  error
+}
+
+func (e *EnvError) Error() string {
+	if e.Var != "" {
+		return fmt.Sprintf("%s %s cannot be used: %v (set %s to a writable directory with free space)", e.Var, e.Path, e.Err, e.Var)
+	}
+	return fmt.Sprintf("cannot write %s: %v", e.Path, e.Err)
+}
+
+func (e *EnvError) Unwrap() error { return e.Err }
+
 // KindOf reports the kind of err: a cancelled context anywhere in it is
-// Interrupted; otherwise the innermost Error decides, and anything without
-// one is Unexpected.
+// Interrupted; an environment failure anywhere in it (an EnvError, or an
+// error of the system saying the disk is full, the quota exceeded or the
+// file system read-only) is Unexpected; otherwise the innermost Error
+// decides, and anything without one is Unexpected.
 //
 // Innermost, because the error closest to the cause knows best what went
 // wrong: a step wraps what fails inside it with the kind its own work
@@ -66,10 +90,28 @@ func KindOf(err error) Kind {
 	if errors.Is(err, context.Canceled) {
 		return Interrupted
 	}
+	if IsEnvironment(err) {
+		return Unexpected
+	}
 	if k := innermost(err); k != 0 {
 		return k
 	}
 	return Unexpected
+}
+
+// IsEnvironment reports whether err holds an environment failure: an
+// EnvError, or one of the system errors listed in envErrnos.
+func IsEnvironment(err error) bool {
+	var ee *EnvError
+	if errors.As(err, &ee) {
+		return true
+	}
+	for _, e := range envErrnos {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // innermost returns the kind of the innermost Error in err's tree (the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"syscall"
 	"testing"
 )
 
@@ -34,6 +36,13 @@ func TestCode(t *testing.T) {
 		{"joined inside a kind", Wrap(Fetch, errors.Join(errors.New("a"), New(Mismatch, "b"))), 3},
 		{"joined, none classified", errors.Join(errors.New("a"), errors.New("b")), 1},
 		{"wrapped twice with %w", fmt.Errorf("x: %w and %w", errors.New("a"), New(Config, "b")), 2},
+		// The environment is exit 1 whatever wraps it.
+		{"disk full inside a config error", Wrap(Config, fmt.Errorf("copying: %w", &os.PathError{Op: "write", Path: "/x", Err: syscall.ENOSPC})), 1},
+		{"read-only inside a compile", Wrap(Compile, &os.PathError{Op: "open", Path: "/x", Err: syscall.EROFS}), 1},
+		{"quota inside a fetch", Wrap(Fetch, &os.PathError{Op: "write", Path: "/x", Err: syscall.EDQUOT}), 1},
+		{"EnvError inside a compile", Wrap(Compile, &EnvError{Var: "GOCACHE", Path: "/c", Err: errors.New("mkdir /c: not a directory")}), 1},
+		{"interrupted beats the environment", errors.Join(&EnvError{Path: "/x", Err: syscall.ENOSPC}, context.Canceled), 130},
+		{"permission denied is not the environment by itself", Wrap(Config, &os.PathError{Op: "open", Path: "/x", Err: syscall.EACCES}), 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,5 +53,16 @@ func TestCode(t *testing.T) {
 	}
 	if Wrap(Config, nil) != nil {
 		t.Error("Wrap(Config, nil) != nil")
+	}
+}
+
+func TestEnvError(t *testing.T) {
+	e := &EnvError{Var: "GOCACHE", Path: "/c", Err: errors.New("mkdir /c: not a directory")}
+	if got, want := e.Error(), "GOCACHE /c cannot be used: mkdir /c: not a directory (set GOCACHE to a writable directory with free space)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	e = &EnvError{Path: "dist/app", Err: syscall.ENOSPC}
+	if got, want := e.Error(), "cannot write dist/app: no space left on device"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

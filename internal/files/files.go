@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/plugctl/plugctl/internal/fail"
 )
 
 // WriteFile atomically replaces name with data.
@@ -89,4 +91,37 @@ func Sweep(parent, base string) {
 			os.RemoveAll(m)
 		}
 	}
+}
+
+// Probe writes a one-byte file in dir, syncs it and removes it, and returns
+// what kept it from doing so: whether dir can take a file at all (it is
+// read-only, full, or not a directory), which the error of a program that
+// failed there does not always say.
+func Probe(dir string) error {
+	f, err := os.CreateTemp(dir, ".plugctl-probe-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write([]byte{0}); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// MkdirTemp creates a new temporary directory in the system's temporary
+// directory (os.TempDir, TMPDIR on Unix), like os.MkdirTemp("", pattern). A
+// directory that cannot be made there is the environment's failure
+// (fail.EnvError), named with the variable to set.
+func MkdirTemp(pattern string) (string, error) {
+	dir, err := os.MkdirTemp("", pattern)
+	if err != nil {
+		return "", &fail.EnvError{Var: tempVar, Path: os.TempDir(), Err: err}
+	}
+	return dir, nil
 }

@@ -30,3 +30,24 @@ func OpenNoFollow(name string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// tempVar names the variable os.TempDir reads first.
+const tempVar = "TMP"
+
+// OpenRegular opens name for reading and refuses anything but a regular
+// file. Windows opens named pipes through their own namespace (\\.\pipe\),
+// so a Stat first is enough to refuse them.
+func OpenRegular(name string) (*os.File, error) {
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return checkRegular(name, f)
+}

@@ -13,14 +13,7 @@ import (
 // block, or exhaust memory. A file that does not exist gives an error
 // satisfying errors.Is(err, fs.ErrNotExist), as os.ReadFile's does.
 func ReadFile(name string, max int64) ([]byte, error) {
-	fi, err := os.Stat(name)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", name)
-	}
-	f, err := os.Open(name)
+	f, err := OpenRegular(name)
 	if err != nil {
 		return nil, err
 	}
@@ -54,6 +47,20 @@ func DescribeMode(m fs.FileMode) string {
 		return "a device"
 	}
 	return "a special file"
+}
+
+// checkRegular returns f if it is a regular file, else closes it.
+func checkRegular(name string, f *os.File) (*os.File, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
+	return f, nil
 }
 
 // Size formats n bytes for a message: in GiB, MiB or KiB when that is

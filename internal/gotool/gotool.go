@@ -51,9 +51,18 @@ func Env(extra map[string]string) []string {
 // select instruction sets or compiler experiments.
 var archKnobs = []string{"GOAMD64", "GOARM", "GOARM64", "GO386", "GOMIPS", "GOMIPS64", "GOPPC64", "GORISCV64", "GOWASM", "GOEXPERIMENT", "GOFIPS140"}
 
-// Go runs `go args...` in dir with Env(extra).
+// Go runs `go args...` in dir with Env(extra). When it fails because of
+// the machine — a build cache or temporary directory it cannot use, a full
+// disk, a read-only file system — the error is a *fail.EnvError naming the
+// path (exit 1), not the go command's own words.
 func Go(ctx context.Context, r report.Reporter, dir string, extra map[string]string, args ...string) ([]byte, error) {
-	return run.Output(ctx, r, run.Cmd{Dir: dir, Env: Env(extra), Args: append([]string{"go"}, args...)})
+	out, err := run.Output(ctx, r, run.Cmd{Dir: dir, Env: Env(extra), Args: append([]string{"go"}, args...)})
+	if err != nil {
+		if env := environment(ctx, extra, err); env != nil {
+			return out, env
+		}
+	}
+	return out, err
 }
 
 // Toolchain describes the go command plugctl will build with.

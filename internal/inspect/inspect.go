@@ -14,12 +14,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"os"
 	"sort"
 
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
 )
 
 // Report is what a binary says about itself.
@@ -55,11 +56,22 @@ type Module struct {
 	Replace *Module `json:"replace,omitempty"`
 }
 
+// readFile reads the whole file at path, refusing at once anything but a
+// regular file: reading a FIFO would wait for a writer forever.
+func readFile(path string) ([]byte, error) {
+	f, err := files.OpenRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
 // File inspects the binary at path. A missing file, a file that is not a Go
 // binary and a Go binary that plugctl did not build are errors of kind
 // fail.Config (exit 2): the input is wrong, not plugctl.
 func File(path string) (*Report, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fail.New(fail.Config, "%s: no such file", path)

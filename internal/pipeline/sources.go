@@ -10,6 +10,7 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/manifest"
 	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/redact"
@@ -38,7 +39,7 @@ func (s *Set) All() []source.Component {
 // sourceEnv returns what the kinds share in this run, and the function
 // that removes what it made.
 func (p *Project) sourceEnv() (*source.Env, func(), error) {
-	work, err := os.MkdirTemp("", "plugctl-resolve-")
+	work, err := files.MkdirTemp("plugctl-resolve-")
 	if err != nil {
 		return nil, nil, err
 	}

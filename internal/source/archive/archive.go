@@ -51,7 +51,7 @@ func FetchTree(ctx context.Context, env *source.Env, src, checksum, dst string) 
 	tctx, cancel := env.WithTimeout(ctx)
 	defer cancel()
 
-	work, err := os.MkdirTemp("", "plugctl-archive-")
+	work, err := files.MkdirTemp("plugctl-archive-")
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/run"
 	"github.com/plugctl/plugctl/internal/source"
 )
@@ -63,7 +64,7 @@ func (c client) git(ctx context.Context, dir string, args ...string) ([]byte, er
 
 // scratch creates an empty temporary directory for git to run in.
 func scratch() (string, error) {
-	return os.MkdirTemp("", "plugctl-git-")
+	return files.MkdirTemp("plugctl-git-")
 }
 
 // neutralAttributes turn off every attribute that makes git archive change

@@ -1,0 +1,5 @@
+//go:build !windows
+
+package fail
+
+var platformErrnos []error

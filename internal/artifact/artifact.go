@@ -40,10 +40,12 @@ type Inputs struct {
 	Plugctl string `json:"plugctl"`
 	// Toolchain is the go command's version, e.g. go1.26.8.
 	Toolchain string `json:"toolchain"`
-	// Config is the SHA-256 of the config as parsed: comments, layout and
-	// key order do not count; settings values do, with their types.
+	// Config is the digest of the config as parsed (digest.Artifact):
+	// comments, layout and key order do not count; settings values do,
+	// with their types.
 	Config string `json:"config"`
-	// Lock is the SHA-256 of the lock file, when there is one.
+	// Lock is the digest of the lock's content (lock.File.ContentDigest),
+	// when there is one: the same digest the vendor manifest pins.
 	Lock string `json:"lock,omitempty"`
 	// Vendor is the SHA-256 of the vendor tree's integrity manifest, when
 	// building from the vendor tree.

@@ -7,7 +7,7 @@
 //
 //	{
 //	  "lock_version": 1,
-//	  "config_digest": "sha256:…",   // Digest of the config's resolution inputs
+//	  "config_digest": "sha256:…",   // the config's resolution inputs (digest.Resolution)
 //	  "go": "go1.26.8",              // the toolchain that made it
 //	  "core": {…},                   // an Entry
 //	  "plugins": [{…}],              // Entries of the enabled plugs, by name
@@ -57,7 +57,7 @@ const Version = 1
 // File is a lock file.
 type File struct {
 	LockVersion  int      `json:"lock_version"`
-	ConfigDigest string   `json:"config_digest"` // Digest of the config it was made from
+	ConfigDigest string   `json:"config_digest"` // digest.Resolution of the config it was made from
 	Go           string   `json:"go"`            // toolchain version, e.g. go1.26.8
 	Core         Entry    `json:"core"`
 	Plugins      []Entry  `json:"plugins"` // enabled plugs, sorted by name

@@ -2,11 +2,17 @@ package lock
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/fail"
+
 	"github.com/plugctl/plugctl/internal/source"
 )
 
@@ -131,102 +137,6 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-func cfg(t *testing.T, yaml string) *config.Config {
-	t.Helper()
-	c, err := config.Parse("plugconfig.yaml", []byte(yaml), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-const base = `schema: 1
-name: acme
-core:
-  module: example.com/server
-  version: ^1.4.0
-  main: example.com/server/app
-plugins:
-  - name: metrics
-    module: example.com/metrics
-    version: ~0.2.0
-  - name: local
-    source: ./local
-  - name: old
-    module: example.com/old
-    version: v1.0.0
-    enabled: false
-`
-
-func TestDigestCoversResolutionInputsOnly(t *testing.T) {
-	d := Digest(cfg(t, base))
-	same := []string{
-		strings.Replace(base, "name: acme", "name: other", 1),
-		strings.Replace(base, "  main: example.com/server/app\n", "  main: example.com/server/app\n  entry: Run\n", 1),
-		"# a comment\n" + base + "build:\n  tags: [x]\n",
-		// Plug order in the file does not matter: the digest sorts.
-		strings.Replace(base, "  - name: local\n    source: ./local\n", "", 1) + "  - name: local\n    source: ./local\n",
-	}
-	for i, y := range same {
-		if got := Digest(cfg(t, y)); got != d {
-			t.Errorf("variant %d changed the digest", i)
-		}
-	}
-	differ := []string{
-		strings.Replace(base, "~0.2.0", "~0.3.0", 1),
-		strings.Replace(base, "source: ./local", "source: ./local2", 1),
-		strings.Replace(base, "version: v1.0.0", "version: v1.1.0", 1), // a disabled plug counts
-		base + "replace:\n  example.com/x: v1.0.0\n",
-		strings.Replace(base, "    version: ~0.2.0\n", "    version: ~0.2.0\n    import: example.com/metrics/plug\n", 1),
-	}
-	for i, y := range differ {
-		if got := Digest(cfg(t, y)); got == d {
-			t.Errorf("variant %d kept the digest", i)
-		}
-	}
-}
-
-func TestDigestNeverHoldsSecrets(t *testing.T) {
-	a := Digest(cfg(t, strings.Replace(base, "source: ./local", "source: git::https://user:token1@git.example.com/x.git", 1)))
-	b := Digest(cfg(t, strings.Replace(base, "source: ./local", "source: git::https://user:token2@git.example.com/x.git", 1)))
-	if a != b {
-		t.Error("the digest depends on the credentials in a URL")
-	}
-}
-
-func TestDiff(t *testing.T) {
-	c := cfg(t, base)
-	f := &File{
-		ConfigDigest: Digest(c),
-		Core:         Entry{Module: "example.com/server", Requested: "^1.4.0", Version: "v1.6.0", Origin: source.Origin{Kind: source.Module}},
-		Plugins: []Entry{
-			{Name: "local", Module: "example.com/local", Version: "v0.0.0", Origin: source.Origin{Kind: source.Local, Path: "./local"}},
-			{Name: "metrics", Module: "example.com/metrics", Requested: "~0.2.0", Version: "v0.2.1", Origin: source.Origin{Kind: source.Module}},
-		},
-	}
-	if d := Diff(c, f); len(d) != 0 {
-		t.Fatalf("a matching lock differs: %v", d)
-	}
-	changed := cfg(t, strings.Replace(strings.Replace(base, "~0.2.0", "~0.3.0", 1), "source: ./local", "source: ./elsewhere", 1)+
-		"  - name: audit\n    module: example.com/audit\n    version: ^0.1.0\n")
-	want := []string{
-		`plug "metrics": version "~0.3.0" in the config, "~0.2.0" in the lock`,
-		`plug "local": source "./elsewhere" in the config, "./local" in the lock`,
-		`plug "audit": in the config, not in the lock`,
-	}
-	if got := Diff(changed, f); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("Diff:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	disabled := cfg(t, strings.Replace(base, "    version: ~0.2.0\n", "    version: ~0.2.0\n    enabled: false\n", 1))
-	if got := Diff(disabled, f); len(got) != 1 || got[0] != `plug "metrics": disabled in the config, in the lock` {
-		t.Errorf("Diff with a disabled plug: %v", got)
-	}
-	replaced := cfg(t, base+"replace:\n  example.com/x: v1.0.0\n")
-	if got := Diff(replaced, f); len(got) != 1 || !strings.Contains(got[0], "replace map") {
-		t.Errorf("Diff with a new replace: %v", got)
-	}
-}
-
 func TestPathFor(t *testing.T) {
 	for config, want := range map[string]string{
 		"plugconfig.yaml":         "plugconfig.lock",
@@ -238,5 +148,99 @@ func TestPathFor(t *testing.T) {
 		if got := PathFor(config); got != want {
 			t.Errorf("PathFor(%q) = %q, want %q", config, got, want)
 		}
+	}
+}
+
+// TestContentDigestsLegacy checks that a vendor tree made by a plugctl that
+// spelled the module kind "proxy" in its lock still matches that lock,
+// read today with the kind spelled "module".
+func TestContentDigestsLegacy(t *testing.T) {
+	f := &File{LockVersion: 1, Go: "go1.26.8",
+		Core:    Entry{Module: "example.com/core", Version: "v1.0.0", Origin: source.Origin{Kind: source.Module}},
+		Plugins: []Entry{{Name: "l", Module: "example.com/l", Version: "v0.0.0", Origin: source.Origin{Kind: source.Local, Path: "./l"}}},
+	}
+	old := *f
+	old.Core.Origin.Kind = source.LegacyModule
+	then, err := old.ContentDigest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, err := f.ContentDigest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.ContentDigests(); !slices.Equal(got, []string{now, then}) {
+		t.Errorf("ContentDigests = %v, want [%s %s]", got, now, then)
+	}
+	if f.Core.Origin.Kind != source.Module {
+		t.Error("ContentDigests changed its argument")
+	}
+	f.Core.Origin.Kind = source.Local
+	if got := f.ContentDigests(); len(got) != 1 {
+		t.Errorf("ContentDigests of a lock with no module entry = %v, want one digest", got)
+	}
+}
+
+// TestContentDigest: the digest is of what the lock pins, not of its
+// bytes: the same lock laid out another way, or made by another
+// toolchain, has the same digest; a changed pin does not.
+func TestContentDigest(t *testing.T) {
+	data, err := os.ReadFile("testdata/valid.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := func(data []byte) string {
+		t.Helper()
+		f, err := Parse("x.lock", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := f.ContentDigest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	want := digest(data)
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, data); err != nil {
+		t.Fatal(err)
+	}
+	if got := digest(compact.Bytes()); got != want {
+		t.Errorf("the same lock without its indentation digests to %s, want %s", got, want)
+	}
+	f, err := Parse("x.lock", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Go = "go1.99.0"
+	if got, _ := f.ContentDigest(); got != want {
+		t.Errorf("another toolchain changed the digest")
+	}
+	f.Core.Version = "v9.9.9"
+	if got, _ := f.ContentDigest(); got == want {
+		t.Errorf("another core version kept the digest")
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Load(filepath.Join(dir, "none.lock"), "none.lock"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Load of a missing lock = %v, want fs.ErrNotExist", err)
+	}
+	bad := filepath.Join(dir, "bad.lock")
+	if err := os.WriteFile(bad, []byte("{\"lock_version\": 1,\n \"extra\": 1}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(bad, "plugconfig.lock")
+	if !IsProblem(err) || fail.KindOf(err) != fail.Mismatch || !strings.HasPrefix(err.Error(), "plugconfig.lock:2:2: ") {
+		t.Errorf("Load of a lock with an unknown field = %v (problem %v, kind %v)", err, IsProblem(err), fail.KindOf(err))
+	}
+	if _, err := Load(dir, "dir.lock"); err == nil || IsProblem(err) || fail.KindOf(err) != fail.Mismatch {
+		t.Errorf("Load of a directory = %v, want a read failure of kind mismatch", err)
+	}
+	f, err := Load("testdata/valid.lock", "valid.lock")
+	if err != nil || f.Core.Version != "v1.4.2" {
+		t.Errorf("Load(valid.lock) = %+v, %v", f, err)
 	}
 }

@@ -1,6 +1,18 @@
 package lock
 
-import "github.com/plugctl/plugctl/internal/files"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+
+	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/source"
+)
 
 // MaxFileSize is the largest lock file plugctl reads: hundreds of times
 // what a build graph of thousands of modules needs, and small enough that
@@ -8,9 +20,78 @@ import "github.com/plugctl/plugctl/internal/files"
 // costs nothing.
 const MaxFileSize = 16 << 20
 
-// ReadFile reads the lock file name: a regular file of at most MaxFileSize
-// bytes. A missing file is an error satisfying errors.Is(err,
-// fs.ErrNotExist).
-func ReadFile(name string) ([]byte, error) {
-	return files.ReadFile(name, MaxFileSize)
+// Load reads and parses the lock file at path, a regular file of at most
+// MaxFileSize bytes; name is how problems name it (the path as the user
+// knows it). It is the one way plugctl reads a lock. A missing file is an
+// error satisfying errors.Is(err, fs.ErrNotExist); any other failure is a
+// fail.Mismatch: the lock cannot be read, or holds problems (a diag.List,
+// every one listed, see Parse).
+func Load(path, name string) (*File, error) {
+	data, err := files.ReadFile(path, MaxFileSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	case err != nil:
+		return nil, fail.Wrap(fail.Mismatch, fmt.Errorf("reading the lock: %w", err))
+	}
+	f, err := Parse(name, data)
+	if err != nil {
+		return nil, fail.Wrap(fail.Mismatch, err)
+	}
+	return f, nil
+}
+
+// IsProblem reports whether err, from Load, says the lock holds problems
+// (rather than that it could not be read).
+func IsProblem(err error) bool {
+	var l diag.List
+	return errors.As(err, &l)
+}
+
+// ContentDigest is the digest of what f pins, "sha256:<hex>": of its
+// content as parsed, written the one canonical way (Marshal), so that it
+// does not depend on how the file was laid out, and with the toolchain
+// left out, since a new toolchain alone does not rewrite a lock and
+// changes no pin. The vendor manifest pins the lock it was made with by
+// it, and an artifact's inputs the lock it was built with.
+func (f *File) ContentDigest() (string, error) {
+	c := *f
+	c.Go = ""
+	data, err := Marshal(&c)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// ContentDigests returns the digests a vendor tree made with f may record:
+// ContentDigest, and for a lock with module-kind entries the digest a
+// plugctl that spelled that kind "proxy" recorded, so that its trees still
+// build.
+func (f *File) ContentDigests() []string {
+	var out []string
+	if sum, err := f.ContentDigest(); err == nil {
+		out = append(out, sum)
+	}
+	old := *f
+	old.Plugins = slices.Clone(f.Plugins)
+	legacy := false
+	for _, e := range append([]*Entry{&old.Core}, entries(old.Plugins)...) {
+		if e.Origin.Kind == source.Module {
+			e.Origin.Kind, legacy = source.LegacyModule, true
+		}
+	}
+	if sum, err := old.ContentDigest(); err == nil && legacy {
+		out = append(out, sum)
+	}
+	return out
+}
+
+func entries(es []Entry) []*Entry {
+	out := make([]*Entry, len(es))
+	for i := range es {
+		out[i] = &es[i]
+	}
+	return out
 }

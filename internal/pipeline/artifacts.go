@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"debug/buildinfo"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -12,8 +11,8 @@ import (
 
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/build"
-	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/digest"
 	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/sbom"
 	"github.com/plugctl/plugctl/internal/source"
@@ -46,13 +45,15 @@ func (p *Project) Inputs() (artifact.Inputs, error) {
 	in := artifact.Inputs{
 		Plugctl:   artifact.Tool(),
 		Toolchain: p.Toolchain.Version,
-		Config:    configDigest(c),
+		Config:    digest.Artifact(c),
 		Tags:      c.Build.Tags,
 		Ldflags:   c.Build.Ldflags,
 		Sources:   map[string]string{},
 	}
-	if data, err := lock.ReadFile(p.LockPath()); err == nil {
-		in.Lock = sha256hex(data)
+	if f, err := lock.Load(p.LockPath(), p.LockName()); err == nil {
+		if in.Lock, err = f.ContentDigest(); err != nil {
+			return in, err
+		}
 	}
 	tmpl, err := p.template()
 	if err != nil {
@@ -90,38 +91,6 @@ func (p *Project) Inputs() (artifact.Inputs, error) {
 	}
 	p.inputs = &in
 	return in, nil
-}
-
-// configDigest hashes the config as parsed, so that comments and layout do
-// not count. Positions, the file's own name and directory, and the target
-// list and output path are left out: they do not change what a target's
-// binary contains. Settings are hashed as the Go literals the generated main
-// holds, which keeps 1 and 1.0 apart.
-func configDigest(c *config.Config) string {
-	cp := *c
-	cp.File, cp.Dir = "", ""
-	cp.Build.Targets, cp.Build.Output, cp.Build.OutputPos = nil, "", config.Pos{}
-	cp.Core.Pos, cp.Core.KeyPos = config.Pos{}, nil
-	settings := map[string]string{}
-	cp.Plugins = make([]config.Plugin, len(c.Plugins))
-	for i, pl := range c.Plugins {
-		settings[pl.Name] = codegen.Literal(pl.Settings)
-		pl.Settings, pl.Pos, pl.KeyPos, pl.SettingPos = nil, config.Pos{}, nil, nil
-		cp.Plugins[i] = pl
-	}
-	cp.Replace = make([]config.Replace, len(c.Replace))
-	for i, r := range c.Replace {
-		r.Pos = config.Pos{}
-		cp.Replace[i] = r
-	}
-	b, err := json.Marshal(struct {
-		Config   config.Config
-		Settings map[string]string
-	}{cp, settings})
-	if err != nil {
-		panic(err) // a validated config always encodes
-	}
-	return sha256hex(b)
 }
 
 // pinned reports whether the config alone fixes every version of the build

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/digest"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/lock"
@@ -80,25 +81,23 @@ func (p *Project) UseLock(o LockOptions) error {
 			return fail.New(fail.Config, "--upgrade %s: no enabled plug has that name (valid: %s)", n, strings.Join(names, ", "))
 		}
 	}
-	data, err := lock.ReadFile(p.LockPath())
+	old, err := lock.Load(p.LockPath(), p.LockName())
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		if o.Locked {
 			return fail.New(fail.Mismatch, "%s does not exist, and --locked forbids making it; run plugctl lock to create it", p.LockName())
 		}
 		return nil
-	case err != nil:
-		return fail.Wrap(fail.Mismatch, fmt.Errorf("reading the lock: %w", err))
-	}
-	old, err := lock.Parse(p.LockName(), data)
-	if err != nil {
+	case lock.IsProblem(err):
 		// The advice is a failure of its own beside the problems, so that
 		// it still shows when they are listed one by one.
 		return fail.Wrap(fail.Mismatch, errors.Join(err, fmt.Errorf("%s is written by plugctl: fix the merge, or delete it and run plugctl lock", p.LockName())))
+	case err != nil:
+		return err
 	}
 	st.old = old
 	if o.Locked {
-		if diff := lock.Diff(p.Config, old); len(diff) > 0 {
+		if diff := lockDiff(p.Config, old); len(diff) > 0 {
 			return fail.New(fail.Mismatch, "%s is out of date with %s:\n  %s\nrun plugctl lock to update it", p.LockName(), p.Config.File, strings.Join(diff, "\n  "))
 		}
 	}
@@ -106,7 +105,7 @@ func (p *Project) UseLock(o LockOptions) error {
 	for _, n := range o.UpgradeNames {
 		upgrade[n] = true
 	}
-	for _, w := range lock.Wants(p.Config) {
+	for _, w := range wants(p.Config) {
 		e, ok := old.Core, true
 		if w.Name != source.CoreName {
 			e, ok = old.Plugin(w.Name)
@@ -114,7 +113,7 @@ func (p *Project) UseLock(o LockOptions) error {
 		switch {
 		case !ok:
 		case o.Upgrade && (len(upgrade) == 0 || upgrade[w.Name]):
-		case len(w.Differences(e)) > 0:
+		case len(w.differences(e)) > 0:
 			// The config asks for something else now: resolve it afresh.
 		default:
 			st.pins[w.Name] = true
@@ -303,13 +302,13 @@ func parseGoSum(data []byte) ([]lock.Module, error) {
 func (p *Project) Lock() *lock.File {
 	f := &lock.File{
 		LockVersion:  lock.Version,
-		ConfigDigest: lock.Digest(p.Config),
+		ConfigDigest: digest.Resolution(p.Config),
 		Go:           p.Toolchain.Version,
 		Core:         lockEntry(p.Set.Core, ""),
 	}
 	f.Core.Name = ""
 	imports := map[string]string{}
-	for _, w := range lock.Wants(p.Config) {
+	for _, w := range wants(p.Config) {
 		imports[w.Name] = w.Import
 	}
 	for _, c := range p.Set.Plugs {
@@ -381,7 +380,7 @@ func (p *Project) SaveLock() (*LockResult, error) {
 		return nil, fmt.Errorf("writing the lock: %w", err)
 	}
 	res.Written = true
-	p.inputs = nil // the artifacts' inputs include the lock's bytes
+	p.inputs = nil // the artifacts' inputs include the lock's content
 	return res, nil
 }
 

@@ -91,33 +91,3 @@ func TestChanges(t *testing.T) {
 		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
-
-// TestLockDigestsLegacy checks that a vendor tree made by a plugctl that
-// spelled the module kind "proxy" in its lock still matches that lock,
-// read today with the kind spelled "module".
-func TestLockDigestsLegacy(t *testing.T) {
-	f := &lock.File{LockVersion: 1, Go: "go1.26.8",
-		Core:    lock.Entry{Module: "example.com/core", Version: "v1.0.0", Origin: source.Origin{Kind: source.Module}},
-		Plugins: []lock.Entry{{Name: "l", Module: "example.com/l", Version: "v0.0.0", Origin: source.Origin{Kind: source.Local, Path: "./l"}}},
-	}
-	old := *f
-	old.Core.Origin.Kind = "proxy"
-	then, err := lockDigest(&old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now, err := lockDigest(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := lockDigests(f); !slices.Equal(got, []string{now, then}) {
-		t.Errorf("lockDigests = %v, want [%s %s]", got, now, then)
-	}
-	if f.Core.Origin.Kind != source.Module {
-		t.Error("lockDigests changed its argument")
-	}
-	f.Core.Origin.Kind = source.Local
-	if got := lockDigests(f); len(got) != 1 {
-		t.Errorf("lockDigests of a lock with no module entry = %v, want one digest", got)
-	}
-}

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"sync"
 
@@ -45,15 +44,9 @@ type Available struct {
 // would pick. Components built from a directory or an archive have no
 // versions to compare and are listed with their kind only.
 func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
-	var old *lock.File
-	data, err := lock.ReadFile(p.LockPath())
-	switch {
-	case err == nil:
-		if old, err = lock.Parse(p.LockName(), data); err != nil {
-			return nil, fail.Wrap(fail.Mismatch, err)
-		}
-	case !errors.Is(err, os.ErrNotExist):
-		return nil, fail.Wrap(fail.Mismatch, fmt.Errorf("reading the lock: %w", err))
+	old, err := lock.Load(p.LockPath(), p.LockName())
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
 	}
 	reqs := p.Config.Requests()
 	out := make([]Available, len(reqs))

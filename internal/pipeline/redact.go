@@ -7,10 +7,10 @@ import (
 
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/digest"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/redact"
-	"github.com/plugctl/plugctl/internal/vendortree"
 )
 
 // RedactedConfig returns the text of the project's config with the
@@ -43,7 +43,7 @@ func (p *Project) RedactedConfig() ([]byte, error) {
 		return data, nil
 	}
 	cfg, err := config.Parse(p.Config.File, []byte(text), p.Config.Dir)
-	same := err == nil && vendortree.ConfigDigest(cfg) == vendortree.ConfigDigest(p.Config) &&
+	same := err == nil && digest.Vendor(cfg) == digest.Vendor(p.Config) &&
 		reflect.DeepEqual(cfg.Build, p.Config.Build) && cfg.Vendor == p.Config.Vendor
 	for _, s := range secret {
 		same = same && !strings.Contains(text, s)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/digest"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
@@ -172,13 +173,13 @@ func (p *Project) assemble(ctx context.Context, gen, dir, tmp string) (*vendortr
 	}
 	man := &vendortree.Manifest{
 		Toolchain: p.Toolchain.Version,
-		Config:    vendortree.ConfigDigest(p.Config),
+		Config:    digest.Vendor(p.Config),
 		Name:      p.Config.Name,
 		SDK:       p.Set.SDK,
 		Core:      vc(p.Set.Core),
 		Plugs:     []vendortree.Component{},
 	}
-	if man.Lock, err = lockDigest(p.Lock()); err != nil {
+	if man.Lock, err = p.Lock().ContentDigest(); err != nil {
 		return nil, err
 	}
 	for _, c := range p.Set.Plugs {
@@ -193,49 +194,6 @@ func (p *Project) assemble(ctx context.Context, gen, dir, tmp string) (*vendortr
 		}
 	}
 	return man, nil
-}
-
-// lockDigest is the digest of a lock's content as the manifest records it:
-// of its bytes with the toolchain left out, since a new toolchain alone does
-// not rewrite a lock (SaveLock) and does not change what the tree holds.
-func lockDigest(f *lock.File) (string, error) {
-	c := *f
-	c.Go = ""
-	data, err := lock.Marshal(&c)
-	if err != nil {
-		return "", err
-	}
-	return "sha256:" + sha256hex(data), nil
-}
-
-// lockDigests returns the digests a tree made with the lock f may record:
-// lockDigest, and for a lock with module-kind entries the digest a plugctl
-// that spelled that kind "proxy" recorded, so that its trees still build.
-func lockDigests(f *lock.File) []string {
-	var out []string
-	if sum, err := lockDigest(f); err == nil {
-		out = append(out, sum)
-	}
-	old := *f
-	old.Plugins = slices.Clone(f.Plugins)
-	legacy := false
-	for _, e := range append([]*lock.Entry{&old.Core}, entries(old.Plugins)...) {
-		if e.Origin.Kind == source.Module {
-			e.Origin.Kind, legacy = "proxy", true
-		}
-	}
-	if sum, err := lockDigest(&old); err == nil && legacy {
-		out = append(out, sum)
-	}
-	return out
-}
-
-func entries(es []lock.Entry) []*lock.Entry {
-	out := make([]*lock.Entry, len(es))
-	for i := range es {
-		out[i] = &es[i]
-	}
-	return out
 }
 
 // resolved returns p with its symbolic links resolved, or p when it cannot
@@ -260,21 +218,20 @@ func (p *Project) UseVendor(ctx context.Context, dir, lockPath string) (*vendort
 		if err != nil {
 			return err
 		}
-		if want := vendortree.ConfigDigest(p.Config); m.Config != want {
+		if want := digest.Vendor(p.Config); m.Config != want {
 			return fail.New(fail.Mismatch, "vendor tree %s was made from a different config: %s; run plugctl vendor to bring it up to date", dir, configDiff(m, p.Config))
 		}
-		if data, err := lock.ReadFile(lockPath); err == nil {
-			f, err := lock.Parse(lockPath, data)
-			if err != nil {
-				return fail.Wrap(fail.Mismatch, err)
+		f, err := lock.Load(lockPath, lockPath)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return err
+		case !slices.Contains(f.ContentDigests(), m.Lock):
+			made := "with a different lock than " + lockPath
+			if m.Lock == "" {
+				made = "without a lock, and now there is " + lockPath
 			}
-			if !slices.Contains(lockDigests(f), m.Lock) {
-				made := "with a different lock than " + lockPath
-				if m.Lock == "" {
-					made = "without a lock, and now there is " + lockPath
-				}
-				return fail.New(fail.Mismatch, "vendor tree %s was made %s; run plugctl vendor to bring it up to date", dir, made)
-			}
+			return fail.New(fail.Mismatch, "vendor tree %s was made %s; run plugctl vendor to bring it up to date", dir, made)
 		}
 		if m.Toolchain != p.Toolchain.Version {
 			p.R.Note(fmt.Sprintf("the vendor tree was written with %s and is built with %s: the binary may differ from one built with %s", m.Toolchain, p.Toolchain.Version, m.Toolchain))
@@ -311,7 +268,7 @@ func (p *Project) UseVendor(ctx context.Context, dir, lockPath string) (*vendort
 		p.inputs = &artifact.Inputs{
 			Plugctl:   artifact.Tool(),
 			Toolchain: p.Toolchain.Version,
-			Config:    configDigest(p.Config),
+			Config:    digest.Artifact(p.Config),
 			Vendor:    sha256hex(data),
 			Tags:      p.Config.Build.Tags,
 			Ldflags:   p.Config.Build.Ldflags,

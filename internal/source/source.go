@@ -48,15 +48,18 @@ const (
 	Local   Kind = "local"   // a local directory
 )
 
-// legacyModule is how locks and vendor manifests written before the kinds
-// had one name each spelled Module.
-const legacyModule = "proxy"
+// LegacyModule is how locks and vendor manifests written before the kinds
+// had one name each spelled Module. It is read, never written, but for the
+// digest of an old lock that a vendor tree of that time recorded
+// (lock.File.ContentDigests). It is not a Kind constant: no kind is named
+// so, and no switch over kinds handles it.
+const LegacyModule = "proxy"
 
 // ParseKind reads a kind as a lock or a vendor manifest writes it: a Kind,
 // or "proxy", the old name of Module, so that existing locks and trees
 // still read. ok is false for anything else.
 func ParseKind(s string) (k Kind, ok bool) {
-	if s == legacyModule {
+	if s == LegacyModule {
 		return Module, true
 	}
 	switch k := Kind(s); k {

@@ -56,11 +56,12 @@ type Manifest struct {
 	// Toolchain is the go version that wrote the tree (go1.26.8).
 	Toolchain string `json:"toolchain"`
 	// Config is the digest of the config inputs the tree was made from
-	// (ConfigDigest); a build from the tree refuses a config that differs.
+	// (digest.Vendor); a build from the tree refuses a config that differs.
 	Config string `json:"config"`
-	// Lock is the digest of the lock the tree was made with ("sha256:…" of
-	// the lock file's bytes with its toolchain field left out). A build from
-	// the tree refuses a lock file that differs.
+	// Lock is the digest of the content of the lock the tree was made with
+	// (lock.File.ContentDigest: what it pins, whatever its layout, the
+	// toolchain left out). A build from the tree refuses a lock that pins
+	// something else.
 	Lock string `json:"lock,omitempty"`
 	// Name is the config's artifact name.
 	Name string `json:"name"`

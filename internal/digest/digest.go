@@ -1,0 +1,154 @@
+// Package digest holds the three digests plugctl takes of a config, side by
+// side, so that what each covers is decided in one place. Each answers one
+// question — "is the lock still the lock of this config?", "was the vendor
+// tree made from this config?", "was this binary built from this config?" —
+// and covers exactly what changes the answer:
+//
+//	digest      recorded in                what it covers                                  left out, and why
+//	----------  -------------------------  ----------------------------------------------  ------------------------------------------------
+//	Resolution  the lock's config_digest   core and every plug, enabled or not: name,      settings, core.main/entry/imports/template, name,
+//	                                       module, version, source, checksum, import;      build and vendor keys: they change no version,
+//	                                       the replace map                                 so editing them must not make a lock stale;
+//	                                                                                       plugs sorted by name, so file order does not count
+//	Vendor      the vendor manifest's      schema, name, the core (origin keys, main,      the build section and the vendor key: targets,
+//	            config                     entry, imports, template), the enabled plugs    output, tags and ldflags apply when building from
+//	                                       with their settings as the Go literals the      the tree and do not change what it holds;
+//	                                       generated main holds, the replace map           disabled plugs, which the tree does not hold
+//	Artifact    an artifact record's       the whole parsed config (settings as Go         build.targets and build.output (the target is
+//	            inputs.config              literals, so 1 and 1.0 differ)                  digested apart, the output path changes no byte
+//	                                                                                       of the binary); the file's name and directory
+//
+// All three leave out comments, layout, key order and every position in the
+// file (Pos, KeyPos, SettingPos, OutputPos): reformatting a config changes
+// none of them. Resolution and Vendor redact credentials in source URLs
+// first: a rotated token is the same source, and a bundle carries its config
+// without it. Resolution and Vendor are "sha256:<hex>"; Artifact is bare
+// hex, as artifact records have always held it.
+//
+// The lock's own content is digested by the lock package
+// (lock.File.ContentDigest): the vendor manifest and the artifact inputs
+// both pin a lock by it.
+package digest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/plugctl/plugctl/internal/codegen"
+	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/redact"
+)
+
+// resolution is the canonical form of what a resolution depends on.
+type resolution struct {
+	Core    resolutionComponent   `json:"core"`
+	Plugins []resolutionComponent `json:"plugins"` // every plug, enabled or not, by name
+	Replace []resolutionReplace   `json:"replace"` // by path
+}
+
+type resolutionComponent struct {
+	Name     string `json:"name"`
+	Module   string `json:"module"`
+	Version  string `json:"version"`
+	Source   string `json:"source"`
+	Checksum string `json:"checksum"`
+	Import   string `json:"import"`
+}
+
+type resolutionReplace struct {
+	Path    string `json:"path"`
+	Version string `json:"version"`
+	Dir     string `json:"dir"`
+}
+
+// Resolution returns the digest of cfg's resolution inputs, "sha256:<hex>",
+// which the lock records as its config_digest (see the table above).
+func Resolution(cfg *config.Config) string {
+	in := resolution{
+		Core:    resolutionComponent{Name: "core", Module: cfg.Core.Module, Version: cfg.Core.Version, Source: redact.String(cfg.Core.Source), Checksum: cfg.Core.Checksum},
+		Plugins: []resolutionComponent{},
+		Replace: []resolutionReplace{},
+	}
+	for _, p := range cfg.Plugins {
+		in.Plugins = append(in.Plugins, resolutionComponent{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import})
+	}
+	slices.SortFunc(in.Plugins, func(a, b resolutionComponent) int { return strings.Compare(a.Name, b.Name) })
+	for _, r := range cfg.Replace {
+		in.Replace = append(in.Replace, resolutionReplace{r.Path, r.Version, r.Dir})
+	}
+	slices.SortFunc(in.Replace, func(a, b resolutionReplace) int { return strings.Compare(a.Path, b.Path) })
+	return prefixed(encode(in))
+}
+
+// Vendor returns the digest of the parts of cfg a vendor tree is made from,
+// "sha256:<hex>", which the vendor manifest records (see the table above).
+func Vendor(cfg *config.Config) string {
+	type plug struct {
+		Name, Module, Version, Source, Checksum, Import, Settings string
+	}
+	type replace struct{ Path, Version, Dir string }
+	in := struct {
+		Schema  int
+		Name    string
+		Core    [8]any
+		Plugs   []plug
+		Replace []replace
+	}{Schema: cfg.Schema, Name: cfg.Name}
+	c := cfg.Core
+	in.Core = [8]any{c.Module, c.Version, redact.String(c.Source), c.Checksum, c.Main, c.Entry, c.Imports, c.Template}
+	for _, p := range cfg.Enabled() {
+		settings := p.Settings
+		if settings == nil {
+			settings = map[string]any{} // as the generated main sees an absent key
+		}
+		in.Plugs = append(in.Plugs, plug{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import, codegen.Literal(settings)})
+	}
+	for _, r := range cfg.Replace {
+		in.Replace = append(in.Replace, replace{r.Path, r.Version, r.Dir})
+	}
+	return prefixed(encode(in))
+}
+
+// Artifact returns the digest of cfg as it feeds a binary, bare hex, which
+// an artifact's record holds among its inputs (see the table above).
+func Artifact(cfg *config.Config) string {
+	cp := *cfg
+	cp.File, cp.Dir = "", ""
+	cp.Build.Targets, cp.Build.Output, cp.Build.OutputPos = nil, "", config.Pos{}
+	cp.Core.Pos, cp.Core.KeyPos = config.Pos{}, nil
+	settings := map[string]string{}
+	cp.Plugins = make([]config.Plugin, len(cfg.Plugins))
+	for i, pl := range cfg.Plugins {
+		settings[pl.Name] = codegen.Literal(pl.Settings)
+		pl.Settings, pl.Pos, pl.KeyPos, pl.SettingPos = nil, config.Pos{}, nil, nil
+		cp.Plugins[i] = pl
+	}
+	cp.Replace = make([]config.Replace, len(cfg.Replace))
+	for i, r := range cfg.Replace {
+		r.Pos = config.Pos{}
+		cp.Replace[i] = r
+	}
+	sum := sha256.Sum256(encode(struct {
+		Config   config.Config
+		Settings map[string]string
+	}{cp, settings}))
+	return hex.EncodeToString(sum[:])
+}
+
+// encode is the JSON of v: strings, numbers, slices and maps only, which
+// always encode.
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("digest: encoding a config: " + err.Error())
+	}
+	return b
+}
+
+func prefixed(b []byte) string {
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}

@@ -38,9 +38,9 @@ import (
 	"time"
 
 	"github.com/plugctl/plugctl/internal/build"
-	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/testenv"
 )
 
@@ -91,7 +91,7 @@ func run(out string, n int, cold bool) error {
 	if b.proj, err = b.example(filepath.Join(b.tmp, "project")); err != nil {
 		return err
 	}
-	host := config.Target{OS: runtime.GOOS, Arch: runtime.GOARCH}
+	host := platform.Target{OS: runtime.GOOS, Arch: runtime.GOARCH}
 	fmt.Fprintf(&b.md, "# plugctl benchmarks\n\nWritten by `make bench` (`go run ./internal/bench -o BENCHMARKS.md`, source: `internal/bench/main.go`).\n")
 	fmt.Fprintf(&b.md, "Machine: %s, %d CPUs, %s. Each figure is the median of %d runs; the commands of a pair run interleaved, so that\nother load on the machine slows both alike, and results are compared as ratios within this one run.\n\n", host, runtime.NumCPU(), goVersion(), n)
 	fmt.Fprintf(&b.md, "The project is the bundled example (`plugconfig.example.yaml`: the example core, two local plugs, the SDK), copied to a temporary directory. Environment for every command: the user's `GOCACHE` (warm), `GOFLAGS=` `GOTOOLCHAIN=local` `GOWORK=off` `GOPROXY=off` `GOSUMDB=off`.\n\n")
@@ -140,7 +140,7 @@ func (b *bench) compare(n int) error {
 	// flags (build.Flags), same environment (gotool.Env with build.Env),
 	// into a fresh output file each time as plugctl does (go skips the link
 	// when the output file is already up to date).
-	host := config.Target{OS: runtime.GOOS, Arch: runtime.GOARCH}
+	host := platform.Target{OS: runtime.GOOS, Arch: runtime.GOARCH}
 	opts := build.Options{}
 	plainOut := filepath.Join(b.tmp, "plain", "hello")
 	flags, err := build.Flags(opts)

@@ -17,19 +17,19 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/ldflags"
+	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/run"
 )
 
 // Options says what to compile and how.
 type Options struct {
-	Dir     string          // the build module
-	Targets []config.Target // at least one
-	Output  func(config.Target) string
+	Dir     string            // the build module
+	Targets []platform.Target // at least one
+	Output  func(platform.Target) string
 	Tags    []string
 	Ldflags []string
 	Vendor  bool // build from Dir/vendor with the network off
@@ -40,19 +40,19 @@ type Options struct {
 	// its output path; an error leaves the path as it was. The pipeline
 	// checks there that the path is plugctl's to replace and marks it so
 	// (artifact.Claim).
-	Claim func(path string, t config.Target) error
+	Claim func(path string, t platform.Target) error
 }
 
 // Artifact is one compiled binary.
 type Artifact struct {
-	Target   config.Target
+	Target   platform.Target
 	Path     string
 	Duration time.Duration
 }
 
 // TargetError is the failure of one target.
 type TargetError struct {
-	Target config.Target
+	Target platform.Target
 	Err    error
 }
 
@@ -115,7 +115,7 @@ func Flags(o Options) ([]string, error) {
 }
 
 // Env returns the environment overrides for compiling t.
-func Env(o Options, t config.Target) map[string]string {
+func Env(o Options, t platform.Target) map[string]string {
 	env := map[string]string{"GOOS": t.OS, "GOARCH": t.Arch, "CGO_ENABLED": "0"}
 	if o.Vendor {
 		env["GOFLAGS"] = "-mod=vendor"
@@ -125,7 +125,7 @@ func Env(o Options, t config.Target) map[string]string {
 	return env
 }
 
-func compileOne(ctx context.Context, r report.Reporter, o Options, t config.Target) (*Artifact, error) {
+func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Target) (*Artifact, error) {
 	start := time.Now()
 	out := o.Output(t)
 	flags, err := Flags(o)

@@ -10,6 +10,7 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
+	"github.com/plugctl/plugctl/internal/platform"
 )
 
 // buildOptions are the inputs of plugctl build.
@@ -29,9 +30,9 @@ type buildOptions struct {
 	// Bundle builds offline from a bundle made by plugctl bundle.
 	Bundle string
 
-	fileSet    bool            // -f was given
-	targets    []config.Target // Targets, parsed by validate
-	bundleTree string          // the unpacked bundle's vendor tree
+	fileSet    bool              // -f was given
+	targets    []platform.Target // Targets, parsed by validate
+	bundleTree string            // the unpacked bundle's vendor tree
 }
 
 // validate checks what the flags say on their own, before anything is
@@ -42,7 +43,7 @@ func (o *buildOptions) validate() error {
 		return usage(errors.New("--bundle and -f cannot be used together: the bundle holds its config"))
 	}
 	if len(o.Targets) > 0 {
-		targets, err := config.ParseTargets(o.Targets)
+		targets, err := platform.ParseList(o.Targets)
 		if err != nil {
 			return usage(fmt.Errorf("--target: %w", err))
 		}
@@ -168,7 +169,7 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 // artifacts when nothing that feeds them changed (unless force), and
 // resolves, generates and compiles otherwise. On a failure it returns the
 // artifacts that were built.
-func artifacts(ctx context.Context, p *pipeline.Project, targets []config.Target, output string, force, locked bool) ([]pipeline.Artifact, error) {
+func artifacts(ctx context.Context, p *pipeline.Project, targets []platform.Target, output string, force, locked bool) ([]pipeline.Artifact, error) {
 	// The lock is read first: --locked must fail on a missing or stale
 	// lock even when the artifacts could be reused.
 	if err := p.UseLock(pipeline.LockOptions{Locked: locked}); err != nil {

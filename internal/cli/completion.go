@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/platform"
 )
 
 // Shell completion comes from cobra's completion command (bash, zsh, fish,
@@ -61,7 +62,7 @@ func completeNames(g *globals, withCore, withDisabled bool) cobra.CompletionFunc
 // build for.
 func completeTargets(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	var out []cobra.Completion
-	for _, t := range config.Targets() {
+	for _, t := range platform.All() {
 		if strings.HasPrefix(t.String(), toComplete) {
 			out = append(out, t.String())
 		}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/platform"
 )
 
 // flagCase is one command line given to a command made with a runF that
@@ -68,11 +68,11 @@ func testFlags[O any](t *testing.T, newCmd func(*globals, func(context.Context, 
 }
 
 func TestBuildFlags(t *testing.T) {
-	amd64, arm64 := config.Target{OS: "linux", Arch: "amd64"}, config.Target{OS: "darwin", Arch: "arm64"}
+	amd64, arm64 := platform.Target{OS: "linux", Arch: "amd64"}, platform.Target{OS: "darwin", Arch: "arm64"}
 	testFlags(t, newCmdBuild, (*buildOptions).validate, []flagCase[buildOptions]{
 		{name: "none", args: []string{"build"}, want: &buildOptions{}},
 		{name: "targets and output", args: []string{"build", "--target", "linux/amd64", "--target=darwin/arm64", "-o", "out/{os}_{arch}"},
-			want: &buildOptions{Targets: []string{"linux/amd64", "darwin/arm64"}, Output: "out/{os}_{arch}", targets: []config.Target{amd64, arm64}}},
+			want: &buildOptions{Targets: []string{"linux/amd64", "darwin/arm64"}, Output: "out/{os}_{arch}", targets: []platform.Target{amd64, arm64}}},
 		{name: "long output", args: []string{"build", "--output", "bin/app"}, want: &buildOptions{Output: "bin/app"}},
 		{name: "force locked offline", args: []string{"build", "--force", "--locked", "--offline"}, want: &buildOptions{Force: true, Locked: true, Offline: true}},
 		{name: "bundle", args: []string{"build", "--bundle", "site.tar.gz"}, want: &buildOptions{Bundle: "site.tar.gz"}},
@@ -180,7 +180,7 @@ func TestInitFlags(t *testing.T) {
 				plugs: []starterPlug{{Name: "cloudflare", Module: "github.com/caddy-dns/cloudflare", Version: "^0.2"},
 					{Name: "geo", Source: "git::https://git.example.com/geoip.git", Version: "v2.1.0"}},
 				replace: map[string]string{"github.com/plugctl/plugctl/plug": "../plug"},
-				targets: []config.Target{{OS: "linux", Arch: "amd64"}}}},
+				targets: []platform.Target{{OS: "linux", Arch: "amd64"}}}},
 		{name: "source core", args: []string{"init", "--core-source", "./core"}, want: &initOptions{CoreSource: "./core", replace: map[string]string{}}},
 		{name: "bad with", args: []string{"init", "--core-module", "example.com/core", "--with", "not a plug"}, code: 2, stderr: "--with not a plug: want MODULE[@VERSION], ./DIR or git::URL"},
 		{name: "bad replace", args: []string{"init", "--core-module", "example.com/core", "--replace", "example.com/x"}, code: 2, stderr: "--replace example.com/x: want PATH=VERSION or PATH=./DIR"},

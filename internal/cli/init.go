@@ -17,6 +17,7 @@ import (
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/scaffold"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/source/kinds"
@@ -52,7 +53,7 @@ type initOptions struct {
 	// validate; ask adds the plugs it is given.
 	plugs   []starterPlug
 	replace map[string]string
-	targets []config.Target
+	targets []platform.Target
 }
 
 // validate checks and parses what the flags say, before any question is
@@ -75,7 +76,7 @@ func (o *initOptions) validate() error {
 		}
 		o.replace[path] = to
 	}
-	targets, err := config.ParseTargets(o.Targets)
+	targets, err := platform.ParseList(o.Targets)
 	if err != nil {
 		return usage(fmt.Errorf("--target: %w", err))
 	}

@@ -5,9 +5,9 @@ import (
 	"path/filepath"
 
 	"github.com/plugctl/plugctl/internal/bundle"
-	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
+	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/report"
 )
 
@@ -36,7 +36,7 @@ func (o *buildOptions) load(ctx context.Context, r report.Reporter) (*pipeline.P
 // vendor manifest among them) did not change are reused. With --locked, the
 // lock must exist, agree with the config, and be the one the tree was made
 // with.
-func (o *buildOptions) buildOffline(ctx context.Context, p *pipeline.Project, targets []config.Target) ([]pipeline.Artifact, error) {
+func (o *buildOptions) buildOffline(ctx context.Context, p *pipeline.Project, targets []platform.Target) ([]pipeline.Artifact, error) {
 	dir, lockPath := p.VendorDir(), p.LockPath()
 	if o.bundleTree != "" {
 		dir, lockPath = o.bundleTree, filepath.Join(filepath.Dir(o.bundleTree), bundle.LockName)

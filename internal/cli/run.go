@@ -13,9 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
+	"github.com/plugctl/plugctl/internal/platform"
 )
 
 // runOptions are the inputs of plugctl run.
@@ -108,7 +108,7 @@ func (o *runOptions) hostBinary(ctx context.Context) (pipeline.Artifact, error) 
 		return pipeline.Artifact{}, err
 	}
 	defer release()
-	host, err := config.ParseTarget(p.Toolchain.GOOS + "/" + p.Toolchain.GOARCH)
+	host, err := platform.Parse(p.Toolchain.GOOS + "/" + p.Toolchain.GOARCH)
 	if err != nil {
 		return pipeline.Artifact{}, fail.Wrap(fail.Config, fmt.Errorf("the go toolchain's host: %w", err))
 	}
@@ -118,7 +118,7 @@ func (o *runOptions) hostBinary(ctx context.Context) (pipeline.Artifact, error) 
 	if !slices.Contains(p.Config.Build.Targets, host) {
 		output = filepath.Join(p.State("run"), "{name}")
 	}
-	arts, err := artifacts(ctx, p, []config.Target{host}, output, o.Force, false)
+	arts, err := artifacts(ctx, p, []platform.Target{host}, output, o.Force, false)
 	if err != nil {
 		return pipeline.Artifact{}, err
 	}

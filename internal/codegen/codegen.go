@@ -76,12 +76,19 @@ func Ident(s string) (string, error) {
 	return s, nil
 }
 
-// Main renders the main package from tmpl (templates.Main when empty) and
-// returns it gofmt'd.
-func Main(d Data, tmpl string) ([]byte, error) {
-	if tmpl == "" {
-		tmpl = templates.Main
+// MainTemplate returns the text of the main template a build uses: custom,
+// the text of core.template, or the built-in one when custom is "".
+func MainTemplate(custom string) string {
+	if custom == "" {
+		return templates.Main
 	}
+	return custom
+}
+
+// Main renders the main package from tmpl (through MainTemplate: the
+// built-in one when empty) and returns it gofmt'd.
+func Main(d Data, tmpl string) ([]byte, error) {
+	tmpl = MainTemplate(tmpl)
 	t, err := template.New("main").Funcs(Funcs).Option("missingkey=error").Parse(tmpl)
 	if err != nil {
 		return nil, fmt.Errorf("parsing main template: %w", err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/source/kinds"
 )
@@ -411,16 +412,16 @@ var validTests = []struct {
 		KeyPos: map[string]Pos{"module": {Line: 3, Col: 8}, "version": {Line: 3, Col: 34}},
 	}},
 	{"build defaults", header, func(c *Config) any { return c.Build }, Build{
-		Targets: []Target{{runtime.GOOS, runtime.GOARCH}}, Output: "dist/{name}",
+		Targets: []platform.Target{{OS: runtime.GOOS, Arch: runtime.GOARCH}}, Output: "dist/{name}",
 	}},
 	{"empty lists", header + "build: {targets: [], tags: [], ldflags: []}\nplugins: []\nreplace: {}\n", func(c *Config) any { return c.Build }, Build{
-		Targets: []Target{{runtime.GOOS, runtime.GOARCH}}, Output: "dist/{name}",
+		Targets: []platform.Target{{OS: runtime.GOOS, Arch: runtime.GOARCH}}, Output: "dist/{name}",
 	}},
 	{"null counts as absent", header + "build:\nplugins:\nreplace:\nvendor:\n", func(c *Config) any {
 		return []any{c.Build.Output, c.Plugins, c.Replace, c.Vendor}
 	}, []any{"dist/{name}", []Plugin(nil), []Replace(nil), ".plugctl/vendor"}},
 	{"several targets default output", header + "build: {targets: [linux/amd64, windows/arm64]}\n", func(c *Config) any { return c.Build }, Build{
-		Targets: []Target{{"linux", "amd64"}, {"windows", "arm64"}}, Output: "dist/{name}_{os}_{arch}",
+		Targets: []platform.Target{{OS: "linux", Arch: "amd64"}, {OS: "windows", Arch: "arm64"}}, Output: "dist/{name}_{os}_{arch}",
 	}},
 	{"plug defaults", header + "plugins:\n  - name: m\n    module: example.com/m\n    version: latest\n", func(c *Config) any { return c.Plugins }, []Plugin{{
 		Name: "m", Module: "example.com/m", Version: "latest", Import: "example.com/m", Enabled: true,
@@ -465,7 +466,7 @@ var validTests = []struct {
 	{"local source with spaces", header + "plugins:\n  - {name: a, source: ./my plugs/a}\n", func(c *Config) any { return c.Plugins[0].Source }, "./my plugs/a"},
 	{"nesting at the limit", plugHeader + "      a: " + strings.Repeat("[", 60) + strings.Repeat("]", 60) + "\n", func(c *Config) any { return c.Plugins[0].Settings != nil }, true},
 	{"tags and ldflags", header + "build:\n  tags: [netgo, go1.22, a_b]\n  ldflags: [-s, -w, \"-X main.v=1\"]\n", func(c *Config) any { return c.Build }, Build{
-		Targets: []Target{{runtime.GOOS, runtime.GOARCH}}, Output: "dist/{name}",
+		Targets: []platform.Target{{OS: runtime.GOOS, Arch: runtime.GOARCH}}, Output: "dist/{name}",
 		Tags: []string{"netgo", "go1.22", "a_b"}, Ldflags: []string{"-s", "-w", "-X main.v=1"},
 	}},
 }
@@ -529,7 +530,7 @@ func TestParseFull(t *testing.T) {
 			{Path: "golang.org/x/text", Version: "v0.3.8", Pos: Pos{Line: 32, Col: 3}},
 		},
 		Build: Build{
-			Targets:   []Target{{"linux", "amd64"}, {"darwin", "arm64"}},
+			Targets:   []platform.Target{{OS: "linux", Arch: "amd64"}, {OS: "darwin", Arch: "arm64"}},
 			Output:    "dist/{name}_{os}_{arch}",
 			Tags:      []string{"netgo", "osusergo"},
 			Ldflags:   []string{"-s", "-w"},
@@ -551,7 +552,7 @@ func TestParseFull(t *testing.T) {
 	if want := []source.Kind{source.Module, source.Local, source.Git, source.Module, source.Archive}; !reflect.DeepEqual(gotKinds, want) {
 		t.Errorf("kinds = %v, want %v", gotKinds, want)
 	}
-	if p := got.OutputPath(Target{"linux", "amd64"}, "v1.4.2"); p != "dist/acme-server_linux_amd64" {
+	if p := got.OutputPath(platform.Target{OS: "linux", Arch: "amd64"}, "v1.4.2"); p != "dist/acme-server_linux_amd64" {
 		t.Errorf("OutputPath = %q", p)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/ldflags"
+	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/source/kinds"
 	"github.com/plugctl/plugctl/internal/suggest"
@@ -382,11 +382,11 @@ func (c *checker) decodeBuild(e *yamlsrc.Entry) Build {
 		f = c.fields(e.Val, scopeNone, "build", " in build", buildKeys)
 	}
 	targets := c.strList(f["targets"], scopeNone, "build.targets")
-	seen := map[Target]Pos{}
+	seen := map[platform.Target]Pos{}
 	distinct := map[string]bool{}
 	for _, it := range targets {
 		distinct[it.s] = true
-		t, err := ParseTarget(it.s)
+		t, err := platform.Parse(it.s)
 		if err != nil {
 			c.add(it.pos, scopeNone, "build.targets: %v", err)
 			continue
@@ -399,7 +399,7 @@ func (c *checker) decodeBuild(e *yamlsrc.Entry) Build {
 		b.Targets = append(b.Targets, t)
 	}
 	if len(targets) == 0 {
-		b.Targets = []Target{{runtime.GOOS, runtime.GOARCH}}
+		b.Targets = []platform.Target{platform.Host()}
 	}
 	if e := f["output"]; e != nil && e.Val.Kind != yamlsrc.Null {
 		b.Output = c.str(e, scopeNone, "build.output")

@@ -1,6 +1,9 @@
 package config
 
-import "github.com/plugctl/plugctl/internal/diag"
+import (
+	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/platform"
+)
 
 // SDKModule is the module path of the plugctl SDK. A build whose graph holds it
 // delivers plug settings through it.
@@ -98,21 +101,13 @@ type Replace struct {
 
 // Build holds the compile settings.
 type Build struct {
-	Targets []Target // defaults to the host platform
-	Output  string   // template with {name} {os} {arch} {version}
+	Targets []platform.Target // defaults to the host platform
+	Output  string            // template with {name} {os} {arch} {version}
 	Tags    []string
 	Ldflags []string
 	// OutputPos is where the config sets Output; zero for the default.
 	OutputPos Pos
 }
-
-// Target is one GOOS/GOARCH pair.
-type Target struct {
-	OS, Arch string
-}
-
-// String returns the target as "os/arch".
-func (t Target) String() string { return t.OS + "/" + t.Arch }
 
 // Enabled returns the plugs that are part of the build, in config order.
 func (c *Config) Enabled() []Plugin {

@@ -11,13 +11,13 @@ import (
 
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/build"
-	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/digest"
 	"github.com/plugctl/plugctl/internal/lock"
+	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/sbom"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/source/kinds"
-	"github.com/plugctl/plugctl/templates"
 )
 
 // Artifact is one binary of a build, compiled by this run or reused.
@@ -59,10 +59,7 @@ func (p *Project) Inputs() (artifact.Inputs, error) {
 	if err != nil {
 		return in, err
 	}
-	if tmpl == "" {
-		tmpl = templates.Main
-	}
-	in.Template = sha256hex([]byte(tmpl))
+	in.Template = sha256hex([]byte(codegen.MainTemplate(tmpl)))
 	add := func(label, src string) error {
 		if k, ok := kinds.Classify(src); !ok || !k.Rules().Live {
 			return nil
@@ -126,7 +123,7 @@ func (p *Project) pinned() (coreVersion string, ok bool) {
 // deciding from the config, the lock, the local sources and the records
 // beside the artifacts alone: nothing is resolved, generated or compiled.
 // It is the whole of a build that has nothing to do.
-func (p *Project) Reuse(targets []config.Target, override string) ([]Artifact, bool) {
+func (p *Project) Reuse(targets []platform.Target, override string) ([]Artifact, bool) {
 	coreVersion, ok := p.pinned()
 	if !ok {
 		return nil, false
@@ -158,7 +155,7 @@ func (p *Project) Reuse(targets []config.Target, override string) ([]Artifact, b
 // sha256 file, SBOM and record. It returns the artifacts that exist after it
 // — built or reused — in target order, and the failed targets' errors
 // joined: a failing target hides none of the others.
-func (p *Project) Build(ctx context.Context, dir string, targets []config.Target, override string, force bool) ([]Artifact, error) {
+func (p *Project) Build(ctx context.Context, dir string, targets []platform.Target, override string, force bool) ([]Artifact, error) {
 	in, err := p.Inputs()
 	if err != nil {
 		return nil, err
@@ -167,8 +164,8 @@ func (p *Project) Build(ctx context.Context, dir string, targets []config.Target
 	if err != nil {
 		return nil, err
 	}
-	results := make(map[config.Target]*Artifact, len(targets))
-	var todo []config.Target
+	results := make(map[platform.Target]*Artifact, len(targets))
+	var todo []platform.Target
 	for _, t := range targets {
 		path := p.Output(override, t)
 		if !force {

@@ -8,6 +8,7 @@ import (
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/report"
 )
 
@@ -28,7 +29,7 @@ func TestReuseExactPins(t *testing.T) {
 		{"constraint", "^1.4", false},
 		{"latest", "latest", false},
 	}
-	target := config.Target{OS: "linux", Arch: "amd64"}
+	target := platform.Target{OS: "linux", Arch: "amd64"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -65,7 +66,7 @@ func TestReuseExactPins(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			arts, ok := load().Reuse([]config.Target{target}, "")
+			arts, ok := load().Reuse([]platform.Target{target}, "")
 			if ok != tt.reused {
 				t.Fatalf("Reuse with core version %s = %v, want %v", tt.version, ok, tt.reused)
 			}

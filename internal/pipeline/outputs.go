@@ -11,6 +11,7 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/platform"
 )
 
 // CheckOutputs refuses, before anything is written, artifact paths that
@@ -22,7 +23,7 @@ import (
 // is empty the paths come from build.output, and a problem is a config
 // problem at its position. A path that needs the core's version, not known
 // yet, is checked by Build once it is.
-func (p *Project) CheckOutputs(override string, targets []config.Target) error {
+func (p *Project) CheckOutputs(override string, targets []platform.Target) error {
 	version, _ := p.pinned()
 	if p.Set != nil {
 		version = p.Set.Core.Version
@@ -127,8 +128,8 @@ func (p *Project) CheckBundlePath(path, sumPath string) error {
 
 // claim is build.Options.Claim: the last check that the binary may go to
 // path, just before it is moved there (artifact.Claim).
-func (p *Project) claim(override string) func(string, config.Target) error {
-	return func(path string, t config.Target) error {
+func (p *Project) claim(override string) func(string, platform.Target) error {
+	return func(path string, t platform.Target) error {
 		if err := p.checkOutput(path); err != nil {
 			return fail.Wrap(fail.Config, p.outputError(override, err))
 		}

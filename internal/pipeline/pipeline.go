@@ -18,6 +18,7 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/modhash"
+	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/source"
 )
@@ -155,12 +156,12 @@ func (p *Project) Owners() map[string]string {
 
 // Output returns the artifact path for target t: the -o override or the
 // config's build.output, placeholders expanded, relative to the config.
-func (p *Project) Output(override string, t config.Target) string {
+func (p *Project) Output(override string, t platform.Target) string {
 	return p.outputFor(override, t, p.Set.Core.Version)
 }
 
 // outputFor is Output for a given core version, usable before Resolve.
-func (p *Project) outputFor(override string, t config.Target, version string) string {
+func (p *Project) outputFor(override string, t platform.Target, version string) string {
 	out := p.Config.Build.Output
 	if override != "" {
 		out = override
@@ -180,7 +181,7 @@ func (p *Project) outputFor(override string, t config.Target, version string) st
 }
 
 // Compile builds the module in dir for targets.
-func (p *Project) Compile(ctx context.Context, dir string, targets []config.Target, output string) ([]build.Artifact, error) {
+func (p *Project) Compile(ctx context.Context, dir string, targets []platform.Target, output string) ([]build.Artifact, error) {
 	var arts []build.Artifact
 	names := make([]string, len(targets))
 	for i, t := range targets {
@@ -191,7 +192,7 @@ func (p *Project) Compile(ctx context.Context, dir string, targets []config.Targ
 		arts, err = build.Compile(ctx, p.R, build.Options{
 			Dir:     dir,
 			Targets: targets,
-			Output:  func(t config.Target) string { return p.Output(output, t) },
+			Output:  func(t platform.Target) string { return p.Output(output, t) },
 			Tags:    p.Config.Build.Tags,
 			Ldflags: p.Config.Build.Ldflags,
 			Owners:  p.Owners(),

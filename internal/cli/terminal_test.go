@@ -159,17 +159,24 @@ func lines(s string) []string {
 	return out
 }
 
+// example writes the repository's example config as the project's
+// plugconfig.yaml (its examples and plug directories are linked in).
+func (tt *term) example() {
+	tt.t.Helper()
+	example, err := os.ReadFile(filepath.Join(testenv.RepoRoot(tt.t), "plugconfig.example.yaml"))
+	if err != nil {
+		tt.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tt.dir, "plugconfig.yaml"), example, 0o644); err != nil {
+		tt.t.Fatal(err)
+	}
+}
+
 const spinnerFrames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 func TestTerminalBuild(t *testing.T) {
 	tt := newTerm(t)
-	example, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "plugconfig.example.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(tt.dir, "plugconfig.yaml"), example, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	tt.example()
 	if code := tt.run(tt.plugctl + " build --force"); code != 0 {
 		t.Fatalf("build exited %d:\n%s", code, tt.screen(false))
 	}
@@ -240,13 +247,7 @@ func TestTerminalBuild(t *testing.T) {
 // with exit 130, says so, and leaves no live line behind.
 func TestTerminalInterrupt(t *testing.T) {
 	tt := newTerm(t)
-	example, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "plugconfig.example.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(tt.dir, "plugconfig.yaml"), example, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	tt.example()
 	// The build may finish before the keys arrive on a fast machine: try
 	// a few times.
 	for attempt := 0; attempt < 3; attempt++ {
@@ -382,13 +383,7 @@ func TestTerminalInitInterrupt(t *testing.T) {
 // the modules' columns aligned, digests shortened.
 func TestTerminalInspect(t *testing.T) {
 	tt := newTerm(t)
-	example, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "plugconfig.example.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(tt.dir, "plugconfig.yaml"), example, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	tt.example()
 	if code := tt.run(tt.plugctl + " build -q >/dev/null && clear && " + tt.plugctl + " inspect dist/hello"); code != 0 {
 		t.Fatalf("build and inspect exited %d:\n%s", code, tt.screen(false))
 	}

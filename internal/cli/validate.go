@@ -97,6 +97,7 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 	if err := o.findConfig(); err != nil {
 		return err
 	}
+	res.File = o.file // as found
 	r := o.reporter()
 	p, err := pipeline.Load(ctx, r, o.file)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/plugctl/plugctl/internal/testenv"
+	"github.com/plugctl/plugctl/internal/vendortree"
 )
 
 // The testscript commands of the air-gapped build scripts (vendor_*, bundle_*,
@@ -79,10 +80,11 @@ func lookPath(path, name string) (string, error) {
 // cmdTamper damages one file of a tree: tamper KIND FILE, KIND one of
 // edit (flip a byte, same size), truncate (to half), extend (append a line),
 // add (create FILE), remove, chmodx (make executable) or symlink (replace by
-// a link to a copy with the same content).
+// a link to a copy with the same content); tamper relist TREE lists the
+// tree's files again in its manifest, as whoever edits them can.
 func cmdTamper(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
-		ts.Fatalf("usage: tamper edit|truncate|extend|add|remove|chmodx|symlink FILE")
+		ts.Fatalf("usage: tamper edit|truncate|extend|add|remove|chmodx|symlink FILE, or tamper relist TREE")
 	}
 	p := ts.MkAbs(args[1])
 	switch args[0] {
@@ -107,6 +109,16 @@ func cmdTamper(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(os.Remove(p))
 	case "chmodx":
 		ts.Check(os.Chmod(p, 0o755))
+	case "relist":
+		// What an attacker who edits files does next: list them again in
+		// the tree's manifest, so that the tree matches it.
+		m, _, err := vendortree.Read(p)
+		ts.Check(err)
+		m.Files, err = vendortree.Scan(p)
+		ts.Check(err)
+		data, err := vendortree.Encode(m)
+		ts.Check(err)
+		ts.Check(os.WriteFile(filepath.Join(p, vendortree.ManifestName), data, 0o644))
 	case "symlink":
 		data, err := os.ReadFile(p)
 		ts.Check(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
 	"github.com/plugctl/plugctl/internal/platform"
+	"github.com/plugctl/plugctl/internal/signing"
 )
 
 // buildOptions are the inputs of plugctl build.
@@ -29,10 +30,14 @@ type buildOptions struct {
 	Offline bool
 	// Bundle builds offline from a bundle made by plugctl bundle.
 	Bundle string
+	// VerifyKeys are verifier keys (FILE.pub); with --offline or --bundle
+	// the vendor tree must be signed by one of them. Repeatable.
+	VerifyKeys []string
 
 	fileSet    bool              // -f was given
 	targets    []platform.Target // Targets, parsed by validate
 	bundleTree string            // the unpacked bundle's vendor tree
+	keys       *signing.Keys     // VerifyKeys, read by buildRun
 }
 
 // validate checks what the flags say on their own, before anything is
@@ -41,6 +46,9 @@ type buildOptions struct {
 func (o *buildOptions) validate() error {
 	if o.Bundle != "" && o.fileSet {
 		return usage(errors.New("--bundle and -f cannot be used together: the bundle holds its config"))
+	}
+	if len(o.VerifyKeys) > 0 && !o.Offline && o.Bundle == "" {
+		return usage(errors.New("--verify-key checks a vendor tree's signature: use it with --offline or --bundle"))
 	}
 	if len(o.Targets) > 0 {
 		targets, err := platform.ParseList(o.Targets)
@@ -66,12 +74,15 @@ was built from; when nothing that feeds an artifact changed, it is reused at onc
 --locked fails instead of changing the lock. --offline builds from the vendor tree
 (plugctl vendor) with the network off, after checking the tree against its manifest;
 --bundle FILE does the same from a bundle made by plugctl bundle, whose config it uses.
+With --verify-key KEY.pub (repeatable), the tree must also carry a signature by one of
+the keys over its manifest and lock (plugctl vendor --sign, plugctl bundle --sign).
 On a terminal a table of the artifacts ends the output; elsewhere one line each:
 target, path and sha256.`,
 		Example: `  plugctl build
   plugctl build --target linux/amd64 --target darwin/arm64 -o 'dist/{name}_{os}_{arch}'
   plugctl build --locked --offline
-  plugctl build --bundle site.tar.gz`,
+  plugctl build --bundle site.tar.gz
+  plugctl build --bundle site.tar.gz --verify-key release.key.pub`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.fileSet = cmd.Flags().Changed("file")
 			if runF != nil {
@@ -85,6 +96,8 @@ target, path and sha256.`,
 	cmd.Flags().BoolVar(&o.Force, "force", false, "rebuild even artifacts whose inputs did not change")
 	cmd.Flags().BoolVar(&o.Offline, "offline", false, "build from the vendor tree (plugctl vendor) with the network off")
 	cmd.Flags().StringVar(&o.Bundle, "bundle", "", "build offline from a bundle (plugctl bundle) instead of the config")
+	cmd.Flags().StringArrayVar(&o.VerifyKeys, "verify-key", nil, "with --offline or --bundle: the tree must be signed by this verifier key (FILE.pub), repeatable: any one")
+	_ = cmd.MarkFlagFilename("verify-key", "pub")
 	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
 	addLockedFlag(cmd, &o.Locked)
 	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch, fail.Compile)
@@ -115,6 +128,11 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	keys, err := loadVerifiers(o.VerifyKeys)
+	if err != nil {
+		return err
+	}
+	o.keys = keys
 	r := o.reporter()
 	p, cleanup, err := o.load(ctx, r)
 	if err != nil {

@@ -23,6 +23,9 @@ type bundleOptions struct {
 	// Output is the bundle's path; its checksum goes to Output.sha256.
 	// Default: <name>-bundle.tar.gz in the current directory.
 	Output string
+	// Sign are signing keys (plugctl key generate) that sign the bundled
+	// tree; repeatable.
+	Sign []string
 }
 
 func newCmdBundle(g *globals, runF func(context.Context, *bundleOptions) error) *cobra.Command {
@@ -32,10 +35,14 @@ func newCmdBundle(g *globals, runF func(context.Context, *bundleOptions) error) 
 		Short: "Pack the config, lock file and vendor tree into one archive for an air-gapped site",
 		Long: `Pack the config, the lock file (when there is one) and the verified vendor tree into one
 deterministic .tar.gz, and write its SHA-256 beside it as FILE.sha256. On the other side,
-plugctl build --bundle FILE checks both and builds with Go alone. Run plugctl vendor first.`,
+plugctl build --bundle FILE checks both and builds with Go alone. Run plugctl vendor first.
+With --sign, the bundled tree carries a signature (vendor/plugctl-vendor.sig) that
+build --bundle --verify-key and plugctl verify check; a tree signed by plugctl vendor
+--sign keeps its signature in the bundle.`,
 		Example: `  plugctl vendor && plugctl bundle -o site.tar.gz
   # on the air-gapped machine, with Go alone:
-  plugctl build --bundle site.tar.gz`,
+  plugctl build --bundle site.tar.gz
+  plugctl bundle -o site.tar.gz --sign ~/.config/plugctl/release.key`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -44,6 +51,8 @@ plugctl build --bundle FILE checks both and builds with Go alone. Run plugctl ve
 		},
 	}
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "bundle file to write (default <name>-bundle.tar.gz)")
+	cmd.Flags().StringArrayVar(&o.Sign, "sign", nil, "sign the bundled tree with this signing key (plugctl key generate), repeatable")
+	_ = cmd.MarkFlagFilename("sign")
 	return withExits(cmd, fail.Config, fail.Mismatch)
 }
 
@@ -55,14 +64,23 @@ type bundleResult struct {
 	// SHA256 is the archive's SHA-256, also in ChecksumFile.
 	SHA256       string `json:"sha256"`
 	ChecksumFile string `json:"checksum_file"`
-	// Files is the number of files packed: config, lock, manifest and tree.
+	// Files is the number of files packed: config, lock, manifest,
+	// signature and tree.
 	Files int `json:"files"`
+	// SignedBy are the IDs of the keys whose signatures the bundle's tree
+	// carries: those of --sign, and those the tree had for this very
+	// manifest (not checked here: build --verify-key does).
+	SignedBy []string `json:"signed_by"`
 }
 
 func bundleRun(ctx context.Context, o *bundleOptions) error {
-	res := &bundleResult{}
+	res := &bundleResult{SignedBy: []string{}}
 	o.result = res
 	if err := o.findConfig(); err != nil {
+		return err
+	}
+	keys, err := loadSigners(o.Sign)
+	if err != nil {
 		return err
 	}
 	r := o.reporter()
@@ -79,9 +97,22 @@ func bundleRun(ctx context.Context, o *bundleOptions) error {
 		return err
 	}
 	tree := p.VendorDir()
-	m, err := p.UseVendor(ctx, tree, p.LockPath())
+	vt, err := p.UseVendor(ctx, tree, p.LockPath(), nil)
 	if err != nil {
 		return err
+	}
+	// The signature: a new one (keeping the tree's for the same manifest),
+	// or the tree's own when it signs this manifest and lock.
+	var sig []byte
+	switch {
+	case len(keys) > 0:
+		if sig, err = vt.Sign(keys); err != nil {
+			return err
+		}
+	case vt.Signature.Present && vt.Signature.Current:
+		sig = vt.Signature.Data
+	case vt.Signature.Present:
+		r.Note(fmt.Sprintf("%s signs another manifest or lock: not bundled (sign the bundle with --sign)", vendortree.SignatureName))
 	}
 	cfg, err := p.RedactedConfig()
 	if err != nil {
@@ -91,8 +122,13 @@ func bundleRun(ctx context.Context, o *bundleOptions) error {
 	if lock := p.LockPath(); exists(lock) {
 		files = append(files, bundle.File{Name: bundle.LockName, Source: lock})
 	}
-	files = append(files, bundle.File{Name: bundle.VendorDir + "/" + vendortree.ManifestName, Source: filepath.Join(tree, vendortree.ManifestName)})
-	for _, f := range m.Files {
+	// The manifest as verified, not read again.
+	files = append(files, bundle.File{Name: bundle.VendorDir + "/" + vendortree.ManifestName, Data: vt.Data})
+	if sig != nil {
+		files = append(files, bundle.File{Name: bundle.VendorDir + "/" + vendortree.SignatureName, Data: sig})
+		res.SignedBy = signedBy(vendortree.Signers(sig))
+	}
+	for _, f := range vt.Manifest.Files {
 		files = append(files, bundle.File{Name: bundle.VendorDir + "/" + f.Path, Source: filepath.Join(tree, filepath.FromSlash(f.Path))})
 	}
 	var sum string

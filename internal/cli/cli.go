@@ -224,6 +224,8 @@ func commands(g *globals) []*cobra.Command {
 		newCmdRemove(g, nil),
 		newCmdDoctor(g, nil),
 		newCmdClean(g, nil),
+		newCmdKey(newCmdKeyGenerate(g, nil)),
+		newCmdVerify(g, nil),
 	}
 }
 
@@ -289,6 +291,7 @@ var commandGroups = []struct {
 	{"start", "Start a project:", []string{"init", "new"}},
 	{"edit", "Edit the config:", []string{"add", "remove"}},
 	{"build", "Build:", []string{"validate", "lock", "outdated", "vendor", "build", "bundle", "run", "generate"}},
+	{"trust", "Sign and verify:", []string{"key", "verify"}},
 	{"look", "Look inside:", []string{"inspect", "schema", "version"}},
 	{"care", "Look after the project:", []string{"doctor", "clean"}},
 }

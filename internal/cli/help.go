@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/suggest"
 )
 
 // exitsAnnotation holds the exit codes a command can return besides 0, 1
@@ -60,4 +61,20 @@ func exitHelp(cmd *cobra.Command) string {
 		fmt.Fprintf(&b, "  %-4d %s\n", c, exitMeanings[c])
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// parentRun is the RunE of a command that only groups others (new, key):
+// its help, or a usage error for an unknown child, named by format (one
+// %q) with a "did you mean" and the valid names.
+func parentRun(format string, valid ...string) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		hint := ""
+		if h := suggest.Hint(args[0], valid); h != "" {
+			hint = ", " + h
+		}
+		return usage(fmt.Errorf(format+"%s (valid: %s)", args[0], hint, strings.Join(valid, ", ")))
+	}
 }

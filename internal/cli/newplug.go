@@ -19,7 +19,6 @@ import (
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/scaffold"
-	"github.com/plugctl/plugctl/internal/suggest"
 )
 
 // newCmdNew is the parent of the scaffolding commands: new plug.
@@ -31,16 +30,7 @@ func newCmdNew(plug *cobra.Command) *cobra.Command {
 module for a plug that uses the plugctl SDK (plugctl new plug --help).`,
 		Example: `  plugctl new plug audit --module example.com/acme/audit`,
 		Args:    cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				hint := ""
-				if h := suggest.Hint(args[0], []string{"plug"}); h != "" {
-					hint = ", " + h
-				}
-				return usage(fmt.Errorf("unknown kind %q for new%s (valid: plug)", args[0], hint))
-			}
-			return cmd.Help()
-		},
+		RunE:    parentRun("unknown kind %q for new", "plug"),
 	}
 	cmd.AddCommand(plug)
 	return withExits(cmd, fail.Config)

@@ -35,7 +35,7 @@ func (o *buildOptions) load(ctx context.Context, r report.Reporter) (*pipeline.P
 // generated; no go get, no go mod tidy, no git. Artifacts whose inputs (the
 // vendor manifest among them) did not change are reused. With --locked, the
 // lock must exist, agree with the config, and be the one the tree was made
-// with.
+// with; with --verify-key, the tree must be signed by one of the keys.
 func (o *buildOptions) buildOffline(ctx context.Context, p *pipeline.Project, targets []platform.Target) ([]pipeline.Artifact, error) {
 	dir, lockPath := p.VendorDir(), p.LockPath()
 	if o.bundleTree != "" {
@@ -46,7 +46,7 @@ func (o *buildOptions) buildOffline(ctx context.Context, p *pipeline.Project, ta
 			return nil, err
 		}
 	}
-	if _, err := p.UseVendor(ctx, dir, lockPath); err != nil {
+	if _, err := p.UseVendor(ctx, dir, lockPath, o.keys); err != nil {
 		return nil, err
 	}
 	if o.Locked && !exists(lockPath) {

@@ -15,6 +15,9 @@ type vendorOptions struct {
 	*globals
 	// Locked fails instead of creating or changing plugconfig.lock.
 	Locked bool
+	// Sign are signing keys (plugctl key generate) that sign the tree;
+	// repeatable.
+	Sign []string
 }
 
 func newCmdVendor(g *globals, runF func(context.Context, *vendorOptions) error) *cobra.Command {
@@ -38,6 +41,8 @@ use the tree.`,
 		},
 	}
 	addLockedFlag(cmd, &o.Locked)
+	cmd.Flags().StringArrayVar(&o.Sign, "sign", nil, "sign the tree with this signing key (plugctl key generate), repeatable")
+	_ = cmd.MarkFlagFilename("sign")
 	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch)
 }
 
@@ -54,12 +59,19 @@ type vendorResult struct {
 	// ManifestSHA256 is the SHA-256 of plugctl-vendor.json, which pins
 	// every file of the tree.
 	ManifestSHA256 string `json:"manifest_sha256"`
+	// SignedBy are the IDs of the keys of --sign (empty without).
+	SignedBy []string `json:"signed_by"`
 }
 
 func vendorRun(ctx context.Context, o *vendorOptions) error {
-	res := &vendorResult{}
+	res := &vendorResult{SignedBy: []string{}}
 	o.result = res
 	if err := o.findConfig(); err != nil {
+		return err
+	}
+	// The keys first: a key others can read stops everything at once.
+	keys, err := loadSigners(o.Sign)
+	if err != nil {
 		return err
 	}
 	r := o.reporter()
@@ -86,14 +98,14 @@ func vendorRun(ctx context.Context, o *vendorOptions) error {
 			return err
 		}
 	}
-	v, err := p.Vendor(ctx, gen, p.VendorDir())
+	v, err := p.Vendor(ctx, gen, p.VendorDir(), keys)
 	if err != nil {
 		return err
 	}
 	if err := saveLock(p); err != nil {
 		return err
 	}
-	res.Dir, res.Changed, res.Files, res.ManifestSHA256 = v.Dir, v.Changed, v.Files, v.Manifest
+	res.Dir, res.Changed, res.Files, res.ManifestSHA256, res.SignedBy = v.Dir, v.Changed, v.Files, v.Manifest, signedBy(v.SignedBy)
 	if !o.json {
 		fmt.Fprintln(o.ios.Out, v.Dir)
 	}

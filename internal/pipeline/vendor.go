@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/digest"
@@ -21,6 +23,7 @@ import (
 	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/report"
+	"github.com/plugctl/plugctl/internal/signing"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/statelock"
 	"github.com/plugctl/plugctl/internal/vendortree"
@@ -75,6 +78,9 @@ type VendorResult struct {
 	// Manifest is the SHA-256 of the manifest's bytes, which pins every file
 	// of the tree.
 	Manifest string
+	// SignedBy are the IDs of the keys whose signatures the tree carries
+	// after vendor --sign: its keys', and those kept from before.
+	SignedBy []string
 }
 
 // Vendor writes the vendor tree (see package vendortree) to dir from the
@@ -83,7 +89,7 @@ type VendorResult struct {
 // killed run leaves the previous tree as it was (the next run sweeps the
 // leftovers). When the new tree is byte for byte the existing one, the
 // existing one is kept untouched.
-func (p *Project) Vendor(ctx context.Context, gen, dir string) (*VendorResult, error) {
+func (p *Project) Vendor(ctx context.Context, gen, dir string, keys []*signing.Key) (*VendorResult, error) {
 	var res *VendorResult
 	err := Step(p.R, "vendor", dir, func() error {
 		dir, err := filepath.Abs(dir)
@@ -104,14 +110,64 @@ func (p *Project) Vendor(ctx context.Context, gen, dir string) (*VendorResult, e
 			return err
 		}
 		res = &VendorResult{Dir: dir, Files: len(m.Files), Changed: true, Manifest: sha256hex(data)}
+		var existing []byte
+		if len(keys) > 0 {
+			existing, _ = files.ReadFile(filepath.Join(dir, vendortree.SignatureName), 64<<10)
+		}
+		sig, err := signTree(m, data, existing, keys)
+		if err != nil {
+			return err
+		}
+		res.SignedBy = vendortree.Signers(sig)
 		if _, old, err := vendortree.Verify(dir); err == nil && bytes.Equal(old, data) {
 			res.Changed = false
 			p.R.Note("vendor tree unchanged: " + dir)
+			if sig != nil {
+				return files.WriteFile(filepath.Join(dir, vendortree.SignatureName), sig, 0o644)
+			}
 			return nil
+		}
+		if sig != nil {
+			if err := os.WriteFile(filepath.Join(tmp, vendortree.SignatureName), sig, 0o644); err != nil {
+				return err
+			}
 		}
 		return files.ReplaceDir(tmp, dir)
 	})
 	return res, err
+}
+
+// Sign returns the signature of the verified tree by keys (its
+// plugctl-vendor.sig), keeping the signatures it has of the same text.
+func (t *VerifiedTree) Sign(keys []*signing.Key) ([]byte, error) {
+	var existing []byte
+	if t.Signature != nil {
+		existing = t.Signature.Data
+	}
+	return signTree(t.Manifest, t.Data, existing, keys)
+}
+
+// signTree returns the signature of the tree whose manifest is m, with the
+// bytes data, by keys (nil without keys), keeping those of existing that
+// sign the same. A tree holding a copy of a key (a local source that
+// contains it) is not signed: the key would travel with the tree and its
+// bundles.
+func signTree(m *vendortree.Manifest, data, existing []byte, keys []*signing.Key) ([]byte, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	sums := make(map[string]string, len(m.Files))
+	for _, f := range m.Files {
+		sums[f.Path] = f.SHA256
+	}
+	signers := make([]note.Signer, len(keys))
+	for i, k := range keys {
+		if path, ok := k.CopyIn(sums); ok {
+			return nil, fail.New(fail.Config, "signing key %s is in the vendor tree as %s (a source plugctl copies holds it): it would travel with the tree; move it out of the source's directory", k.Path, path)
+		}
+		signers[i] = k
+	}
+	return vendortree.Sign(data, m.Lock, existing, signers...)
 }
 
 // assemble writes the vendor tree meant for dir into tmp and returns its
@@ -209,15 +265,18 @@ func resolved(p string) string {
 // verifies every file against the manifest, checks that the tree was made
 // from this config, and takes the resolved core and plugs from the manifest,
 // so nothing is resolved, fetched or generated. When the lock file at
-// lockPath exists, the tree must have been made with it. Compile then builds
-// with -mod=vendor and the network off. It returns the verified manifest.
-func (p *Project) UseVendor(ctx context.Context, dir, lockPath string) (*vendortree.Manifest, error) {
-	var man *vendortree.Manifest
+// lockPath exists, the tree must have been made with it. With keys
+// (--verify-key), the tree must be signed by one of them (see
+// vendortree.CheckSignature). Compile then builds with -mod=vendor and the
+// network off. It returns what it verified.
+func (p *Project) UseVendor(ctx context.Context, dir, lockPath string, keys *signing.Keys) (*VerifiedTree, error) {
+	var man *VerifiedTree
 	err := Step(p.R, "verify", dir, func() error {
-		m, data, err := vendortree.Verify(dir)
+		vt, err := verifyTree(dir, keys)
 		if err != nil {
 			return err
 		}
+		m, data := vt.Manifest, vt.Data
 		if want := digest.Vendor(p.Config); m.Config != want {
 			return fail.New(fail.Mismatch, "vendor tree %s was made from a different config: %s; run plugctl vendor to bring it up to date", dir, configDiff(m, p.Config))
 		}
@@ -273,13 +332,51 @@ func (p *Project) UseVendor(ctx context.Context, dir, lockPath string) (*vendort
 			Tags:      p.Config.Build.Tags,
 			Ldflags:   p.Config.Build.Ldflags,
 		}
-		man = m
+		man = vt
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return man, nil
+}
+
+// VerifyTree verifies the vendor tree at dir on its own, as the step
+// "verify": every file against its manifest and, with keys, its signature
+// over the manifest and the lock digest the manifest records. UseVendor
+// checks the same and more (the config, the lock file).
+func VerifyTree(r report.Reporter, dir string, keys *signing.Keys) (*VerifiedTree, error) {
+	var vt *VerifiedTree
+	err := Step(r, "verify", dir, func() error {
+		var err error
+		vt, err = verifyTree(dir, keys)
+		return err
+	})
+	return vt, err
+}
+
+func verifyTree(dir string, keys *signing.Keys) (*VerifiedTree, error) {
+	m, data, err := vendortree.Verify(dir)
+	if err != nil {
+		return nil, err
+	}
+	// The signature covers the manifest bytes just verified, so it covers
+	// every file they list.
+	sig, err := vendortree.CheckSignature(dir, data, m.Lock, keys)
+	if err != nil {
+		return nil, err
+	}
+	return &VerifiedTree{Dir: dir, Manifest: m, Data: data, Signature: sig}, nil
+}
+
+// VerifiedTree is a vendor tree UseVendor verified.
+type VerifiedTree struct {
+	Dir      string
+	Manifest *vendortree.Manifest
+	// Data are the manifest's bytes, as verified: a bundle packs these,
+	// and a signature signs their digest.
+	Data      []byte
+	Signature *vendortree.Signature
 }
 
 // goSums reads the module hashes of a go.sum file (the lines without

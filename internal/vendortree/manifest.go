@@ -10,6 +10,7 @@
 //	                          replace entries, which go.mod replaces with ./local/<module>
 //	vendor/                   every module of the build graph, as `go mod vendor` writes it
 //	plugctl-vendor.json       the manifest
+//	plugctl-vendor.sig        its signature, when the tree was signed (see SignedText)
 //
 // Every path inside the tree is relative, so the tree can be moved or carried
 // to another machine and still build. Go itself does not check the contents
@@ -19,6 +20,10 @@
 // tree in which any file was edited, truncated, added, removed, made (or
 // unmade) executable, or replaced by a symbolic link or anything else that is
 // not a regular file.
+//
+// The manifest proves the tree is the one it lists, not who listed it:
+// whoever can edit a file can edit its line too. A signature (Sign,
+// CheckSignature) binds the manifest, and through it every file, to a key.
 package vendortree
 
 import (
@@ -257,9 +262,9 @@ func pointers(cs []Component) []*Component {
 }
 
 // validPath reports whether p is a clean, relative, slash-separated path
-// inside the tree that is not the manifest itself.
+// inside the tree that is not the manifest itself or its signature.
 func validPath(p string) bool {
-	return p != "" && p != ManifestName && path.Clean(p) == p && !path.IsAbs(p) &&
+	return p != "" && p != ManifestName && p != SignatureName && path.Clean(p) == p && !path.IsAbs(p) &&
 		p != ".." && !strings.HasPrefix(p, "../") && !strings.Contains(p, "\\") && filepath.IsLocal(filepath.FromSlash(p))
 }
 
@@ -400,7 +405,7 @@ type entry struct {
 }
 
 // walk lists the directories and regular files under dir, sorted, the root
-// manifest excluded; symbolic links and special files come back as problems.
+// manifest and signature excluded; symbolic links and special files come back as problems.
 func walk(dir string) ([]entry, []Problem, error) {
 	var entries []entry
 	var problems []Problem
@@ -420,7 +425,7 @@ func walk(dir string) ([]entry, []Problem, error) {
 		case t.IsDir():
 			entries = append(entries, entry{rel, kindDir})
 		case t.IsRegular():
-			if rel != ManifestName {
+			if rel != ManifestName && rel != SignatureName {
 				entries = append(entries, entry{rel, kindFile})
 			}
 		case t&fs.ModeSymlink != 0:

@@ -63,12 +63,14 @@ func generateRun(ctx context.Context, o *generateOptions) error {
 		return err
 	}
 	defer release()
-	if err := p.UseLock(pipeline.LockOptions{Locked: o.Locked}); err != nil {
-		return err
-	}
 	dir := o.Dir
 	if dir == "" {
 		dir = p.State("gen")
+	} else if err := p.CheckGenerateDir(dir); err != nil {
+		return err
+	}
+	if err := p.UseLock(pipeline.LockOptions{Locked: o.Locked}); err != nil {
+		return err
 	}
 	if err := p.Prepare(ctx, dir); err != nil {
 		return err

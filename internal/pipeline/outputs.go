@@ -3,14 +3,17 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/plugctl/plugctl/internal/artifact"
+	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/platform"
 )
 
@@ -186,4 +189,49 @@ func (p *Project) CheckBundleOutput() error {
 		return nil
 	}
 	return fail.Wrap(fail.Config, p.outputError("", fmt.Errorf("%s leaves the current directory: a bundle does not choose where its artifacts go (valid: a relative path without ..; or give -o)", diag.Quote(out))))
+}
+
+// CheckGenerateDir refuses a directory for generate -o that holds what
+// plugctl did not write there. Generate replaces go.mod, go.sum, main.go and
+// the whole local/ directory in it: a go.mod or main.go without the
+// generated-code header, or a go.sum, local/ or state file beside a go.mod
+// that is not plugctl's, would be lost (generate -o . in a project replaced
+// its go.mod and main.go). A new or empty directory, or one generate wrote
+// before, is fine.
+func (p *Project) CheckGenerateDir(dir string) error {
+	refuse := func(format string, args ...any) error {
+		return fail.Wrap(fail.Config, fmt.Errorf("-o: "+format, args...))
+	}
+	if fi, err := os.Stat(dir); err != nil {
+		return nil
+	} else if !fi.IsDir() {
+		return refuse("%s is not a directory", display(dir))
+	}
+	if within(dir, p.VendorDir()) {
+		return refuse("%s is inside the vendor tree %s: choose a directory outside it", display(dir), display(p.VendorDir()))
+	}
+	ours := generatedFile(filepath.Join(dir, "go.mod"))
+	for _, name := range []string{"go.mod", "main.go", "go.sum", LocalDir, genStateFile} {
+		f := filepath.Join(dir, name)
+		if _, err := os.Lstat(f); err != nil {
+			continue
+		}
+		if !ours || ((name == "go.mod" || name == "main.go") && !generatedFile(f)) {
+			return refuse("%s was not written by plugctl, and generate replaces go.mod, go.sum, main.go and %s/ in %s: choose a new or empty directory", display(f), LocalDir, display(dir))
+		}
+	}
+	return nil
+}
+
+// generatedFile reports whether the file at name starts with the header
+// of the files plugctl generates.
+func generatedFile(name string) bool {
+	f, err := files.OpenRegular(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(codegen.Header))
+	_, err = io.ReadFull(f, head)
+	return err == nil && string(head) == codegen.Header
 }

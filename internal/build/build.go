@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/plugctl/plugctl/internal/fail"
@@ -36,6 +35,9 @@ type Options struct {
 	// Owners maps module paths to the plug (or "core") they belong to, so a
 	// compile error can name its culprit.
 	Owners map[string]string
+	// Progress, when set, is told how many targets compiled of how many,
+	// at the start and as each succeeds: a failed target is not done.
+	Progress func(done, total int)
 	// Claim, when set, is called just before a compiled binary is moved to
 	// its output path; an error leaves the path as it was. The pipeline
 	// checks there that the path is plugctl's to replace and marks it so
@@ -67,8 +69,17 @@ func Compile(ctx context.Context, r report.Reporter, o Options) ([]Artifact, err
 	errs := make([]error, len(o.Targets))
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	var wg sync.WaitGroup
-	var finished atomic.Int64
-	r.Progress("compile", 0, len(o.Targets))
+	var mu sync.Mutex
+	compiled := 0
+	progress := func(add int) {
+		if o.Progress != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			compiled += add
+			o.Progress(compiled, len(o.Targets))
+		}
+	}
+	progress(0)
 	for i, t := range o.Targets {
 		wg.Add(1)
 		go func() {
@@ -76,12 +87,12 @@ func Compile(ctx context.Context, r report.Reporter, o Options) ([]Artifact, err
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			a, err := compileOne(ctx, r, o, t)
-			r.Progress("compile", int(finished.Add(1)), len(o.Targets))
 			if err != nil {
 				errs[i] = &TargetError{Target: t, Err: err}
 				return
 			}
 			arts[i] = a
+			progress(1)
 		}()
 	}
 	wg.Wait()

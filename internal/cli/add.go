@@ -16,7 +16,6 @@ import (
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/pipeline"
 	"github.com/plugctl/plugctl/internal/source"
-	"github.com/plugctl/plugctl/internal/statelock"
 )
 
 // addOptions are the inputs of plugctl add.
@@ -181,11 +180,11 @@ func openEdit(ctx context.Context, g *globals) (*configEdit, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := statelock.Acquire(ctx, g.reporter(), filepath.Join(dir, pipeline.StateDir, "lock"))
+	release, err := pipeline.LockProject(ctx, g.reporter(), dir)
 	if err != nil {
 		return nil, err
 	}
-	ed := &configEdit{g: g, release: func() { _ = l.Release() }}
+	ed := &configEdit{g: g, release: release}
 	// A link is followed: the file it points to is the one edited.
 	if ed.path, err = filepath.EvalSymlinks(g.file); err == nil {
 		var fi os.FileInfo

@@ -7,11 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
 	"github.com/plugctl/plugctl/internal/platform"
-	"github.com/plugctl/plugctl/internal/signing"
 )
 
 // buildOptions are the inputs of plugctl build.
@@ -26,7 +24,7 @@ type buildOptions struct {
 	// Locked fails instead of creating or changing plugconfig.lock.
 	Locked bool
 	// Offline builds from the verified vendor tree, never touching the
-	// network (see offline.go).
+	// network (pipeline.OfflineSteps).
 	Offline bool
 	// Bundle builds offline from a bundle made by plugctl bundle.
 	Bundle string
@@ -34,10 +32,8 @@ type buildOptions struct {
 	// the vendor tree must be signed by one of them. Repeatable.
 	VerifyKeys []string
 
-	fileSet    bool              // -f was given
-	targets    []platform.Target // Targets, parsed by validate
-	bundleTree string            // the unpacked bundle's vendor tree
-	keys       *signing.Keys     // VerifyKeys, read by buildRun
+	fileSet bool              // -f was given
+	targets []platform.Target // Targets, parsed by validate
 }
 
 // validate checks what the flags say on their own, before anything is
@@ -132,80 +128,31 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 	if err != nil {
 		return err
 	}
-	o.keys = keys
-	r := o.reporter()
-	p, cleanup, err := o.load(ctx, r)
-	if err != nil {
-		return err
+	opts := pipeline.Options{Bundle: o.Bundle, Targets: o.targets, Output: o.Output, Force: o.Force,
+		Lock: pipeline.LockOptions{Locked: o.Locked}, VerifyKeys: keys}
+	steps := pipeline.BuildSteps
+	switch {
+	case o.Bundle != "":
+		steps = pipeline.BundleBuildSteps
+	case o.Offline:
+		steps = pipeline.OfflineSteps
 	}
-	defer cleanup()
-	targets := p.Config.Build.Targets
-	if len(o.targets) > 0 {
-		targets = o.targets
-	}
-	if err := config.CheckOutput(o.Output, len(targets)); err != nil {
-		return fail.Wrap(fail.Config, fmt.Errorf("-o: %w", err))
-	}
-	if o.Output == "" && config.CheckOutput(p.Config.Build.Output, len(targets)) != nil {
-		// --target asked for more targets than build.output can name apart.
-		if p.Config.Build.Output != config.DefaultOutput {
-			return fail.Wrap(fail.Config, fmt.Errorf("build.output %q: %w", p.Config.Build.Output, config.CheckOutput(p.Config.Build.Output, len(targets))))
-		}
-		o.Output = config.DefaultMultiOutput
-	}
-	if o.Bundle != "" && o.Output == "" {
-		if err := p.CheckBundleOutput(); err != nil {
+	if o.Bundle == "" {
+		if err := o.findConfig(); err != nil {
 			return err
 		}
+		opts.File = o.file
 	}
-	// Before anything is written: an artifact never replaces the config,
-	// the lock or a file plugctl did not build.
-	if err := p.CheckOutputs(o.Output, targets); err != nil {
-		return err
-	}
-	release, err := p.LockState(ctx)
-	if err != nil {
-		return err
-	}
-	defer release()
-	var arts []pipeline.Artifact
-	if o.Offline || o.Bundle != "" {
-		arts, err = o.buildOffline(ctx, p, targets)
-	} else {
-		arts, err = artifacts(ctx, p, targets, o.Output, o.Force, o.Locked)
-	}
+	s := pipeline.New(o.reporter(), opts)
+	defer s.Close()
+	err = pipeline.Run(ctx, s, steps)
 	var rows []summaryRow
-	for _, a := range arts {
+	for _, a := range s.Artifacts() {
 		res.Artifacts = append(res.Artifacts, artifactResult{Target: a.Target.String(), Path: a.Path, SHA256: a.SHA256, Size: a.Size, Reused: a.Reused})
 		rows = append(rows, summaryRow{Artifact: a.Path, Target: a.Target.String(), Size: a.Size, SHA256: a.SHA256, Took: a.Duration, Cached: a.Reused})
 	}
 	o.printArtifacts(rows)
 	return err
-}
-
-// artifacts runs the pipeline after load for targets: it reuses the
-// artifacts when nothing that feeds them changed (unless force), and
-// resolves, generates and compiles otherwise. On a failure it returns the
-// artifacts that were built.
-func artifacts(ctx context.Context, p *pipeline.Project, targets []platform.Target, output string, force, locked bool) ([]pipeline.Artifact, error) {
-	// The lock is read first: --locked must fail on a missing or stale
-	// lock even when the artifacts could be reused.
-	if err := p.UseLock(pipeline.LockOptions{Locked: locked}); err != nil {
-		return nil, err
-	}
-	if !force {
-		if arts, ok := p.Reuse(targets, output); ok {
-			return arts, nil
-		}
-	}
-	dir := p.State("gen")
-	if err := p.Prepare(ctx, dir); err != nil {
-		return nil, err
-	}
-	if err := saveLock(p); err != nil {
-		return nil, err
-	}
-	return p.Build(ctx, dir, targets, output, force)
 }
 
 // printArtifacts shows the artifacts built: a table on a terminal, and one

@@ -10,11 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plugctl/plugctl/internal/bundle"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
-	"github.com/plugctl/plugctl/internal/report"
-	"github.com/plugctl/plugctl/internal/vendortree"
 )
 
 // bundleOptions are the inputs of plugctl bundle.
@@ -83,70 +80,23 @@ func bundleRun(ctx context.Context, o *bundleOptions) error {
 	if err != nil {
 		return err
 	}
-	r := o.reporter()
-	p, release, err := pipeline.Open(ctx, r, o.file)
+	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, BundleOut: o.Output, Sign: keys})
+	defer s.Close()
+	if err := pipeline.Run(ctx, s, pipeline.BundleSteps); err != nil {
+		return err
+	}
+	b := s.Bundled
+	abs, err := filepath.Abs(b.Path)
 	if err != nil {
 		return err
 	}
-	defer release()
-	out := o.Output
-	if out == "" {
-		out = p.Config.Name + "-bundle.tar.gz"
-	}
-	if err := p.CheckBundlePath(out, out+bundle.SumSuffix); err != nil {
-		return err
-	}
-	tree := p.VendorDir()
-	vt, err := p.UseVendor(ctx, tree, p.LockPath(), nil)
+	sum, err := filepath.Abs(b.SumPath)
 	if err != nil {
 		return err
 	}
-	// The signature: a new one (keeping the tree's for the same manifest),
-	// or the tree's own when it signs this manifest and lock.
-	var sig []byte
-	switch {
-	case len(keys) > 0:
-		if sig, err = vt.Sign(keys); err != nil {
-			return err
-		}
-	case vt.Signature.Present && vt.Signature.Current:
-		sig = vt.Signature.Data
-	case vt.Signature.Present:
-		r.Note(fmt.Sprintf("%s signs another manifest or lock: not bundled (sign the bundle with --sign)", vendortree.SignatureName))
-	}
-	cfg, err := p.RedactedConfig()
-	if err != nil {
-		return err
-	}
-	files := []bundle.File{{Name: bundle.ConfigName, Data: cfg}}
-	if lock := p.LockPath(); exists(lock) {
-		files = append(files, bundle.File{Name: bundle.LockName, Source: lock})
-	}
-	// The manifest as verified, not read again.
-	files = append(files, bundle.File{Name: bundle.VendorDir + "/" + vendortree.ManifestName, Data: vt.Data})
-	if sig != nil {
-		files = append(files, bundle.File{Name: bundle.VendorDir + "/" + vendortree.SignatureName, Data: sig})
-		res.SignedBy = signedBy(vendortree.Signers(sig))
-	}
-	for _, f := range vt.Manifest.Files {
-		files = append(files, bundle.File{Name: bundle.VendorDir + "/" + f.Path, Source: filepath.Join(tree, filepath.FromSlash(f.Path))})
-	}
-	var sum string
-	err = pipeline.Step(r, "bundle", out, func() error {
-		var err error
-		sum, err = bundle.Create(out, files)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	abs, err := filepath.Abs(out)
-	if err != nil {
-		return err
-	}
-	res.Bundle, res.SHA256, res.ChecksumFile, res.Files = abs, sum, abs+bundle.SumSuffix, len(files)
+	res.Bundle, res.SHA256, res.ChecksumFile, res.Files, res.SignedBy = abs, b.SHA256, sum, b.Files, signedBy(b.SignedBy)
 	if !o.json {
-		fmt.Fprintf(o.ios.Out, "%s\tsha256:%s\n", out, sum)
+		fmt.Fprintf(o.ios.Out, "%s\tsha256:%s\n", b.Path, b.SHA256)
 	}
 	return nil
 }
@@ -154,38 +104,4 @@ func bundleRun(ctx context.Context, o *bundleOptions) error {
 func exists(name string) bool {
 	_, err := os.Stat(name)
 	return !errors.Is(err, fs.ErrNotExist)
-}
-
-// loadBundle checks and unpacks the bundle at path into a temporary
-// directory and loads its config as if it lived in the current directory,
-// so that build.output lands there. It returns the project, the unpacked
-// vendor tree and the function that removes what was unpacked.
-func loadBundle(ctx context.Context, r report.Reporter, path string) (*pipeline.Project, string, func(), error) {
-	var tmp string
-	err := pipeline.Step(r, "unpack", path, func() error {
-		var err error
-		tmp, err = bundle.Unpack(ctx, path, bundle.DefaultLimits)
-		return err
-	})
-	if err != nil {
-		return nil, "", nil, err
-	}
-	cleanup := func() { os.RemoveAll(tmp) }
-	root := filepath.Join(tmp, bundle.Root)
-	data, err := os.ReadFile(filepath.Join(root, bundle.ConfigName))
-	if err != nil {
-		cleanup()
-		return nil, "", nil, fail.New(fail.Mismatch, "bundle %s holds no %s: it was not made by plugctl bundle", path, bundle.ConfigName)
-	}
-	cwd, err := os.Getwd()
-	if err != nil {
-		cleanup()
-		return nil, "", nil, err
-	}
-	p, err := pipeline.LoadData(ctx, r, path+":"+bundle.ConfigName, data, cwd)
-	if err != nil {
-		cleanup()
-		return nil, "", nil, err
-	}
-	return p, filepath.Join(root, bundle.VendorDir), cleanup, nil
 }

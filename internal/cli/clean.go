@@ -15,7 +15,6 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
-	"github.com/plugctl/plugctl/internal/statelock"
 	"github.com/plugctl/plugctl/internal/vendortree"
 )
 
@@ -108,11 +107,11 @@ func cleanRun(ctx context.Context, o *cleanOptions) error {
 	}
 	if _, err := os.Stat(state); err == nil {
 		// Another plugctl building now would lose its work: wait for it.
-		l, err := statelock.Acquire(ctx, o.reporter(), filepath.Join(state, "lock"))
+		release, err := pipeline.LockProject(ctx, o.reporter(), dir)
 		if err != nil {
 			return err
 		}
-		defer func() { _ = l.Release() }()
+		defer release()
 	}
 	removed := func(p string) {
 		res.Removed = append(res.Removed, p)

@@ -19,6 +19,7 @@ import (
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/pipeline"
+	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/run"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/versions"
@@ -288,11 +289,16 @@ func (d *doctor) checkModules(ctx context.Context, cfg *config.Config, env goEnv
 	}
 	defer os.RemoveAll(tmp)
 	var out []byte
-	err = pipeline.Step(d.o.reporter(), "modules", plural(len(wants), "module", "modules"), func() error {
+	// One step, run as the pipeline runs its own: announced, counted, timed.
+	query := pipeline.Step{Name: modulesStep, Unit: report.Modules, Run: func(ctx context.Context, s *pipeline.State) error {
+		s.Progress(0, len(wants))
 		var err error
-		out, err = gotool.Query(ctx, d.o.reporter(), tmp, args...)
+		if out, err = gotool.Query(ctx, d.o.reporter(), tmp, args...); err == nil {
+			s.Progress(len(wants), len(wants))
+		}
 		return err
-	})
+	}}
+	err = pipeline.Run(ctx, pipeline.New(d.o.reporter(), pipeline.Options{}), []pipeline.Step{query})
 	if err != nil {
 		d.fail(fail.Fetch, "module", "", firstLine(err.Error()), "")
 		return
@@ -331,6 +337,10 @@ func (d *doctor) checkModules(ctx context.Context, cfg *config.Config, env goEnv
 		}
 	}
 }
+
+// modulesStep is doctor's step that asks the module proxy for the
+// config's modules.
+const modulesStep report.StepName = "modules"
 
 // checkSDK checks that the SDK, where a local core or plug requires it, is
 // replaced in the config or served by the module proxy.

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -57,31 +56,17 @@ func generateRun(ctx context.Context, o *generateOptions) error {
 	if err := o.findConfig(); err != nil {
 		return err
 	}
-	r := o.reporter()
-	p, release, err := pipeline.Open(ctx, r, o.file)
-	if err != nil {
+	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, GenDir: o.Dir, Lock: pipeline.LockOptions{Locked: o.Locked}})
+	defer s.Close()
+	if err := pipeline.Run(ctx, s, pipeline.GenerateSteps); err != nil {
 		return err
 	}
-	defer release()
-	dir := o.Dir
-	if dir == "" {
-		dir = p.State("gen")
-	} else if err := p.CheckGenerateDir(dir); err != nil {
-		return err
-	}
-	if err := p.UseLock(pipeline.LockOptions{Locked: o.Locked}); err != nil {
-		return err
-	}
-	if err := p.Prepare(ctx, dir); err != nil {
-		return err
-	}
-	if err := saveLock(p); err != nil {
-		return err
-	}
-	if res.Dir, err = filepath.Abs(dir); err != nil {
-		return err
-	}
+	res.Dir = s.GenDir
 	if !o.json {
+		dir := o.Dir
+		if dir == "" {
+			dir = s.GenDir
+		}
 		fmt.Fprintln(o.ios.Out, dir)
 	}
 	return nil

@@ -421,7 +421,7 @@ func defaultName() string {
 
 var notNameChar = regexp.MustCompile(`[^a-z0-9_-]+`)
 
-// sanitizeName turns s into a name matching config.NamePattern, or "".
+// sanitizeName turns s into a name matching source.NamePattern, or "".
 func sanitizeName(s string) string {
 	s = notNameChar.ReplaceAllString(strings.ToLower(s), "-")
 	s = strings.TrimLeft(s, "0123456789_-")

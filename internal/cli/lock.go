@@ -3,15 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
 	"github.com/plugctl/plugctl/internal/source"
-	"github.com/plugctl/plugctl/internal/suggest"
 )
 
 // lockOptions are the inputs of plugctl lock.
@@ -60,21 +57,6 @@ func newCmdLock(g *globals, runF func(context.Context, *lockOptions) error) *cob
 	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch)
 }
 
-// checkName returns nil when name is one of valid, else a config error
-// made of msg, the nearest valid names and the valid ones.
-func checkName(name string, valid []string, msg string) error {
-	if slices.Contains(valid, name) {
-		return nil
-	}
-	if h := suggest.Hint(name, valid); h != "" {
-		msg += ", " + h
-	}
-	if len(valid) == 0 {
-		return fail.New(fail.Config, "%s (the config has none)", msg)
-	}
-	return fail.New(fail.Config, "%s (valid: %s)", msg, strings.Join(slices.Sorted(slices.Values(valid)), ", "))
-}
-
 // addLockedFlag adds --locked, shared by every command that may write the
 // lock.
 func addLockedFlag(cmd *cobra.Command, locked *bool) {
@@ -109,69 +91,30 @@ func lockRun(ctx context.Context, o *lockOptions) error {
 	if err := o.findConfig(); err != nil {
 		return err
 	}
-	r := o.reporter()
-	p, release, err := pipeline.Open(ctx, r, o.file)
-	if err != nil {
+	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, Lock: pipeline.LockOptions{Locked: o.Locked, Upgrade: o.Upgrade, UpgradeNames: o.Names}})
+	defer s.Close()
+	if err := pipeline.Run(ctx, s, pipeline.LockSteps); err != nil {
 		return err
 	}
-	defer release()
-	valid := []string{source.CoreName}
-	for _, pl := range p.Config.Enabled() {
-		valid = append(valid, pl.Name)
-	}
-	for _, n := range o.Names {
-		if err := checkName(n, valid, "--upgrade "+n+": no enabled plug has that name"); err != nil {
-			return err
-		}
-	}
-	if err := p.UseLock(pipeline.LockOptions{Locked: o.Locked, Upgrade: o.Upgrade, UpgradeNames: o.Names}); err != nil {
-		return err
-	}
-	if err := p.Resolve(ctx); err != nil {
-		return err
-	}
-	if err := p.Generate(ctx, p.State("gen")); err != nil {
-		return err
-	}
-	saved, err := p.SaveLock()
-	if err != nil {
-		return err
-	}
+	saved := s.Saved
 	res.File, res.Changed, res.Changes = saved.Path, saved.Written, saved.Changes
-	lf := p.Lock()
-	core := lockComponent{component(p.Set.Core, p.Config.Core.Source), lf.Core.Origin, lf.Core.Hash}
+	lf := s.Lock()
+	core := lockComponent{component(s.Set.Core, s.Config.Core.Source), lf.Core.Origin, lf.Core.Hash}
 	res.Core = &core
-	for i, c := range p.Set.Plugs {
+	for i, c := range s.Set.Plugs {
 		e, _ := lf.Plugin(c.Name)
-		res.Plugs = append(res.Plugs, lockComponent{component(c, p.Config.Enabled()[i].Source), e.Origin, e.Hash})
+		res.Plugs = append(res.Plugs, lockComponent{component(c, s.Config.Enabled()[i].Source), e.Origin, e.Hash})
 	}
 	if o.json {
 		return nil
 	}
 	if !saved.Written {
-		fmt.Fprintf(o.ios.Out, "%s: up to date\n", p.LockName())
+		fmt.Fprintf(o.ios.Out, "%s: up to date\n", s.LockName())
 		return nil
 	}
-	fmt.Fprintf(o.ios.Out, "%s: written\n", p.LockName())
+	fmt.Fprintf(o.ios.Out, "%s: written\n", s.LockName())
 	for _, c := range saved.Changes {
 		fmt.Fprintf(o.ios.Out, "  %s\n", pipeline.DescribeChange(c))
-	}
-	return nil
-}
-
-// saveLock writes the project's lock when building or generating changed
-// it (or there was none), and says so on stderr.
-func saveLock(p *pipeline.Project) error {
-	res, err := p.SaveLock()
-	if err != nil {
-		return err
-	}
-	if res.Written {
-		msg := p.LockName() + ": written"
-		for _, c := range res.Changes {
-			msg += "\n  " + pipeline.DescribeChange(c)
-		}
-		p.R.Note(msg)
 	}
 	return nil
 }

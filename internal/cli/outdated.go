@@ -48,19 +48,12 @@ func outdatedRun(ctx context.Context, o *outdatedOptions) error {
 	if err := o.findConfig(); err != nil {
 		return err
 	}
-	r := o.reporter()
-	p, err := pipeline.Load(ctx, r, o.file)
-	if err != nil {
+	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file})
+	defer s.Close()
+	if err := pipeline.Run(ctx, s, pipeline.OutdatedSteps); err != nil {
 		return err
 	}
-	var avail []pipeline.Available
-	err = pipeline.Step(r, "outdated", fmt.Sprintf("%d plugs", len(p.Config.Enabled())), func() error {
-		avail, err = p.Outdated(ctx)
-		return err
-	})
-	if err != nil {
-		return err
-	}
+	avail := s.Available
 	res.Plugs = avail
 	if o.json {
 		return nil

@@ -24,32 +24,20 @@ const (
 	verbose verbosity = 1 // also every go and git command
 )
 
-// stepUnits names what a step counts when it reports Progress, so that the
-// display reads "resolve 2/3 plugs". A step not listed shows bare counts.
-// These are the steps that report Progress(step, done, total): resolve
-// (internal/pipeline, through the source kinds) and compile (internal/build).
-var stepUnits = map[string][2]string{
-	"resolve": {"plug", "plugs"},
-	"compile": {"target", "targets"},
-}
-
-// countText is "3/12 modules" while a step runs, "12 modules" once done.
-func countText(name string, done, total int, finished bool) string {
+// countText is "3/12 modules" while a step runs, "12 modules" once done,
+// in the unit the step announced; "" when it counted nothing.
+func countText(u report.Unit, done, total int, finished bool) string {
 	if total <= 0 {
 		return ""
 	}
-	u, ok := stepUnits[name]
-	unit := ""
-	if ok {
-		unit = " " + u[1]
-		if total == 1 {
-			unit = " " + u[0]
-		}
-	}
 	if finished {
-		return fmt.Sprintf("%d%s", total, unit)
+		return u.Of(total)
 	}
-	return fmt.Sprintf("%d/%d%s", done, total, unit)
+	s := u.Of(total)
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		return fmt.Sprintf("%d/%s", done, s)
+	}
+	return fmt.Sprintf("%d/%d", done, total)
 }
 
 // spinner frames of the live line.
@@ -60,9 +48,12 @@ const tick = 100 * time.Millisecond
 
 // stepState is a step that has started and not yet ended.
 type stepState struct {
-	name, detail string
-	start        time.Time
-	done, total  int
+	name        report.StepName
+	detail      string
+	unit        report.Unit
+	hidden      bool // a minor step, not shown (report.Step.Minor)
+	start       time.Time
+	done, total int
 }
 
 // styles are the lipgloss styles of the display; all zero (plain text) when
@@ -83,6 +74,10 @@ type styles struct {
 // detail" when it starts and "name: done (N units)" or "name: failed" when it
 // ends: no colour, no carriage returns and no durations or timestamps, so
 // two logs of the same build diff cleanly.
+//
+// Minor steps (bookkeeping: the project lock, reading and writing
+// plugconfig.lock, reuse decisions, records) are shown with -v only; the
+// error of one that fails is printed like any other.
 type progress struct {
 	mu     sync.Mutex
 	ios    *IOStreams
@@ -120,7 +115,7 @@ func newStyles(ios *IOStreams, r *lipgloss.Renderer) styles {
 var _ report.Reporter = (*progress)(nil)
 
 // Step announces a step.
-func (p *progress) Step(name, detail string) {
+func (p *progress) Step(st report.Step) {
 	if p.level < normal {
 		return
 	}
@@ -129,12 +124,16 @@ func (p *progress) Step(name, detail string) {
 	if p.closed {
 		return
 	}
-	p.active = append(p.active, &stepState{name: name, detail: detail, start: time.Now()})
+	hidden := st.Minor && p.level < verbose
+	p.active = append(p.active, &stepState{name: st.Name, detail: st.Detail, unit: st.Unit, hidden: hidden, start: time.Now()})
+	if hidden {
+		return
+	}
 	if !p.live {
-		if detail == "" {
-			fmt.Fprintf(p.ios.ErrOut, "%s\n", name)
+		if st.Detail == "" {
+			fmt.Fprintf(p.ios.ErrOut, "%s\n", st.Name)
 		} else {
-			fmt.Fprintf(p.ios.ErrOut, "%s: %s\n", name, detail)
+			fmt.Fprintf(p.ios.ErrOut, "%s: %s\n", st.Name, st.Detail)
 		}
 		return
 	}
@@ -147,7 +146,7 @@ func (p *progress) Step(name, detail string) {
 }
 
 // Progress updates the counts of a running step.
-func (p *progress) Progress(name string, done, total int) {
+func (p *progress) Progress(name report.StepName, done, total int) {
 	if p.level < normal {
 		return
 	}
@@ -155,14 +154,14 @@ func (p *progress) Progress(name string, done, total int) {
 	defer p.mu.Unlock()
 	if s := p.find(name); s != nil {
 		s.done, s.total = done, total
-		if p.live {
+		if p.live && !s.hidden {
 			p.redraw()
 		}
 	}
 }
 
 // StepDone ends a step.
-func (p *progress) StepDone(name string, d time.Duration, err error) {
+func (p *progress) StepDone(name report.StepName, d time.Duration, err error) {
 	if p.level < normal {
 		return
 	}
@@ -180,12 +179,15 @@ func (p *progress) StepDone(name string, d time.Duration, err error) {
 	} else {
 		s = stepState{name: name}
 	}
+	if s.hidden {
+		return
+	}
 	// A failed step shows how far it got: "3/12 modules".
-	count := countText(name, s.done, s.total, err == nil)
+	count := countText(s.unit, s.done, s.total, err == nil)
 	if !p.live {
-		line := name + ": done"
+		line := string(name) + ": done"
 		if err != nil {
-			line = name + ": failed"
+			line = string(name) + ": failed"
 		}
 		if count != "" {
 			line += " (" + count + ")"
@@ -315,7 +317,7 @@ func (p *progress) animate(stop chan struct{}) {
 	}
 }
 
-func (p *progress) find(name string) *stepState {
+func (p *progress) find(name report.StepName) *stepState {
 	for i := len(p.active) - 1; i >= 0; i-- {
 		if p.active[i].name == name {
 			return p.active[i]
@@ -339,15 +341,20 @@ func (p *progress) above(text string) {
 	p.redraw()
 }
 
-// redraw draws the innermost running step as the live line.
+// redraw draws the innermost running step shown as the live line.
 func (p *progress) redraw() {
 	p.clear()
-	if len(p.active) == 0 {
+	var s *stepState
+	for i := len(p.active) - 1; i >= 0 && s == nil; i-- {
+		if !p.active[i].hidden {
+			s = p.active[i]
+		}
+	}
+	if s == nil {
 		return
 	}
-	s := p.active[len(p.active)-1]
 	mark := p.st.step.Render(spinner[p.frame%len(spinner)])
-	line := p.stepLine(mark, *s, countText(s.name, s.done, s.total, false), duration(time.Since(s.start)))
+	line := p.stepLine(mark, *s, countText(s.unit, s.done, s.total, false), duration(time.Since(s.start)))
 	fmt.Fprint(p.ios.ErrOut, line)
 	p.drawn = true
 }

@@ -10,21 +10,22 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/run"
 )
 
 // drive reports a small build to p the way the pipeline does.
 func drive(p *progress) {
-	p.Step("load", "plugconfig.yaml")
+	p.Step(report.Step{Name: "load", Detail: "plugconfig.yaml"})
 	p.Exec("", []string{"go", "env", "-json"})
 	p.StepDone("load", 3*time.Millisecond, nil)
-	p.Step("resolve", "")
+	p.Step(report.Step{Name: "resolve", Unit: report.Plugs})
 	for i := range 3 {
 		p.Progress("resolve", i+1, 3)
 	}
 	p.StepDone("resolve", 1500*time.Millisecond, nil)
 	p.Note("reusing dist/app")
-	p.Step("compile", "linux/amd64 darwin/arm64")
+	p.Step(report.Step{Name: "compile", Detail: "linux/amd64 darwin/arm64", Unit: report.Targets})
 	p.Progress("compile", 1, 2)
 	p.StepDone("compile", 2*time.Second, errors.New("boom"))
 }
@@ -83,7 +84,7 @@ func TestProgressLive(t *testing.T) {
 	p := newProgress(&IOStreams{ErrOut: &buf, TTY: true, Width: 60}, verbose)
 	drive(p)
 	time.Sleep(3 * tick) // let the spinner redraw a few times
-	p.Step("link", "a step still running when the command ends")
+	p.Step(report.Step{Name: "link", Detail: "a step still running when the command ends"})
 	p.Progress("link", 1, 4)
 	drew := p.Summary([]summaryRow{{Artifact: "/x/dist/app", Target: "linux/amd64", Size: 3 << 20, SHA256: strings.Repeat("ab", 32), Took: 2 * time.Second}})
 	p.Close()
@@ -165,5 +166,52 @@ func TestProgressVerboseRedacts(t *testing.T) {
 		if strings.Contains(out, "s3cret") || strings.Contains(err.Error(), "s3cret") || strings.Contains(out, "alice") {
 			t.Errorf("tty=%v: credentials leaked: %q / %v", tty, out, err)
 		}
+	}
+}
+
+// TestProgressMinorAndCounts: bookkeeping steps show with -v only, and a
+// step's counts read right: no count twice, a failed step not complete.
+func TestProgressMinorAndCounts(t *testing.T) {
+	drive := func(p *progress) {
+		p.Step(report.Step{Name: "use-lock", Minor: true})
+		p.StepDone("use-lock", time.Millisecond, nil)
+		p.Step(report.Step{Name: "resolve", Unit: report.Plugs})
+		p.Progress("resolve", 2, 2)
+		p.StepDone("resolve", time.Millisecond, nil)
+		p.Step(report.Step{Name: "save-lock", Minor: true})
+		p.StepDone("save-lock", time.Millisecond, errors.New("boom"))
+		p.Step(report.Step{Name: "compile", Detail: "linux/amd64", Unit: report.Targets})
+		p.Progress("compile", 0, 1)
+		p.StepDone("compile", time.Second, errors.New("boom"))
+	}
+	for _, tt := range []struct {
+		level verbosity
+		want  string
+	}{
+		{normal, "resolve\nresolve: done (2 plugs)\ncompile: linux/amd64\ncompile: failed (0/1 target)\n"},
+		{verbose, "use-lock\nuse-lock: done\nresolve\nresolve: done (2 plugs)\nsave-lock\nsave-lock: failed\ncompile: linux/amd64\ncompile: failed (0/1 target)\n"},
+	} {
+		var buf bytes.Buffer
+		p := newProgress(&IOStreams{ErrOut: &buf}, tt.level)
+		drive(p)
+		p.Close()
+		if buf.String() != tt.want {
+			t.Errorf("level %d:\n%s\nwant\n%s", tt.level, buf.String(), tt.want)
+		}
+	}
+	// On a terminal: "✓ resolve   2 plugs", the count once.
+	t.Setenv("TERM", "xterm")
+	var buf bytes.Buffer
+	p := newProgress(&IOStreams{ErrOut: &buf, TTY: true, Width: 80}, normal)
+	drive(p)
+	p.Close()
+	got := strings.Join(screen(buf.String()), "\n")
+	for _, want := range []string{"✓ resolve   2 plugs 1ms", "✗ compile   linux/amd64 0/1 target 1s"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("screen lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "use-lock") || strings.Contains(got, "save-lock") {
+		t.Errorf("minor steps on the screen:\n%s", got)
 	}
 }

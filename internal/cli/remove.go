@@ -3,12 +3,15 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/configedit"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/lock"
+	"github.com/plugctl/plugctl/internal/suggest"
 )
 
 // removeOptions are the inputs of plugctl remove.
@@ -83,4 +86,19 @@ func removeRun(ctx context.Context, o *removeOptions) error {
 		}
 	}
 	return nil
+}
+
+// checkName returns nil when name is one of valid, else a config error
+// made of msg, the nearest valid names and the valid ones.
+func checkName(name string, valid []string, msg string) error {
+	if slices.Contains(valid, name) {
+		return nil
+	}
+	if h := suggest.Hint(name, valid); h != "" {
+		msg += ", " + h
+	}
+	if len(valid) == 0 {
+		return fail.New(fail.Config, "%s (the config has none)", msg)
+	}
+	return fail.New(fail.Config, "%s (valid: %s)", msg, strings.Join(slices.Sorted(slices.Values(valid)), ", "))
 }

@@ -7,15 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
-	"slices"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
-	"github.com/plugctl/plugctl/internal/platform"
 )
 
 // runOptions are the inputs of plugctl run.
@@ -96,34 +93,21 @@ func runRun(ctx context.Context, o *runOptions) error {
 	return execProgram(o.ios, art.Path, o.Args)
 }
 
-// hostBinary builds (or reuses) the host's artifact.
+// hostBinary builds (or reuses) the host's artifact, as build does
+// (pipeline.Options.Host). The project lock is held while building only:
+// the program runs without it.
 func (o *runOptions) hostBinary(ctx context.Context) (pipeline.Artifact, error) {
 	if err := o.findConfig(); err != nil {
 		return pipeline.Artifact{}, err
 	}
-	// The project lock is held while building only: the program runs
-	// without it.
-	p, release, err := pipeline.Open(ctx, o.reporter(), o.file)
-	if err != nil {
+	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, Host: true, Force: o.Force})
+	defer s.Close()
+	if err := pipeline.Run(ctx, s, pipeline.BuildSteps); err != nil {
 		return pipeline.Artifact{}, err
 	}
-	defer release()
-	host, err := platform.Parse(p.Toolchain.GOOS + "/" + p.Toolchain.GOARCH)
-	if err != nil {
-		return pipeline.Artifact{}, fail.Wrap(fail.Config, fmt.Errorf("the go toolchain's host: %w", err))
-	}
-	// Share the artifact (and its cache) with build when build makes one
-	// for the host; elsewhere, never overwrite what build.output names.
-	output := ""
-	if !slices.Contains(p.Config.Build.Targets, host) {
-		output = filepath.Join(p.State("run"), "{name}")
-	}
-	arts, err := artifacts(ctx, p, []platform.Target{host}, output, o.Force, false)
-	if err != nil {
-		return pipeline.Artifact{}, err
-	}
+	arts := s.Artifacts()
 	if len(arts) != 1 {
-		return pipeline.Artifact{}, fmt.Errorf("building for %s: no artifact", host)
+		return pipeline.Artifact{}, fmt.Errorf("building for %s/%s: no artifact", s.Toolchain.GOOS, s.Toolchain.GOARCH)
 	}
 	return arts[0], nil
 }

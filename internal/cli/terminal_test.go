@@ -189,8 +189,8 @@ func TestTerminalBuild(t *testing.T) {
 			steps = append(steps, strings.Fields(l)[1])
 		}
 	}
-	if strings.Join(steps, " ") != "load resolve generate compile" {
-		t.Errorf("finished steps %q, want load resolve generate compile\n%s", steps, strings.Join(screen, "\n"))
+	if strings.Join(steps, " ") != "load resolve fetch generate compile" {
+		t.Errorf("finished steps %q, want load resolve fetch generate compile\n%s", steps, strings.Join(screen, "\n"))
 	}
 	for _, l := range screen {
 		if strings.HasPrefix(l, "✓ compile") && !strings.Contains(l, "1 target") {

@@ -98,22 +98,22 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 		return err
 	}
 	res.File = o.file // as found
-	r := o.reporter()
-	p, err := pipeline.Load(ctx, r, o.file)
+	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file})
+	defer s.Close()
+	err := pipeline.Run(ctx, s, pipeline.ValidateSteps)
+	if s.Config != nil {
+		res.Name = s.Config.Name
+	}
 	if err != nil {
 		return err
 	}
-	res.Name = p.Config.Name
-	if err := p.Resolve(ctx); err != nil {
-		return err
-	}
-	core := component(p.Set.Core, p.Config.Core.Source)
+	core := component(s.Set.Core, s.Config.Core.Source)
 	res.Core = &core
 	resolved := map[string]source.Component{}
-	for _, c := range p.Set.Plugs {
+	for _, c := range s.Set.Plugs {
 		resolved[c.Name] = c
 	}
-	for _, pl := range p.Config.Plugins {
+	for _, pl := range s.Config.Plugins {
 		if c, ok := resolved[pl.Name]; ok {
 			res.Plugs = append(res.Plugs, component(c, pl.Source))
 			continue
@@ -124,7 +124,7 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 		})
 	}
 	if !o.json {
-		fmt.Fprintf(o.ios.Out, "%s: ok (core %s, %s enabled)\n", o.file, p.Set.Core.Module, plural(len(p.Set.Plugs), "plug", "plugs"))
+		fmt.Fprintf(o.ios.Out, "%s: ok (core %s, %s enabled)\n", o.file, s.Set.Core.Module, plural(len(s.Set.Plugs), "plug", "plugs"))
 	}
 	return nil
 }

@@ -74,37 +74,12 @@ func vendorRun(ctx context.Context, o *vendorOptions) error {
 	if err != nil {
 		return err
 	}
-	r := o.reporter()
-	p, release, err := pipeline.Open(ctx, r, o.file)
-	if err != nil {
+	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, Lock: pipeline.LockOptions{Locked: o.Locked}, Sign: keys})
+	defer s.Close()
+	if err := pipeline.Run(ctx, s, pipeline.VendorSteps); err != nil {
 		return err
 	}
-	defer release()
-	// Resolve and generate as build does, the lock followed (or written,
-	// "lock if needed"): the tree holds the very module build compiles.
-	if err := p.UseLock(pipeline.LockOptions{Locked: o.Locked}); err != nil {
-		return err
-	}
-	gen := p.State("gen")
-	if err := p.Prepare(ctx, gen); err != nil {
-		return err
-	}
-	// The lock is written after the tree, so that a run stopped before the
-	// new tree is in place leaves the old tree and the old lock, which match.
-	// With --locked it is checked first, and nothing is written if it would
-	// change.
-	if o.Locked {
-		if err := saveLock(p); err != nil {
-			return err
-		}
-	}
-	v, err := p.Vendor(ctx, gen, p.VendorDir(), keys)
-	if err != nil {
-		return err
-	}
-	if err := saveLock(p); err != nil {
-		return err
-	}
+	v := s.Vendored
 	res.Dir, res.Changed, res.Files, res.ManifestSHA256, res.SignedBy = v.Dir, v.Changed, v.Files, v.Manifest, signedBy(v.SignedBy)
 	if !o.json {
 		fmt.Fprintln(o.ios.Out, v.Dir)

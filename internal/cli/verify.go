@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plugctl/plugctl/internal/bundle"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/pipeline"
@@ -89,8 +88,8 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 	if err != nil {
 		return err
 	}
-	r := o.reporter()
-	var vt *pipeline.VerifiedTree
+	opts := pipeline.Options{VerifyKeys: keys}
+	var steps []pipeline.Step
 	switch kind, err := verifyKind(o.Path); {
 	case err != nil:
 		return err
@@ -98,29 +97,26 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 		if err := o.findConfig(); err != nil {
 			return err
 		}
-		p, err := pipeline.Load(ctx, r, o.file)
-		if err != nil {
-			return err
-		}
-		res.Path, res.Kind = p.VendorDir(), "tree"
-		if vt, err = p.UseVendor(ctx, p.VendorDir(), p.LockPath(), keys); err != nil {
-			return err
-		}
+		opts.File, steps = o.file, pipeline.VerifySteps
+		res.Kind = "tree"
 	case kind == "bundle":
-		p, tree, cleanup, err := loadBundle(ctx, r, o.Path)
-		if err != nil {
-			return err
-		}
-		defer cleanup()
+		opts.Bundle, steps = o.Path, pipeline.VerifyBundleSteps
 		res.Path, res.Kind = o.Path, "bundle"
-		if vt, err = p.UseVendor(ctx, tree, filepath.Join(filepath.Dir(tree), bundle.LockName), keys); err != nil {
-			return err
-		}
 	default:
+		opts.Tree, steps = o.Path, pipeline.VerifyTreeSteps
 		res.Path, res.Kind = o.Path, "tree"
-		if vt, err = pipeline.VerifyTree(r, o.Path, keys); err != nil {
-			return err
+	}
+	s := pipeline.New(o.reporter(), opts)
+	defer s.Close()
+	if err := pipeline.Run(ctx, s, steps); err != nil {
+		if res.Path == "" && s.Config != nil {
+			res.Path = s.VendorDir()
 		}
+		return err
+	}
+	vt := s.Tree
+	if res.Path == "" {
+		res.Path = vt.Dir
 	}
 	if abs, err := filepath.Abs(res.Path); err == nil {
 		res.Path = abs

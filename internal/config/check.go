@@ -9,6 +9,7 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/yamlsrc"
 )
 
@@ -19,7 +20,7 @@ import (
 
 // CheckName checks the config's name.
 func CheckName(name string) error {
-	if nameRE.MatchString(name) {
+	if source.ValidName(name) {
 		return nil
 	}
 	return errors.New(invalidName("name", name))
@@ -28,7 +29,7 @@ func CheckName(name string) error {
 // CheckPlugName checks a plug's name.
 func CheckPlugName(name string) error {
 	switch {
-	case !nameRE.MatchString(name):
+	case !source.ValidName(name):
 		return errors.New(invalidName("plug name", name))
 	case name == "core":
 		return errors.New(reservedCore)
@@ -37,9 +38,9 @@ func CheckPlugName(name string) error {
 }
 
 // invalidName is the problem of a name (what: "name", "plug name") that
-// does not match NamePattern.
+// does not match source.NamePattern.
 func invalidName(what, name string) string {
-	return fmt.Sprintf("invalid %s %s (valid: %s: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')", what, diag.Quote(name), NamePattern)
+	return fmt.Sprintf("invalid %s %s (valid: %s: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')", what, diag.Quote(name), source.NamePattern)
 }
 
 const reservedCore = "plug name \"core\" is reserved for the core (choose another name)"

@@ -30,11 +30,6 @@ const (
 	DefaultMultiOutput = "dist/{name}_{os}_{arch}"
 )
 
-// NamePattern is what the config name and every plug name must match.
-const NamePattern = `^[a-z][a-z0-9_-]{0,62}$`
-
-var nameRE = regexp.MustCompile(NamePattern)
-
 // The keys of each mapping of the config, sorted for messages.
 var (
 	topKeys     = []string{"build", "core", "name", "plugins", "replace", "schema", "vendor"}
@@ -121,8 +116,8 @@ func (c *checker) decode(root *yamlsrc.Node) *Config {
 		cfg.Name = c.str(e, scopeNone, "name")
 		switch {
 		case e.Val.Kind == yamlsrc.Null:
-			c.add(e.Val.Pos, scopeNone, "missing value for required key \"name\" (valid: %s)", NamePattern)
-		case e.Val.Kind == yamlsrc.String && !nameRE.MatchString(cfg.Name):
+			c.add(e.Val.Pos, scopeNone, "missing value for required key \"name\" (valid: %s)", source.NamePattern)
+		case e.Val.Kind == yamlsrc.String && !source.ValidName(cfg.Name):
 			c.add(e.Val.Pos, scopeNone, "%s", invalidName("name", cfg.Name))
 		}
 	}
@@ -229,15 +224,15 @@ func (c *checker) decodePlugins(e *yamlsrc.Entry) []Plugin {
 		}
 		p := Plugin{Pos: it.Pos, Enabled: true, KeyPos: keyPositions(f)}
 		if e := f["name"]; e == nil {
-			c.add(it.Val.Pos, i, "missing required key \"name\" (valid: %s)", NamePattern)
+			c.add(it.Val.Pos, i, "missing required key \"name\" (valid: %s)", source.NamePattern)
 		} else if e.Val.Kind == yamlsrc.Null {
-			c.add(e.Val.Pos, i, "missing value for required key \"name\" (valid: %s)", NamePattern)
+			c.add(e.Val.Pos, i, "missing value for required key \"name\" (valid: %s)", source.NamePattern)
 		} else {
 			p.Name = c.str(e, i, "name")
 			pos := e.Val.Pos
 			switch {
 			case e.Val.Kind != yamlsrc.String:
-			case !nameRE.MatchString(p.Name):
+			case !source.ValidName(p.Name):
 				c.plugs[i] = p.Name
 				c.add(pos, i, "%s", invalidName("plug name", p.Name))
 			case p.Name == "core":

@@ -23,7 +23,7 @@
 // The top-level mapping has the keys
 //
 //	schema   required; the integer 1
-//	name     required; the artifact name, matching NamePattern
+//	name     required; the artifact name, matching source.NamePattern
 //	core     required; a mapping, see below
 //	plugins  a list of plugs, see below
 //	replace  a mapping of module path to an exact version (v1.2.3) or a local
@@ -37,7 +37,7 @@
 // main (an import path inside module; default module), entry (an exported
 // Go identifier; default "Main"), imports (import paths to blank-import) and
 // template (a path). A plug has the keys name (required; matching
-// NamePattern, not "core", unique, and unique once '-' and '_' are taken as
+// source.NamePattern, not "core", unique, and unique once '-' and '_' are taken as
 // the same character), module, version, source, checksum (see Origins),
 // import (an import path inside module; default module, left empty when
 // module is, for the resolver to fill), settings (a mapping) and enabled (a

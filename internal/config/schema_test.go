@@ -15,6 +15,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/plugctl/plugctl/internal/platform"
+	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/source/archive"
 )
 
@@ -94,7 +95,7 @@ func TestSchemaMatchesParser(t *testing.T) {
 		got  any
 		want string
 	}{
-		{"name", at(t, s, "$defs", "name", "pattern"), NamePattern},
+		{"name", at(t, s, "$defs", "name", "pattern"), source.NamePattern},
 		{"checksum", at(t, s, "$defs", "checksum", "pattern"), archive.ChecksumPattern},
 		{"build tag", at(t, s, "properties", "build", "properties", "tags", "items", "pattern"), buildTagRE.String()},
 	}

@@ -211,7 +211,6 @@ func contains(list []string, s string) bool {
 
 var (
 	digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
-	nameRE   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
 	goRE     = regexp.MustCompile(`^go[0-9]+(\.[0-9]+)*([a-z]+[0-9]+)?$`)
 )
 
@@ -269,8 +268,8 @@ func (e Entry) check(where string, core bool, add func(string, string, ...any)) 
 	switch {
 	case core && e.Name != "":
 		add(where+".name", "the core has no name")
-	case !core && !nameRE.MatchString(e.Name):
-		add(where+".name", "invalid plug name %q (valid: %s)", e.Name, nameRE)
+	case !core && !source.ValidName(e.Name):
+		add(where+".name", "invalid plug name %q (valid: %s)", e.Name, source.NamePattern)
 	case !core && e.Name == "core":
 		add(where+".name", "plug name \"core\" is reserved for the core")
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/testenv"
 )
 
@@ -48,12 +49,12 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("requires.core without a parsed constraint")
 		}
 		for _, r := range m.Requires.Plugins {
-			if !nameRE.MatchString(r.Name) || r.Version != nil && r.Version.C == nil {
+			if !source.ValidName(r.Name) || r.Version != nil && r.Version.C == nil {
 				t.Fatalf("bad plug requirement %+v", r)
 			}
 		}
 		for _, c := range m.Conflicts {
-			if !nameRE.MatchString(c.Name) {
+			if !source.ValidName(c.Name) {
 				t.Fatalf("bad conflict %+v", c)
 			}
 		}

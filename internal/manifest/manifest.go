@@ -22,7 +22,7 @@
 //
 // Unknown and duplicate keys are errors, reported all at once, each as
 // file:line:col. Constraints are Masterminds/semver constraints; names match
-// config.NamePattern. A default must have its setting's type, and a
+// source.NamePattern. A default must have its setting's type, and a
 // required setting has none. When the manifest has a settings key, it
 // lists every setting the plug takes (settings: {} means none). Anchors,
 // aliases, merge keys and tags are refused: a manifest comes from a fetched
@@ -45,7 +45,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -53,9 +52,9 @@ import (
 
 	msemver "github.com/Masterminds/semver/v3"
 
-	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/suggest"
 	"github.com/plugctl/plugctl/internal/yamlsrc"
 )
@@ -344,12 +343,10 @@ func (p *parse) constraint(v *yamlsrc.Node, where string) *Constraint {
 	return &Constraint{Text: v.Str, C: c, Pos: v.Pos}
 }
 
-var nameRE = regexp.MustCompile(config.NamePattern)
-
 // name checks a plug name.
 func (p *parse) name(s string, pos diag.Pos, where string) bool {
-	if !nameRE.MatchString(s) {
-		p.add(pos, "%s: invalid plug name %s (valid: %s)", where, strconv.Quote(s), config.NamePattern)
+	if !source.ValidName(s) {
+		p.add(pos, "%s: invalid plug name %s (valid: %s)", where, strconv.Quote(s), source.NamePattern)
 		return false
 	}
 	return true

@@ -28,34 +28,28 @@ type Artifact struct {
 	Reused bool // nothing that feeds it changed: the go command did not run
 }
 
-// LockPath is where the lock file of the config lives: beside it, named
-// after it (plugconfig.yaml → plugconfig.lock; see lock.PathFor).
-func (p *Project) LockPath() string {
-	return filepath.Join(p.Config.Dir, filepath.Base(lock.PathFor(p.Config.File)))
-}
-
 // Inputs digests everything that feeds this project's artifacts besides the
 // target (artifact.Inputs). It reads only the config, the files it names
 // and the local sources: no go command, no network.
-func (p *Project) Inputs() (artifact.Inputs, error) {
-	if p.inputs != nil {
-		return *p.inputs, nil
+func (s *State) Inputs() (artifact.Inputs, error) {
+	if s.inputs != nil {
+		return *s.inputs, nil
 	}
-	c := p.Config
+	c := s.Config
 	in := artifact.Inputs{
 		Plugctl:   artifact.Tool(),
-		Toolchain: p.Toolchain.Version,
+		Toolchain: s.Toolchain.Version,
 		Config:    digest.Artifact(c),
 		Tags:      c.Build.Tags,
 		Ldflags:   c.Build.Ldflags,
 		Sources:   map[string]string{},
 	}
-	if f, err := lock.Load(p.LockPath(), p.LockName()); err == nil {
+	if f, err := lock.Load(s.LockPath(), s.LockName()); err == nil {
 		if in.Lock, err = f.ContentDigest(); err != nil {
 			return in, err
 		}
 	}
-	tmpl, err := p.template()
+	tmpl, err := s.template()
 	if err != nil {
 		return in, err
 	}
@@ -64,7 +58,7 @@ func (p *Project) Inputs() (artifact.Inputs, error) {
 		if k, ok := kinds.Classify(src); !ok || !k.Rules().Live {
 			return nil
 		}
-		h, err := p.TreeHash(p.abs(src))
+		h, err := s.TreeHash(s.abs(src))
 		if err != nil {
 			return err
 		}
@@ -86,7 +80,7 @@ func (p *Project) Inputs() (artifact.Inputs, error) {
 			}
 		}
 	}
-	p.inputs = &in
+	s.inputs = &in
 	return in, nil
 }
 
@@ -95,10 +89,10 @@ func (p *Project) Inputs() (artifact.Inputs, error) {
 // versions — or a lock file), so that an artifact can be reused without
 // resolving; and the core's version, for the {version} placeholder, when
 // the config tells it.
-func (p *Project) pinned() (coreVersion string, ok bool) {
-	_, err := os.Stat(p.LockPath())
+func (s *State) pinned() (coreVersion string, ok bool) {
+	_, err := os.Stat(s.LockPath())
 	locked := err == nil
-	reqs := p.Config.Requests()
+	reqs := s.Config.Requests()
 	fixed := make([]string, len(reqs))
 	for i := range reqs {
 		k, ok := kinds.For(&reqs[i])
@@ -116,93 +110,174 @@ func (p *Project) pinned() (coreVersion string, ok bool) {
 	}
 	// Only a lock knows the core's version: usable unless the output path
 	// needs it.
-	return "", !strings.Contains(p.Config.Build.Output, "{version}")
+	return "", !strings.Contains(s.Config.Build.Output, "{version}")
 }
 
-// Reuse returns the artifacts of targets if every one of them is up to date,
-// deciding from the config, the lock, the local sources and the records
-// beside the artifacts alone: nothing is resolved, generated or compiled.
-// It is the whole of a build that has nothing to do.
-func (p *Project) Reuse(targets []platform.Target, override string) ([]Artifact, bool) {
-	coreVersion, ok := p.pinned()
+// reuse (the reuse step, before resolve) ends the run when every target's
+// artifact is up to date, deciding from the config, the lock, the local
+// sources and the records beside the artifacts alone: nothing is
+// resolved, generated or compiled. It is the whole of a build that has
+// nothing to do.
+func (s *State) reuse(context.Context) error {
+	arts, ok := s.reusable()
+	if !ok {
+		return nil
+	}
+	for _, a := range arts {
+		s.keep(a)
+	}
+	s.Progress(len(arts), len(arts))
+	s.done = true
+	return nil
+}
+
+// reusable returns the artifacts of every target if every one of them is
+// up to date, as reuse decides it.
+func (s *State) reusable() ([]*Artifact, bool) {
+	coreVersion, ok := s.pinned()
 	if !ok {
 		return nil, false
 	}
-	in, err := p.Inputs()
+	in, err := s.Inputs()
 	if err != nil {
 		return nil, false // the full pipeline reports it
 	}
-	if strings.Contains(override, "{version}") && coreVersion == "" {
+	if strings.Contains(s.Output, "{version}") && coreVersion == "" {
 		return nil, false
 	}
-	var out []Artifact
-	for _, t := range targets {
-		path := p.outputFor(override, t, coreVersion)
-		rec, ok := artifact.Check(path, in.Digest(t.String()), p.statDir())
+	var out []*Artifact
+	for _, t := range s.Targets {
+		path := s.outputFor(t, coreVersion)
+		rec, ok := artifact.Check(path, in.Digest(t.String()), s.statDir())
 		if !ok {
 			return nil, false
 		}
-		out = append(out, Artifact{Artifact: build.Artifact{Target: t, Path: path}, SHA256: rec.SHA256, Size: rec.Size, Reused: true})
-	}
-	for _, a := range out {
-		p.R.Note("reused " + display(a.Path) + " (nothing changed)")
+		out = append(out, &Artifact{Artifact: build.Artifact{Target: t, Path: path}, SHA256: rec.SHA256, Size: rec.Size, Reused: true})
 	}
 	return out, true
 }
 
-// Build compiles the module in dir for every target whose artifact is not
-// up to date (all of them with force), and writes each new artifact's
-// sha256 file, SBOM and record. It returns the artifacts that exist after it
-// — built or reused — in target order, and the failed targets' errors
-// joined: a failing target hides none of the others.
-func (p *Project) Build(ctx context.Context, dir string, targets []platform.Target, override string, force bool) ([]Artifact, error) {
-	in, err := p.Inputs()
+// keep records a, reused, as its target's artifact, and says so.
+func (s *State) keep(a *Artifact) {
+	if s.artifacts == nil {
+		s.artifacts = map[platform.Target]*Artifact{}
+	}
+	s.artifacts[a.Target] = a
+	s.R.Note("reused " + display(a.Path) + " (nothing changed)")
+}
+
+// moduleDir is the build module compile builds: the one generate wrote,
+// or the vendor tree verify checked.
+func (s *State) moduleDir() string {
+	if s.Offline {
+		return s.TreeDir
+	}
+	return s.GenDir
+}
+
+// reuseTargets (the reuse step, once the build module is known) keeps
+// the artifact of every target whose inputs and build module are those
+// its record holds, and ends the run when that is every target.
+func (s *State) reuseTargets(context.Context) error {
+	in, err := s.Inputs()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	gen, err := generated(dir)
+	if s.generated, err = generated(s.moduleDir()); err != nil {
+		return err
+	}
+	n := 0
+	for _, t := range s.Targets {
+		path := s.output(t)
+		if rec, ok := artifact.Check(path, in.Digest(t.String()), s.statDir()); ok && maps.Equal(rec.Generated, s.generated) {
+			s.keep(&Artifact{Artifact: build.Artifact{Target: t, Path: path}, SHA256: rec.SHA256, Size: rec.Size, Reused: true})
+			n++
+		}
+	}
+	s.Progress(n, len(s.Targets))
+	s.done = n == len(s.Targets)
+	return nil
+}
+
+// toCompile lists the targets without an artifact yet, in target order.
+func (s *State) toCompile() []platform.Target {
+	var out []platform.Target
+	for _, t := range s.Targets {
+		if s.artifacts[t] == nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// compileDetail names the targets compile builds.
+func (s *State) compileDetail() string {
+	var names []string
+	for _, t := range s.toCompile() {
+		names = append(names, t.String())
+	}
+	return strings.Join(names, " ")
+}
+
+// compile (the compile step) builds the module for every target whose
+// artifact is not up to date (all of them with --force), in parallel,
+// once their output paths are checked. A failing target hides none of the
+// others: their failures are joined, and record still records the
+// targets that built.
+func (s *State) compile(ctx context.Context) error {
+	todo := s.toCompile()
+	if err := s.CheckOutputs(todo); err != nil {
+		return err
+	}
+	if s.generated == nil {
+		var err error
+		if s.generated, err = generated(s.moduleDir()); err != nil {
+			return err
+		}
+	}
+	built, err := build.Compile(ctx, s.R, build.Options{
+		Dir:      s.moduleDir(),
+		Targets:  todo,
+		Output:   s.output,
+		Tags:     s.Config.Build.Tags,
+		Ldflags:  s.Config.Build.Ldflags,
+		Owners:   s.owners(),
+		Vendor:   s.Offline,
+		Progress: s.Progress,
+		Claim:    s.claim(),
+	})
+	s.built, s.failedTargets = built, err
+	if len(built) > 0 {
+		return partial(err)
+	}
+	return err
+}
+
+// record (the record step) writes each new artifact's sha256 file, SBOM
+// and record: what it was built from, so that the next build can reuse it.
+// It fails with the targets compile could not build (after recording the
+// others), and its own failure beside them.
+func (s *State) record(context.Context) error {
+	in, err := s.Inputs()
 	if err != nil {
-		return nil, err
+		return joinErrors([]error{s.failedTargets, err})
 	}
-	results := make(map[platform.Target]*Artifact, len(targets))
-	var todo []platform.Target
-	for _, t := range targets {
-		path := p.Output(override, t)
-		if !force {
-			if rec, ok := artifact.Check(path, in.Digest(t.String()), p.statDir()); ok && maps.Equal(rec.Generated, gen) {
-				results[t] = &Artifact{Artifact: build.Artifact{Target: t, Path: path}, SHA256: rec.SHA256, Size: rec.Size, Reused: true}
-				p.R.Note("reused " + display(path) + " (nothing changed)")
-				continue
-			}
+	for i, b := range s.built {
+		a, err := s.finish(b, in, s.generated)
+		if err != nil {
+			return joinErrors([]error{s.failedTargets, err})
 		}
-		todo = append(todo, t)
-	}
-	if err := p.CheckOutputs(override, todo); err != nil {
-		return nil, err
-	}
-	var cerr error
-	if len(todo) > 0 {
-		var built []build.Artifact
-		built, cerr = p.Compile(ctx, dir, todo, override)
-		for _, b := range built {
-			a, err := p.finish(b, in, gen)
-			if err != nil {
-				return nil, err
-			}
-			results[b.Target] = a
+		if s.artifacts == nil {
+			s.artifacts = map[platform.Target]*Artifact{}
 		}
+		s.artifacts[b.Target] = a
+		s.Progress(i+1, len(s.built))
 	}
-	var out []Artifact
-	for _, t := range targets {
-		if a := results[t]; a != nil {
-			out = append(out, *a)
-		}
-	}
-	return out, cerr
+	return s.failedTargets
 }
 
 // finish writes the files beside a freshly compiled artifact.
-func (p *Project) finish(b build.Artifact, in artifact.Inputs, gen map[string]string) (*Artifact, error) {
+func (s *State) finish(b build.Artifact, in artifact.Inputs, gen map[string]string) (*Artifact, error) {
 	sum, size, err := artifact.Hash(b.Path)
 	if err != nil {
 		return nil, err
@@ -212,16 +287,16 @@ func (p *Project) finish(b build.Artifact, in artifact.Inputs, gen map[string]st
 		return nil, fmt.Errorf("reading the build information of %s: %w", b.Path, err)
 	}
 	doc, err := sbom.CycloneDX(sbom.Input{
-		Name: p.Config.Name, Version: p.Set.Core.Version, Target: b.Target.String(),
+		Name: s.Config.Name, Version: s.Set.Core.Version, Target: b.Target.String(),
 		SHA256: sum, GoVersion: bi.GoVersion, Tool: artifact.Version(),
-		Components: p.components(bi),
+		Components: s.components(bi),
 	})
 	if err != nil {
 		return nil, err
 	}
 	t := b.Target.String()
 	rec := &artifact.Record{Schema: artifact.RecordSchema, Target: t, Digest: in.Digest(t), Inputs: in, Generated: gen, SHA256: sum, Size: size}
-	if err := artifact.Write(b.Path, rec, doc, p.statDir()); err != nil {
+	if err := artifact.Write(b.Path, rec, doc, s.statDir()); err != nil {
 		return nil, err
 	}
 	return &Artifact{Artifact: b, SHA256: sum, Size: size}, nil
@@ -230,17 +305,17 @@ func (p *Project) finish(b build.Artifact, in artifact.Inputs, gen map[string]st
 // components lists the modules linked into a binary for its SBOM, marking
 // the core and the plugs and saying where their code came from, as the
 // resolver found it (the lock records the same).
-func (p *Project) components(bi *buildinfo.BuildInfo) []sbom.Component {
+func (s *State) components(bi *buildinfo.BuildInfo) []sbom.Component {
 	type known struct {
 		role sbom.Role
 		c    source.Component
 	}
-	by := map[string]known{p.Set.Core.Module: {sbom.RoleCore, p.Set.Core}}
-	for _, c := range p.Set.Plugs {
+	by := map[string]known{s.Set.Core.Module: {sbom.RoleCore, s.Set.Core}}
+	for _, c := range s.Set.Plugs {
 		by[c.Module] = known{sbom.RolePlug, c}
 	}
 	replaced := map[string]string{} // module -> local directory of a replace
-	for _, r := range p.Config.Replace {
+	for _, r := range s.Config.Replace {
 		if r.Dir != "" {
 			replaced[r.Path] = r.Dir
 		}
@@ -249,7 +324,7 @@ func (p *Project) components(bi *buildinfo.BuildInfo) []sbom.Component {
 	for _, d := range bi.Deps {
 		c := sbom.Component{Role: sbom.RoleModule, Module: d.Path, Version: d.Version, Sum: d.Sum, Origin: source.Origin{Kind: source.Module}}
 		if c.Sum == "" {
-			c.Sum = p.vendorSums[d.Path+" "+d.Version] // -mod=vendor records no sums
+			c.Sum = s.vendorSums[d.Path+" "+d.Version] // -mod=vendor records no sums
 		}
 		k, ok := by[d.Path]
 		switch {
@@ -263,12 +338,12 @@ func (p *Project) components(bi *buildinfo.BuildInfo) []sbom.Component {
 			}
 			c.Origin = k.c.Origin
 			if c.Sum == "" && live(k.c.Kind) {
-				c.TreeHash = p.trees[k.c.Dir]
+				c.TreeHash = s.trees[k.c.Dir]
 			}
 		case replaced[d.Path] != "":
 			dir := replaced[d.Path]
 			c.Origin = source.Origin{Kind: source.Local, Path: dir}
-			c.TreeHash = p.trees[p.abs(dir)]
+			c.TreeHash = s.trees[s.abs(dir)]
 		case d.Replace != nil && d.Replace.Version != "":
 			c.Replace = d.Path + "@" + d.Version
 			c.Version, c.Sum = d.Replace.Version, d.Replace.Sum
@@ -279,8 +354,8 @@ func (p *Project) components(bi *buildinfo.BuildInfo) []sbom.Component {
 }
 
 // statDir is where the artifacts' file identities are kept (artifact.Check).
-func (p *Project) statDir() string {
-	return p.State("artifacts")
+func (s *State) statDir() string {
+	return s.Path("artifacts")
 }
 
 // generated hashes the files of the build module in dir.

@@ -37,16 +37,16 @@ func TestReuseExactPins(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "plugconfig.yaml"), []byte(cfg), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			load := func() *Project {
+			load := func() *State {
 				c, err := config.Load(filepath.Join(dir, "plugconfig.yaml"))
 				if err != nil {
 					t.Fatal(err)
 				}
-				return &Project{Config: c, R: report.Discard, Toolchain: gotool.Toolchain{Version: "go1.26.8", GOOS: "linux", GOARCH: "amd64"}}
+				return &State{Config: c, R: report.Discard, Toolchain: gotool.Toolchain{Version: "go1.26.8", GOOS: "linux", GOARCH: "amd64"}, Targets: []platform.Target{target}}
 			}
 			// What a build leaves behind: the binary and its record.
 			p := load()
-			out := p.outputFor("", target, tt.version)
+			out := p.outputFor(target, tt.version)
 			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -66,7 +66,7 @@ func TestReuseExactPins(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			arts, ok := load().Reuse([]platform.Target{target}, "")
+			arts, ok := load().reusable()
 			if ok != tt.reused {
 				t.Fatalf("Reuse with core version %s = %v, want %v", tt.version, ok, tt.reused)
 			}

@@ -20,10 +20,10 @@ import (
 // tidyError classifies a failed `go mod tidy`: a download that does not
 // match the hashes seeded from the lock is an integrity failure; anything
 // else is a fetch failure.
-func tidyError(p *Project, err error) error {
+func tidyError(s *State, err error) error {
 	var re *run.Error
 	if errors.As(err, &re) && (strings.Contains(re.Stderr, "checksum mismatch") || strings.Contains(re.Stderr, "SECURITY ERROR")) {
-		return fail.Wrap(fail.Mismatch, fmt.Errorf("a module does not match the hash %s records:\n%s", p.LockName(), re.Stderr))
+		return fail.Wrap(fail.Mismatch, fmt.Errorf("a module does not match the hash %s records:\n%s", s.LockName(), re.Stderr))
 	}
 	return fail.Wrap(fail.Fetch, fmt.Errorf("completing the module graph: %w", err))
 }
@@ -37,7 +37,7 @@ func tidyError(p *Project, err error) error {
 // Components built from a directory are replaced whole, whatever version
 // is required, and so are modules the config's replace map redirects: MVS
 // cannot move those.
-func (p *Project) checkDrift(ctx context.Context, dir string) error {
+func (s *State) checkDrift(ctx context.Context, dir string) error {
 	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 	if err != nil {
 		return err
@@ -51,7 +51,7 @@ func (p *Project) checkDrift(ctx context.Context, dir string) error {
 		selected[r.Mod.Path] = r.Mod.Version
 	}
 	replaced := map[string]bool{}
-	for _, r := range p.Config.Replace {
+	for _, r := range s.Config.Replace {
 		replaced[r.Path] = true
 	}
 	type drift struct {
@@ -59,7 +59,7 @@ func (p *Project) checkDrift(ctx context.Context, dir string) error {
 		sel string
 	}
 	var drifts []drift
-	for _, c := range p.Set.All() {
+	for _, c := range s.Set.All() {
 		if c.Dir != "" || replaced[c.Module] {
 			continue
 		}
@@ -70,7 +70,7 @@ func (p *Project) checkDrift(ctx context.Context, dir string) error {
 	if len(drifts) == 0 {
 		return nil
 	}
-	out, err := gotool.Go(ctx, p.R, dir, map[string]string{"GOFLAGS": "-mod=mod"}, "mod", "graph")
+	out, err := gotool.Go(ctx, s.R, dir, map[string]string{"GOFLAGS": "-mod=mod"}, "mod", "graph")
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
@@ -79,26 +79,26 @@ func (p *Project) checkDrift(ctx context.Context, dir string) error {
 	}
 	g := parseGraph(string(out))
 	owners := map[string]string{} // module@version -> component name
-	for _, c := range p.Set.All() {
+	for _, c := range s.Set.All() {
 		owners[c.Module+"@"+c.Version] = c.Name
 	}
 	var problems diag.List
 	for _, d := range drifts {
-		problems = append(problems, p.driftProblem(g, owners, d.c, d.sel))
+		problems = append(problems, s.driftProblem(g, owners, d.c, d.sel))
 	}
 	return fail.Wrap(fail.Config, problems)
 }
 
 // driftProblem explains who moved c to version sel: a problem of the plug
 // (or core) whose requirement did it, at its entry in the config.
-func (p *Project) driftProblem(g graph, owners map[string]string, c source.Component, sel string) *diag.Problem {
+func (s *State) driftProblem(g graph, owners map[string]string, c source.Component, sel string) *diag.Problem {
 	at := func(name, format string, args ...any) *diag.Problem {
-		file, pos, _ := p.Config.Locate(name, "")
+		file, pos, _ := s.Config.Locate(name, "")
 		return &diag.Problem{File: file, Pos: pos, Subject: name, Msg: fmt.Sprintf(format, args...)}
 	}
 	target := c.Module + "@" + sel
 	pinned := "that the config resolves to"
-	if p.lock != nil && p.lock.pins[c.Name] {
+	if s.lock != nil && s.lock.pins[c.Name] {
 		pinned = "that the lock pins"
 	}
 	moved := source.Label(c.Name)

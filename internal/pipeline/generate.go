@@ -48,84 +48,93 @@ type genModule struct {
 	links map[string]string // link name under LocalDir -> absolute directory
 }
 
-// Generate writes the build module into dir: go.mod and go.sum completed by
-// `go mod tidy`, the generated main package and the local/ links. The module
-// is assembled in a sibling temporary directory and its files renamed into
-// dir, so an interrupted run never leaves a half-written module. When dir
-// already holds the module the same inputs produce — same go.mod and main
-// before tidying, same content of every local source, same toolchain — it is
-// left alone: go mod tidy is not run again.
-func (p *Project) Generate(ctx context.Context, dir string) error {
-	return Step(p.R, "generate", dir, func() error {
-		dir, err := filepath.Abs(dir)
+// genDir is where generate writes the build module: generate -o, or
+// .plugctl/gen.
+func (s *State) genDir() string {
+	if s.Opts.GenDir != "" {
+		return s.Opts.GenDir
+	}
+	return s.Path("gen")
+}
+
+// generate (the generate step) writes the build module into genDir: go.mod
+// and go.sum completed by `go mod tidy`, the generated main package and
+// the local/ links. The module is assembled in a sibling temporary
+// directory and its files renamed into place, so an interrupted run never
+// leaves a half-written module. When the directory already holds the
+// module the same inputs produce — same go.mod and main before tidying,
+// same content of every local source, same toolchain — it is left alone:
+// go mod tidy is not run again.
+func (s *State) generate(ctx context.Context) error {
+	dir, err := filepath.Abs(s.genDir())
+	if err != nil {
+		return err
+	}
+	s.GenDir = dir
+	m, err := s.module()
+	if err != nil {
+		return err
+	}
+	key, err := s.genKey(m)
+	if err != nil {
+		return err
+	}
+	if genFresh(dir, key, m) {
+		// Tidied from the same inputs before, drift check included.
+		return s.readGraph(dir)
+	}
+	tmp, err := files.TempDir(dir)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := s.tidy(ctx, tmp, m); err != nil {
+		return err
+	}
+	// Before anything is written: a build module that moves the core
+	// or a plug off its version must not replace a good one.
+	if err := s.checkDrift(ctx, tmp); err != nil {
+		return err
+	}
+	if err := s.readGraph(tmp); err != nil {
+		return err
+	}
+	st := genState{Key: key, Files: map[string]string{}, Links: m.links}
+	// The state goes first: should the run stop half-way, the module
+	// no longer matches it and is generated again.
+	_ = os.Remove(filepath.Join(dir, genStateFile))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := files.ReplaceDir(filepath.Join(tmp, LocalDir), filepath.Join(dir, LocalDir)); err != nil {
+		return err
+	}
+	for _, name := range []string{"go.mod", "go.sum", "main.go"} {
+		data, err := os.ReadFile(filepath.Join(tmp, name))
+		if os.IsNotExist(err) && name == "go.sum" {
+			data, err = nil, nil
+		}
 		if err != nil {
 			return err
 		}
-		m, err := p.module()
-		if err != nil {
+		if err := files.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return err
 		}
-		key, err := p.genKey(m)
-		if err != nil {
-			return err
-		}
-		if genFresh(dir, key, m) {
-			// Tidied from the same inputs before, drift check included.
-			return p.readGraph(dir)
-		}
-		tmp, err := files.TempDir(dir)
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		if err := p.tidy(ctx, tmp, m); err != nil {
-			return err
-		}
-		// Before anything is written: a build module that moves the core
-		// or a plug off its version must not replace a good one.
-		if err := p.checkDrift(ctx, tmp); err != nil {
-			return err
-		}
-		if err := p.readGraph(tmp); err != nil {
-			return err
-		}
-		st := genState{Key: key, Files: map[string]string{}, Links: m.links}
-		// The state goes first: should the run stop half-way, the module
-		// no longer matches it and is generated again.
-		_ = os.Remove(filepath.Join(dir, genStateFile))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		if err := files.ReplaceDir(filepath.Join(tmp, LocalDir), filepath.Join(dir, LocalDir)); err != nil {
-			return err
-		}
-		for _, name := range []string{"go.mod", "go.sum", "main.go"} {
-			data, err := os.ReadFile(filepath.Join(tmp, name))
-			if os.IsNotExist(err) && name == "go.sum" {
-				data, err = nil, nil
-			}
-			if err != nil {
-				return err
-			}
-			if err := files.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-				return err
-			}
-			st.Files[name] = sha256hex(data)
-		}
-		data, err := json.MarshalIndent(st, "", "  ")
-		if err != nil {
-			return err
-		}
-		return files.WriteFile(filepath.Join(dir, genStateFile), append(data, '\n'), 0o644)
-	})
+		st.Files[name] = sha256hex(data)
+	}
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return files.WriteFile(filepath.Join(dir, genStateFile), append(data, '\n'), 0o644)
 }
 
 // module renders the build module's go.mod and main package and decides its
 // local links.
-func (p *Project) module() (*genModule, error) {
-	s := p.Set
+func (s *State) module() (*genModule, error) {
+	set := s.Set
 	g := &genModule{links: map[string]string{}}
-	m := codegen.Module{Path: "plugctl.build/" + p.Config.Name, Go: p.Toolchain.Lang()}
+	m := codegen.Module{Path: "plugctl.build/" + s.Config.Name, Go: s.Toolchain.Lang()}
 	taken := map[string]bool{}
 	link := func(mod, abs string) string {
 		name := strings.ReplaceAll(mod, "/", "_")
@@ -137,20 +146,20 @@ func (p *Project) module() (*genModule, error) {
 		return "./" + LocalDir + "/" + name
 	}
 	replaced := map[string]bool{}
-	for _, c := range append([]source.Component{s.Core}, s.Plugs...) {
+	for _, c := range append([]source.Component{set.Core}, set.Plugs...) {
 		m.Require = append(m.Require, module.Version{Path: c.Module, Version: c.Version})
 		if c.Dir != "" {
 			m.Replace = append(m.Replace, codegen.Replace{Old: module.Version{Path: c.Module}, New: module.Version{Path: link(c.Module, c.Dir)}})
 			replaced[c.Module] = true
 		}
 	}
-	for _, r := range p.Config.Replace {
+	for _, r := range s.Config.Replace {
 		if replaced[r.Path] {
-			return nil, fail.Wrap(fail.Config, &diag.Problem{File: p.Config.File, Pos: r.Pos, Msg: fmt.Sprintf("replace %s: the module is already built from its source in the config", r.Path)})
+			return nil, fail.Wrap(fail.Config, &diag.Problem{File: s.Config.File, Pos: r.Pos, Msg: fmt.Sprintf("replace %s: the module is already built from its source in the config", r.Path)})
 		}
 		rep := codegen.Replace{Old: module.Version{Path: r.Path}, New: module.Version{Path: r.Path, Version: r.Version}}
 		if r.Dir != "" {
-			rep.New = module.Version{Path: link(r.Path, p.abs(r.Dir))}
+			rep.New = module.Version{Path: link(r.Path, s.abs(r.Dir))}
 		}
 		m.Replace = append(m.Replace, rep)
 	}
@@ -159,33 +168,25 @@ func (p *Project) module() (*genModule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("writing go.mod: %w", err)
 	}
-	tmpl, err := p.template()
+	tmpl, err := s.template()
 	if err != nil {
 		return nil, err
 	}
-	g.main, err = codegen.Main(p.Data(), tmpl)
+	g.main, err = codegen.Main(s.Data(), tmpl)
 	if err != nil {
 		return nil, fail.Wrap(fail.Config, err)
 	}
-	g.sum = p.seedGoSum()
+	g.sum = s.seedGoSum()
 	return g, nil
 }
 
-// abs resolves a path from the config against the config's directory.
-func (p *Project) abs(path string) string {
-	if filepath.IsAbs(path) {
-		return filepath.Clean(path)
-	}
-	return filepath.Join(p.Config.Dir, path)
-}
-
 // template returns the text of core.template, or "" for the built-in one.
-func (p *Project) template() (string, error) {
-	t := p.Config.Core.Template
+func (s *State) template() (string, error) {
+	t := s.Config.Core.Template
 	if t == "" {
 		return "", nil
 	}
-	b, err := files.ReadFile(p.abs(t), codegen.MaxTemplateSize)
+	b, err := files.ReadFile(s.abs(t), codegen.MaxTemplateSize)
 	if err != nil {
 		return "", fail.Wrap(fail.Config, fmt.Errorf("core.template: %w", err))
 	}
@@ -193,7 +194,7 @@ func (p *Project) template() (string, error) {
 }
 
 // tidy writes m into tmp and completes it with go mod tidy.
-func (p *Project) tidy(ctx context.Context, tmp string, m *genModule) error {
+func (s *State) tidy(ctx context.Context, tmp string, m *genModule) error {
 	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), m.goMod, 0o644); err != nil {
 		return err
 	}
@@ -213,11 +214,11 @@ func (p *Project) tidy(ctx context.Context, tmp string, m *genModule) error {
 			return err
 		}
 	}
-	if _, err := gotool.Go(ctx, p.R, tmp, map[string]string{"GOFLAGS": "-mod=mod"}, "mod", "tidy"); err != nil {
+	if _, err := gotool.Go(ctx, s.R, tmp, map[string]string{"GOFLAGS": "-mod=mod"}, "mod", "tidy"); err != nil {
 		if ctx.Err() != nil {
 			return err
 		}
-		return tidyError(p, err)
+		return tidyError(s, err)
 	}
 	return nil
 }
@@ -226,9 +227,9 @@ func (p *Project) tidy(ctx context.Context, tmp string, m *genModule) error {
 // go.sum seeded from the lock,
 // the content of every local module and the toolchain. Modules from the proxy
 // are immutable at a version, so their content needs no hash here.
-func (p *Project) genKey(m *genModule) (string, error) {
+func (s *State) genKey(m *genModule) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "plugctl-gen/v1\ntoolchain %s\n", p.Toolchain.Version)
+	fmt.Fprintf(h, "plugctl-gen/v1\ntoolchain %s\n", s.Toolchain.Version)
 	fmt.Fprintf(h, "go.mod %s\nmain.go %s\ngo.sum %s\n", sha256hex(m.goMod), sha256hex(m.main), sha256hex(m.sum))
 	names := make([]string, 0, len(m.links))
 	for n := range m.links {
@@ -236,7 +237,7 @@ func (p *Project) genKey(m *genModule) (string, error) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		th, err := p.TreeHash(m.links[n])
+		th, err := s.TreeHash(m.links[n])
 		if err != nil {
 			return "", err
 		}
@@ -271,11 +272,11 @@ func genFresh(dir, key string, m *genModule) bool {
 
 // TreeHash returns the content hash of dir (modhash), from the one read of
 // it this run makes.
-func (p *Project) TreeHash(dir string) (string, error) {
-	if h, ok := p.trees[dir]; ok {
+func (s *State) TreeHash(dir string) (string, error) {
+	if h, ok := s.trees[dir]; ok {
 		return h, nil
 	}
-	sums, err := p.hashCache().Dir(dir)
+	sums, err := s.hashCache().Dir(dir)
 	if err != nil {
 		return "", fail.Wrap(fail.Config, err)
 	}
@@ -283,10 +284,10 @@ func (p *Project) TreeHash(dir string) (string, error) {
 	if err != nil {
 		return "", fail.Wrap(fail.Config, err)
 	}
-	if p.trees == nil {
-		p.trees = map[string]string{}
+	if s.trees == nil {
+		s.trees = map[string]string{}
 	}
-	p.trees[dir] = h
+	s.trees[dir] = h
 	return h, nil
 }
 

@@ -15,8 +15,8 @@ import (
 // rather than the plug — or, were GOTOOLCHAIN not forced to local, it would
 // download a toolchain. Every component that is too new is reported, each at
 // the position of its entry in the config.
-func (p *Project) checkGoVersions() error {
-	have := p.Toolchain.Version
+func (s *State) checkGoVersions() error {
+	have := s.Toolchain.Version
 	if !version.IsValid(have) {
 		return nil // a development toolchain: nothing to compare with
 	}
@@ -26,17 +26,17 @@ func (p *Project) checkGoVersions() error {
 		if goLine == "" || !version.IsValid(need) || version.Compare(need, have) <= 0 {
 			return
 		}
-		errs = append(errs, &diag.Problem{File: p.Config.File, Pos: pos, Subject: name,
+		errs = append(errs, &diag.Problem{File: s.Config.File, Pos: pos, Subject: name,
 			Msg: fmt.Sprintf("%s needs Go %s or newer (its go.mod says \"go %s\") but the toolchain is %s, and plugctl never downloads one: build with a newer Go, or use a version of %s that builds with %s",
 				mod, goLine, goLine, have, mod, have)})
 	}
-	for _, c := range p.Set.All() {
+	for _, c := range s.Set.All() {
 		if c.GoMod == nil || c.GoMod.Go == nil {
 			continue
 		}
-		pos := p.Config.Core.Pos
+		pos := s.Config.Core.Pos
 		if c.Name != "core" {
-			for _, pl := range p.Config.Plugins {
+			for _, pl := range s.Config.Plugins {
 				if pl.Name == c.Name {
 					pos = pl.Pos
 				}

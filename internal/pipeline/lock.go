@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/source/kinds"
+	"github.com/plugctl/plugctl/internal/suggest"
 )
 
 // LockOptions say how a command treats plugconfig.lock.
@@ -47,65 +49,69 @@ type lockState struct {
 	graph []lock.Module
 }
 
-// LockName is the lock file as messages name it: beside the config as the
-// user named it.
-func (p *Project) LockName() string {
-	return lock.PathFor(p.Config.File)
+// LockPath is where the lock file of the config lives: beside it, named
+// after it (plugconfig.yaml → plugconfig.lock; see lock.PathFor).
+func (s *State) LockPath() string {
+	return filepath.Join(s.Config.Dir, filepath.Base(lock.PathFor(s.Config.File)))
 }
 
-// UseLock makes the following Resolve and Generate follow the lock beside
+// LockName is the lock file as messages name it: beside the config as the
+// user named it.
+func (s *State) LockName() string {
+	return lock.PathFor(s.Config.File)
+}
+
+// useLock (use-lock) makes resolve and generate follow the lock beside
 // the config: components whose config is unchanged keep their locked
-// version (a lock is a pin, not a suggestion) unless o upgrades them, and
-// the locked module hashes are what go verifies downloads against. With
-// o.Locked, a missing lock or one that disagrees with the config fails
-// here, with a readable list of the differences.
-func (p *Project) UseLock(o LockOptions) error {
+// version (a lock is a pin, not a suggestion) unless the options upgrade
+// them, and the locked module hashes are what go verifies downloads
+// against. With --locked, a missing lock or one that disagrees with the
+// config fails here, with a readable list of the differences.
+func (s *State) useLock(context.Context) error {
+	o := s.Opts.Lock
 	if o.Locked && (o.Upgrade || len(o.UpgradeNames) > 0) {
 		return fail.New(fail.Config, "--locked and --upgrade contradict each other: --locked forbids changing the lock")
 	}
 	st := &lockState{opts: o, pins: map[string]bool{}}
-	p.lock = st
-	known := map[string]bool{source.CoreName: true}
-	for _, pl := range p.Config.Enabled() {
-		known[pl.Name] = true
+	s.lock = st
+	valid := []string{source.CoreName}
+	for _, pl := range s.Config.Enabled() {
+		valid = append(valid, pl.Name)
 	}
 	for _, n := range o.UpgradeNames {
-		if !known[n] {
-			names := slices.Sorted(func(yield func(string) bool) {
-				for k := range known {
-					if !yield(k) {
-						return
-					}
-				}
-			})
-			return fail.New(fail.Config, "--upgrade %s: no enabled plug has that name (valid: %s)", n, strings.Join(names, ", "))
+		if !slices.Contains(valid, n) {
+			msg := "--upgrade " + n + ": no enabled plug has that name"
+			if h := suggest.Hint(n, valid); h != "" {
+				msg += ", " + h
+			}
+			return fail.New(fail.Config, "%s (valid: %s)", msg, strings.Join(slices.Sorted(slices.Values(valid)), ", "))
 		}
 	}
-	old, err := lock.Load(p.LockPath(), p.LockName())
+	old, err := lock.Load(s.LockPath(), s.LockName())
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		if o.Locked {
-			return fail.New(fail.Mismatch, "%s does not exist, and --locked forbids making it; run plugctl lock to create it", p.LockName())
+			return fail.New(fail.Mismatch, "%s does not exist, and --locked forbids making it; run plugctl lock to create it", s.LockName())
 		}
 		return nil
 	case lock.IsProblem(err):
 		// The advice is a failure of its own beside the problems, so that
 		// it still shows when they are listed one by one.
-		return fail.Wrap(fail.Mismatch, errors.Join(err, fmt.Errorf("%s is written by plugctl: fix the merge, or delete it and run plugctl lock", p.LockName())))
+		return fail.Wrap(fail.Mismatch, errors.Join(err, fmt.Errorf("%s is written by plugctl: fix the merge, or delete it and run plugctl lock", s.LockName())))
 	case err != nil:
 		return err
 	}
 	st.old = old
 	if o.Locked {
-		if diff := lockDiff(p.Config, old); len(diff) > 0 {
-			return fail.New(fail.Mismatch, "%s is out of date with %s:\n  %s\nrun plugctl lock to update it", p.LockName(), p.Config.File, strings.Join(diff, "\n  "))
+		if diff := lockDiff(s.Config, old); len(diff) > 0 {
+			return fail.New(fail.Mismatch, "%s is out of date with %s:\n  %s\nrun plugctl lock to update it", s.LockName(), s.Config.File, strings.Join(diff, "\n  "))
 		}
 	}
 	upgrade := map[string]bool{}
 	for _, n := range o.UpgradeNames {
 		upgrade[n] = true
 	}
-	for _, w := range wants(p.Config) {
+	for _, w := range wants(s.Config) {
 		e, ok := old.Core, true
 		if w.Name != source.CoreName {
 			e, ok = old.Plugin(w.Name)
@@ -125,11 +131,11 @@ func (p *Project) UseLock(o LockOptions) error {
 // lockedPin returns what the lock in use pins for the component name,
 // when its config is unchanged and no --upgrade moves it: to be held to
 // the config (source.Source.Verify) before it is used.
-func (p *Project) lockedPin(name string) (source.Pin, bool) {
-	if p.lock == nil || p.lock.old == nil || !p.lock.pinned(name) {
+func (s *State) lockedPin(name string) (source.Pin, bool) {
+	if s.lock == nil || s.lock.old == nil || !s.lock.pinned(name) {
 		return source.Pin{}, false
 	}
-	e, ok := p.entry(name)
+	e, ok := s.entry(name)
 	return source.Pin{Version: e.Version, Origin: e.Origin, Locked: true}, ok
 }
 
@@ -153,20 +159,20 @@ func (st *lockState) unpin(name string) {
 // what the lock records. A fetched module whose hash changed is always an
 // integrity failure; a local directory that changed is one only with
 // --locked (otherwise the new lock records it).
-func (p *Project) checkPins() error {
-	if p.lock == nil || p.lock.old == nil {
+func (s *State) checkPins() error {
+	if s.lock == nil || s.lock.old == nil {
 		return nil
 	}
 	var probs []string
-	for _, c := range p.Set.All() {
-		e, ok := p.entry(c.Name)
-		if !ok || !p.lock.pins[c.Name] {
+	for _, c := range s.Set.All() {
+		e, ok := s.entry(c.Name)
+		if !ok || !s.lock.pins[c.Name] {
 			continue
 		}
 		label := source.Label(c.Name)
 		switch {
 		case live(c.Kind) && c.Hash != e.Hash:
-			if p.lock.opts.Locked {
+			if s.lock.opts.Locked {
 				probs = append(probs, fmt.Sprintf("%s: %s changed since the lock was made (hash %s in the lock, %s now)", label, c.Origin.Path, e.Hash, c.Hash))
 			}
 		case live(c.Kind):
@@ -177,28 +183,28 @@ func (p *Project) checkPins() error {
 		}
 	}
 	if len(probs) > 0 {
-		return fail.New(fail.Mismatch, "what was fetched does not match %s:\n  %s\nrun plugctl lock to update it, after checking why it changed", p.LockName(), strings.Join(probs, "\n  "))
+		return fail.New(fail.Mismatch, "what was fetched does not match %s:\n  %s\nrun plugctl lock to update it, after checking why it changed", s.LockName(), strings.Join(probs, "\n  "))
 	}
 	return nil
 }
 
 // entry returns the old lock's entry for the named component.
-func (p *Project) entry(name string) (lock.Entry, bool) {
+func (s *State) entry(name string) (lock.Entry, bool) {
 	if name == source.CoreName {
-		return p.lock.old.Core, true
+		return s.lock.old.Core, true
 	}
-	return p.lock.old.Plugin(name)
+	return s.lock.old.Plugin(name)
 }
 
 // seedGoSum returns the go.sum lines of the locked module hashes, written
 // into the build module before its graph is completed so that the go
 // command itself verifies every download against the lock.
-func (p *Project) seedGoSum() []byte {
-	if p.lock == nil || p.lock.old == nil {
+func (s *State) seedGoSum() []byte {
+	if s.lock == nil || s.lock.old == nil {
 		return nil
 	}
 	var b bytes.Buffer
-	for _, m := range p.lock.old.Modules {
+	for _, m := range s.lock.old.Modules {
 		if m.Dir != "" {
 			continue // replaced by a directory: not in go.sum
 		}
@@ -216,11 +222,11 @@ func (p *Project) seedGoSum() []byte {
 // of its go.sum with their hashes, and those the config's replace map
 // builds from a local directory (go.sum has nothing for them) with the
 // hash of the directory's files.
-func (p *Project) readGraph(dir string) error {
-	if p.lock == nil {
-		p.lock = &lockState{pins: map[string]bool{}}
+func (s *State) readGraph(dir string) error {
+	if s.lock == nil {
+		s.lock = &lockState{pins: map[string]bool{}}
 	}
-	p.lock.graph = nil
+	s.lock.graph = nil
 	data, err := os.ReadFile(filepath.Join(dir, "go.sum"))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -241,24 +247,24 @@ func (p *Project) readGraph(dir string) error {
 	for _, r := range f.Require {
 		required[r.Mod.Path] = r.Mod.Version
 	}
-	for _, r := range p.Config.Replace {
+	for _, r := range s.Config.Replace {
 		v := required[r.Path]
 		if r.Dir == "" || v == "" {
 			continue // not a directory, or not in the graph
 		}
-		sums, err := p.hashCache().Dir(p.abs(r.Dir))
+		sums, err := s.hashCache().Dir(s.abs(r.Dir))
 		h := ""
 		if err == nil {
 			h, err = sums.Module(r.Path, v)
 		}
 		if err != nil {
-			return fail.Wrap(fail.Config, &diag.Problem{File: p.Config.File, Pos: r.Pos, Msg: fmt.Sprintf("replace %s: hashing %s: %v", r.Path, r.Dir, err)})
+			return fail.Wrap(fail.Config, &diag.Problem{File: s.Config.File, Pos: r.Pos, Msg: fmt.Sprintf("replace %s: hashing %s: %v", r.Path, r.Dir, err)})
 		}
 		mods = append(mods, lock.Module{Path: r.Path, Version: v, Hash: h, Dir: r.Dir})
 	}
 	lf := lock.File{Modules: mods}
 	lf.Sort()
-	p.lock.graph = lf.Modules
+	s.lock.graph = lf.Modules
 	return nil
 }
 
@@ -298,24 +304,25 @@ func parseGoSum(data []byte) ([]lock.Module, error) {
 	return f.Modules, sc.Err()
 }
 
-// Lock returns the lock of the project as resolved and generated.
-func (p *Project) Lock() *lock.File {
+// Lock returns the lock of the project as resolved (resolve, fetch) and
+// generated (generate: the build graph).
+func (s *State) Lock() *lock.File {
 	f := &lock.File{
 		LockVersion:  lock.Version,
-		ConfigDigest: digest.Resolution(p.Config),
-		Go:           p.Toolchain.Version,
-		Core:         lockEntry(p.Set.Core, ""),
+		ConfigDigest: digest.Resolution(s.Config),
+		Go:           s.Toolchain.Version,
+		Core:         lockEntry(s.Set.Core, ""),
 	}
 	f.Core.Name = ""
 	imports := map[string]string{}
-	for _, w := range wants(p.Config) {
+	for _, w := range wants(s.Config) {
 		imports[w.Name] = w.Import
 	}
-	for _, c := range p.Set.Plugs {
+	for _, c := range s.Set.Plugs {
 		f.Plugins = append(f.Plugins, lockEntry(c, imports[c.Name]))
 	}
-	if p.lock != nil {
-		f.Modules = p.lock.graph
+	if s.lock != nil {
+		f.Modules = s.lock.graph
 	}
 	f.Sort()
 	return f
@@ -343,45 +350,54 @@ type Change struct {
 	Note string `json:"note,omitempty"`
 }
 
-// LockResult says what SaveLock did.
+// LockResult says what save-lock did.
 type LockResult struct {
 	Path    string   `json:"path"`
 	Written bool     `json:"written"` // the file changed on disk
 	Changes []Change `json:"changes"`
 }
 
-// SaveLock writes the project's lock (after Resolve and Generate) if it
-// differs from the one on disk, atomically. With --locked, a difference
-// fails the command (exit 3) instead. A new toolchain alone does not
-// rewrite a lock: it changes no pin.
-func (p *Project) SaveLock() (*LockResult, error) {
-	nf := p.Lock()
-	res := &LockResult{Path: p.LockPath(), Changes: []Change{}}
+// saveLock (save-lock) writes the project's lock if it differs from the
+// one on disk, atomically, and with note says so and what changed (the
+// lock command prints it itself). With --locked, a difference fails the
+// command (exit 3) instead. A new toolchain alone does not rewrite a
+// lock: it changes no pin.
+func (s *State) saveLock(note bool) error {
+	nf := s.Lock()
+	res := &LockResult{Path: s.LockPath(), Changes: []Change{}}
+	s.Saved = res
 	var old *lock.File
-	if p.lock != nil {
-		old = p.lock.old
+	if s.lock != nil {
+		old = s.lock.old
 	}
 	if old != nil {
 		same := *nf
 		same.Go = old.Go
 		if lock.Equal(&same, old) {
-			return res, nil
+			return nil
 		}
 	}
 	res.Changes = changes(old, nf)
-	if p.lock != nil && p.lock.opts.Locked {
-		return nil, fail.New(fail.Mismatch, "%s does not hold what the build needs, and --locked forbids changing it:\n  %s\nrun plugctl lock to update it", p.LockName(), strings.Join(describeChanges(old, nf, res.Changes), "\n  "))
+	if s.lock != nil && s.lock.opts.Locked {
+		return fail.New(fail.Mismatch, "%s does not hold what the build needs, and --locked forbids changing it:\n  %s\nrun plugctl lock to update it", s.LockName(), strings.Join(describeChanges(old, nf, res.Changes), "\n  "))
 	}
 	data, err := lock.Marshal(nf)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := files.WriteFile(p.LockPath(), data, 0o644); err != nil {
-		return nil, fmt.Errorf("writing the lock: %w", err)
+	if err := files.WriteFile(s.LockPath(), data, 0o644); err != nil {
+		return fmt.Errorf("writing the lock: %w", err)
 	}
 	res.Written = true
-	p.inputs = nil // the artifacts' inputs include the lock's content
-	return res, nil
+	s.inputs = nil // the artifacts' inputs include the lock's content
+	if note {
+		msg := s.LockName() + ": written"
+		for _, c := range res.Changes {
+			msg += "\n  " + DescribeChange(c)
+		}
+		s.R.Note(msg)
+	}
+	return nil
 }
 
 // changes lists the components whose lock entry changed, core first, then

@@ -13,9 +13,9 @@ import (
 // checks the build against them (README: Manifests) before anything is
 // generated or compiled. It keeps each plug's settings with the defaults of its
 // schema filled in, for the generated main.
-func (p *Project) checkManifests() error {
-	s := p.Set
-	set := manifest.Set{Locate: p.Config.Locate, CoreVersion: versionOf(s.Core)}
+func (s *State) checkManifests() error {
+	built := s.Set
+	set := manifest.Set{Locate: s.Config.Locate, CoreVersion: versionOf(built.Core)}
 	var errs diag.List
 	load := func(c source.Component) *manifest.Manifest {
 		if c.Root == "" {
@@ -34,12 +34,12 @@ func (p *Project) checkManifests() error {
 		}
 		return m
 	}
-	set.Core = load(s.Core)
+	set.Core = load(built.Core)
 	settings := map[string]map[string]any{}
-	for _, pl := range p.Config.Enabled() {
+	for _, pl := range s.Config.Enabled() {
 		settings[pl.Name] = pl.Settings
 	}
-	for _, c := range s.Plugs {
+	for _, c := range built.Plugs {
 		set.Plugs = append(set.Plugs, manifest.Plug{Name: c.Name, Version: versionOf(c), Manifest: load(c), Settings: settings[c.Name]})
 	}
 	if len(errs) > 0 {
@@ -49,8 +49,8 @@ func (p *Project) checkManifests() error {
 	if err != nil {
 		return err
 	}
-	if s.SDK {
-		p.settings = filled
+	if built.SDK {
+		s.settings = filled
 	}
 	return nil
 }
@@ -78,11 +78,11 @@ func versionOf(c source.Component) string {
 
 // plugSettings returns the settings the generated main delivers to plug
 // name: the config's, with the defaults of the plug's manifest.
-func (p *Project) plugSettings(name string) map[string]any {
-	if s, ok := p.settings[name]; ok && s != nil {
-		return s
+func (s *State) plugSettings(name string) map[string]any {
+	if set, ok := s.settings[name]; ok && set != nil {
+		return set
 	}
-	for _, pl := range p.Config.Plugins {
+	for _, pl := range s.Config.Plugins {
 		if pl.Name == name && pl.Settings != nil {
 			return pl.Settings
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"sync"
 
 	"golang.org/x/mod/semver"
 
@@ -37,33 +36,27 @@ type Available struct {
 	Upgradable bool `json:"upgradable"`
 }
 
-// Outdated looks up, for the core and every enabled plug of a kind with
+// outdated (the outdated step) looks up, for the core and every enabled plug of a kind with
 // versions (a module, a git repository), the newest version inside its
 // constraint and overall, beside the locked one, through the kind's own
 // rules (source.Source.Available): what it reports is what lock --upgrade
 // would pick. Components built from a directory or an archive have no
 // versions to compare and are listed with their kind only.
-func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
-	old, err := lock.Load(p.LockPath(), p.LockName())
+func (s *State) outdated(ctx context.Context) error {
+	old, err := lock.Load(s.LockPath(), s.LockName())
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
+		return err
 	}
-	reqs := p.Config.Requests()
+	reqs := s.Config.Requests()
 	out := make([]Available, len(reqs))
-	errs := make([]error, len(reqs))
-	env, done, err := p.sourceEnv()
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	sem := make(chan struct{}, DefaultParallel)
-	var wg sync.WaitGroup
+	kind := make([]source.Source, len(reqs))
 	for i := range reqs {
 		r := &reqs[i]
 		k, ok := kinds.For(r)
 		if !ok {
-			return nil, fail.New(fail.Config, "%s: source %q is not supported", source.Label(r.Name), redact.String(r.Source))
+			return fail.New(fail.Config, "%s: source %q is not supported", source.Label(r.Name), redact.String(r.Source))
 		}
+		kind[i] = k
 		a := Available{Name: r.Name, Module: r.Module, Kind: string(k.Kind()), Requested: r.Version}
 		if old != nil {
 			e, ok := old.Core, true
@@ -78,30 +71,30 @@ func (p *Project) Outdated(ctx context.Context) ([]Available, error) {
 			}
 		}
 		out[i] = a
-		if !k.Rules().Versioned {
-			continue
+	}
+	env, err := s.sourceEnv()
+	if err != nil {
+		return err
+	}
+	errs := s.parallel(len(reqs), true, func(i int) error {
+		if !kind[i].Rules().Versioned {
+			return nil
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			av, err := k.Available(ctx, env, r)
-			if err != nil || av == nil {
-				errs[i] = err
-				return
-			}
-			out[i].Newest = av.Newest
-			if versions.IsQuery(out[i].Requested) {
-				out[i].wanted(av.Versions)
-			}
-		}()
-	}
-	wg.Wait()
+		av, err := kind[i].Available(ctx, env, &reqs[i])
+		if err != nil || av == nil {
+			return err
+		}
+		out[i].Newest = av.Newest
+		if versions.IsQuery(out[i].Requested) {
+			out[i].wanted(av.Versions)
+		}
+		return nil
+	})
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return err
 	}
-	return out, nil
+	s.Available = out
+	return nil
 }
 
 // wanted fills in the newest of versions the request allows, and whether

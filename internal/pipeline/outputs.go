@@ -1,14 +1,17 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/plugctl/plugctl/internal/artifact"
+	"github.com/plugctl/plugctl/internal/bundle"
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/diag"
@@ -17,31 +20,76 @@ import (
 	"github.com/plugctl/plugctl/internal/platform"
 )
 
+// outputs (the outputs step) decides what a build makes and checks, before
+// anything is written, where it goes: the targets (--target, or
+// build.targets; plugctl run's host), the -o override (which, with
+// several targets, must name them apart; the default output names them
+// apart for --target), a bundle's build.output, and every artifact path
+// (CheckOutputs).
+func (s *State) outputs(context.Context) error {
+	cfg := s.Config
+	s.Targets, s.Output = cfg.Build.Targets, s.Opts.Output
+	if len(s.Opts.Targets) > 0 {
+		s.Targets = s.Opts.Targets
+	}
+	if s.Opts.Host {
+		host, err := platform.Parse(s.Toolchain.GOOS + "/" + s.Toolchain.GOARCH)
+		if err != nil {
+			return fail.Wrap(fail.Config, fmt.Errorf("the go toolchain's host: %w", err))
+		}
+		// Share the artifact (and its cache) with build when build makes
+		// one for the host; elsewhere, never overwrite what build.output
+		// names.
+		s.Targets = []platform.Target{host}
+		if !slices.Contains(cfg.Build.Targets, host) {
+			s.Output = filepath.Join(s.Path("run"), "{name}")
+		}
+	}
+	if err := config.CheckOutput(s.Output, len(s.Targets)); err != nil {
+		return fail.Wrap(fail.Config, fmt.Errorf("-o: %w", err))
+	}
+	if s.Output == "" && config.CheckOutput(cfg.Build.Output, len(s.Targets)) != nil {
+		// --target asked for more targets than build.output can name apart.
+		if cfg.Build.Output != config.DefaultOutput {
+			return fail.Wrap(fail.Config, fmt.Errorf("build.output %q: %w", cfg.Build.Output, config.CheckOutput(cfg.Build.Output, len(s.Targets))))
+		}
+		s.Output = config.DefaultMultiOutput
+	}
+	if s.Opts.Bundle != "" && s.Output == "" {
+		if err := s.checkBundleOutput(); err != nil {
+			return err
+		}
+	}
+	// Before anything is written: an artifact never replaces the config,
+	// the lock or a file plugctl did not build.
+	return s.CheckOutputs(s.Targets)
+}
+
 // CheckOutputs refuses, before anything is written, artifact paths that
 // would replace what an artifact must never replace (README: Guarantees):
 // the config, the lock, anything inside the state directory or the vendor
 // tree, a directory (checkPlace), or a file plugctl did not build
 // (artifact.CheckReplace)
-// — for the binary and the files written beside it. override is -o; when it
-// is empty the paths come from build.output, and a problem is a config
-// problem at its position. A path that needs the core's version, not known
-// yet, is checked by Build once it is.
-func (p *Project) CheckOutputs(override string, targets []platform.Target) error {
-	version, _ := p.pinned()
-	if p.Set != nil {
-		version = p.Set.Core.Version
+// — for the binary and the files written beside it. When -o is not given
+// the paths come from build.output, and a problem is a config problem at
+// its position. A path that needs the core's version, not known yet, is
+// checked by compile once it is.
+func (s *State) CheckOutputs(targets []platform.Target) error {
+	version, _ := s.pinned()
+	if s.Set != nil {
+		version = s.Set.Core.Version
 	}
 	var errs []error
 	for _, t := range targets {
-		tmpl := p.Config.Build.Output
-		if override != "" {
-			tmpl = override
+		tmpl := s.Config.Build.Output
+		if s.Output != "" {
+			tmpl = s.Output
 		}
 		if strings.Contains(tmpl, "{version}") && version == "" {
 			continue
 		}
-		if err := p.checkOutput(p.outputFor(override, t, version)); err != nil {
-			errs = append(errs, p.outputError(override, err))
+		if err := s.checkOutput(s.outputFor(t, version)); err != nil {
+			errs = append(errs, s.outputError(err))
 		}
 	}
 	return fail.Wrap(fail.Config, errors.Join(errs...))
@@ -49,21 +97,21 @@ func (p *Project) CheckOutputs(override string, targets []platform.Target) error
 
 // outputError names where a refused output path comes from: -o, or
 // build.output at its position in the config.
-func (p *Project) outputError(override string, err error) error {
-	if override != "" {
+func (s *State) outputError(err error) error {
+	if s.Output != "" {
 		return fmt.Errorf("-o: %w", err)
 	}
-	pos := p.Config.Build.OutputPos
+	pos := s.Config.Build.OutputPos
 	if pos.Line == 0 {
 		return fmt.Errorf("build.output: %w", err)
 	}
-	return &diag.Problem{File: p.Config.File, Pos: pos, Msg: "build.output: " + err.Error()}
+	return &diag.Problem{File: s.Config.File, Pos: pos, Msg: "build.output: " + err.Error()}
 }
 
 // checkOutput checks the artifact at path and the files beside it.
-func (p *Project) checkOutput(path string) error {
+func (s *State) checkOutput(path string) error {
 	for _, f := range []string{path, artifact.SumPath(path), artifact.SBOMPath(path), artifact.RecordPath(path)} {
-		if err := p.checkPlace(f); err != nil {
+		if err := s.checkPlace(f); err != nil {
 			return err
 		}
 	}
@@ -89,17 +137,17 @@ func (p *Project) checkOutput(path string) error {
 // checkPlace refuses a path plugctl must never write a result to: the
 // config, the lock, anything in the state directory (but .plugctl/run, where
 // plugctl run keeps its binaries) or in the vendor tree, or a directory.
-func (p *Project) checkPlace(f string) error {
-	for _, pr := range []struct{ path, what string }{{p.Config.File, "the config"}, {p.LockPath(), "the lock file"}} {
+func (s *State) checkPlace(f string) error {
+	for _, pr := range []struct{ path, what string }{{s.Config.File, "the config"}, {s.LockPath(), "the lock file"}} {
 		if samePath(f, pr.path) {
 			return fmt.Errorf("%s is %s: an artifact never replaces the config, the lock or a file plugctl did not build", display(f), pr.what)
 		}
 	}
-	if within(f, p.State("")) && !within(f, p.State("run")) {
+	if within(f, s.Path("")) && !within(f, s.Path("run")) {
 		return fmt.Errorf("%s is inside %s, plugctl's state directory: choose a path outside it", display(f), StateDir)
 	}
-	if within(f, p.VendorDir()) {
-		return fmt.Errorf("%s is inside the vendor tree %s: choose a path outside it", display(f), display(p.VendorDir()))
+	if within(f, s.VendorDir()) {
+		return fmt.Errorf("%s is inside the vendor tree %s: choose a path outside it", display(f), display(s.VendorDir()))
 	}
 	if fi, err := os.Stat(f); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s is a directory (valid: a file path like %s)", display(f), config.DefaultOutput)
@@ -107,14 +155,21 @@ func (p *Project) checkPlace(f string) error {
 	return nil
 }
 
-// CheckBundlePath refuses a bundle path (plugctl bundle -o) that would
-// replace the config, the lock, a directory, something in .plugctl or the
-// vendor tree, or a file that is not a bundle plugctl wrote (one with its
+// bundleOutputs (the bundle's outputs step) decides where plugctl bundle
+// writes (-o, or NAME-bundle.tar.gz) and refuses a path that would replace
+// the config, the lock, a directory, something in .plugctl or the vendor
+// tree, or a file that is not a bundle plugctl wrote (one with its
 // checksum file beside it).
-func (p *Project) CheckBundlePath(path, sumPath string) error {
-	err := p.checkPlace(path)
+func (s *State) bundleOutputs(context.Context) error {
+	path := s.Opts.BundleOut
+	if path == "" {
+		path = s.Config.Name + "-bundle.tar.gz"
+	}
+	s.BundlePath = path
+	sumPath := path + bundle.SumSuffix
+	err := s.checkPlace(path)
 	if err == nil {
-		err = p.checkPlace(sumPath)
+		err = s.checkPlace(sumPath)
 	}
 	if err == nil {
 		if _, serr := os.Lstat(path); serr == nil {
@@ -131,15 +186,15 @@ func (p *Project) CheckBundlePath(path, sumPath string) error {
 
 // claim is build.Options.Claim: the last check that the binary may go to
 // path, just before it is moved there (artifact.Claim).
-func (p *Project) claim(override string) func(string, platform.Target) error {
+func (s *State) claim() func(string, platform.Target) error {
 	return func(path string, t platform.Target) error {
-		if err := p.checkOutput(path); err != nil {
-			return fail.Wrap(fail.Config, p.outputError(override, err))
+		if err := s.checkOutput(path); err != nil {
+			return fail.Wrap(fail.Config, s.outputError(err))
 		}
 		if err := artifact.Claim(path, t.String()); err != nil {
 			var no *artifact.NotOwnedError
 			if errors.As(err, &no) {
-				return fail.Wrap(fail.Config, p.outputError(override, err))
+				return fail.Wrap(fail.Config, s.outputError(err))
 			}
 			return err
 		}
@@ -179,26 +234,30 @@ func abs(p string) string {
 	return filepath.Clean(p)
 }
 
-// CheckBundleOutput refuses a build.output that leaves the directory the
+// checkBundleOutput refuses a build.output that leaves the directory the
 // config is built in: an absolute path or one with "..". A bundle's config
 // comes from elsewhere and must not choose where its artifacts go; they go
 // below the current directory, or to -o.
-func (p *Project) CheckBundleOutput() error {
-	out := p.Config.Build.Output
+func (s *State) checkBundleOutput() error {
+	out := s.Config.Build.Output
 	if filepath.IsLocal(filepath.FromSlash(out)) && !strings.Contains(out, "..") {
 		return nil
 	}
-	return fail.Wrap(fail.Config, p.outputError("", fmt.Errorf("%s leaves the current directory: a bundle does not choose where its artifacts go (valid: a relative path without ..; or give -o)", diag.Quote(out))))
+	return fail.Wrap(fail.Config, s.outputError(fmt.Errorf("%s leaves the current directory: a bundle does not choose where its artifacts go (valid: a relative path without ..; or give -o)", diag.Quote(out))))
 }
 
-// CheckGenerateDir refuses a directory for generate -o that holds what
-// plugctl did not write there. Generate replaces go.mod, go.sum, main.go and
-// the whole local/ directory in it: a go.mod or main.go without the
-// generated-code header, or a go.sum, local/ or state file beside a go.mod
-// that is not plugctl's, would be lost (generate -o . in a project replaced
-// its go.mod and main.go). A new or empty directory, or one generate wrote
-// before, is fine.
-func (p *Project) CheckGenerateDir(dir string) error {
+// genOutputs (generate's outputs step) refuses a directory for generate -o
+// that holds what plugctl did not write there. Generate replaces go.mod,
+// go.sum, main.go and the whole local/ directory in it: a go.mod or main.go
+// without the generated-code header, or a go.sum, local/ or state file
+// beside a go.mod that is not plugctl's, would be lost (generate -o . in a
+// project replaced its go.mod and main.go). A new or empty directory, or
+// one generate wrote before, is fine; so is .plugctl/gen, plugctl's own.
+func (s *State) genOutputs(context.Context) error {
+	dir := s.Opts.GenDir
+	if dir == "" {
+		return nil
+	}
 	refuse := func(format string, args ...any) error {
 		return fail.Wrap(fail.Config, fmt.Errorf("-o: "+format, args...))
 	}
@@ -207,8 +266,8 @@ func (p *Project) CheckGenerateDir(dir string) error {
 	} else if !fi.IsDir() {
 		return refuse("%s is not a directory", display(dir))
 	}
-	if within(dir, p.VendorDir()) {
-		return refuse("%s is inside the vendor tree %s: choose a directory outside it", display(dir), display(p.VendorDir()))
+	if within(dir, s.VendorDir()) {
+		return refuse("%s is inside the vendor tree %s: choose a directory outside it", display(dir), display(s.VendorDir()))
 	}
 	ours := generatedFile(filepath.Join(dir, "go.mod"))
 	for _, name := range []string{"go.mod", "main.go", "go.sum", LocalDir, genStateFile} {

@@ -1,16 +1,22 @@
-// Package pipeline runs plugctl's named steps — load, resolve, generate,
-// compile — over one project, reporting each step's start, end and duration
-// in one place.
+// Package pipeline runs plugctl's commands as lists of named steps over one
+// project: load, use-lock, reuse, resolve, fetch, check, generate,
+// save-lock, compile, record; verify, vendor, bundle and outdated for the
+// commands that need them (see ARCHITECTURE.md).
+//
+// A State is the data of one run: what the command asks (Options) and what
+// each step found, every field saying which step fills it. A Step is a
+// value: its name, the unit it counts in and the function that does its
+// work on the State. Run executes a list of steps in order through one
+// runner, which reports each step's start, counts, end and duration to the
+// report.Reporter, and stops at the first failure. Each command's list is
+// declared once in this package (BuildSteps, LockSteps, …); the CLI parses
+// flags, picks a list, runs it and prints what the State holds.
 package pipeline
 
 import (
-	"context"
-	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/build"
@@ -20,110 +26,191 @@ import (
 	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/report"
+	"github.com/plugctl/plugctl/internal/signing"
 	"github.com/plugctl/plugctl/internal/source"
 )
 
 // StateDir is the directory, beside the config, where plugctl keeps its work.
 const StateDir = ".plugctl"
 
-// Project is one config being worked on.
-type Project struct {
+// Options are what a command asks of its run, set before it.
+type Options struct {
+	// File is the config as the user named it (-f, or found by the CLI).
+	File string
+	// Bundle is the bundle build --bundle builds from (the unpack step).
+	Bundle string
+	// Lock says how the lock is treated (--locked, --upgrade).
+	Lock LockOptions
+	// Targets override build.targets (--target).
+	Targets []platform.Target
+	// Host builds for the go toolchain's own platform (plugctl run): to
+	// build.output when build.targets holds the host, else beside the
+	// state (.plugctl/run/NAME), never over what build.output names.
+	Host bool
+	// Output overrides build.output (-o of build); it may hold the same
+	// placeholders.
+	Output string
+	// Force rebuilds every artifact even when nothing that feeds it
+	// changed.
+	Force bool
+	// GenDir is where generate writes the build module (-o of generate);
+	// default .plugctl/gen.
+	GenDir string
+	// BundleOut is the bundle plugctl bundle writes (-o of bundle);
+	// default NAME-bundle.tar.gz.
+	BundleOut string
+	// Sign are the keys vendor and bundle sign the tree with (--sign).
+	Sign []*signing.Key
+	// VerifyKeys, when set, are the keys one of which must have signed
+	// the vendor tree verify checks (--verify-key).
+	VerifyKeys *signing.Keys
+	// Tree is a vendor tree plugctl verify checks on its own, with no
+	// config (verify DIR).
+	Tree string
+}
+
+// State is one run of a command over one project: its Options, and what
+// each step found. Fields are filled by the steps named beside them, in
+// the order of the command's list; a step reads only what the steps
+// before it in every list holding it fill.
+type State struct {
+	// Opts are the command's, set by New.
+	Opts Options
+	// R receives the steps' progress.
+	R report.Reporter
+
+	// unpack: the bundle unpacked into a temporary directory (removed by
+	// Close), its config's bytes and where its tree and lock are.
+	bundleDir  string
+	bundleData []byte
+
+	// load
 	Config    *config.Config
 	Toolchain gotool.Toolchain
-	Set       *Set // after Resolve
-	R         report.Reporter
-	// Limits bound every git and archive fetch; Load reads them from the
-	// environment (source.LimitsFromEnv).
+	// Limits bound every git and archive fetch (source.LimitsFromEnv);
+	// none for a bundle, which builds offline.
 	Limits source.Limits
-	// Offline is set by UseVendor: Compile builds from the vendor tree with
-	// the network off.
-	Offline bool
-	// vendorSums holds the tree's go.sum ("path version" -> h1:), for the
-	// SBOM: a binary built with -mod=vendor records no module sums.
+
+	// outputs: the targets to build and the -o override that applies
+	// (plugctl run's, or the default for several targets).
+	Targets []platform.Target
+	Output  string
+	// BundlePath is the bundle plugctl bundle writes (the bundle's outputs).
+	BundlePath string
+
+	// use-lock: the lock as read and the components it pins; generate
+	// adds the build graph.
+	lock *lockState
+
+	// resolve: what the config asks (core first) and one pin each, and
+	// what the kinds share while resolving and fetching them.
+	requests []source.Request
+	pins     []resolvedPin
+	env      *source.Env
+
+	// fetch (or verify, from the vendor manifest): the core and plugs.
+	Set *Set
+
+	// check: each plug's settings with its manifest's defaults filled in
+	// (an SDK core only).
+	settings map[string]map[string]any
+
+	// generate: the build module's directory.
+	GenDir string
+
+	// save-lock: what it wrote, or would have.
+	Saved *LockResult
+
+	// reuse, compile and record: the artifacts, by target; compile leaves
+	// what it built for record, with the hashes of the build module, and
+	// the failures of the targets it could not build.
+	artifacts     map[platform.Target]*Artifact
+	built         []build.Artifact
+	generated     map[string]string
+	failedTargets error
+
+	// verify: the verified vendor tree, where it is and the lock it must
+	// have been made with. Offline builds from it with the network off;
+	// vendorSums are its go.sum ("path version" -> h1:), for the SBOM: a
+	// binary built with -mod=vendor records no module sums.
+	Tree       *VerifiedTree
+	TreeDir    string
+	treeLock   string
+	Offline    bool
 	vendorSums map[string]string
 
-	// hashes holds the Sums of every directory this run hashed (local
+	// vendor
+	Vendored *VendorResult
+
+	// bundle
+	Bundled *BundleResult
+
+	// outdated
+	Available []Available
+
+	// Any step: the Sums of every directory this run hashed (local
 	// sources, fetched trees, replace directories), each read once; trees
-	// are the content hashes TreeHash reported, by directory, for the SBOM.
+	// are the content hashes TreeHash reported, by directory, for the
+	// SBOM; inputs, once computed, what feeds the artifacts.
 	hashes *modhash.Cache
 	trees  map[string]string
-	inputs *artifact.Inputs // Inputs, once computed
-	lock   *lockState       // after UseLock, or Generate
-	// settings are the plugs' settings with their manifests' defaults
-	// filled in, by plug name (after Resolve, for an SDK core).
-	settings map[string]map[string]any
+	inputs *artifact.Inputs
+
+	// cleanups run at Close, last first.
+	cleanups []func()
+	// done is set by a step after which nothing is left to do (reuse).
+	done bool
+	// step is the step running, whose progress the work reports.
+	step *Step
 }
 
-// Step runs fn as the named step, reporting its start, end and duration.
-func Step(r report.Reporter, name, detail string, fn func() error) error {
-	r.Step(name, detail)
-	start := time.Now()
-	err := fn()
-	r.StepDone(name, time.Since(start), err)
-	return err
-}
-
-// Load reads and validates the config at path.
-func Load(ctx context.Context, r report.Reporter, path string) (*Project, error) {
-	p := &Project{R: r}
-	err := Step(r, "load", path, func() error {
-		cfg, err := config.Load(path)
-		if err != nil {
-			return err
-		}
-		p.Config = cfg
-		if p.Limits, err = source.LimitsFromEnv(os.LookupEnv); err != nil {
-			return err
-		}
-		p.Toolchain, err = gotool.DetectCached(ctx, r)
-		return err
-	})
-	if err != nil {
-		return nil, err
+// New returns the state of a run of a command asking o, reporting to r.
+func New(r report.Reporter, o Options) *State {
+	if r == nil {
+		r = report.Discard
 	}
-	return p, nil
+	return &State{Opts: o, R: r}
 }
 
-// Resolve pins the core and every enabled plug to a version and a source.
-func (p *Project) Resolve(ctx context.Context) error {
-	n, unit := len(p.Config.Enabled()), "plugs"
-	if n == 1 {
-		unit = "plug"
+// Close gives back what the run holds: the project lock, the unpacked
+// bundle, temporary directories. It is safe to call more than once.
+func (s *State) Close() {
+	for i := len(s.cleanups) - 1; i >= 0; i-- {
+		s.cleanups[i]()
 	}
-	return Step(p.R, "resolve", fmt.Sprintf("%d %s", n, unit), func() error {
-		set, err := p.resolveSources(ctx)
-		p.Set = set
-		if err != nil {
-			return err
-		}
-		if err := p.checkReplaces(); err != nil {
-			return err
-		}
-		if err := p.checkGoVersions(); err != nil {
-			return err
-		}
-		if err := p.checkPins(); err != nil {
-			return err
-		}
-		return p.checkManifests()
-	})
+	s.cleanups = nil
 }
 
-// State returns the path of name inside the project's state directory.
-func (p *Project) State(name string) string {
-	return filepath.Join(p.Config.Dir, StateDir, name)
+// onClose has Close run fn.
+func (s *State) onClose(fn func()) { s.cleanups = append(s.cleanups, fn) }
+
+// Path returns the path of name inside the project's state directory.
+func (s *State) Path(name string) string {
+	return filepath.Join(s.Config.Dir, StateDir, name)
+}
+
+// Artifacts returns the artifacts of the run, built or reused, in target
+// order; on a failure, those that exist.
+func (s *State) Artifacts() []Artifact {
+	var out []Artifact
+	for _, t := range s.Targets {
+		if a := s.artifacts[t]; a != nil {
+			out = append(out, *a)
+		}
+	}
+	return out
 }
 
 // Data returns what the main template is executed with.
-func (p *Project) Data() codegen.Data {
-	s := p.Set
+func (s *State) Data() codegen.Data {
+	set := s.Set
 	d := codegen.Data{
-		Name: p.Config.Name,
-		Core: codegen.Core{Main: p.Config.Core.Main, Entry: p.Config.Core.Entry},
-		SDK:  s.SDK,
+		Name: s.Config.Name,
+		Core: codegen.Core{Main: s.Config.Core.Main, Entry: s.Config.Core.Entry},
+		SDK:  set.SDK,
 	}
 	if d.Core.Main == "" {
-		d.Core.Main = s.Core.Module
+		d.Core.Main = set.Core.Module
 	}
 	seen := map[string]bool{d.Core.Main: true}
 	add := func(imp string) {
@@ -132,46 +219,47 @@ func (p *Project) Data() codegen.Data {
 			d.Imports = append(d.Imports, imp)
 		}
 	}
-	for _, c := range s.Plugs {
+	for _, c := range set.Plugs {
 		add(c.Import)
-		settings := p.plugSettings(c.Name)
+		settings := s.plugSettings(c.Name)
 		d.Plugs = append(d.Plugs, codegen.Plug{Name: c.Name, Module: c.Module, Version: c.Version, Import: c.Import, Settings: settings, Source: string(c.Kind)})
 	}
-	for _, imp := range p.Config.Core.Imports {
+	for _, imp := range s.Config.Core.Imports {
 		add(imp)
 	}
 	slices.Sort(d.Imports)
-	d.Info = codegen.Describe(d, codegen.InfoModule{Module: s.Core.Module, Version: s.Core.Version, Source: string(s.Core.Kind)})
+	d.Info = codegen.Describe(d, codegen.InfoModule{Module: set.Core.Module, Version: set.Core.Version, Source: string(set.Core.Kind)})
 	return d
 }
 
-// Owners maps each module of the build to the plug (or core) it belongs to.
-func (p *Project) Owners() map[string]string {
-	o := map[string]string{p.Set.Core.Module: "core"}
-	for _, c := range p.Set.Plugs {
+// owners maps each module of the build to the plug (or core) it belongs to.
+func (s *State) owners() map[string]string {
+	o := map[string]string{s.Set.Core.Module: source.CoreName}
+	for _, c := range s.Set.Plugs {
 		o[c.Module] = c.Name
 	}
 	return o
 }
 
-// Output returns the artifact path for target t: the -o override or the
+// output returns the artifact path for target t: the -o override or the
 // config's build.output, placeholders expanded, relative to the config.
-func (p *Project) Output(override string, t platform.Target) string {
-	return p.outputFor(override, t, p.Set.Core.Version)
+func (s *State) output(t platform.Target) string {
+	return s.outputFor(t, s.Set.Core.Version)
 }
 
-// outputFor is Output for a given core version, usable before Resolve.
-func (p *Project) outputFor(override string, t platform.Target, version string) string {
-	out := p.Config.Build.Output
+// outputFor is output for a given core version, usable before resolve.
+func (s *State) outputFor(t platform.Target, version string) string {
+	override := s.Output
+	out := s.Config.Build.Output
 	if override != "" {
 		out = override
 	}
-	out = strings.NewReplacer("{name}", p.Config.Name, "{os}", t.OS, "{arch}", t.Arch, "{version}", version).Replace(out)
+	out = strings.NewReplacer("{name}", s.Config.Name, "{os}", t.OS, "{arch}", t.Arch, "{version}", version).Replace(out)
 	if t.OS == "windows" && !strings.HasSuffix(out, ".exe") {
 		out += ".exe"
 	}
 	if !filepath.IsAbs(out) && override == "" {
-		out = filepath.Join(p.Config.Dir, out)
+		out = filepath.Join(s.Config.Dir, out)
 	}
 	abs, err := filepath.Abs(out)
 	if err != nil {
@@ -180,35 +268,10 @@ func (p *Project) outputFor(override string, t platform.Target, version string) 
 	return abs
 }
 
-// Compile builds the module in dir for targets.
-func (p *Project) Compile(ctx context.Context, dir string, targets []platform.Target, output string) ([]build.Artifact, error) {
-	var arts []build.Artifact
-	names := make([]string, len(targets))
-	for i, t := range targets {
-		names[i] = t.String()
+// abs resolves a path from the config against the config's directory.
+func (s *State) abs(path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
 	}
-	err := Step(p.R, "compile", strings.Join(names, " "), func() error {
-		var err error
-		arts, err = build.Compile(ctx, p.R, build.Options{
-			Dir:     dir,
-			Targets: targets,
-			Output:  func(t platform.Target) string { return p.Output(output, t) },
-			Tags:    p.Config.Build.Tags,
-			Ldflags: p.Config.Build.Ldflags,
-			Owners:  p.Owners(),
-			Vendor:  p.Offline,
-			Claim:   p.claim(output),
-		})
-		return err
-	})
-	return arts, err
-}
-
-// Prepare resolves the project and writes its build module into dir: the
-// part of the pipeline that generate, vendor and build share.
-func (p *Project) Prepare(ctx context.Context, dir string) error {
-	if err := p.Resolve(ctx); err != nil {
-		return err
-	}
-	return p.Generate(ctx, dir)
+	return filepath.Join(s.Config.Dir, path)
 }

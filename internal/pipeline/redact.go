@@ -22,40 +22,40 @@ import (
 // same config but for the sources' credentials. A source written with YAML
 // escapes, which cannot be found as written, is an error rather than a
 // secret shipped.
-func (p *Project) RedactedConfig() ([]byte, error) {
-	data, err := files.ReadFile(p.Config.File, config.MaxFileSize)
+func (s *State) RedactedConfig() ([]byte, error) {
+	data, err := files.ReadFile(s.Config.File, config.MaxFileSize)
 	if err != nil {
 		return nil, fail.Wrap(fail.Config, fmt.Errorf("reading config: %w", err))
 	}
 	text := string(data)
-	sources := []string{p.Config.Core.Source}
-	for _, pl := range p.Config.Plugins {
+	sources := []string{s.Config.Core.Source}
+	for _, pl := range s.Config.Plugins {
 		sources = append(sources, pl.Source)
 	}
 	var secret []string
-	for _, s := range sources {
-		if r := redact.String(s); r != s {
-			text = strings.ReplaceAll(text, s, r)
-			secret = append(secret, s)
+	for _, src := range sources {
+		if r := redact.String(src); r != src {
+			text = strings.ReplaceAll(text, src, r)
+			secret = append(secret, src)
 		}
 	}
 	if len(secret) == 0 {
 		return data, nil
 	}
-	cfg, err := config.Parse(p.Config.File, []byte(text), p.Config.Dir)
-	same := err == nil && digest.Vendor(cfg) == digest.Vendor(p.Config) &&
-		reflect.DeepEqual(cfg.Build, p.Config.Build) && cfg.Vendor == p.Config.Vendor
-	for _, s := range secret {
-		same = same && !strings.Contains(text, s)
+	cfg, err := config.Parse(s.Config.File, []byte(text), s.Config.Dir)
+	same := err == nil && digest.Vendor(cfg) == digest.Vendor(s.Config) &&
+		reflect.DeepEqual(cfg.Build, s.Config.Build) && cfg.Vendor == s.Config.Vendor
+	for _, sec := range secret {
+		same = same && !strings.Contains(text, sec)
 	}
 	if err == nil {
 		for i, pl := range cfg.Plugins {
-			same = same && pl.Source == redact.String(p.Config.Plugins[i].Source)
+			same = same && pl.Source == redact.String(s.Config.Plugins[i].Source)
 		}
-		same = same && cfg.Core.Source == redact.String(p.Config.Core.Source)
+		same = same && cfg.Core.Source == redact.String(s.Config.Core.Source)
 	}
 	if !same {
-		return nil, fail.Wrap(fail.Config, &diag.Problem{File: p.Config.File, Msg: "cannot remove the credentials of its source URLs for a copy that leaves this machine (write each URL as plain text, without YAML escapes)"})
+		return nil, fail.Wrap(fail.Config, &diag.Problem{File: s.Config.File, Msg: "cannot remove the credentials of its source URLs for a copy that leaves this machine (write each URL as plain text, without YAML escapes)"})
 	}
 	return []byte(text), nil
 }

@@ -13,15 +13,15 @@ import (
 // its file:line:col. It runs in the resolve step, so validate reports it
 // rather than leaving it for generate to find: both the source and the
 // replacement would otherwise claim the same module in the build's go.mod.
-func (p *Project) checkReplaces() error {
+func (s *State) checkReplaces() error {
 	fromSource := map[string]string{}
-	for _, c := range p.Set.All() {
+	for _, c := range s.Set.All() {
 		if c.Dir != "" {
 			fromSource[c.Module] = c.Name
 		}
 	}
 	var errs diag.List
-	for _, r := range p.Config.Replace {
+	for _, r := range s.Config.Replace {
 		name, ok := fromSource[r.Path]
 		if !ok {
 			continue
@@ -30,7 +30,7 @@ func (p *Project) checkReplaces() error {
 		if name != source.CoreName {
 			who = fmt.Sprintf("plug %q", name)
 		}
-		errs = append(errs, &diag.Problem{File: p.Config.File, Pos: r.Pos,
+		errs = append(errs, &diag.Problem{File: s.Config.File, Pos: r.Pos,
 			Msg: fmt.Sprintf("replace %s: the module is already built from its source in the config (by %s); remove the entry", r.Path, who)})
 	}
 	if len(errs) > 0 {

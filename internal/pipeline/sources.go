@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/plugctl/plugctl/internal/config"
@@ -14,6 +15,7 @@ import (
 	"github.com/plugctl/plugctl/internal/manifest"
 	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/redact"
+	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/source/kinds"
 )
@@ -32,104 +34,196 @@ type Set struct {
 }
 
 // All returns the core followed by the plugs.
-func (s *Set) All() []source.Component {
-	return append([]source.Component{s.Core}, s.Plugs...)
+func (set *Set) All() []source.Component {
+	return append([]source.Component{set.Core}, set.Plugs...)
 }
 
-// sourceEnv returns what the kinds share in this run, and the function
-// that removes what it made.
-func (p *Project) sourceEnv() (*source.Env, func(), error) {
+// sourceEnv returns what the kinds share in this run, made once; Close
+// removes the directory it works in.
+func (s *State) sourceEnv() (*source.Env, error) {
+	if s.env != nil {
+		return s.env, nil
+	}
 	work, err := files.MkdirTemp("plugctl-resolve-")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	env := &source.Env{R: p.R, Limits: p.Limits, Hashes: p.hashCache(), Sources: p.State("src"), Work: work}
-	return env, func() { os.RemoveAll(work) }, nil
+	s.onClose(func() { os.RemoveAll(work) })
+	s.env = &source.Env{R: s.R, Limits: s.Limits, Hashes: s.hashCache(), Sources: s.Path("src"), Work: work}
+	return s.env, nil
 }
 
 // hashCache returns the cache of the Sums of the directories this run
 // reads: every step that needs a tree's hashes or its manifest gets them
 // from one read of it.
-func (p *Project) hashCache() *modhash.Cache {
-	if p.hashes == nil {
-		p.hashes = modhash.NewCache(manifest.FileName)
+func (s *State) hashCache() *modhash.Cache {
+	if s.hashes == nil {
+		s.hashes = modhash.NewCache(manifest.FileName)
 	}
-	return p.hashes
+	return s.hashes
 }
 
-// resolveSources resolves and fetches the core and every enabled plug
-// through its kind (internal/source/kinds), at most DefaultParallel at
-// once. A component the lock pins is held to the config first
-// (source.Source.Verify): with --locked an entry that does not satisfy the
-// config fails the command; otherwise it is resolved again, and a note
-// says why.
-func (p *Project) resolveSources(ctx context.Context) (*Set, error) {
-	reqs := p.Config.Requests()
-	env, done, err := p.sourceEnv()
-	if err != nil {
-		return nil, err
+// resolvedPin is what resolve found for one request: its kind, the pin to
+// fetch, and the lock's pin when the pin is the lock's (checked by
+// Verify), which what is fetched must then match (kinds.CheckFetched).
+type resolvedPin struct {
+	kind   source.Source
+	pin    source.Pin
+	locked *source.Pin
+	err    error // why the component could not be resolved
+}
+
+// parallel runs fn for the indexes below n, at most DefaultParallel at
+// once, and returns their errors by index. As each succeeds it reports the
+// running step's progress — a failed one is not done: of every index, or
+// with plugs of those above 0 (the core, first, is not a plug).
+func (s *State) parallel(n int, plugs bool, fn func(i int) error) []error {
+	errs := make([]error, n)
+	total, first := n, 0
+	if plugs {
+		total, first = n-1, 1
 	}
-	defer done()
-	comps := make([]source.Component, len(reqs))
-	errs := make([]error, len(reqs))
+	s.Progress(0, total)
 	sem := make(chan struct{}, DefaultParallel)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	finished := 0
-	for i := range reqs {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			comps[i], errs[i] = p.component(ctx, env, &reqs[i])
-			if i > 0 { // the step counts plugs; the core is not one
+			errs[i] = fn(i)
+			if i >= first && errs[i] == nil {
 				mu.Lock()
 				finished++
-				p.R.Progress("resolve", finished, len(reqs)-1)
+				s.Progress(finished, total)
 				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	if err := joinErrors(errs); err != nil {
-		return nil, err
-	}
-	set := &Set{Core: comps[0], Plugs: comps[1:]}
-	return set, checkSDK(p.Config, set)
+	return errs
 }
 
-// component resolves (or takes from the lock, checked) and fetches the
-// component r asks for.
-func (p *Project) component(ctx context.Context, env *source.Env, r *source.Request) (source.Component, error) {
+// resolve (the resolve step) pins the core and every enabled plug to one
+// content through its kind (internal/source/kinds), nothing fetched but
+// what a kind must read to decide. A component the lock pins is held to
+// the config first (source.Source.Verify): with --locked an entry that
+// does not satisfy the config fails the command; otherwise it is resolved
+// again, and a note says why. A component that cannot be resolved does
+// not stop the others, nor the fetch of theirs: every problem is listed
+// at once.
+func (s *State) resolve(ctx context.Context) error {
+	s.requests = s.Config.Requests()
+	env, err := s.sourceEnv()
+	if err != nil {
+		return err
+	}
+	s.pins = make([]resolvedPin, len(s.requests))
+	errs := s.parallel(len(s.requests), true, func(i int) error {
+		p, err := s.resolveOne(ctx, env, &s.requests[i])
+		p.err = err
+		s.pins[i] = p
+		return err
+	})
+	return partial(joinErrors(errs))
+}
+
+// resolveOne resolves the component r asks for, or takes the lock's pin,
+// checked.
+func (s *State) resolveOne(ctx context.Context, env *source.Env, r *source.Request) (resolvedPin, error) {
 	k, ok := kinds.For(r)
 	if !ok {
-		return source.Component{}, fail.New(fail.Config, "%s: source %q is not supported", source.Label(r.Name), redact.String(r.Source))
+		return resolvedPin{}, fail.New(fail.Config, "%s: source %q is not supported", source.Label(r.Name), redact.String(r.Source))
 	}
-	var c *source.Component
-	if locked, ok := p.lockedPin(r.Name); ok {
+	if locked, ok := s.lockedPin(r.Name); ok {
 		pin, err := kinds.Verify(ctx, env, r, locked)
 		if err == nil {
-			c, err = k.Fetch(ctx, env, r, pin)
+			return resolvedPin{kind: k, pin: pin, locked: &locked}, nil
 		}
-		if err == nil {
-			err = kinds.CheckFetched(r, c, locked)
-		}
-		if err != nil {
-			c = nil
-		}
-		if err = p.unsatisfied(r.Name, err); err != nil {
-			return source.Component{}, err
+		if err = s.unsatisfied(r.Name, err); err != nil {
+			return resolvedPin{}, err
 		}
 	}
-	if c == nil {
-		np, err := k.Resolve(ctx, env, r)
-		if err != nil {
+	pin, err := k.Resolve(ctx, env, r)
+	if err != nil {
+		return resolvedPin{}, err
+	}
+	return resolvedPin{kind: k, pin: pin}, nil
+}
+
+// fetchDetail says what fetch brings, as each kind counts it
+// (source.Rules.Fetches), in the order the config first names each:
+// "2 modules, 1 tree, 1 directory".
+func (s *State) fetchDetail() string {
+	n := map[report.Unit]int{}
+	var units []report.Unit
+	for _, p := range s.pins {
+		if p.kind == nil {
+			continue
+		}
+		u := p.kind.Rules().Fetches
+		if n[u] == 0 {
+			units = append(units, u)
+		}
+		n[u]++
+	}
+	parts := make([]string, len(units))
+	for i, u := range units {
+		parts[i] = u.Of(n[u])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fetch (the fetch step) brings every pin onto disk, or finds it there,
+// hashed: the core and the plugs of the build. When resolve could not pin
+// them all, it fetches the others and fails with every component's
+// failure, resolve's included, in config order: all are listed at once.
+func (s *State) fetch(ctx context.Context) error {
+	env, err := s.sourceEnv()
+	if err != nil {
+		return err
+	}
+	comps := make([]source.Component, len(s.requests))
+	errs := s.parallel(len(s.requests), false, func(i int) error {
+		if s.pins[i].err != nil {
+			return s.pins[i].err
+		}
+		var err error
+		comps[i], err = s.fetchOne(ctx, env, &s.requests[i], s.pins[i])
+		return err
+	})
+	if err := joinErrors(errs); err != nil {
+		return err
+	}
+	set := &Set{Core: comps[0], Plugs: comps[1:]}
+	s.Set = set
+	return checkSDK(s.Config, set)
+}
+
+// fetchOne fetches the component r asks for at rp. What is fetched for
+// the lock's pin must be what the lock records; when it is not, the
+// component is resolved again (or, with --locked, the command fails).
+func (s *State) fetchOne(ctx context.Context, env *source.Env, r *source.Request, rp resolvedPin) (source.Component, error) {
+	k := rp.kind
+	c, err := k.Fetch(ctx, env, r, rp.pin)
+	if err == nil && rp.locked != nil {
+		err = kinds.CheckFetched(r, c, *rp.locked)
+	}
+	if err != nil && rp.locked != nil {
+		if err = s.unsatisfied(r.Name, err); err != nil {
 			return source.Component{}, err
 		}
-		if c, err = k.Fetch(ctx, env, r, np); err != nil {
-			return source.Component{}, err
+		pin, rerr := k.Resolve(ctx, env, r)
+		if rerr != nil {
+			return source.Component{}, rerr
 		}
+		c, err = k.Fetch(ctx, env, r, pin)
+	}
+	if err != nil {
+		return source.Component{}, err
 	}
 	c.Name, c.Kind, c.Requested, c.Import = r.Name, k.Kind(), r.Version, r.Import
 	if c.Import == "" {
@@ -141,29 +235,42 @@ func (p *Project) component(ctx context.Context, env *source.Env, r *source.Requ
 	return *c, nil
 }
 
+// check (the check step) holds what was fetched to the config, the lock
+// and the manifests before anything is generated: no replace entry for a
+// module built from a source, no component needing a newer Go, the
+// hashes the lock records, every manifest's requirements and settings.
+func (s *State) check(context.Context) error {
+	for _, check := range []func() error{s.checkReplaces, s.checkGoVersions, s.checkPins, s.checkManifests} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // unsatisfied decides what the lock entry of the component name that does
 // not satisfy the config does (err, from checking and fetching the lock's
 // pin): with --locked it fails the command; otherwise the entry is
 // resolved again (nil is returned, and the pin dropped) and a note says
 // why. Any other error passes through.
-func (p *Project) unsatisfied(name string, err error) error {
+func (s *State) unsatisfied(name string, err error) error {
 	var u *source.Unsatisfied
 	if err == nil || !errors.As(err, &u) {
 		return err
 	}
-	if p.lock.opts.Locked {
-		return fail.Wrap(fail.Mismatch, fmt.Errorf("%s: %w; --locked forbids resolving it again (plugctl lock updates the lock)", p.LockName(), u))
+	if s.lock.opts.Locked {
+		return fail.Wrap(fail.Mismatch, fmt.Errorf("%s: %w; --locked forbids resolving it again (plugctl lock updates the lock)", s.LockName(), u))
 	}
-	p.lock.unpin(name)
-	p.R.Note(fmt.Sprintf("%s: %s; resolving it again", p.LockName(), u))
+	s.lock.unpin(name)
+	s.R.Note(fmt.Sprintf("%s: %s; resolving it again", s.LockName(), u))
 	return nil
 }
 
 // rules returns the rules of kind k; the zero Rules for a kind plugctl
 // does not know.
 func rules(k source.Kind) source.Rules {
-	if s, ok := kinds.Lookup(k); ok {
-		return s.Rules()
+	if src, ok := kinds.Lookup(k); ok {
+		return src.Rules()
 	}
 	return source.Rules{}
 }

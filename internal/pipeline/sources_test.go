@@ -63,14 +63,23 @@ plugins:
 // lock's pins when old is set.
 func resolveSet(t *testing.T, cfg *config.Config, old *lock.File) (*Set, error) {
 	t.Helper()
-	p := &Project{Config: cfg, R: report.Discard}
+	s := New(report.Discard, Options{})
+	s.Config = cfg
 	if old != nil {
-		p.lock = &lockState{old: old, pins: map[string]bool{}}
+		s.lock = &lockState{old: old, pins: map[string]bool{}}
 		for _, r := range cfg.Requests() {
-			p.lock.pins[r.Name] = true
+			s.lock.pins[r.Name] = true
 		}
 	}
-	return p.resolveSources(context.Background())
+	return runSet(t, s)
+}
+
+// runSet runs resolve and fetch on s and returns the set they make.
+func runSet(t *testing.T, s *State) (*Set, error) {
+	t.Helper()
+	defer s.Close()
+	err := Run(context.Background(), s, []Step{resolveStep, fetchStep})
+	return s.Set, err
 }
 
 func TestResolveModules(t *testing.T) {
@@ -109,8 +118,9 @@ func TestResolvePinned(t *testing.T) {
 		Plugins: []lock.Entry{{Name: "metrics", Version: "v0.2.0", Origin: source.Origin{Kind: source.Module}}},
 	}
 	cfg := parse(t, constraints)
-	p := &Project{Config: cfg, R: report.Discard, lock: &lockState{old: old, pins: map[string]bool{"core": true, "metrics": true}}}
-	set, err := p.resolveSources(context.Background())
+	s := New(report.Discard, Options{})
+	s.Config, s.lock = cfg, &lockState{old: old, pins: map[string]bool{"core": true, "metrics": true}}
+	set, err := runSet(t, s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,55 +22,12 @@ import (
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/modhash"
-	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/signing"
 	"github.com/plugctl/plugctl/internal/source"
-	"github.com/plugctl/plugctl/internal/statelock"
 	"github.com/plugctl/plugctl/internal/vendortree"
 )
 
-// LoadData is Load for a config held in memory (one read from a bundle):
-// file names it in messages and dir is where its relative paths, the
-// build output among them, resolve.
-func LoadData(ctx context.Context, r report.Reporter, file string, data []byte, dir string) (*Project, error) {
-	p := &Project{R: r}
-	err := Step(r, "load", file, func() error {
-		cfg, err := config.Parse(file, data, dir)
-		if err != nil {
-			return err
-		}
-		p.Config = cfg
-		// No fetch limits: a project loaded from a bundle builds offline.
-		p.Toolchain, err = gotool.DetectCached(ctx, r)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// LockState takes the project lock (.plugctl/lock), waiting while another
-// plugctl holds it, and returns the function that gives it back. Every
-// command that writes the project's state holds it for its whole run.
-func (p *Project) LockState(ctx context.Context) (release func(), err error) {
-	l, err := statelock.Acquire(ctx, p.R, p.State("lock"))
-	if err != nil {
-		return nil, err
-	}
-	return func() { _ = l.Release() }, nil
-}
-
-// VendorDir returns the absolute directory of the project's vendor tree
-// (the config's vendor key).
-func (p *Project) VendorDir() string {
-	if filepath.IsAbs(p.Config.Vendor) {
-		return filepath.Clean(p.Config.Vendor)
-	}
-	return filepath.Join(p.Config.Dir, p.Config.Vendor)
-}
-
-// VendorResult says what Vendor did.
+// VendorResult says what vendor did.
 type VendorResult struct {
 	Dir     string // the vendor tree
 	Files   int    // files the manifest lists
@@ -83,58 +40,60 @@ type VendorResult struct {
 	SignedBy []string
 }
 
-// Vendor writes the vendor tree (see package vendortree) to dir from the
-// build module Generate wrote to gen. The tree is assembled in a temporary sibling of dir and
-// renamed into place only when complete and hashed, so an interrupted or
-// killed run leaves the previous tree as it was (the next run sweeps the
-// leftovers). When the new tree is byte for byte the existing one, the
-// existing one is kept untouched.
-func (p *Project) Vendor(ctx context.Context, gen, dir string, keys []*signing.Key) (*VendorResult, error) {
-	var res *VendorResult
-	err := Step(p.R, "vendor", dir, func() error {
-		dir, err := filepath.Abs(dir)
-		if err != nil {
-			return err
-		}
-		tmp, err := files.TempDir(dir)
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		m, err := p.assemble(ctx, gen, dir, tmp)
-		if err != nil {
-			return err
-		}
-		data, err := vendortree.Write(tmp, m)
-		if err != nil {
-			return err
-		}
-		res = &VendorResult{Dir: dir, Files: len(m.Files), Changed: true, Manifest: sha256hex(data)}
-		var existing []byte
-		if len(keys) > 0 {
-			existing, _ = files.ReadFile(filepath.Join(dir, vendortree.SignatureName), 64<<10)
-		}
-		sig, err := signTree(m, data, existing, keys)
-		if err != nil {
-			return err
-		}
-		res.SignedBy = vendortree.Signers(sig)
-		if _, old, err := vendortree.Verify(dir); err == nil && bytes.Equal(old, data) {
-			res.Changed = false
-			p.R.Note("vendor tree unchanged: " + dir)
-			if sig != nil {
-				return files.WriteFile(filepath.Join(dir, vendortree.SignatureName), sig, 0o644)
-			}
-			return nil
-		}
+// vendor (the vendor step) writes the vendor tree (see package
+// vendortree) to the config's vendor directory from the build module
+// generate wrote. The tree is assembled in a temporary sibling of the
+// directory and renamed into place only when complete and hashed, so an
+// interrupted or killed run leaves the previous tree as it was (the next
+// run sweeps the leftovers). When the new tree is byte for byte the
+// existing one, the existing one is kept untouched. With --sign, the tree
+// carries a signature of its manifest and lock by each key, keeping the
+// signatures it had of the same.
+func (s *State) vendor(ctx context.Context) error {
+	gen, dir := s.GenDir, s.VendorDir()
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	tmp, err := files.TempDir(dir)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	m, err := s.assemble(ctx, gen, dir, tmp)
+	if err != nil {
+		return err
+	}
+	data, err := vendortree.Write(tmp, m)
+	if err != nil {
+		return err
+	}
+	res := &VendorResult{Dir: dir, Files: len(m.Files), Changed: true, Manifest: sha256hex(data)}
+	s.Vendored = res
+	keys := s.Opts.Sign
+	var existing []byte
+	if len(keys) > 0 {
+		existing, _ = files.ReadFile(filepath.Join(dir, vendortree.SignatureName), 64<<10)
+	}
+	sig, err := signTree(m, data, existing, keys)
+	if err != nil {
+		return err
+	}
+	res.SignedBy = vendortree.Signers(sig)
+	if _, old, err := vendortree.Verify(dir); err == nil && bytes.Equal(old, data) {
+		res.Changed = false
+		s.R.Note("vendor tree unchanged: " + dir)
 		if sig != nil {
-			if err := os.WriteFile(filepath.Join(tmp, vendortree.SignatureName), sig, 0o644); err != nil {
-				return err
-			}
+			return files.WriteFile(filepath.Join(dir, vendortree.SignatureName), sig, 0o644)
 		}
-		return files.ReplaceDir(tmp, dir)
-	})
-	return res, err
+		return nil
+	}
+	if sig != nil {
+		if err := os.WriteFile(filepath.Join(tmp, vendortree.SignatureName), sig, 0o644); err != nil {
+			return err
+		}
+	}
+	return files.ReplaceDir(tmp, dir)
 }
 
 // Sign returns the signature of the verified tree by keys (its
@@ -175,8 +134,8 @@ func signTree(m *vendortree.Manifest, data, existing []byte, keys []*signing.Key
 // to gen — go.mod, go.sum and main.go byte for byte, the same ./local/NAME
 // replace paths — but local/ holds copies of the sources instead of links
 // to them, and go mod vendor adds vendor/.
-func (p *Project) assemble(ctx context.Context, gen, dir, tmp string) (*vendortree.Manifest, error) {
-	m, err := p.module()
+func (s *State) assemble(ctx context.Context, gen, dir, tmp string) (*vendortree.Manifest, error) {
+	m, err := s.module()
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +161,7 @@ func (p *Project) assemble(ctx context.Context, gen, dir, tmp string) (*vendortr
 	}
 	local := map[string]string{} // absolute source directory -> path in the tree
 	for _, name := range slices.Sorted(maps.Keys(m.links)) {
-		sums, err := p.hashCache().Dir(m.links[name])
+		sums, err := s.hashCache().Dir(m.links[name])
 		if err != nil {
 			return nil, fail.Wrap(fail.Config, err)
 		}
@@ -214,7 +173,7 @@ func (p *Project) assemble(ctx context.Context, gen, dir, tmp string) (*vendortr
 	// go.mod and go.sum are complete (Generate tidied them against the
 	// lock); go mod vendor only copies, from the module cache, downloading
 	// what is missing there and checking it against go.sum.
-	if _, err := gotool.Go(ctx, p.R, tmp, nil, "mod", "vendor"); err != nil {
+	if _, err := gotool.Go(ctx, s.R, tmp, nil, "mod", "vendor"); err != nil {
 		if ctx.Err() != nil {
 			return nil, err
 		}
@@ -228,25 +187,25 @@ func (p *Project) assemble(ctx context.Context, gen, dir, tmp string) (*vendortr
 			Origin: c.Origin, Hash: c.Hash}
 	}
 	man := &vendortree.Manifest{
-		Toolchain: p.Toolchain.Version,
-		Config:    digest.Vendor(p.Config),
-		Name:      p.Config.Name,
-		SDK:       p.Set.SDK,
-		Core:      vc(p.Set.Core),
+		Toolchain: s.Toolchain.Version,
+		Config:    digest.Vendor(s.Config),
+		Name:      s.Config.Name,
+		SDK:       s.Set.SDK,
+		Core:      vc(s.Set.Core),
 		Plugs:     []vendortree.Component{},
 	}
-	if man.Lock, err = p.Lock().ContentDigest(); err != nil {
+	if man.Lock, err = s.Lock().ContentDigest(); err != nil {
 		return nil, err
 	}
-	for _, c := range p.Set.Plugs {
+	for _, c := range s.Set.Plugs {
 		man.Plugs = append(man.Plugs, vc(c))
 	}
-	for _, r := range p.Config.Replace {
+	for _, r := range s.Config.Replace {
 		if r.Dir != "" {
 			if man.Replaced == nil {
 				man.Replaced = map[string]string{}
 			}
-			man.Replaced[r.Path] = local[p.abs(r.Dir)]
+			man.Replaced[r.Path] = local[s.abs(r.Dir)]
 		}
 	}
 	return man, nil
@@ -261,100 +220,113 @@ func resolved(p string) string {
 	return p
 }
 
-// UseVendor prepares p to build offline from the vendor tree at dir: it
-// verifies every file against the manifest, checks that the tree was made
-// from this config, and takes the resolved core and plugs from the manifest,
-// so nothing is resolved, fetched or generated. When the lock file at
-// lockPath exists, the tree must have been made with it. With keys
-// (--verify-key), the tree must be signed by one of them (see
-// vendortree.CheckSignature). Compile then builds with -mod=vendor and the
-// network off. It returns what it verified.
-func (p *Project) UseVendor(ctx context.Context, dir, lockPath string, keys *signing.Keys) (*VerifiedTree, error) {
-	var man *VerifiedTree
-	err := Step(p.R, "verify", dir, func() error {
-		vt, err := verifyTree(dir, keys)
-		if err != nil {
-			return err
-		}
-		m, data := vt.Manifest, vt.Data
-		if want := digest.Vendor(p.Config); m.Config != want {
-			return fail.New(fail.Mismatch, "vendor tree %s was made from a different config: %s; run plugctl vendor to bring it up to date", dir, configDiff(m, p.Config))
-		}
-		f, err := lock.Load(lockPath, lockPath)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-		case err != nil:
-			return err
-		case !slices.Contains(f.ContentDigests(), m.Lock):
-			made := "with a different lock than " + lockPath
-			if m.Lock == "" {
-				made = "without a lock, and now there is " + lockPath
-			}
-			return fail.New(fail.Mismatch, "vendor tree %s was made %s; run plugctl vendor to bring it up to date", dir, made)
-		}
-		if m.Toolchain != p.Toolchain.Version {
-			p.R.Note(fmt.Sprintf("the vendor tree was written with %s and is built with %s: the binary may differ from one built with %s", m.Toolchain, p.Toolchain.Version, m.Toolchain))
-		}
-		set := &Set{Core: component(m.Core), SDK: m.SDK}
-		for _, c := range m.Plugs {
-			set.Plugs = append(set.Plugs, component(c))
-		}
-		p.Set = set
-		p.Offline = true
-		p.vendorSums = goSums(filepath.Join(dir, "go.sum"))
-		// The copies of the replaced directories have their sources'
-		// content hash (CopyModule), which the SBOM records.
-		for _, r := range p.Config.Replace {
-			if rel := m.Replaced[r.Path]; r.Dir != "" && rel != "" {
-				sums, err := modhash.Dir(filepath.Join(dir, filepath.FromSlash(rel)))
-				h := ""
-				if err == nil {
-					h, err = sums.Content()
-				}
-				if err != nil {
-					return fail.Wrap(fail.Mismatch, err)
-				}
-				if p.trees == nil {
-					p.trees = map[string]string{}
-				}
-				p.trees[p.abs(r.Dir)] = h
-			}
-		}
-		// What feeds an artifact built from the tree: the manifest pins every
-		// byte compiled (sources, generated main, go.mod), so neither the
-		// local sources nor the template are read — they may not even be
-		// there on an air-gapped machine.
-		p.inputs = &artifact.Inputs{
-			Plugctl:   artifact.Tool(),
-			Toolchain: p.Toolchain.Version,
-			Config:    digest.Artifact(p.Config),
-			Vendor:    sha256hex(data),
-			Tags:      p.Config.Build.Tags,
-			Ldflags:   p.Config.Build.Ldflags,
-		}
-		man = vt
-		return nil
-	})
-	if err != nil {
-		return nil, err
+// treeDir is the vendor tree verify checks: the unpacked bundle's, or the
+// project's.
+func (s *State) treeDir() string {
+	if s.TreeDir != "" {
+		return s.TreeDir
 	}
-	return man, nil
+	return s.VendorDir()
 }
 
-// VerifyTree verifies the vendor tree at dir on its own, as the step
-// "verify": every file against its manifest and, with keys, its signature
-// over the manifest and the lock digest the manifest records. UseVendor
-// checks the same and more (the config, the lock file).
-func VerifyTree(r report.Reporter, dir string, keys *signing.Keys) (*VerifiedTree, error) {
-	var vt *VerifiedTree
-	err := Step(r, "verify", dir, func() error {
-		var err error
-		vt, err = verifyTree(dir, keys)
+// verify (the verify step) prepares the run to build offline from the
+// vendor tree: it verifies every file against the manifest, checks that
+// the tree was made from this config, and takes the resolved core and
+// plugs from the manifest, so nothing is resolved, fetched or generated.
+// When the lock (the project's, or the bundle's) exists, the tree must
+// have been made with it; with --locked it must exist. With --verify-key,
+// the tree must be signed by one of the keys (vendortree.CheckSignature).
+// Compile then builds with -mod=vendor and the network off.
+func (s *State) verify(context.Context) error {
+	dir, lockPath := s.treeDir(), s.treeLock
+	if lockPath == "" {
+		lockPath = s.LockPath()
+	}
+	s.TreeDir = dir
+	vt, err := verifyTree(dir, s.Opts.VerifyKeys)
+	if err != nil {
 		return err
-	})
-	return vt, err
+	}
+	m, data := vt.Manifest, vt.Data
+	if want := digest.Vendor(s.Config); m.Config != want {
+		return fail.New(fail.Mismatch, "vendor tree %s was made from a different config: %s; run plugctl vendor to bring it up to date", dir, configDiff(m, s.Config))
+	}
+	f, err := lock.Load(lockPath, lockPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return err
+	case !slices.Contains(f.ContentDigests(), m.Lock):
+		made := "with a different lock than " + lockPath
+		if m.Lock == "" {
+			made = "without a lock, and now there is " + lockPath
+		}
+		return fail.New(fail.Mismatch, "vendor tree %s was made %s; run plugctl vendor to bring it up to date", dir, made)
+	}
+	if m.Toolchain != s.Toolchain.Version {
+		s.R.Note(fmt.Sprintf("the vendor tree was written with %s and is built with %s: the binary may differ from one built with %s", m.Toolchain, s.Toolchain.Version, m.Toolchain))
+	}
+	set := &Set{Core: component(m.Core), SDK: m.SDK}
+	for _, c := range m.Plugs {
+		set.Plugs = append(set.Plugs, component(c))
+	}
+	s.Set = set
+	s.Offline = true
+	s.vendorSums = goSums(filepath.Join(dir, "go.sum"))
+	// The copies of the replaced directories have their sources'
+	// content hash (CopyModule), which the SBOM records.
+	for _, r := range s.Config.Replace {
+		if rel := m.Replaced[r.Path]; r.Dir != "" && rel != "" {
+			sums, err := modhash.Dir(filepath.Join(dir, filepath.FromSlash(rel)))
+			h := ""
+			if err == nil {
+				h, err = sums.Content()
+			}
+			if err != nil {
+				return fail.Wrap(fail.Mismatch, err)
+			}
+			if s.trees == nil {
+				s.trees = map[string]string{}
+			}
+			s.trees[s.abs(r.Dir)] = h
+		}
+	}
+	// What feeds an artifact built from the tree: the manifest pins every
+	// byte compiled (sources, generated main, go.mod), so neither the
+	// local sources nor the template are read — they may not even be
+	// there on an air-gapped machine.
+	s.inputs = &artifact.Inputs{
+		Plugctl:   artifact.Tool(),
+		Toolchain: s.Toolchain.Version,
+		Config:    digest.Artifact(s.Config),
+		Vendor:    sha256hex(data),
+		Tags:      s.Config.Build.Tags,
+		Ldflags:   s.Config.Build.Ldflags,
+	}
+	s.Tree = vt
+	if s.Opts.Lock.Locked && !exists(lockPath) {
+		// The lock was compared with the tree only because it exists.
+		return fail.New(fail.Mismatch, "%s does not exist, and --locked requires the lock the vendor tree was made with", lockPath)
+	}
+	return nil
 }
 
+// verifyAlone (the verify step of plugctl verify DIR) verifies the vendor
+// tree at Options.Tree on its own, with no config: every file against its
+// manifest and, with --verify-key, its signature over the manifest and
+// the lock digest the manifest records. verify checks the same and more
+// (the config, the lock file).
+func (s *State) verifyAlone(context.Context) error {
+	vt, err := verifyTree(s.Opts.Tree, s.Opts.VerifyKeys)
+	if err != nil {
+		return err
+	}
+	s.Tree, s.TreeDir = vt, vt.Dir
+	return nil
+}
+
+// verifyTree verifies the tree at dir against its manifest and, with keys,
+// its signature.
 func verifyTree(dir string, keys *signing.Keys) (*VerifiedTree, error) {
 	m, data, err := vendortree.Verify(dir)
 	if err != nil {
@@ -369,7 +341,7 @@ func verifyTree(dir string, keys *signing.Keys) (*VerifiedTree, error) {
 	return &VerifiedTree{Dir: dir, Manifest: m, Data: data, Signature: sig}, nil
 }
 
-// VerifiedTree is a vendor tree UseVendor verified.
+// VerifiedTree is a vendor tree verify checked.
 type VerifiedTree struct {
 	Dir      string
 	Manifest *vendortree.Manifest
@@ -377,6 +349,11 @@ type VerifiedTree struct {
 	// and a signature signs their digest.
 	Data      []byte
 	Signature *vendortree.Signature
+}
+
+func exists(name string) bool {
+	_, err := os.Stat(name)
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 // goSums reads the module hashes of a go.sum file (the lines without
@@ -415,18 +392,4 @@ func configDiff(m *vendortree.Manifest, cfg *config.Config) string {
 		return fmt.Sprintf("plugs [%s] in the tree, [%s] in %s", strings.Join(have, " "), strings.Join(want, " "), cfg.File)
 	}
 	return fmt.Sprintf("the core, a plug's version, source or settings, or a replace entry changed in %s", cfg.File)
-}
-
-// Open loads the config at path and takes the project's state lock, which
-// every command that writes project state holds until it calls release.
-func Open(ctx context.Context, r report.Reporter, path string) (p *Project, release func(), err error) {
-	p, err = Load(ctx, r, path)
-	if err != nil {
-		return nil, nil, err
-	}
-	release, err = p.LockState(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return p, release, nil
 }

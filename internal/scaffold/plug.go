@@ -16,7 +16,7 @@ import (
 )
 
 // Plug is what plugctl new plug makes a module from. Its values are checked
-// by the caller: Name by config.NamePattern, Module and SDKVersion by
+// by the caller: Name by source.NamePattern, Module and SDKVersion by
 // golang.org/x/mod/module.
 type Plug struct {
 	// Name is the plug's name, as the plug config and the SDK know it.

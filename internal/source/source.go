@@ -26,6 +26,7 @@ package source
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 
 	"golang.org/x/mod/modfile"
@@ -33,6 +34,7 @@ import (
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/modhash"
+	"github.com/plugctl/plugctl/internal/report"
 )
 
 // Kind names a kind of source.
@@ -85,6 +87,17 @@ type Origin struct {
 // CoreName is the name the core goes by where plugs go by theirs (pins,
 // the lock, messages).
 const CoreName = "core"
+
+// NamePattern is what every plug name must match, in the config, a
+// manifest or the lock (and the config's own name, which names the
+// artifacts).
+const NamePattern = `^[a-z][a-z0-9_-]{0,62}$`
+
+var nameRE = regexp.MustCompile(NamePattern)
+
+// ValidName reports whether name matches NamePattern. (That a plug is not
+// named CoreName is the config's rule, and the lock's.)
+func ValidName(name string) bool { return nameRE.MatchString(name) }
 
 // Label names a component in messages: `core` or `plug "name"`.
 func Label(name string) string {
@@ -277,6 +290,9 @@ type Rules struct {
 	// change to the config or the lock (a local directory): it is hashed
 	// into an artifact's inputs on every build.
 	Live bool
+	// Fetches is what fetching a source of the kind brings, as the fetch
+	// step's progress counts it: a tree, a module, a directory.
+	Fetches report.Unit
 }
 
 // OriginKeys are the keys of a config entry that say where it comes from.

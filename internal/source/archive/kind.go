@@ -29,6 +29,7 @@ import (
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/redact"
+	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/source"
 )
 
@@ -46,6 +47,7 @@ func (Source) Rules() source.Rules {
 		Noun:    "an archive source",
 		Keys:    []string{"module", "checksum"},
 		Refused: map[string]string{"version": "the checksum pins its content"},
+		Fetches: report.Trees,
 	}
 }
 

@@ -77,6 +77,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/redact"
+	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/versions"
 )
@@ -96,6 +97,7 @@ func (Source) Rules() source.Rules {
 		Noun:      "a git source",
 		Keys:      []string{"module", "version"},
 		Versioned: true,
+		Fetches:   report.Trees,
 	}
 }
 

@@ -63,6 +63,9 @@ func TestTable(t *testing.T) {
 		if p, ok := source.ParseKind(string(k.Kind())); !ok || p != k.Kind() {
 			t.Errorf("ParseKind(%q) = %q, %v", k.Kind(), p, ok)
 		}
+		if k.Rules().Fetches.Many == "" {
+			t.Errorf("kind %q does not say what its fetch brings (Rules.Fetches)", k.Kind())
+		}
 	}
 	if want := kindConstants(t); !reflect.DeepEqual(got, want) {
 		t.Errorf("the table lists %v; the Kind constants are %v", got, want)

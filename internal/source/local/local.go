@@ -15,6 +15,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/source"
 )
 
@@ -35,6 +36,7 @@ func (Source) Rules() source.Rules {
 		Refused: map[string]string{"version": "the directory is used as it is"},
 		Spaces:  true,
 		Live:    true,
+		Fetches: report.Directories,
 	}
 }
 

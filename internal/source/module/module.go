@@ -48,6 +48,7 @@ func (Source) Rules() source.Rules {
 		Noun:      "a module source",
 		Keys:      []string{"module", "version"},
 		Versioned: true,
+		Fetches:   report.Modules,
 	}
 }
 

@@ -28,10 +28,10 @@ type Artifact struct {
 	Reused bool // nothing that feeds it changed: the go command did not run
 }
 
-// Inputs digests everything that feeds this project's artifacts besides the
+// artifactInputs digests everything that feeds this project's artifacts besides the
 // target (artifact.Inputs). It reads only the config, the files it names
 // and the local sources: no go command, no network.
-func (s *State) Inputs() (artifact.Inputs, error) {
+func (s *State) artifactInputs() (artifact.Inputs, error) {
 	if s.inputs != nil {
 		return *s.inputs, nil
 	}
@@ -44,7 +44,7 @@ func (s *State) Inputs() (artifact.Inputs, error) {
 		Ldflags:   c.Build.Ldflags,
 		Sources:   map[string]string{},
 	}
-	if f, err := lock.Load(s.LockPath(), s.LockName()); err == nil {
+	if f, err := lock.Load(s.lockPath(), s.LockName()); err == nil {
 		if in.Lock, err = f.ContentDigest(); err != nil {
 			return in, err
 		}
@@ -58,7 +58,7 @@ func (s *State) Inputs() (artifact.Inputs, error) {
 		if k, ok := kinds.Classify(src); !ok || !k.Rules().Live {
 			return nil
 		}
-		h, err := s.TreeHash(s.abs(src))
+		h, err := s.treeHash(s.abs(src))
 		if err != nil {
 			return err
 		}
@@ -90,7 +90,7 @@ func (s *State) Inputs() (artifact.Inputs, error) {
 // resolving; and the core's version, for the {version} placeholder, when
 // the config tells it.
 func (s *State) pinned() (coreVersion string, ok bool) {
-	_, err := os.Stat(s.LockPath())
+	_, err := os.Stat(s.lockPath())
 	locked := err == nil
 	reqs := s.Config.Requests()
 	fixed := make([]string, len(reqs))
@@ -138,7 +138,7 @@ func (s *State) reusable() ([]*Artifact, bool) {
 	if !ok {
 		return nil, false
 	}
-	in, err := s.Inputs()
+	in, err := s.artifactInputs()
 	if err != nil {
 		return nil, false // the full pipeline reports it
 	}
@@ -179,7 +179,7 @@ func (s *State) moduleDir() string {
 // the artifact of every target whose inputs and build module are those
 // its record holds, and ends the run when that is every target.
 func (s *State) reuseTargets(context.Context) error {
-	in, err := s.Inputs()
+	in, err := s.artifactInputs()
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func (s *State) compileDetail() string {
 // targets that built.
 func (s *State) compile(ctx context.Context) error {
 	todo := s.toCompile()
-	if err := s.CheckOutputs(todo); err != nil {
+	if err := s.checkOutputs(todo); err != nil {
 		return err
 	}
 	if s.generated == nil {
@@ -258,7 +258,7 @@ func (s *State) compile(ctx context.Context) error {
 // It fails with the targets compile could not build (after recording the
 // others), and its own failure beside them.
 func (s *State) record(context.Context) error {
-	in, err := s.Inputs()
+	in, err := s.artifactInputs()
 	if err != nil {
 		return joinErrors([]error{s.failedTargets, err})
 	}
@@ -355,7 +355,7 @@ func (s *State) components(bi *buildinfo.BuildInfo) []sbom.Component {
 
 // statDir is where the artifacts' file identities are kept (artifact.Check).
 func (s *State) statDir() string {
-	return s.Path("artifacts")
+	return s.statePath("artifacts")
 }
 
 // generated hashes the files of the build module in dir.

@@ -53,7 +53,7 @@ func TestReuseExactPins(t *testing.T) {
 			if err := os.WriteFile(out, []byte("binary"), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			in, err := p.Inputs()
+			in, err := p.artifactInputs()
 			if err != nil {
 				t.Fatal(err)
 			}

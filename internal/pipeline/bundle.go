@@ -26,7 +26,7 @@ type BundleResult struct {
 }
 
 // bundle (the bundle step) packs the config, its credentials removed
-// (RedactedConfig), the lock when there is one and the vendor tree verify
+// (redactedConfig), the lock when there is one and the vendor tree verify
 // checked into one deterministic archive, with its checksum beside it.
 // The tree's signature goes with it: a new one with --sign (keeping the
 // tree's for the same manifest), or the tree's own when it signs this
@@ -45,12 +45,12 @@ func (s *State) bundle(context.Context) error {
 	case vt.Signature.Present:
 		s.R.Note(fmt.Sprintf("%s signs another manifest or lock: not bundled (sign the bundle with --sign)", vendortree.SignatureName))
 	}
-	cfg, err := s.RedactedConfig()
+	cfg, err := s.redactedConfig()
 	if err != nil {
 		return err
 	}
 	list := []bundle.File{{Name: bundle.ConfigName, Data: cfg}}
-	if lock := s.LockPath(); exists(lock) {
+	if lock := s.lockPath(); exists(lock) {
 		list = append(list, bundle.File{Name: bundle.LockName, Source: lock})
 	}
 	// The manifest as verified, not read again.

@@ -54,7 +54,7 @@ func (s *State) genDir() string {
 	if s.Opts.GenDir != "" {
 		return s.Opts.GenDir
 	}
-	return s.Path("gen")
+	return s.statePath("gen")
 }
 
 // generate (the generate step) writes the build module into genDir: go.mod
@@ -237,7 +237,7 @@ func (s *State) genKey(m *genModule) (string, error) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		th, err := s.TreeHash(m.links[n])
+		th, err := s.treeHash(m.links[n])
 		if err != nil {
 			return "", err
 		}
@@ -270,9 +270,9 @@ func genFresh(dir, key string, m *genModule) bool {
 	return true
 }
 
-// TreeHash returns the content hash of dir (modhash), from the one read of
+// treeHash returns the content hash of dir (modhash), from the one read of
 // it this run makes.
-func (s *State) TreeHash(dir string) (string, error) {
+func (s *State) treeHash(dir string) (string, error) {
 	if h, ok := s.trees[dir]; ok {
 		return h, nil
 	}

@@ -49,9 +49,9 @@ type lockState struct {
 	graph []lock.Module
 }
 
-// LockPath is where the lock file of the config lives: beside it, named
+// lockPath is where the lock file of the config lives: beside it, named
 // after it (plugconfig.yaml → plugconfig.lock; see lock.PathFor).
-func (s *State) LockPath() string {
+func (s *State) lockPath() string {
 	return filepath.Join(s.Config.Dir, filepath.Base(lock.PathFor(s.Config.File)))
 }
 
@@ -87,7 +87,7 @@ func (s *State) useLock(context.Context) error {
 			return fail.New(fail.Config, "%s (valid: %s)", msg, strings.Join(slices.Sorted(slices.Values(valid)), ", "))
 		}
 	}
-	old, err := lock.Load(s.LockPath(), s.LockName())
+	old, err := lock.Load(s.lockPath(), s.LockName())
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		if o.Locked {
@@ -364,7 +364,7 @@ type LockResult struct {
 // lock: it changes no pin.
 func (s *State) saveLock(note bool) error {
 	nf := s.Lock()
-	res := &LockResult{Path: s.LockPath(), Changes: []Change{}}
+	res := &LockResult{Path: s.lockPath(), Changes: []Change{}}
 	s.Saved = res
 	var old *lock.File
 	if s.lock != nil {
@@ -385,7 +385,7 @@ func (s *State) saveLock(note bool) error {
 	if err != nil {
 		return err
 	}
-	if err := files.WriteFile(s.LockPath(), data, 0o644); err != nil {
+	if err := files.WriteFile(s.lockPath(), data, 0o644); err != nil {
 		return fmt.Errorf("writing the lock: %w", err)
 	}
 	res.Written = true

@@ -43,7 +43,7 @@ type Available struct {
 // would pick. Components built from a directory or an archive have no
 // versions to compare and are listed with their kind only.
 func (s *State) outdated(ctx context.Context) error {
-	old, err := lock.Load(s.LockPath(), s.LockName())
+	old, err := lock.Load(s.lockPath(), s.LockName())
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}

@@ -25,7 +25,7 @@ import (
 // build.targets; plugctl run's host), the -o override (which, with
 // several targets, must name them apart; the default output names them
 // apart for --target), a bundle's build.output, and every artifact path
-// (CheckOutputs).
+// (checkOutputs).
 func (s *State) outputs(context.Context) error {
 	cfg := s.Config
 	s.Targets, s.Output = cfg.Build.Targets, s.Opts.Output
@@ -42,7 +42,7 @@ func (s *State) outputs(context.Context) error {
 		// names.
 		s.Targets = []platform.Target{host}
 		if !slices.Contains(cfg.Build.Targets, host) {
-			s.Output = filepath.Join(s.Path("run"), "{name}")
+			s.Output = filepath.Join(s.statePath("run"), "{name}")
 		}
 	}
 	if err := config.CheckOutput(s.Output, len(s.Targets)); err != nil {
@@ -62,10 +62,10 @@ func (s *State) outputs(context.Context) error {
 	}
 	// Before anything is written: an artifact never replaces the config,
 	// the lock or a file plugctl did not build.
-	return s.CheckOutputs(s.Targets)
+	return s.checkOutputs(s.Targets)
 }
 
-// CheckOutputs refuses, before anything is written, artifact paths that
+// checkOutputs refuses, before anything is written, artifact paths that
 // would replace what an artifact must never replace (README: Guarantees):
 // the config, the lock, anything inside the state directory or the vendor
 // tree, a directory (checkPlace), or a file plugctl did not build
@@ -74,7 +74,7 @@ func (s *State) outputs(context.Context) error {
 // the paths come from build.output, and a problem is a config problem at
 // its position. A path that needs the core's version, not known yet, is
 // checked by compile once it is.
-func (s *State) CheckOutputs(targets []platform.Target) error {
+func (s *State) checkOutputs(targets []platform.Target) error {
 	version, _ := s.pinned()
 	if s.Set != nil {
 		version = s.Set.Core.Version
@@ -138,12 +138,12 @@ func (s *State) checkOutput(path string) error {
 // config, the lock, anything in the state directory (but .plugctl/run, where
 // plugctl run keeps its binaries) or in the vendor tree, or a directory.
 func (s *State) checkPlace(f string) error {
-	for _, pr := range []struct{ path, what string }{{s.Config.File, "the config"}, {s.LockPath(), "the lock file"}} {
+	for _, pr := range []struct{ path, what string }{{s.Config.File, "the config"}, {s.lockPath(), "the lock file"}} {
 		if samePath(f, pr.path) {
 			return fmt.Errorf("%s is %s: an artifact never replaces the config, the lock or a file plugctl did not build", display(f), pr.what)
 		}
 	}
-	if within(f, s.Path("")) && !within(f, s.Path("run")) {
+	if within(f, s.statePath("")) && !within(f, s.statePath("run")) {
 		return fmt.Errorf("%s is inside %s, plugctl's state directory: choose a path outside it", display(f), StateDir)
 	}
 	if within(f, s.VendorDir()) {

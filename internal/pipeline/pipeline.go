@@ -80,7 +80,7 @@ type State struct {
 	R report.Reporter
 
 	// unpack: the bundle unpacked into a temporary directory (removed by
-	// Close), its config's bytes and where its tree and lock are.
+	// Close) and its config's bytes, which load reads.
 	bundleDir  string
 	bundleData []byte
 
@@ -130,7 +130,9 @@ type State struct {
 	failedTargets error
 
 	// verify: the verified vendor tree, where it is and the lock it must
-	// have been made with. Offline builds from it with the network off;
+	// have been made with (unpack sets both for a bundle's tree); the
+	// core and plugs (Set) from its manifest. Offline builds from it with
+	// the network off;
 	// vendorSums are its go.sum ("path version" -> h1:), for the SBOM: a
 	// binary built with -mod=vendor records no module sums.
 	Tree       *VerifiedTree
@@ -150,7 +152,7 @@ type State struct {
 
 	// Any step: the Sums of every directory this run hashed (local
 	// sources, fetched trees, replace directories), each read once; trees
-	// are the content hashes TreeHash reported, by directory, for the
+	// are the content hashes treeHash reported, by directory, for the
 	// SBOM; inputs, once computed, what feeds the artifacts.
 	hashes *modhash.Cache
 	trees  map[string]string
@@ -184,8 +186,8 @@ func (s *State) Close() {
 // onClose has Close run fn.
 func (s *State) onClose(fn func()) { s.cleanups = append(s.cleanups, fn) }
 
-// Path returns the path of name inside the project's state directory.
-func (s *State) Path(name string) string {
+// statePath returns the path of name inside the project's state directory.
+func (s *State) statePath(name string) string {
 	return filepath.Join(s.Config.Dir, StateDir, name)
 }
 

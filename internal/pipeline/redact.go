@@ -13,7 +13,7 @@ import (
 	"github.com/plugctl/plugctl/internal/redact"
 )
 
-// RedactedConfig returns the text of the project's config with the
+// redactedConfig returns the text of the project's config with the
 // credentials of every source URL replaced by REDACTED, for a copy that
 // leaves the machine (a bundle): a site that builds from the vendor tree
 // never fetches, and must not receive the CI's tokens. Everything else —
@@ -22,7 +22,7 @@ import (
 // same config but for the sources' credentials. A source written with YAML
 // escapes, which cannot be found as written, is an error rather than a
 // secret shipped.
-func (s *State) RedactedConfig() ([]byte, error) {
+func (s *State) redactedConfig() ([]byte, error) {
 	data, err := files.ReadFile(s.Config.File, config.MaxFileSize)
 	if err != nil {
 		return nil, fail.Wrap(fail.Config, fmt.Errorf("reading config: %w", err))

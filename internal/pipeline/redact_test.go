@@ -35,7 +35,7 @@ func TestRedactedConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := (&State{Config: cfg}).RedactedConfig()
+			got, err := (&State{Config: cfg}).redactedConfig()
 			switch {
 			case tt.err != "":
 				if err == nil || !strings.Contains(err.Error(), tt.err) {

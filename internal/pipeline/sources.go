@@ -49,7 +49,7 @@ func (s *State) sourceEnv() (*source.Env, error) {
 		return nil, err
 	}
 	s.onClose(func() { os.RemoveAll(work) })
-	s.env = &source.Env{R: s.R, Limits: s.Limits, Hashes: s.hashCache(), Sources: s.Path("src"), Work: work}
+	s.env = &source.Env{R: s.R, Limits: s.Limits, Hashes: s.hashCache(), Sources: s.statePath("src"), Work: work}
 	return s.env, nil
 }
 

@@ -240,7 +240,7 @@ func (s *State) treeDir() string {
 func (s *State) verify(context.Context) error {
 	dir, lockPath := s.treeDir(), s.treeLock
 	if lockPath == "" {
-		lockPath = s.LockPath()
+		lockPath = s.lockPath()
 	}
 	s.TreeDir = dir
 	vt, err := verifyTree(dir, s.Opts.VerifyKeys)

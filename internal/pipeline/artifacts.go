@@ -13,7 +13,6 @@ import (
 	"github.com/plugctl/plugctl/internal/build"
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/digest"
-	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/sbom"
 	"github.com/plugctl/plugctl/internal/source"
@@ -36,6 +35,7 @@ func (s *State) artifactInputs() (artifact.Inputs, error) {
 		return *s.inputs, nil
 	}
 	c := s.Config
+	var err error
 	in := artifact.Inputs{
 		Plugctl:   artifact.Tool(),
 		Toolchain: s.Toolchain.Version,
@@ -44,7 +44,7 @@ func (s *State) artifactInputs() (artifact.Inputs, error) {
 		Ldflags:   c.Build.Ldflags,
 		Sources:   map[string]string{},
 	}
-	if f, err := lock.Load(s.lockPath(), s.LockName()); err == nil {
+	if f := s.lockOnDisk(); f != nil {
 		if in.Lock, err = f.ContentDigest(); err != nil {
 			return in, err
 		}

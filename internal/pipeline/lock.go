@@ -41,6 +41,10 @@ type LockOptions struct {
 type lockState struct {
 	opts LockOptions
 	old  *lock.File // the lock as read; nil when there was none
+	// disk is the lock on disk: old, or what save-lock wrote since; read
+	// is set once use-lock has looked.
+	disk *lock.File
+	read bool
 	// pins names the components resolved at their locked version; a pin
 	// that does not satisfy the config is dropped while resolving (mu).
 	mu   sync.Mutex
@@ -88,6 +92,7 @@ func (s *State) useLock(context.Context) error {
 		}
 	}
 	old, err := lock.Load(s.lockPath(), s.LockName())
+	st.read = true
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		if o.Locked {
@@ -101,7 +106,7 @@ func (s *State) useLock(context.Context) error {
 	case err != nil:
 		return err
 	}
-	st.old = old
+	st.old, st.disk = old, old
 	if o.Locked {
 		if diff := lockDiff(s.Config, old); len(diff) > 0 {
 			return fail.New(fail.Mismatch, "%s is out of date with %s:\n  %s\nrun plugctl lock to update it", s.LockName(), s.Config.File, strings.Join(diff, "\n  "))
@@ -126,6 +131,20 @@ func (s *State) useLock(context.Context) error {
 		}
 	}
 	return nil
+}
+
+// lockOnDisk returns the lock file as it is on disk, nil when there is
+// none (or it cannot be read: the steps that use it say why): read by
+// use-lock and kept up to date by save-lock, or read now.
+func (s *State) lockOnDisk() *lock.File {
+	if s.lock != nil && s.lock.read {
+		return s.lock.disk
+	}
+	f, err := lock.Load(s.lockPath(), s.LockName())
+	if err != nil {
+		return nil
+	}
+	return f
 }
 
 // lockedPin returns what the lock in use pins for the component name,
@@ -389,6 +408,9 @@ func (s *State) saveLock(note bool) error {
 		return fmt.Errorf("writing the lock: %w", err)
 	}
 	res.Written = true
+	if s.lock != nil {
+		s.lock.disk = nf
+	}
 	s.inputs = nil // the artifacts' inputs include the lock's content
 	if note {
 		msg := s.LockName() + ": written"

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strings"
+	"slices"
 )
 
 // Context is what a plug's Init function receives: its name, its settings
@@ -13,22 +13,27 @@ import (
 type Context struct {
 	ctx      context.Context
 	name     string
-	settings map[string]any
+	settings map[string]any // with every Ref read
+	// unread are the problems of the Refs that could not be read, which
+	// Settings reports (NewContext only: Start fails instead).
+	unread []string
 }
 
 // NewContext returns the Context Start would pass to the Init function of
 // the plug named name with the given settings. It is meant for a plug's own
 // tests, which can call the plug's Init function directly; a core has no use
-// for it. Like Configure, it panics on a settings value of an unsupported
-// type.
+// for it. It reads the settings that are a [Ref] as Start does; those it
+// cannot read are problems Settings reports. Like Configure, it panics on a
+// settings value of an unsupported type, and like Start on a nil ctx.
 func NewContext(ctx context.Context, name string, settings map[string]any) *Context {
 	if ctx == nil {
-		ctx = context.Background()
+		panic("plug.NewContext: nil context")
 	}
 	if err := checkSettings(settings); err != nil {
 		panic(fmt.Sprintf("plug.NewContext: plug %q: %v", name, err))
 	}
-	return &Context{ctx: ctx, name: name, settings: copySettings(settings)}
+	resolved, unread := resolve(copySettings(settings))
+	return &Context{ctx: ctx, name: name, settings: resolved, unread: unread}
 }
 
 // Name returns the plug's name.
@@ -57,13 +62,15 @@ func (c *Context) Settings(v any) error {
 	default:
 		return fmt.Errorf("plug %q: Settings needs a non-nil pointer to a struct, got %s", c.name, typeName(v))
 	}
-	if len(c.settings) == 0 {
+	if len(c.settings) == 0 && len(c.unread) == 0 {
 		return nil
 	}
-	var d decoder
-	d.value("", c.settings, elem)
+	d := decoder{problems: slices.Clone(c.unread)}
+	if len(c.settings) > 0 {
+		d.value("", c.settings, elem)
+	}
 	if len(d.problems) > 0 {
-		return &settingsError{plug: c.name, problems: d.problems}
+		return &SettingsError{Plug: c.name, Problems: d.problems}
 	}
 	return nil
 }
@@ -74,15 +81,3 @@ func typeName(v any) string {
 	}
 	return reflect.TypeOf(v).String()
 }
-
-// settingsError lists the problems found decoding a plug's settings.
-type settingsError struct {
-	plug     string
-	problems []string
-}
-
-func (e *settingsError) Error() string {
-	return fmt.Sprintf("plug %q: %s", e.plug, e.problemText())
-}
-
-func (e *settingsError) problemText() string { return strings.Join(e.problems, "; ") }

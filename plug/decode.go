@@ -20,30 +20,38 @@ var (
 )
 
 // checkSettings reports the first settings value, in key order, whose type
-// is not one of the settings value types.
+// is not one of the settings value types, or a Ref (the whole value of a
+// setting) that is not valid.
 func checkSettings(settings map[string]any) error {
 	for _, k := range slices.Sorted(maps.Keys(settings)) {
-		if err := checkValue(joinKey("", k), settings[k]); err != nil {
+		if err := checkValue(joinKey("", k), settings[k], true); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func checkValue(path string, v any) error {
+// checkValue checks the settings value v at path; top says v is the whole
+// value of a setting, which may be a Ref.
+func checkValue(path string, v any, top bool) error {
 	switch v := v.(type) {
 	case nil, bool, int64, float64, string:
 		return nil
+	case Ref:
+		if !top {
+			return fmt.Errorf("setting %q: a plug.Ref can only be the whole value of a setting", path)
+		}
+		return v.check(path)
 	case []any:
 		for i, e := range v {
-			if err := checkValue(joinIndex(path, i), e); err != nil {
+			if err := checkValue(joinIndex(path, i), e, false); err != nil {
 				return err
 			}
 		}
 		return nil
 	case map[string]any:
 		for _, k := range slices.Sorted(maps.Keys(v)) {
-			if err := checkValue(joinKey(path, k), v[k]); err != nil {
+			if err := checkValue(joinKey(path, k), v[k], false); err != nil {
 				return err
 			}
 		}
@@ -64,6 +72,9 @@ func copySettings(settings map[string]any) map[string]any {
 // copyValue returns a deep copy of a settings value.
 func copyValue(v any) any {
 	switch v := v.(type) {
+	case Ref:
+		v.Default = copyValue(v.Default)
+		return v
 	case []any:
 		if v == nil {
 			return v
@@ -131,6 +142,8 @@ func describe(v any) string {
 		return "list"
 	case map[string]any:
 		return "map"
+	case Ref:
+		return "reference " + v.String()
 	default:
 		return fmt.Sprintf("%T", v)
 	}

@@ -3,7 +3,9 @@ package plug_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/plugctl/plugctl/plug"
 )
@@ -18,7 +20,7 @@ var greet = plug.NewHook[Greeting]("greet")
 
 // This example plays all three parts: two plugs register (from init, in real
 // code), the generated main configures one of them, and the core starts
-// them, runs its hook and lists what is compiled in.
+// them, runs its hook, lists what is compiled in and stops them.
 func Example() {
 	// A plug package.
 	plug.Register(plug.Plugin{
@@ -42,6 +44,10 @@ func Example() {
 			})
 			return nil
 		},
+		Stop: func(context.Context) error {
+			fmt.Println("hello: stopped")
+			return nil
+		},
 	})
 	// Another plug package, which the config does not name.
 	plug.Register(plug.Plugin{
@@ -52,6 +58,10 @@ func Example() {
 				g.Text += "!"
 				return g, nil
 			})
+			return nil
+		},
+		Stop: func(context.Context) error {
+			fmt.Println("bang: stopped")
 			return nil
 		},
 	})
@@ -78,9 +88,53 @@ func Example() {
 	for _, p := range plug.List() {
 		fmt.Printf("%s %s configured=%t module=%q settings=%v\n", p.Name, p.Version, p.Configured, p.Module, p.Settings)
 	}
+
+	// The core, when it is done: the plugs stop in reverse start order.
+	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := plug.Stop(stopCtx); err != nil {
+		fmt.Println(err)
+	}
 	// Output:
 	// Hi, Gopher!
 	// run order: [hello bang]
 	// hello v1.0.0 configured=true module="example.com/hello" settings=map[greeting:Hi]
 	// bang v0.3.0 configured=false module="" settings=map[]
+	// bang: stopped
+	// hello: stopped
+}
+
+// A setting the plug config gives as {env: NAME} or {file: PATH} reaches the
+// generated main as a Ref, and the plug as the value read when it starts;
+// the binary holds only the reference. NewContext reads references as Start
+// does, for a plug's own tests.
+func ExampleRef() {
+	os.Setenv("EXAMPLE_API_TOKEN", "s3cr3t") // the program's environment
+
+	settings := map[string]any{
+		// token: {env: EXAMPLE_API_TOKEN}
+		"token": plug.Ref{Env: "EXAMPLE_API_TOKEN", Type: "string"},
+		// port: {env: EXAMPLE_PORT, default: 8080}
+		"port": plug.Ref{Env: "EXAMPLE_PORT", Type: "int", Default: int64(8080), HasDefault: true},
+	}
+	c := plug.NewContext(context.Background(), "api", settings)
+	var s struct {
+		Token string `json:"token"`
+		Port  int    `json:"port"`
+	}
+	if err := c.Settings(&s); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(s.Token), "bytes of token; port", s.Port)
+	fmt.Println("token:", settings["token"])
+
+	// A reference with no default that cannot be read fails, naming the
+	// plug, the setting and the reference, never a value.
+	c = plug.NewContext(context.Background(), "api", map[string]any{"token": plug.Ref{File: "/nonexistent/token"}})
+	fmt.Println(c.Settings(&s))
+	// Output:
+	// 6 bytes of token; port 8080
+	// token: {env: EXAMPLE_API_TOKEN}
+	// plug "api": setting "token": {file: "/nonexistent/token"} does not exist, and the plug config gives no default
 }

@@ -59,8 +59,11 @@ func (h *Hook[T]) Attach(c *Context, fn func(context.Context, T) (T, error)) {
 // nothing attached it returns v. Before each function it checks ctx. It
 // stops at the first error, returned as `hook "NAME": plug "PLUG": ERR` (or
 // `hook "NAME": ERR` for a done ctx) and wrapping ERR, together with the
-// value the failing function was given.
+// value the failing function was given. A nil ctx is a bug: Run panics.
 func (h *Hook[T]) Run(ctx context.Context, v T) (T, error) {
+	if ctx == nil {
+		panic(fmt.Sprintf("plug: Run of hook %q: nil context", h.name))
+	}
 	h.mu.RLock()
 	fns := h.fns
 	h.mu.RUnlock()

@@ -386,8 +386,7 @@ func TestList(t *testing.T) {
 }
 
 func TestNewContext(t *testing.T) {
-	//lint:ignore SA1012 NewContext documents that nil means Background
-	c := NewContext(nil, "greeter", map[string]any{"n": int64(1)})
+	c := NewContext(context.Background(), "greeter", map[string]any{"n": int64(1)})
 	if c.Name() != "greeter" || c.Context() == nil {
 		t.Errorf("NewContext: name %q, context %v", c.Name(), c.Context())
 	}

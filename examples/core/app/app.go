@@ -1,35 +1,44 @@
 // Package app is the example core: a small command-line program built with
 // its plugs by plugctl. It starts the plugs through the plugctl SDK, greets
-// people through the [hooks.Greet] hook, and reports what is compiled in.
+// people through the [hooks.Greet] hook, reports what is compiled in, and
+// stops the plugs when it is done or on SIGINT or SIGTERM.
 //
 // Commands:
 //
 //	plugins           list the plugs compiled in, one line each
 //	setting PLUG KEY  write the string setting KEY of PLUG exactly as configured
 //	greet NAME        greet NAME through the plugs attached to the greet hook
+//	serve             greet each name read from standard input, one a line,
+//	                  until the input ends or a SIGINT or SIGTERM arrives
 //
 // The plugins command prints, for each plug in start order (configured plugs
 // in config order, then the others by name):
 //
 //	NAME VERSION "DESCRIPTION" settings: KEY=VALUE ...
 //
-// VERSION is "-" when the plug registered none. The settings are the plug
-// config's, sorted by key; "settings: none" when there are none, and
-// "not configured" in their place for a plug the config does not name.
+// VERSION is the plug's version as the SDK reports it (the version plugctl
+// resolved for its module, else the build's), "-" when none is known. The
+// settings are the plug config's, sorted by key; "settings: none" when there
+// are none, and "not configured" in their place for a plug the config does
+// not name.
 // A value is printed as: a Go-quoted string ("Hello", with control and
 // bidirectional characters and invalid UTF-8 escaped), an integer, a float
 // (always with a "." or an exponent: 2.0, 1e+21), true, false, null, a list
-// [V,V] or a map {KEY=V,KEY=V}. A key made only of ASCII letters, digits, _
-// and - is printed bare, any other key Go-quoted. For example:
+// [V,V] or a map {KEY=V,KEY=V}; a setting read when the program starts is
+// printed as its reference, {env: NAME} or {file: "PATH"}, never as the
+// value read. A key made only of ASCII letters, digits, _ and - is printed
+// bare, any other key Go-quoted. For example:
 //
 //	greeter v0.1.0 "Greets people through the core's greet hook" settings: greeting="Hello" shout=true
 //	stamp v0.1.0 "Decorates the greeting with a repeated prefix" settings: prefix="[plugctl] " repeat=2
 //
-// Exit status: 0 on success, 1 when a plug fails to start or a command
-// fails, 2 for a usage error.
+// Exit status: 0 on success (a signal ending serve included), 1 when a plug
+// fails to start or to stop or a command fails, 2 for a usage error. A
+// second signal while the plugs stop ends the program at once.
 package app
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -41,24 +50,39 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/plugctl/plugctl/examples/core/hooks"
 	"github.com/plugctl/plugctl/plug"
 )
 
+// StopTimeout bounds how long the plugs have to stop.
+const StopTimeout = 10 * time.Second
+
 // Main is the core's entry function, called by the main package plugctl
 // generates once it has configured the plugs. It starts the plugs, runs the
-// command os.Args names and exits.
+// command os.Args names, stops the plugs and exits.
 func Main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	prog := filepath.Base(os.Args[0])
+	ctx, ignoreSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := 0
 	if err := plug.Start(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", prog, err)
-		stop()
-		os.Exit(1)
+		code = 1
+	} else {
+		code = run(ctx, prog, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	}
-	code := run(ctx, prog, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	// From here a signal ends the program: the plugs had their chance.
+	ignoreSignals()
+	// The plugs that started stop, also after a failed start.
+	stopCtx, cancel := context.WithTimeout(context.Background(), StopTimeout)
+	err := plug.Stop(stopCtx)
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", prog, err)
+		code = max(code, 1)
+	}
 	os.Exit(code)
 }
 
@@ -68,7 +92,7 @@ var errUsage = errors.New("usage")
 
 // run runs the command args name, the plugs being started, and returns the
 // exit status.
-func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, prog string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var err error
 	switch {
 	case len(args) == 0, args[0] == "help", args[0] == "-h", args[0] == "--help":
@@ -80,7 +104,9 @@ func run(ctx context.Context, prog string, args []string, stdout, stderr io.Writ
 		err = writeSetting(stdout, args[1], args[2])
 	case args[0] == "greet" && len(args) == 2:
 		err = greet(ctx, stdout, args[1])
-	case args[0] == "plugins" || args[0] == "setting" || args[0] == "greet":
+	case args[0] == "serve" && len(args) == 1:
+		err = serve(ctx, prog, stdin, stdout, stderr)
+	case args[0] == "plugins" || args[0] == "setting" || args[0] == "greet" || args[0] == "serve":
 		fmt.Fprintf(stderr, "%s: wrong number of arguments for %s\n", prog, args[0])
 		err = errUsage
 	default:
@@ -106,6 +132,8 @@ commands:
   plugins           list the plugs compiled in, with their settings
   setting PLUG KEY  write the string setting KEY of PLUG as it is, with no newline
   greet NAME        greet NAME through the plugs attached to the greet hook
+  serve             greet each name read from standard input, one a line,
+                    until the input ends or a SIGINT or SIGTERM arrives
 `, prog)
 }
 
@@ -191,6 +219,8 @@ func writeValue(b *strings.Builder, v any) {
 			writeValue(b, e)
 		}
 		b.WriteByte(']')
+	case plug.Ref:
+		b.WriteString(v.String())
 	case map[string]any:
 		b.WriteByte('{')
 		for i, k := range slices.Sorted(maps.Keys(v)) {
@@ -234,6 +264,36 @@ func writeSetting(w io.Writer, name, key string) error {
 		known = strings.Join(names, ", ")
 	}
 	return fmt.Errorf("no plug %q is compiled in (compiled in: %s)", name, known)
+}
+
+// serve greets each line of in as a name, printing each greeting on w and
+// each failure on stderr, until in ends or ctx is done (a signal arrived).
+func serve(ctx context.Context, prog string, in io.Reader, w, stderr io.Writer) error {
+	lines := make(chan string)
+	done := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		done <- sc.Err()
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-done:
+			return err
+		case name := <-lines:
+			if err := greet(ctx, w, name); err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+			}
+		}
+	}
 }
 
 // greet runs the greet hook for name and prints the result.

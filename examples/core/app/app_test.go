@@ -22,9 +22,19 @@ const evil = "\xff\x00\u202e`*/\"\\\n"
 // as a built program instead: it calls Main, which exits.
 func TestMain(m *testing.M) {
 	mode := os.Getenv("EXAMPLE_CORE_MAIN")
-	if mode == "broken" {
+	switch mode {
+	case "broken":
 		plug.Register(plug.Plugin{Name: "broken", Version: "v1.0.0", Init: func(*plug.Context) error {
 			return errors.New("boom")
+		}})
+	case "leaky":
+		plug.Register(plug.Plugin{Name: "leaky", Init: func(*plug.Context) error { return nil }, Stop: func(context.Context) error {
+			return errors.New("boom")
+		}})
+	case "closer":
+		plug.Register(plug.Plugin{Name: "closer", Init: func(*plug.Context) error { return nil }, Stop: func(context.Context) error {
+			fmt.Println("closer: stopped")
+			return nil
 		}})
 	}
 	setUp()
@@ -73,6 +83,8 @@ commands:
   plugins           list the plugs compiled in, with their settings
   setting PLUG KEY  write the string setting KEY of PLUG as it is, with no newline
   greet NAME        greet NAME through the plugs attached to the greet hook
+  serve             greet each name read from standard input, one a line,
+                    until the input ends or a SIGINT or SIGTERM arrives
 `
 	tests := []struct {
 		name           string
@@ -83,7 +95,7 @@ commands:
 		{"no arguments", nil, 0, usage, ""},
 		{"help", []string{"help"}, 0, usage, ""},
 		{"plugins", []string{"plugins"}, 0,
-			`picky - "refuses nobody" settings: none` + "\n" +
+			`picky v0.0.0 "refuses nobody" settings: none` + "\n" +
 				`hello v0.1.0 "says hello" settings: count=2 greeting="Hello" nested={x="y"} ratio=0.5 raw="\xff\x00\u202e` + "`" + `*/\"\\\n" tags=["a",null,true]` + "\n" +
 				`quiet v2.0.0 "" not configured` + "\n",
 			""},
@@ -101,11 +113,12 @@ commands:
 		{"unknown command", []string{"frobnicate"}, 2, "", "core: unknown command \"frobnicate\"\n" + usage},
 		{"too few arguments", []string{"setting", "hello"}, 2, "", "core: wrong number of arguments for setting\n" + usage},
 		{"too many arguments", []string{"greet", "a", "b"}, 2, "", "core: wrong number of arguments for greet\n" + usage},
+		{"serve takes no arguments", []string{"serve", "a"}, 2, "", "core: wrong number of arguments for serve\n" + usage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), "core", tt.args, &stdout, &stderr)
+			code := run(context.Background(), "core", tt.args, strings.NewReader(""), &stdout, &stderr)
 			if code != tt.code {
 				t.Errorf("exit status %d, want %d", code, tt.code)
 			}
@@ -137,6 +150,13 @@ func TestPluginLine(t *testing.T) {
 			want: `a v1 "" settings: b=false deep={k=[{a="b",z=1}]} f1=2.0 f2=0.5 f3=1e+21 f4=-3.0 i=-2 l=[] m={} n=null`,
 		},
 		{
+			name: "settings read at start",
+			info: plug.Info{Name: "a", Configured: true, Settings: map[string]any{
+				"token": plug.Ref{Env: "TOKEN"}, "key": plug.Ref{File: "/run/secrets/key", HasDefault: true, Default: "x"},
+			}},
+			want: `a - "" settings: key={file: "/run/secrets/key"} token={env: TOKEN}`,
+		},
+		{
 			name: "keys that need quoting",
 			info: plug.Info{Name: "a", Configured: true, Settings: map[string]any{"a b": "x", "": "e", "k=v": map[string]any{"\u202e": int64(1)}}},
 			want: `a - "" settings: ""="e" "a b"="x" "k=v"={"\u202e"=1}`,
@@ -164,11 +184,15 @@ func TestMainProcess(t *testing.T) {
 		{"setting", "ok", []string{"setting", "hello", "raw"}, 0, evil, ""},
 		{"usage", "ok", []string{"nope"}, 2, "", "app.test: unknown command \"nope\"\n"},
 		{"a plug fails to start", "broken", []string{"greet", "Gopher"}, 1, "", "app.test: starting plug \"broken\": boom\n"},
+		{"a plug fails to stop", "leaky", []string{"greet", "Gopher"}, 1, "Hello, Gopher!\n", "app.test: stopping plug \"leaky\": boom\n"},
+		{"the plugs stop when the command is done", "closer", []string{"greet", "Gopher"}, 0, "Hello, Gopher!\ncloser: stopped\n", ""},
+		{"serve until the input ends", "closer", []string{"serve"}, 0, "Hello, a!\nHello, b!\ncloser: stopped\n", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], tt.args...)
 			cmd.Env = append(os.Environ(), "EXAMPLE_CORE_MAIN="+tt.mode)
+			cmd.Stdin = strings.NewReader("a\nb\n")
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
@@ -188,5 +212,21 @@ func TestMainProcess(t *testing.T) {
 				t.Errorf("stderr:\ngot  %q\nwant %q", got, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestServe greets the names read until the input ends; a name the hook
+// refuses is reported and the next one greeted.
+func TestServe(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), "core", []string{"serve"}, strings.NewReader("a\nnobody\nb"), &stdout, &stderr)
+	if code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	if got, want := stdout.String(), "Hello, a!\nHello, b!\n"; got != want {
+		t.Errorf("stdout %q, want %q", got, want)
+	}
+	if got, want := stderr.String(), "core: hook \"greet\": plug \"picky\": will not greet nobody\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
 	}
 }

@@ -2,6 +2,7 @@ package greeter
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/plugctl/plugctl/examples/core/hooks"
@@ -39,9 +40,20 @@ func TestSettingsError(t *testing.T) {
 	}
 }
 
-// TestStart starts the plug as the example core does, through the SDK.
-func TestStart(t *testing.T) {
-	plug.Configure(plug.Configured{Name: Name, Settings: map[string]any{"greeting": "Hi", "shout": true}})
+func TestSettingsFromEnvironment(t *testing.T) {
+	t.Setenv("GREETER_TEST_GREETING", "Howdy")
+	c := plug.NewContext(context.Background(), Name, map[string]any{"greeting": plug.Ref{Env: "GREETER_TEST_GREETING", Type: "string"}})
+	s := DefaultSettings()
+	if err := c.Settings(&s); err != nil || s.Greeting != "Howdy" {
+		t.Errorf("Settings: %+v, %v", s, err)
+	}
+}
+
+// TestLifecycle starts and stops the plug as the example core does, through
+// the SDK: it reports the version plugctl resolved, greets while started and
+// refuses to once stopped.
+func TestLifecycle(t *testing.T) {
+	plug.Configure(plug.Configured{Name: Name, Module: "example.com/greeter", Version: "v1.2.3", Settings: map[string]any{"greeting": "Hi", "shout": true}})
 	if err := plug.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +62,31 @@ func TestStart(t *testing.T) {
 		t.Errorf("greet hook: got %q, %v; want %q", g.Text, err, "HI, WORLD!")
 	}
 	list := plug.List()
-	if len(list) != 1 || list[0].Name != Name || list[0].Version != Version || !list[0].Configured {
+	if len(list) != 1 || list[0].Name != Name || list[0].Version != "v1.2.3" || !list[0].Configured {
 		t.Errorf("List = %+v", list)
 	}
+	if err := plug.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hooks.Greet.Run(context.Background(), hooks.Greeting{Name: "World", Text: "World"}); !errors.Is(err, ErrStopped) {
+		t.Errorf("greet hook after Stop: %v, want %v", err, ErrStopped)
+	}
+}
+
+// TestStopWaits stops the plug while a greeting is under way: Stop waits
+// for it until its context ends.
+func TestStopWaits(t *testing.T) {
+	running.wg.Add(1) // a greeting under way
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := stop(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("stop with a greeting under way: %v", err)
+	}
+	running.wg.Done()
+	if err := stop(context.Background()); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	running.mu.Lock()
+	running.stopped = false
+	running.mu.Unlock()
 }

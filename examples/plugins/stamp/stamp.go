@@ -16,19 +16,17 @@ import (
 	"github.com/plugctl/plugctl/plug"
 )
 
-// Name and Version are what the plug registers as.
-const (
-	Name    = "stamp"
-	Version = "v0.1.0"
-)
+// Name is the plug's name in the plug config.
+const Name = "stamp"
 
 // MaxRepeat bounds the repeat setting.
 const MaxRepeat = 10
 
 func init() {
+	// No Version: the build supplies it. No Stop: the plug opens nothing
+	// that needs closing.
 	plug.Register(plug.Plugin{
 		Name:        Name,
-		Version:     Version,
 		Description: "Decorates the greeting with a repeated prefix",
 		Init:        start,
 	})

@@ -42,11 +42,15 @@ func TestLoad(t *testing.T) {
 func TestRegistered(t *testing.T) {
 	for _, p := range plug.List() {
 		if p.Name == Name {
-			if p.Version != Version {
-				t.Errorf("version %q, want %q", p.Version, Version)
-			}
 			return
 		}
 	}
 	t.Errorf("plug %q is not registered", Name)
+}
+
+// TestStop checks that the plug stops when the core stops the plugs.
+func TestStop(t *testing.T) {
+	if err := stop(context.Background()); err != nil {
+		t.Errorf("stop: %v", err)
+	}
 }

@@ -8,24 +8,22 @@
 package audit
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/plugctl/plugctl/plug"
 )
 
-// Name and Version are what the plug registers as. Name is the plug's name in
-// the plug config: keep the two the same.
-const (
-	Name    = "audit"
-	Version = "v0.1.0"
-)
+// Name is what the plug registers as: its name in the plug config. Its
+// version comes from the build, the version of this module plugctl built.
+const Name = "audit"
 
 func init() {
 	plug.Register(plug.Plugin{
 		Name:        Name,
-		Version:     Version,
 		Description: "TODO: say in one line what audit does",
 		Init:        start,
+		Stop:        stop,
 	})
 }
 
@@ -61,4 +59,12 @@ func Load(c *plug.Context) (Settings, error) {
 func start(c *plug.Context) error {
 	_, err := Load(c)
 	return err
+}
+
+// stop is the plug's Stop function, run once when the core calls plug.Stop,
+// plugs stopping in the reverse of their start order. It closes what start
+// opened (listeners, files, goroutines) and returns once that is done or
+// ctx is done. Remove it, and Stop from Register, if start opens nothing.
+func stop(ctx context.Context) error {
+	return nil
 }

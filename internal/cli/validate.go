@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
 	"github.com/plugctl/plugctl/internal/redact"
@@ -51,6 +52,11 @@ type validateResult struct {
 	// Plugs are every plug of the config in file order, disabled ones
 	// included; empty when the config is invalid.
 	Plugs []jsonComponent `json:"plugs"`
+	// Warnings are what is valid but unwise in the config (a setting that
+	// looks like a secret given as a literal), each at its position;
+	// empty when there is none or the config cannot be read. They do not
+	// fail validate.
+	Warnings []jsonProblem `json:"warnings"`
 }
 
 // jsonComponent is the core or a plug as the --json documents show it.
@@ -92,7 +98,7 @@ func isKind(src string, k source.Kind) bool {
 }
 
 func validateRun(ctx context.Context, o *validateOptions) error {
-	res := &validateResult{File: o.file, Plugs: []jsonComponent{}}
+	res := &validateResult{File: o.file, Plugs: []jsonComponent{}, Warnings: []jsonProblem{}}
 	o.result = res
 	if err := o.findConfig(); err != nil {
 		return err
@@ -100,9 +106,16 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 	res.File = o.file // as found
 	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file})
 	defer s.Close()
-	err := pipeline.Run(ctx, s, pipeline.ValidateSteps)
+	// The config's warnings come once it is loaded, before what it names
+	// is resolved.
+	load, rest := pipeline.ValidateSteps[:1], pipeline.ValidateSteps[1:]
+	err := pipeline.Run(ctx, s, load)
 	if s.Config != nil {
 		res.Name = s.Config.Name
+		warn(o, res, s.Config.Warnings())
+	}
+	if err == nil {
+		err = pipeline.Run(ctx, s, rest)
 	}
 	if err != nil {
 		return err
@@ -127,4 +140,15 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 		fmt.Fprintf(o.ios.Out, "%s: ok (core %s, %s enabled)\n", o.file, s.Set.Core.Module, plural(len(s.Set.Plugs), "plug", "plugs"))
 	}
 	return nil
+}
+
+// warn reports the config's warnings: on stderr, each as a problem is
+// printed with "warning: " before its message, and in --json's warnings.
+func warn(o *validateOptions, res *validateResult, warnings diag.List) {
+	for _, w := range warnings {
+		res.Warnings = append(res.Warnings, jsonProblem{w.File, w.Pos.Line, w.Pos.Col, w.Subject, redact.String(w.Msg)})
+		shown := *w
+		shown.Msg = "warning: " + w.Msg
+		fmt.Fprintln(o.ios.ErrOut, safeText(shown.Error()))
+	}
 }

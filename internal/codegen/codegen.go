@@ -21,6 +21,7 @@ import (
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
 
+	"github.com/plugctl/plugctl/internal/setting"
 	"github.com/plugctl/plugctl/templates"
 )
 
@@ -117,7 +118,9 @@ func numbered(src []byte) string {
 
 // Literal encodes a settings value as a Go expression that evaluates to the
 // same value: nil, bool, int64, float64, string, []any and map[string]any
-// (keys sorted). Strings go through strconv.Quote, so any bytes at all —
+// (keys sorted), and a setting.Ref as the SDK's plug.Ref (the reference, its
+// default and its type: the value it reads is the program's to read, never
+// plugctl's). Strings go through strconv.Quote, so any bytes at all —
 // quotes, newlines, NUL, invalid UTF-8, bidi controls — round-trip exactly.
 // It panics on any other type or a non-finite float: the config loader
 // guarantees neither reaches it.
@@ -154,6 +157,8 @@ func writeLiteral(b *strings.Builder, v any) {
 		fmt.Fprintf(b, "float64(%s)", strconv.FormatFloat(v, 'g', -1, 64))
 	case string:
 		b.WriteString(strconv.Quote(v))
+	case setting.Ref:
+		writeRef(b, v)
 	case []any:
 		b.WriteString("[]any{")
 		for i, e := range v {
@@ -186,6 +191,25 @@ func writeLiteral(b *strings.Builder, v any) {
 	default:
 		panic(fmt.Sprintf("codegen: unsupported settings type %T", v))
 	}
+}
+
+// writeRef writes r as a plug.Ref composite literal, with the fields that
+// are set, in the order the SDK declares them.
+func writeRef(b *strings.Builder, r setting.Ref) {
+	var fields []string
+	if r.Env != "" {
+		fields = append(fields, "Env: "+strconv.Quote(r.Env))
+	}
+	if r.File != "" {
+		fields = append(fields, "File: "+strconv.Quote(r.File))
+	}
+	if r.HasDefault {
+		fields = append(fields, "Default: "+Literal(r.Default), "HasDefault: true")
+	}
+	if r.Type != "" {
+		fields = append(fields, "Type: "+strconv.Quote(r.Type))
+	}
+	b.WriteString("plug.Ref{" + strings.Join(fields, ", ") + "}")
 }
 
 // Module describes the generated go.mod.

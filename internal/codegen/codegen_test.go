@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"golang.org/x/mod/module"
+
+	"github.com/plugctl/plugctl/internal/setting"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -61,6 +63,16 @@ func TestMainGolden(t *testing.T) {
 		data func() Data
 	}{
 		{"sdk", sample},
+		{"refs", func() Data {
+			d := sample()
+			d.Plugs[1].Settings = map[string]any{
+				"token": setting.Ref{Env: "AUDIT_TOKEN", Type: "string"},
+				"key":   setting.Ref{File: "/run/secrets/\"key\"\n", HasDefault: true, Default: map[string]any{"a": int64(1)}, Type: "map"},
+				"port":  setting.Ref{Env: "AUDIT_PORT", HasDefault: true},
+				"plain": "value",
+			}
+			return d
+		}},
 		{"nosdk", func() Data {
 			d := sample()
 			d.SDK = false

@@ -74,6 +74,17 @@
 // beyond int64, NaN and infinities, and keys that are not strings are errors
 // naming the setting's path (limits.max, hosts[2]).
 //
+// A setting's whole value may instead be a reference the program reads when
+// the plug starts (internal/setting): a mapping with an env or a file key,
+// which is then always a reference, and an optional default. Its shape is
+// checked here: env or file, not both; env an environment variable name,
+// file a path with no control characters; no other key; a default that is
+// a valid value. Its type is the plug manifest's, checked by the SDK once
+// the value is read. Below the top level such a mapping stays a mapping.
+//
+// Warnings lists what is valid but unwise: a setting whose name looks like
+// a secret given as a literal, which the binary would hold.
+//
 // # Errors
 //
 // Parse reports every problem of a file at once, as a diag.List sorted by

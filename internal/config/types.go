@@ -87,8 +87,9 @@ type Plugin struct {
 }
 
 // Settings values are one of: nil, bool, int64, float64, string, []any,
-// map[string]any (recursively). YAML integers that do not fit an int64 and
-// non-finite floats are rejected by Load.
+// map[string]any (recursively), and, as the whole value of a setting,
+// setting.Ref: a reference read when the plug starts. YAML integers that do
+// not fit an int64 and non-finite floats are rejected by Load.
 
 // Replace is one entry of the replace map: a module path pinned to a version
 // or redirected to a local directory.

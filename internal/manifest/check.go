@@ -11,6 +11,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/setting"
 	"github.com/plugctl/plugctl/internal/suggest"
 )
 
@@ -176,6 +177,8 @@ func (c *checker) settings(p Plug, m *Manifest) map[string]any {
 			if s.HasDefault {
 				out[key] = s.Default
 			}
+		case isRef(v):
+			out[key] = c.ref(p.Name, key, v.(setting.Ref), s)
 		case !s.Type.Accepts(v):
 			c.add(p.Name, key, "setting %q must be %s, got %s", key, s.Type.article(), describe(v))
 		}
@@ -192,6 +195,22 @@ func (c *checker) settings(p Plug, m *Manifest) map[string]any {
 		c.add(p.Name, key, "unknown setting %q%s (%s)", key, hint, valid)
 	}
 	return out
+}
+
+func isRef(v any) bool {
+	_, ok := v.(setting.Ref)
+	return ok
+}
+
+// ref gives the reference r, the value of setting key of plug, the type its
+// schema s declares, which the SDK checks the value read against when the
+// plug starts, and checks r's default against it now.
+func (c *checker) ref(plug, key string, r setting.Ref, s Setting) setting.Ref {
+	r.Type = string(s.Type)
+	if r.HasDefault && r.Default != nil && !s.Type.Accepts(r.Default) {
+		c.add(plug, key, "setting %q: the default of %s must be %s, got %s", key, r, s.Type.article(), describe(r.Default))
+	}
+	return r
 }
 
 func describeSuffix(d string) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/setting"
 )
 
 func mustParse(t *testing.T, src string) *Manifest {
@@ -162,5 +163,55 @@ plugins:
 	}, "\n")
 	if err == nil || err.Error() != want {
 		t.Errorf("problems\n%v\nwant\n%s", err, want)
+	}
+}
+
+// TestCheckRefs gives each reference the type its schema declares, for the
+// SDK to check the value read against, and checks its default now; a plug
+// with no schema leaves its references untyped.
+func TestCheckRefs(t *testing.T) {
+	m := mustParse(t, `
+settings:
+  token: {type: string, required: true}
+  port: {type: int, default: 9090}
+  ratio: {type: float}
+  tags: {type: list}
+  extra: {type: any}
+`)
+	got, err := Check(Set{Plugs: []Plug{
+		{Name: "api", Manifest: m, Settings: map[string]any{
+			"token": setting.Ref{Env: "TOKEN"},
+			"port":  setting.Ref{Env: "PORT", HasDefault: true, Default: int64(80)},
+			"ratio": setting.Ref{File: "/r", HasDefault: true, Default: int64(1)},
+			"tags":  setting.Ref{Env: "TAGS", HasDefault: true},
+			"extra": setting.Ref{Env: "EXTRA"},
+		}},
+		{Name: "plain", Settings: map[string]any{"key": setting.Ref{File: "k"}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]any{
+		"api": {
+			"token": setting.Ref{Env: "TOKEN", Type: "string"},
+			"port":  setting.Ref{Env: "PORT", HasDefault: true, Default: int64(80), Type: "int"},
+			"ratio": setting.Ref{File: "/r", HasDefault: true, Default: int64(1), Type: "float"},
+			"tags":  setting.Ref{Env: "TAGS", HasDefault: true, Type: "list"},
+			"extra": setting.Ref{Env: "EXTRA", Type: "any"},
+		},
+		"plain": {"key": setting.Ref{File: "k"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("settings =\n%#v\nwant\n%#v", got, want)
+	}
+
+	_, err = Check(Set{Plugs: []Plug{{Name: "api", Manifest: m, Settings: map[string]any{
+		"token": setting.Ref{Env: "TOKEN", HasDefault: true, Default: int64(1)},
+		"port":  setting.Ref{Env: "PORT", HasDefault: true, Default: "80"},
+	}}}})
+	wantErr := `plug "api": setting "port": the default of {env: PORT} must be an int, got a string` + "\n" +
+		`plug "api": setting "token": the default of {env: TOKEN} must be a string, got an int`
+	if err == nil || err.Error() != wantErr {
+		t.Errorf("errors:\n%v\nwant:\n%s", err, wantErr)
 	}
 }

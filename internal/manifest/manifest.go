@@ -108,7 +108,9 @@ type Name struct {
 type Type string
 
 // The setting types. Values are those config.Plugin.Settings holds: a
-// float setting also accepts an integer.
+// float setting also accepts an integer. A setting read when the plug starts
+// (setting.Ref) takes its type from here, and the SDK checks the value read
+// against it then.
 const (
 	TypeString Type = "string"
 	TypeBool   Type = "bool"

@@ -32,8 +32,6 @@
 package bundle
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -42,16 +40,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
-	"slices"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/plugctl/plugctl/internal/extract"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/tarball"
 )
 
 // The layout of a bundle.
@@ -65,12 +60,8 @@ const (
 // SumSuffix is appended to a bundle's path to name its checksum file.
 const SumSuffix = ".sha256"
 
-// File is one file to pack.
-type File struct {
-	Name   string // slash path below Root
-	Source string // where to read it
-	Data   []byte // the content itself, when not nil; Source is then unused
-}
+// File is one file to pack: Name is its slash path below Root.
+type File = tarball.File
 
 // Limits bound what Unpack extracts: entries (files and directories) and
 // the total size of the files.
@@ -81,82 +72,11 @@ type Limits = extract.Limits
 // what would fill a disk.
 var DefaultLimits = Limits{MaxEntries: 500_000, MaxBytes: 8 << 30}
 
-// epoch is the modification time of every entry.
-var epoch = time.Unix(0, 0).UTC()
-
-// Write writes the bundle of files to w. Names must be unique, clean slash
-// paths; files must be regular files (links are not followed).
+// Write writes the bundle of files to w, in the format of internal/tarball
+// below Root, executable files kept executable. Names must be unique, clean
+// slash paths; files must be regular files (links are not followed).
 func Write(w io.Writer, files []File) error {
-	files = slices.Clone(files)
-	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
-	gz, err := gzip.NewWriterLevel(w, gzip.DefaultCompression)
-	if err != nil {
-		return err
-	}
-	tw := tar.NewWriter(gz)
-	written := map[string]bool{}
-	var dir func(d string) error
-	dir = func(d string) error {
-		if d == "." || written[d] {
-			return nil
-		}
-		if err := dir(path.Dir(d)); err != nil {
-			return err
-		}
-		written[d] = true
-		return tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d + "/", Mode: 0o755, ModTime: epoch})
-	}
-	for i, f := range files {
-		if !validName(f.Name) || (i > 0 && files[i-1].Name == f.Name) {
-			return fmt.Errorf("bundle: invalid or duplicate name %q", f.Name)
-		}
-		name := Root + "/" + f.Name
-		if err := dir(path.Dir(name)); err != nil {
-			return err
-		}
-		if f.Data != nil {
-			if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: 0o644, Size: int64(len(f.Data)), ModTime: epoch}); err != nil {
-				return err
-			}
-			if _, err := tw.Write(f.Data); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := writeFile(tw, name, f.Source); err != nil {
-			return err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	return gz.Close()
-}
-
-func writeFile(tw *tar.Writer, name, src string) error {
-	in, err := files.OpenNoFollow(src)
-	if err != nil {
-		return fmt.Errorf("packing %s: %w", src, err)
-	}
-	defer in.Close()
-	fi, err := in.Stat()
-	if err != nil {
-		return fmt.Errorf("packing %s: %w", src, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("packing %s: not a regular file", src)
-	}
-	mode := int64(0o644)
-	if fi.Mode()&0o111 != 0 {
-		mode = 0o755
-	}
-	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: mode, Size: fi.Size(), ModTime: epoch}); err != nil {
-		return fmt.Errorf("packing %s: %w", src, err)
-	}
-	if _, err := io.Copy(tw, in); err != nil {
-		return fmt.Errorf("packing %s: %w", src, err)
-	}
-	return nil
+	return tarball.Write(w, files, tarball.Options{Root: Root, KeepExec: true})
 }
 
 // Create writes the bundle of files to out and its checksum file beside it,
@@ -291,11 +211,4 @@ func unpackErr(path, want string, err error, after bool) error {
 		return fail.Wrap(fail.Mismatch, fmt.Errorf("bundle %s: %w", path, err))
 	}
 	return fmt.Errorf("unpacking bundle %s: %w", path, err)
-}
-
-// validName reports whether a slash path is clean, relative and stays below
-// where it is resolved.
-func validName(p string) bool {
-	return p != "" && utf8.ValidString(p) && path.Clean(p) == p && !path.IsAbs(p) &&
-		!strings.Contains(p, "\\") && !strings.ContainsRune(p, 0) && filepath.IsLocal(filepath.FromSlash(p))
 }

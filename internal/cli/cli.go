@@ -226,6 +226,7 @@ func commands(g *globals) []*cobra.Command {
 		newCmdClean(g, nil),
 		newCmdKey(newCmdKeyGenerate(g, nil)),
 		newCmdVerify(g, nil),
+		newCmdPack(g, nil),
 	}
 }
 

@@ -74,9 +74,12 @@ func inspectRun(_ context.Context, o *inspectOptions) error {
 func printReport(w io.Writer, r *inspect.Report) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")) }
-	source := func(s string) string {
+	source := func(s, checksum string) string {
 		if s == "" {
 			return ""
+		}
+		if checksum != "" {
+			s += " " + shortDigest(checksum)
 		}
 		return "(" + s + ")"
 	}
@@ -85,12 +88,12 @@ func printReport(w io.Writer, r *inspect.Report) {
 	}
 	key("binary", r.Path)
 	key("name", r.Name)
-	key("core", r.Core.Module, r.Core.Version, source(r.Core.Source))
+	key("core", r.Core.Module, r.Core.Version, source(r.Core.Source, r.Core.Checksum))
 	key("target", r.Target)
 	key("go", r.Go)
 	key("plugs", strconv.Itoa(len(r.Plugs)))
 	for _, p := range r.Plugs {
-		row("", p.Name, p.Module, p.Version, source(p.Source), "settings "+shortDigest(p.SettingsDigest))
+		row("", p.Name, p.Module, p.Version, source(p.Source, p.Checksum), "settings "+shortDigest(p.SettingsDigest))
 	}
 	tw.Flush()
 	key("settings")

@@ -7,11 +7,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/pem"
+	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"time"
 
@@ -83,4 +86,42 @@ func cmdHTTPSFiles(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ca, cert, 0o644))
 	ts.Setenv("SSL_CERT_FILE", ca)
 	ts.Setenv("HTTPS_URL", srv.URL)
+}
+
+// cmdStdoutEnv sets NAME to the first group of REGEXP in the last command's
+// stdout, for a script that feeds what a command printed to the next:
+// stdoutenv NAME REGEXP.
+func cmdStdoutEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: stdoutenv NAME REGEXP")
+	}
+	m := regexp.MustCompile("(?m)" + args[1]).FindStringSubmatch(ts.ReadFile("stdout"))
+	if len(m) < 2 {
+		ts.Fatalf("no match for %s in stdout", args[1])
+	}
+	ts.Setenv(args[0], m[1])
+}
+
+// cmdTarList writes, for each entry of a .tar.gz in order, its type, mode,
+// owner and group ids and names, time, size and name, as stdout for the
+// next stdout or cmp: tarlist FILE.
+func cmdTarList(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: tarlist FILE")
+	}
+	f, err := os.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	ts.Check(err)
+	tr := tar.NewReader(zr)
+	w := ts.Stdout()
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		ts.Check(err)
+		fmt.Fprintf(w, "%c %04o %d:%d %q:%q %s %d %s\n", h.Typeflag, h.Mode, h.Uid, h.Gid, h.Uname, h.Gname, h.ModTime.UTC().Format(time.RFC3339), h.Size, h.Name)
+	}
 }

@@ -118,6 +118,8 @@ func runScripts(t *testing.T, dir string) {
 			"mkarchive":   cmdMkArchive,
 			"envsubst":    cmdEnvsubst,
 			"httpsfiles":  cmdHTTPSFiles,
+			"stdoutenv":   cmdStdoutEnv,
+			"tarlist":     cmdTarList,
 		}, hostileCmds, airgapCmds, opensCmds),
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/pack"
 	"github.com/plugctl/plugctl/internal/pipeline"
 	"github.com/plugctl/plugctl/internal/signing"
 	"github.com/plugctl/plugctl/internal/vendortree"
@@ -33,17 +35,20 @@ type verifyOptions struct {
 func newCmdVerify(g *globals, runF func(context.Context, *verifyOptions) error) *cobra.Command {
 	o := &verifyOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "verify [DIR|BUNDLE] [--verify-key FILE.pub]...",
-		Short: "Check a vendor tree or a bundle, and who signed it, without building",
+		Use:   "verify [DIR|BUNDLE|PACK] [--verify-key FILE.pub]...",
+		Short: "Check a vendor tree, a bundle or a packed plug, and who signed it, without building",
 		Long: `verify checks what build --offline and build --bundle would check, and builds nothing:
 every file of a vendor tree against its manifest, a bundle against its checksum file
 first, and with --verify-key (repeatable; any one must match) that the tree carries a
 signature by one of the keys over its manifest and lock. Without an argument it checks
 the project's vendor tree, and also that it was made from the config and lock; a DIR is
-checked on its own. Exit 3 for anything edited, unsigned or signed by another key.`,
+checked on its own. A packed plug (plugctl pack) with its signature PACK.sig beside it is
+checked against that signature: its SHA-256 and module, and who signed them. Exit 3 for
+anything edited, unsigned or signed by another key.`,
 		Example: `  plugctl verify --verify-key release.key.pub
   plugctl verify site.tar.gz --verify-key release.key.pub
-  plugctl verify path/to/vendor`,
+  plugctl verify path/to/vendor
+  plugctl verify greeter-v0.1.0.tar.gz --verify-key release.key.pub`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -65,8 +70,13 @@ type verifyResult struct {
 	envelope
 	// Path is what was verified (absolute).
 	Path string `json:"path"`
-	// Kind is "tree" or "bundle".
+	// Kind is "tree", "bundle" or "pack".
 	Kind string `json:"kind"`
+	// Checksum and Module are a pack's SHA-256 ("sha256:<hex>") and the
+	// module its signature names; absent for a tree or a bundle, whose
+	// manifest the fields below describe (0 and "" for a pack).
+	Checksum string `json:"checksum,omitempty"`
+	Module   string `json:"module,omitempty"`
 	// Files is the number of files the manifest lists.
 	Files int `json:"files"`
 	// ManifestSHA256 is the SHA-256 of the tree's manifest.
@@ -102,6 +112,8 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 	case kind == "bundle":
 		opts.Bundle, steps = o.Path, pipeline.VerifyBundleSteps
 		res.Path, res.Kind = o.Path, "bundle"
+	case kind == "pack":
+		return verifyPack(o, res, keys)
 	default:
 		opts.Tree, steps = o.Path, pipeline.VerifyTreeSteps
 		res.Path, res.Kind = o.Path, "tree"
@@ -155,10 +167,49 @@ func verifyKind(path string) (string, error) {
 	}
 	defer f.Close()
 	magic, _ := bufio.NewReader(f).Peek(2)
-	if string(magic) == "\x1f\x8b" {
-		return "bundle", nil
+	if string(magic) != "\x1f\x8b" {
+		return "", usage(fmt.Errorf("%s is neither a vendor tree (a directory) nor a bundle or a pack (a .tar.gz plugctl bundle or plugctl pack wrote)", path))
 	}
-	return "", usage(fmt.Errorf("%s is neither a vendor tree (a directory) nor a bundle (a .tar.gz plugctl bundle wrote)", path))
+	if sig, err := files.ReadFile(path+pack.SigSuffix, pack.MaxSignature); err == nil && pack.IsSignature(sig) {
+		return "pack", nil
+	}
+	return "bundle", nil
+}
+
+// verifyPack checks the packed plug at o.Path against its signature beside
+// it, signed by one of keys when there are.
+func verifyPack(o *verifyOptions, res *verifyResult, keys *signing.Keys) error {
+	abs, err := filepath.Abs(o.Path)
+	if err != nil {
+		return err
+	}
+	res.Path, res.Kind = abs, "pack"
+	f, err := files.OpenRegular(o.Path)
+	if err != nil {
+		return usage(err)
+	}
+	h := sha256.New()
+	_, err = io.Copy(h, f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	res.Checksum = "sha256:" + hex.EncodeToString(h.Sum(nil))
+	name := o.Path + pack.SigSuffix
+	data, err := files.ReadFile(name, pack.MaxSignature)
+	if err != nil {
+		return fail.Wrap(fail.Mismatch, err)
+	}
+	sig, err := pack.CheckSignature(name, data, res.Checksum, keys)
+	if err != nil {
+		return err
+	}
+	res.Module, res.Signed = sig.Module, true
+	res.SignedBy, res.Unverified = signedBy(sig.Verified), signedBy(sig.Unverified)
+	if !o.json {
+		fmt.Fprintf(o.ios.Out, "%s	verified: %s, module %s; %s\n", o.Path, res.Checksum, res.Module, signatureText(&vendortree.Signature{Present: true, Verified: sig.Verified, Unverified: sig.Unverified}, keys))
+	}
+	return nil
 }
 
 // signatureText says who signed a verified tree, for the result line.

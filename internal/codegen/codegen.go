@@ -57,6 +57,7 @@ type Plug struct {
 	Import   string
 	Settings map[string]any
 	Source   string // module, local, git or archive: for the build description
+	Checksum string // an archive's sha256:<hex>: for the build description
 }
 
 // Funcs are the functions available to main templates, custom ones included:

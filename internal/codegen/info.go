@@ -22,6 +22,9 @@ type InfoModule struct {
 	Module  string `json:"module"`
 	Version string `json:"version"`
 	Source  string `json:"source,omitempty"` // module, local, git or archive
+	// Checksum is an archive's SHA-256 ("sha256:<hex>", a packed plug's
+	// digest), which pins what was built; absent for other sources.
+	Checksum string `json:"checksum,omitempty"`
 }
 
 // InfoPlug describes one plug compiled into a binary.
@@ -31,6 +34,9 @@ type InfoPlug struct {
 	Version        string `json:"version"`
 	SettingsDigest string `json:"settings_digest"`
 	Source         string `json:"source,omitempty"` // module, local, git or archive
+	// Checksum is an archive's SHA-256 ("sha256:<hex>", a packed plug's
+	// digest), which pins what was built; absent for other sources.
+	Checksum string `json:"checksum,omitempty"`
 }
 
 // InfoMarker precedes the JSON build description inside a binary.
@@ -47,7 +53,7 @@ func Describe(d Data, core InfoModule) string {
 	in := Info{Schema: InfoSchema, Name: d.Name, Core: core, Plugs: []InfoPlug{}}
 	for _, p := range d.Plugs {
 		sum := sha256.Sum256([]byte(Literal(p.Settings)))
-		in.Plugs = append(in.Plugs, InfoPlug{p.Name, p.Module, p.Version, "sha256:" + hex.EncodeToString(sum[:]), p.Source})
+		in.Plugs = append(in.Plugs, InfoPlug{p.Name, p.Module, p.Version, "sha256:" + hex.EncodeToString(sum[:]), p.Source, p.Checksum})
 	}
 	b, _ := json.Marshal(in)
 	return InfoMarker + string(b)

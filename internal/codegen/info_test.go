@@ -30,10 +30,10 @@ func TestDescribe(t *testing.T) {
 	want := Info{
 		Schema: InfoSchema,
 		Name:   "acme",
-		Core:   InfoModule{"example.com/core", "v1.4.2", "git"},
+		Core:   InfoModule{"example.com/core", "v1.4.2", "git", ""},
 		Plugs: []InfoPlug{
-			{"metrics", "example.com/metrics", "v0.3.1", digest(d.Plugs[0].Settings), "module"},
-			{"audit", "example.com/audit", "v0.0.0", digest(map[string]any{}), "local"},
+			{"metrics", "example.com/metrics", "v0.3.1", digest(d.Plugs[0].Settings), "module", ""},
+			{"audit", "example.com/audit", "v0.0.0", digest(map[string]any{}), "local", ""},
 		},
 	}
 	if !reflect.DeepEqual(in, want) {
@@ -45,5 +45,25 @@ func TestDescribe(t *testing.T) {
 	d.Plugs = nil
 	if got := Describe(d, want.Core); !strings.Contains(got, `"plugs":[]`) {
 		t.Errorf("a build without plugs is described as %s, want an empty plugs list", got)
+	}
+}
+
+// TestDescribeChecksum records an archive's checksum, a packed plug's
+// digest, and nothing for other sources.
+func TestDescribeChecksum(t *testing.T) {
+	const sum = "sha256:0123456789012345678901234567890123456789012345678901234567890123"
+	d := sample()
+	d.Plugs[0].Source = "module"
+	d.Plugs[1].Source, d.Plugs[1].Checksum = "archive", sum
+	got := Describe(d, InfoModule{Module: "example.com/core", Version: "v0.0.0", Source: "archive", Checksum: sum})
+	var in Info
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(got, InfoMarker)), &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.Core.Checksum != sum || in.Plugs[1].Checksum != sum || in.Plugs[0].Checksum != "" {
+		t.Errorf("checksums: core %q, plugs %q and %q", in.Core.Checksum, in.Plugs[0].Checksum, in.Plugs[1].Checksum)
+	}
+	if strings.Count(got, `"checksum"`) != 2 {
+		t.Errorf("a source that is no archive has a checksum: %s", got)
 	}
 }

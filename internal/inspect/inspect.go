@@ -138,12 +138,12 @@ func (r *Report) String() string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "binary   %s\n", r.Path)
 	fmt.Fprintf(&b, "name     %s\n", r.Name)
-	fmt.Fprintf(&b, "core     %s %s%s\n", r.Core.Module, r.Core.Version, from(r.Core.Source))
+	fmt.Fprintf(&b, "core     %s %s%s\n", r.Core.Module, r.Core.Version, from(r.Core.Source, r.Core.Checksum))
 	fmt.Fprintf(&b, "target   %s\n", r.Target)
 	fmt.Fprintf(&b, "go       %s\n", r.Go)
 	fmt.Fprintf(&b, "plugs    %d\n", len(r.Plugs))
 	for _, p := range r.Plugs {
-		fmt.Fprintf(&b, "  %s\t%s %s%s\tsettings %s\n", p.Name, p.Module, p.Version, from(p.Source), p.SettingsDigest)
+		fmt.Fprintf(&b, "  %s\t%s %s%s\tsettings %s\n", p.Name, p.Module, p.Version, from(p.Source, p.Checksum), p.SettingsDigest)
 	}
 	fmt.Fprintf(&b, "settings\n")
 	for _, s := range r.Settings {
@@ -169,10 +169,14 @@ func (r *Report) String() string {
 	return b.String()
 }
 
-// from says where a component came from, when the binary records it.
-func from(source string) string {
+// from says where a component came from, when the binary records it, with
+// an archive's checksum: " (archive sha256:…)".
+func from(source, checksum string) string {
 	if source == "" {
 		return ""
+	}
+	if checksum != "" {
+		source += " " + checksum
 	}
 	return " (" + source + ")"
 }

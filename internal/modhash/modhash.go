@@ -358,18 +358,8 @@ func (s *Sums) Module(modulePath, version string) (string, error) {
 	if err := module.Check(modulePath, version); err != nil {
 		return "", err
 	}
-	switch {
-	case s.moduleErr != nil:
-		return "", fmt.Errorf("hashing %s: %w", s.real, s.moduleErr)
-	case s.sizeErr != nil:
-		return "", fmt.Errorf("hashing %s: %w", s.real, s.sizeErr)
-	case len(s.invalid) > 0:
-		// As zip.CheckDir reports them: with the files' paths.
-		invalid := slices.Clone(s.invalid)
-		for i := range invalid {
-			invalid[i].Path = filepath.Join(s.real, filepath.FromSlash(invalid[i].Path))
-		}
-		return "", fmt.Errorf("hashing %s: %w", s.real, invalid)
+	if err := s.moduleSetErr(); err != nil {
+		return "", err
 	}
 	prefix := modulePath + "@" + version + "/"
 	h := sha256.New()
@@ -381,6 +371,40 @@ func (s *Sums) Module(modulePath, version string) (string, error) {
 		fmt.Fprintf(h, "%x  %s%s\n", d.sum, prefix, name)
 	}
 	return "h1:" + base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
+}
+
+// moduleSetErr says why the directory is no module: why its module set
+// could not be listed, or the files that set refuses.
+func (s *Sums) moduleSetErr() error {
+	switch {
+	case s.moduleErr != nil:
+		return fmt.Errorf("hashing %s: %w", s.real, s.moduleErr)
+	case s.sizeErr != nil:
+		return fmt.Errorf("hashing %s: %w", s.real, s.sizeErr)
+	case len(s.invalid) > 0:
+		// As zip.CheckDir reports them: with the files' paths.
+		invalid := slices.Clone(s.invalid)
+		for i := range invalid {
+			invalid[i].Path = filepath.Join(s.real, filepath.FromSlash(invalid[i].Path))
+		}
+		return fmt.Errorf("hashing %s: %w", s.real, invalid)
+	}
+	for _, name := range s.module {
+		if d := s.files[name]; d.err != nil {
+			return d.err
+		}
+	}
+	return nil
+}
+
+// ModuleFiles returns the slash-separated names, relative to Dir, of the
+// module set: exactly the files a module zip of the directory holds,
+// sorted; or why the directory is no module, as Module says it.
+func (s *Sums) ModuleFiles() ([]string, error) {
+	if err := s.moduleSetErr(); err != nil {
+		return nil, err
+	}
+	return slices.Clone(s.module), nil
 }
 
 // Content returns the content hash of the directory: the h1: formula over

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -154,7 +155,39 @@ func same(t *testing.T, dir string, keep ...string) *Sums {
 	if got != want || fmt.Sprint(gerr) != fmt.Sprint(werr) {
 		t.Errorf("Content = %q, %v\nwant %q, %v", got, gerr, want, werr)
 	}
+	files, ferr := s.ModuleFiles()
+	wantFiles, wferr := oracleFiles(dir)
+	if !slices.Equal(files, wantFiles) || (ferr == nil) != (wferr == nil) {
+		t.Errorf("ModuleFiles = %q, %v\nwant %q, %v", files, ferr, wantFiles, wferr)
+	}
 	return s
+}
+
+// oracleFiles lists the files of dir a module zip holds, as zip.CheckDir
+// lists them: slash-separated, relative, sorted.
+func oracleFiles(dir string) ([]string, error) {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(real)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := modzip.CheckDir(abs)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, p := range cf.Valid {
+		rel, err := filepath.Rel(abs, p)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, filepath.ToSlash(rel))
+	}
+	slices.Sort(names)
+	return names, nil
 }
 
 const goMod = "module example.com/m\n\ngo 1.22\n"

@@ -224,13 +224,13 @@ func (s *State) Data() codegen.Data {
 	for _, c := range set.Plugs {
 		add(c.Import)
 		settings := s.plugSettings(c.Name)
-		d.Plugs = append(d.Plugs, codegen.Plug{Name: c.Name, Module: c.Module, Version: c.Version, Import: c.Import, Settings: settings, Source: string(c.Kind)})
+		d.Plugs = append(d.Plugs, codegen.Plug{Name: c.Name, Module: c.Module, Version: c.Version, Import: c.Import, Settings: settings, Source: string(c.Kind), Checksum: c.Origin.SHA256})
 	}
 	for _, imp := range s.Config.Core.Imports {
 		add(imp)
 	}
 	slices.Sort(d.Imports)
-	d.Info = codegen.Describe(d, codegen.InfoModule{Module: set.Core.Module, Version: set.Core.Version, Source: string(set.Core.Kind)})
+	d.Info = codegen.Describe(d, codegen.InfoModule{Module: set.Core.Module, Version: set.Core.Version, Source: string(set.Core.Kind), Checksum: set.Core.Origin.SHA256})
 	return d
 }
 

@@ -222,3 +222,48 @@ func LoadKeys(paths []string) (*Keys, error) {
 	k.Verifiers = note.VerifierList(vs...)
 	return k, nil
 }
+
+// Opened is a signed note as Open read it.
+type Opened struct {
+	Text string // the signed text
+	// Verified are the IDs ("name+hash") of the keys given whose
+	// signature verified; Unverified those of the other signatures, not
+	// checked.
+	Verified, Unverified []string
+}
+
+// Open reads data as a signed note, checking the signatures of keys (none
+// when nil). Its error is a *note.InvalidSignatureError when a signature by
+// one of keys does not verify (the file was altered), another error when
+// data is no signed note.
+func Open(data []byte, keys *Keys) (*Opened, error) {
+	known := note.VerifierList()
+	if keys != nil {
+		known = keys.Verifiers
+	}
+	n, err := note.Open(data, known)
+	var unverified *note.UnverifiedNoteError
+	switch {
+	case errors.As(err, &unverified):
+		n = unverified.Note
+	case err != nil:
+		return nil, err
+	}
+	o := &Opened{Text: n.Text}
+	for _, s := range n.Sigs {
+		o.Verified = append(o.Verified, ID(s.Name, s.Hash))
+	}
+	for _, s := range n.UnverifiedSigs {
+		o.Unverified = append(o.Unverified, ID(s.Name, s.Hash))
+	}
+	return o, nil
+}
+
+// Others names who signed a note no key given verified: the unverified
+// signers, or "no one".
+func (o *Opened) Others() string {
+	if len(o.Unverified) == 0 {
+		return "no one"
+	}
+	return strings.Join(o.Unverified, ", ")
+}

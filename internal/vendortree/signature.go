@@ -118,33 +118,17 @@ func CheckSignature(dir string, manifest []byte, lock string, keys *signing.Keys
 		return nil, fail.Wrap(fail.Mismatch, fmt.Errorf("vendor tree %s: %w", dir, err))
 	}
 	sig := &Signature{Present: true, Data: data}
-	known := note.VerifierList()
-	if keys != nil {
-		known = keys.Verifiers
-	}
-	n, err := note.Open(data, known)
-	var unverified *note.UnverifiedNoteError
+	n, err := signing.Open(data, keys)
 	var invalid *note.InvalidSignatureError
 	switch {
-	case errors.As(err, &unverified):
-		n = unverified.Note
 	case errors.As(err, &invalid):
 		return nil, fail.New(fail.Mismatch, "vendor tree %s: the signature by %s does not verify: %s was altered", dir, signing.ID(invalid.Name, invalid.Hash), SignatureName)
 	case err != nil:
 		return nil, fail.New(fail.Mismatch, "vendor tree %s: %s is not a signed note (%v)", dir, SignatureName, err)
 	}
-	for _, s := range n.Sigs {
-		sig.Verified = append(sig.Verified, signing.ID(s.Name, s.Hash))
-	}
-	for _, s := range n.UnverifiedSigs {
-		sig.Unverified = append(sig.Unverified, signing.ID(s.Name, s.Hash))
-	}
+	sig.Verified, sig.Unverified = n.Verified, n.Unverified
 	if keys != nil && len(sig.Verified) == 0 {
-		by := "no one"
-		if len(sig.Unverified) > 0 {
-			by = strings.Join(sig.Unverified, ", ")
-		}
-		return nil, fail.New(fail.Mismatch, "vendor tree %s is signed by %s, not by a key given with --verify-key (%s)", dir, by, strings.Join(keys.IDs, ", "))
+		return nil, fail.New(fail.Mismatch, "vendor tree %s is signed by %s, not by a key given with --verify-key (%s)", dir, n.Others(), strings.Join(keys.IDs, ", "))
 	}
 	want := SignedText(manifest, lock)
 	sig.Current = n.Text == want

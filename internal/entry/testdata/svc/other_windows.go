@@ -1,0 +1,4 @@
+package svc
+
+// OnlyWindows is declared for windows only.
+func OnlyWindows() {}

@@ -31,3 +31,10 @@ var Starter string
 //
 //go:embed newplug/*.tmpl
 var NewPlug embed.FS
+
+// Profiles holds the core profiles shipped with plugctl, one directory
+// each under profiles/: its profile.yaml and the templates it lists
+// (internal/profile reads them).
+//
+//go:embed profiles
+var Profiles embed.FS

@@ -10,7 +10,7 @@ import (
 
 // encoders are the functions through which a value may reach a template's
 // output (codegen.Funcs and scaffold.Funcs).
-var encoders = []string{"quote", "literal", "ident", "yaml", "comment", "code", "md"}
+var encoders = []string{"quote", "literal", "ident", "entry", "yaml", "comment", "code", "md"}
 
 // TestValuesAreEncoded checks every template for the rule of the package
 // doc: each action that writes something writes what an encoder returned,
@@ -21,18 +21,20 @@ func TestValuesAreEncoded(t *testing.T) {
 		funcs[name] = func(any) string { return "" }
 	}
 	srcs := map[string]string{"main.go.tmpl": Main, "init/plugconfig.yaml.tmpl": Starter}
-	err := fs.WalkDir(NewPlug, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+	for _, fsys := range []fs.FS{NewPlug, Profiles} {
+		err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".tmpl") {
+				return err
+			}
+			data, err := fs.ReadFile(fsys, path)
+			srcs[path] = string(data)
 			return err
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		data, err := fs.ReadFile(NewPlug, path)
-		srcs[path] = string(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	if len(srcs) < 6 {
+	if len(srcs) < 11 {
 		t.Fatalf("found only %d templates", len(srcs))
 	}
 	for name, src := range srcs {

@@ -65,7 +65,7 @@ func TestInitAsks(t *testing.T) {
 		`invalid name "Acme"`,
 		`invalid version "^^1.4"`,
 		`main "github.com/other/cmd" is not in module "github.com/acme/server"`,
-		`entry "main" is not an exported Go identifier`,
+		`entry "main" is not exported`,
 		"want MODULE[@VERSION], ./DIR or git::URL",
 		"./plugins/nosuch does not exist",
 		`a plug is named "metrics" already`,
@@ -168,7 +168,7 @@ func TestInitLocalCore(t *testing.T) {
 	for _, want := range []string{
 		"./src/core is module example.com/core",
 		"Package with the entry function [example.com/core/app]: ",
-		"package example.com/core/app has no func Run()",
+		"package example.com/core/app declares no function Run",
 		"needs the plugctl SDK (github.com/plugctl/plugctl/plug v0.0.0)",
 		"Local copy of the SDK [./plug]: ",
 		"./src has no go.mod",

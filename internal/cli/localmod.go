@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/plugctl/plugctl/internal/config"
+	"github.com/plugctl/plugctl/internal/entry"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/source"
@@ -146,22 +147,25 @@ func (m *localModule) checkPackage(imp string) error {
 	return nil
 }
 
-// checkEntry checks that package imp of m declares func entry().
-func (m *localModule) checkEntry(imp, entry string) error {
+// checkEntry checks that package imp of m can be called with the entry
+// text, as validate checks it (internal/entry).
+func (m *localModule) checkEntry(imp, text string) error {
 	dir, ok := m.pkgDir(imp)
 	if !ok {
 		return nil // reported by checkPackage
 	}
-	goFiles, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	for _, f := range goFiles {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		if _, ok := declares(f, entry); ok {
-			return nil
-		}
+	call, err := entry.Parse(text)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("package %s has no func %s() (valid: an exported function with no parameters and no results)", imp, entry)
+	pkg, err := entry.Load(dir, imp, imp)
+	if err != nil {
+		return err
+	}
+	if probs := pkg.Check(call); len(probs) > 0 {
+		return probs[0]
+	}
+	return nil
 }
 
 // declares reports whether the Go file at p declares func name() with no

@@ -325,7 +325,7 @@ func TestTerminalInitAsks(t *testing.T) {
 	tt.waitFor("./examples/core is module github.com/plugctl/plugctl/examples/core")
 	answer("Package with the entry function [github.com/plugctl/plugctl/examples/core/app]:", "")
 	answer("Entry function [Main]:", "Start")
-	tt.waitFor("package github.com/plugctl/plugctl/examples/core/app has no func Start()")
+	tt.waitFor("package github.com/plugctl/plugctl/examples/core/app declares no function Start")
 	answer("Entry function [Main]:", "")
 	answer("Add a plug:", "./examples/plugins/greeter")
 	tt.waitFor("./examples/plugins/greeter\n")

@@ -3,13 +3,16 @@ package config
 import (
 	"errors"
 	"fmt"
-	"go/token"
+	"slices"
 	"strings"
 
 	"golang.org/x/mod/module"
 
 	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/entry"
+	"github.com/plugctl/plugctl/internal/profile"
 	"github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/suggest"
 	"github.com/plugctl/plugctl/internal/yamlsrc"
 )
 
@@ -69,16 +72,31 @@ func CheckImport(key, imp, mod string) error {
 	return c.joined()
 }
 
-// CheckEntry checks core.entry.
-func CheckEntry(entry string) error {
-	if token.IsIdentifier(entry) && token.IsExported(entry) {
-		return nil
-	}
-	return errors.New(invalidEntry(entry))
+// CheckEntry checks core.entry: the name of an exported function, or a
+// call of the restricted syntax internal/entry reads. A problem is an
+// *entry.SyntaxError.
+func CheckEntry(text string) error {
+	_, err := entry.Parse(text)
+	return err
 }
 
-func invalidEntry(entry string) string {
-	return fmt.Sprintf("entry %s is not an exported Go identifier (valid: the name of an exported func(), like Main)", diag.Quote(entry))
+// CheckProfile checks core.profile: none, a profile shipped with plugctl,
+// or the path of a profile file.
+func CheckProfile(name string) error {
+	switch {
+	case name == profile.None || slices.Contains(profile.Names(), name):
+		return nil
+	case profile.IsPath(name):
+		if msg := checkPath(name); msg != "" {
+			return errors.New("profile " + msg)
+		}
+		return nil
+	}
+	msg := fmt.Sprintf("unknown profile %s (valid: %s, none, or the path of a profile file: ./profile.yaml)", diag.Quote(name), strings.Join(profile.Names(), ", "))
+	if h := suggest.Hint(name, profile.Names()); h != "" {
+		msg += "; " + h
+	}
+	return errors.New(msg)
 }
 
 // CheckModulePath checks a module path as the config does.

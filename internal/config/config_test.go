@@ -36,21 +36,21 @@ var errorTests = []struct {
 	{"only a comment", "# nothing\n", []string{
 		`1:1: config is empty (required keys: schema, name, core)`}},
 	{"scalar", "hello\n", []string{
-		`1:1: the config must be a mapping (valid keys: build, core, name, plugins, replace, schema, vendor), got "hello"`}},
+		`1:1: the config must be a mapping (valid keys: build, core, description, name, plugins, replace, schema, vendor, version), got "hello"`}},
 	{"list", "- a\n", []string{
-		`1:1: the config must be a mapping (valid keys: build, core, name, plugins, replace, schema, vendor), got a list`}},
+		`1:1: the config must be a mapping (valid keys: build, core, description, name, plugins, replace, schema, vendor, version), got a list`}},
 	{"missing keys", "vendor: v\n", []string{
 		`1:1: missing required key "schema"`,
 		`1:1: missing required key "name"`,
 		`1:1: missing required key "core"`}},
 	{"unknown key", header + "nmae: x\n", []string{
-		`4:1: unknown key "nmae", did you mean "name"? (valid keys: build, core, name, plugins, replace, schema, vendor)`}},
+		`4:1: unknown key "nmae", did you mean "name"? (valid keys: build, core, description, name, plugins, replace, schema, vendor, version)`}},
 	{"duplicate key", header + "name: other\n", []string{
 		`4:1: duplicate key "name" (first at 2:1)`}},
 	{"null values", "schema:\nname: ~\ncore:\n", []string{
 		`1:1: missing value for required key "schema" (valid: 1)`,
 		`2:7: missing value for required key "name" (valid: ^[a-z][a-z0-9_-]{0,62}$)`,
-		`3:1: missing value for required key "core" (valid keys: checksum, entry, imports, main, module, source, template, version)`}},
+		`3:1: missing value for required key "core" (valid keys: checksum, entry, imports, main, module, profile, source, template, version)`}},
 	{"schema 2", strings.Replace(header, "schema: 1", "schema: 2", 1), []string{
 		`1:9: unsupported schema 2 (valid: 1)`}},
 	{"schema string", strings.Replace(header, "schema: 1", `schema: "1"`, 1), []string{
@@ -68,9 +68,9 @@ var errorTests = []struct {
 
 	// The core.
 	{"core not a mapping", "schema: 1\nname: app\ncore: [x]\n", []string{
-		`3:7: core must be a mapping (valid keys: checksum, entry, imports, main, module, source, template, version), got a list`}},
+		`3:7: core must be a mapping (valid keys: checksum, entry, imports, main, module, profile, source, template, version), got a list`}},
 	{"core unknown key", "schema: 1\nname: app\ncore:\n  module: example.com/core\n  version: v1.0.0\n  mian: x\n", []string{
-		`6:3: core: unknown key "mian", did you mean "main"? (valid keys: checksum, entry, imports, main, module, source, template, version)`,
+		`6:3: core: unknown key "mian", did you mean "main"? (valid keys: checksum, entry, imports, main, module, profile, source, template, version)`,
 		// The misspelt key's value is checked as main's.
 		`6:9: core: main "x" is not in module "example.com/core" (valid: the module path or a package below it)`}},
 	{"core version number", "schema: 1\nname: app\ncore:\n  module: example.com/core\n  version: 1.10\n", []string{
@@ -87,9 +87,27 @@ var errorTests = []struct {
 	{"core main prefix is not a parent", "schema: 1\nname: app\ncore: {module: example.com/core, version: v1.0.0, main: example.com/corex}\n", []string{
 		`3:57: core: main "example.com/corex" is not in module "example.com/core" (valid: the module path or a package below it)`}},
 	{"core entry", "schema: 1\nname: app\ncore: {module: example.com/core, version: v1.0.0, entry: main}\n", []string{
-		`3:58: core: entry "main" is not an exported Go identifier (valid: the name of an exported func(), like Main)`}},
-	{"core entry not identifier", "schema: 1\nname: app\ncore: {module: example.com/core, version: v1.0.0, entry: Main()}\n", []string{
-		`3:58: core: entry "Main()" is not an exported Go identifier (valid: the name of an exported func(), like Main)`}},
+		`3:58: core: entry "main" is not exported (valid: the name of an exported function of core.main, like Main)`}},
+	{"core entry argument", "schema: 1\nname: app\ncore:\n  module: example.com/core\n  version: v1.0.0\n  entry: Run(context.Background(), os)\n", []string{
+		`6:36: core: argument "os" is not allowed (valid arguments: a string or integer literal, true, false, context.Background(), name, version, description, or a call of an exported function of core.main)`}},
+	{"core entry not a call", "schema: 1\nname: app\ncore:\n  module: example.com/core\n  version: v1.0.0\n  entry: \"a+b\"\n", []string{
+		`6:10: core: entry "a+b" is not a call (valid: Name or Name(arguments), with valid arguments: a string or integer literal, true, false, context.Background(), name, version, description, or a call of an exported function of core.main)`}},
+	{"core profile", "schema: 1\nname: app\ncore: {module: example.com/core, version: v1.0.0, profile: cady}\n", []string{
+		`3:60: core: unknown profile "cady" (valid: benthos, caddy, coredns, otelcol, none, or the path of a profile file: ./profile.yaml); did you mean "caddy"?`}},
+	{"version and description", "schema: 1\nname: app\nversion: 1.0/2\ndescription: \"a\\nb\"\ncore: {module: example.com/core, version: v1.0.0}\n", []string{
+		`3:10: invalid version "1.0/2" (valid: ^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$: a letter or digit, then up to 63 letters, digits, '.', '_', '+' or '-', like 1.0.0)`,
+		`4:14: description contains control character U+000A (valid: one line of text)`}},
+	{"kind and position", "schema: 1\nname: app\ncore: {module: example.com/core, version: v1.0.0}\nplugins:\n" +
+		"  - {name: a, module: example.com/a, version: v1.0.0, kind: Recv}\n" +
+		"  - {name: b, module: example.com/b, version: v1.0.0, position: {before: x, after: y}}\n" +
+		"  - {name: c, module: example.com/c, version: v1.0.0, position: {}}\n" +
+		"  - {name: d, module: example.com/d, version: v1.0.0, position: {before: 'a b'}}\n" +
+		"  - {name: e, module: example.com/e, version: v1.0.0, position: {behind: x}}\n", []string{
+		`5:61: plug "a": invalid kind "Recv" (valid: ^[a-z][a-z0-9_]{0,30}$, one of the kinds the core's profile wires, like receiver)`,
+		`6:65: plug "b": position sets both before and after (valid: one of them, naming one of the core's plugins or another plug)`,
+		`7:65: plug "c": position must set before or after (valid: {before: NAME} or {after: NAME}, NAME one of the core's plugins or another plug)`,
+		`8:74: plug "d": position.before: invalid plugin name "a b" (valid: ^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$)`,
+		`9:66: plug "e": unknown key "behind" in position (valid keys: after, before)`}},
 	{"core imports", "schema: 1\nname: app\ncore:\n  module: example.com/core\n  version: v1.0.0\n  imports: [example.com/a, \"bad path\", example.com/a, 3, '']\n", []string{
 		`6:28: core: invalid import path "bad path" in imports: invalid char ' '`,
 		`6:40: core: duplicate import "example.com/a" in imports (first at 6:13)`,
@@ -104,29 +122,29 @@ var errorTests = []struct {
 	{"plugins not a list", header + "plugins: {name: a}\n", []string{
 		`4:10: plugins must be a list of plugs, got a mapping`}},
 	{"plug not a mapping", header + "plugins:\n  - metrics\n", []string{
-		`5:5: plugins[0]: a plug must be a mapping (valid keys: checksum, enabled, import, module, name, settings, source, version), got "metrics"`}},
+		`5:5: plugins[0]: a plug must be a mapping (valid keys: checksum, enabled, import, kind, module, name, position, settings, source, version), got "metrics"`}},
 	// A misspelt key stands for the key it most likely means: no knock-on
 	// "missing required key" problems, and its value is checked.
 	{"misspelt source", header + "plugins:\n  - name: audit\n    sorce: ./audit\n", []string{
-		`6:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`}},
+		`6:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, kind, module, name, position, settings, source, version)`}},
 	{"misspelt source checked", header + "plugins:\n  - name: audit\n    sorce: audit\n", []string{
-		`6:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`,
+		`6:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, kind, module, name, position, settings, source, version)`,
 		`6:12: plug "audit": invalid source "audit" (valid: "" for the module proxy, git::https://…, git::ssh://… or git::file://… for a git repository, an https:// or file:// URL of a .tar.gz, .tgz or .zip archive, or a local path starting with ./, ../ or /)`}},
 	{"misspelt plugins", header + "plugin:\n  - name: audit\n    source: ./audit\n", []string{
-		`4:1: unknown key "plugin", did you mean "plugins"? (valid keys: build, core, name, plugins, replace, schema, vendor)`}},
+		`4:1: unknown key "plugin", did you mean "plugins"? (valid keys: build, core, description, name, plugins, replace, schema, vendor, version)`}},
 	{"misspelt required top key", "schema: 1\nnme: app\ncore: {module: example.com/core, version: v1.0.0}\n", []string{
-		`2:1: unknown key "nme", did you mean "name"? (valid keys: build, core, name, plugins, replace, schema, vendor)`}},
+		`2:1: unknown key "nme", did you mean "name"? (valid keys: build, core, description, name, plugins, replace, schema, vendor, version)`}},
 	{"misspelt module", "schema: 1\nname: app\ncore: {modul: example.com/core, version: v1.0.0}\n", []string{
-		`3:8: core: unknown key "modul", did you mean "module"? (valid keys: checksum, entry, imports, main, module, source, template, version)`}},
+		`3:8: core: unknown key "modul", did you mean "module"? (valid keys: checksum, entry, imports, main, module, profile, source, template, version)`}},
 	{"misspelt and present", header + "plugins:\n  - name: audit\n    source: ./audit\n    sorce: ./other\n", []string{
-		`7:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`}},
+		`7:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, kind, module, name, position, settings, source, version)`}},
 	// A key near none is no guess: what the plug lacks is reported.
 	{"unknown key near none", header + "plugins:\n  - name: audit\n    bogus: 1\n", []string{
 		`5:5: plug "audit": missing required key "module" (with no source, module and version say what to fetch from the module proxy)`,
 		`5:5: plug "audit": missing required key "version" (valid: an exact version like v1.2.3, a constraint like ^1.2, ~1.2.3 or >=1.0 <2, latest, or a pseudo-version)`,
-		`6:5: plug "audit": unknown key "bogus" (valid keys: checksum, enabled, import, module, name, settings, source, version)`}},
+		`6:5: plug "audit": unknown key "bogus" (valid keys: checksum, enabled, import, kind, module, name, position, settings, source, version)`}},
 	{"plug unknown key", header + "plugins:\n  - name: metrics\n    source: ./m\n    sttings: {}\n", []string{
-		`7:5: plug "metrics": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`}},
+		`7:5: plug "metrics": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, kind, module, name, position, settings, source, version)`}},
 	{"plug duplicate key", header + "plugins:\n  - name: metrics\n    source: ./m\n    source: ./n\n", []string{
 		`7:5: plug "metrics": duplicate key "source" (first at 6:5)`}},
 	{"plug missing name", header + "plugins:\n  - source: ./m\n", []string{
@@ -321,7 +339,7 @@ var errorTests = []struct {
 	{"too deep settings", plugHeader + "      a: " + strings.Repeat("[", 61) + strings.Repeat("]", 61) + "\n", []string{
 		`8:70: nesting deeper than 64 levels`}},
 	{"too deep through alias", header + "x: &deep " + strings.Repeat("[", 40) + strings.Repeat("]", 40) + "\nplugins:\n  - {name: a, source: ./a, settings: {a: " + strings.Repeat("[", 22) + "*deep" + strings.Repeat("]", 22) + "}}\n", []string{
-		`4:1: unknown key "x" (valid keys: build, core, name, plugins, replace, schema, vendor)`,
+		`4:1: unknown key "x" (valid keys: build, core, description, name, plugins, replace, schema, vendor, version)`,
 		`6:64: plug "a": nesting deeper than 64 levels once alias *deep is expanded`}},
 }
 
@@ -373,10 +391,10 @@ func TestParseErrorsTogether(t *testing.T) {
 	want := []string{
 		`testdata/errors.yaml:1:9: unsupported schema 2 (valid: 1)`,
 		`testdata/errors.yaml:2:7: invalid name "Acme" (valid: ^[a-z][a-z0-9_-]{0,62}$: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')`,
-		`testdata/errors.yaml:3:1: unknown key "nmae", did you mean "name"? (valid keys: build, core, name, plugins, replace, schema, vendor)`,
+		`testdata/errors.yaml:3:1: unknown key "nmae", did you mean "name"? (valid keys: build, core, description, name, plugins, replace, schema, vendor, version)`,
 		`testdata/errors.yaml:6:12: core: version must be a string, but YAML reads 1.10 as the number 1.1; quote it: version: "1.10"`,
-		`testdata/errors.yaml:7:10: core: entry "main" is not an exported Go identifier (valid: the name of an exported func(), like Main)`,
-		`testdata/errors.yaml:12:5: plug "metrics": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`,
+		`testdata/errors.yaml:7:10: core: entry "main" is not exported (valid: the name of an exported function of core.main, like Main)`,
+		`testdata/errors.yaml:12:5: plug "metrics": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, kind, module, name, position, settings, source, version)`,
 		`testdata/errors.yaml:13:11: plug "metrics": duplicate plug name "metrics" (first at 9:11)`,
 		`testdata/errors.yaml:14:13: plug "metrics": unsupported forced getter "ext::" in source (valid: git:: followed by an https://, ssh:// or file:// URL)`,
 		`testdata/errors.yaml:16:13: plug "geo-ip": git source "git::https://REDACTED@git.example.com/geoip.git?ref=main" must not have a query string or fragment (put the branch, tag or commit in version)`,
@@ -414,9 +432,14 @@ var validTests = []struct {
 	{"build defaults", header, func(c *Config) any { return c.Build }, Build{
 		Targets: []platform.Target{{OS: runtime.GOOS, Arch: runtime.GOARCH}}, Output: "dist/{name}",
 	}},
+	// Empty tags and ldflags are set, to none: a core's profile gives none.
 	{"empty lists", header + "build: {targets: [], tags: [], ldflags: []}\nplugins: []\nreplace: {}\n", func(c *Config) any { return c.Build }, Build{
-		Targets: []platform.Target{{OS: runtime.GOOS, Arch: runtime.GOARCH}}, Output: "dist/{name}",
+		Targets: []platform.Target{{OS: runtime.GOOS, Arch: runtime.GOARCH}}, Output: "dist/{name}", Tags: []string{}, Ldflags: []string{},
 	}},
+	{"profile keys", "schema: 1\nname: app\nversion: 1.2.3\ndescription: Acme collector\ncore: {module: example.com/core, version: v1.0.0, profile: otelcol, entry: \"Run(context.Background(), Name(name))\"}\n" +
+		"plugins:\n  - {name: a, module: example.com/a, version: v1.0.0, kind: receiver, position: {after: log}}\n", func(c *Config) any {
+		return []any{c.Version, c.Description, c.Core.Profile, c.Core.Entry, c.Plugins[0].Kind, *c.Plugins[0].Position}
+	}, []any{"1.2.3", "Acme collector", "otelcol", "Run(context.Background(), Name(name))", "receiver", Position{After: "log", Pos: Pos{Line: 7, Col: 81}}}},
 	{"null counts as absent", header + "build:\nplugins:\nreplace:\nvendor:\n", func(c *Config) any {
 		return []any{c.Build.Output, c.Plugins, c.Replace, c.Vendor}
 	}, []any{"dist/{name}", []Plugin(nil), []Replace(nil), ".plugctl/vendor"}},
@@ -608,7 +631,7 @@ func TestErrorsAPI(t *testing.T) {
 	if !errors.As(err, &first) || first != errs[0] {
 		t.Errorf("errors.As(err, **diag.Problem) = %v, want the first problem", first)
 	}
-	want := diag.Problem{File: "c.yaml", Pos: Pos{Line: 5, Col: 28}, Subject: "m", Msg: `unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, module, name, settings, source, version)`}
+	want := diag.Problem{File: "c.yaml", Pos: Pos{Line: 5, Col: 28}, Subject: "m", Msg: `unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, kind, module, name, position, settings, source, version)`}
 	if *errs[0] != want {
 		t.Errorf("errs[0] = %#v, want %#v", *errs[0], want)
 	}

@@ -8,10 +8,12 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/mod/module"
 
 	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/entry"
 	"github.com/plugctl/plugctl/internal/ldflags"
 	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/source"
@@ -32,10 +34,10 @@ const (
 
 // The keys of each mapping of the config, sorted for messages.
 var (
-	topKeys     = []string{"build", "core", "name", "plugins", "replace", "schema", "vendor"}
+	topKeys     = []string{"build", "core", "description", "name", "plugins", "replace", "schema", "vendor", "version"}
 	requiredTop = []string{"schema", "name", "core"}
-	coreKeys    = []string{"checksum", "entry", "imports", "main", "module", "source", "template", "version"}
-	plugKeys    = []string{"checksum", "enabled", "import", "module", "name", "settings", "source", "version"}
+	coreKeys    = []string{"checksum", "entry", "imports", "main", "module", "profile", "source", "template", "version"}
+	plugKeys    = []string{"checksum", "enabled", "import", "kind", "module", "name", "position", "settings", "source", "version"}
 	buildKeys   = []string{"ldflags", "output", "tags", "targets"}
 )
 
@@ -121,6 +123,18 @@ func (c *checker) decode(root *yamlsrc.Node) *Config {
 			c.add(e.Val.Pos, scopeNone, "%s", invalidName("name", cfg.Name))
 		}
 	}
+	if e := f["version"]; e != nil {
+		cfg.Version = c.str(e, scopeNone, "version")
+		if e.Val.Kind == yamlsrc.String && !versionRE.MatchString(cfg.Version) {
+			c.add(e.Val.Pos, scopeNone, "invalid version %s (valid: %s: a letter or digit, then up to 63 letters, digits, '.', '_', '+' or '-', like 1.0.0)", diag.Quote(cfg.Version), VersionPattern)
+		}
+	}
+	if e := f["description"]; e != nil {
+		cfg.Description = c.str(e, scopeNone, "description")
+		if msg := checkDescription(cfg.Description); msg != "" && e.Val.Kind == yamlsrc.String {
+			c.add(e.Val.Pos, scopeNone, "description %s", msg)
+		}
+	}
 	if e := f["core"]; e != nil {
 		c.decodeCore(e, &cfg.Core)
 	}
@@ -175,8 +189,24 @@ func (c *checker) decodeCore(e *yamlsrc.Entry, core *Core) {
 	core.Entry = c.str(f["entry"], scopeCore, "entry")
 	if core.Entry == "" {
 		core.Entry = "Main"
-	} else if CheckEntry(core.Entry) != nil {
-		c.add(f["entry"].Val.Pos, scopeCore, "%s", invalidEntry(core.Entry))
+	} else if err := CheckEntry(core.Entry); err != nil {
+		v := f["entry"].Val
+		pos := v.Pos
+		var se *entry.SyntaxError
+		if errors.As(err, &se) && v.Plain && !strings.Contains(core.Entry, "\n") {
+			// A plain scalar on one line: the column of the offending
+			// argument itself.
+			pos.Col += utf8.RuneCountInString(core.Entry[:se.Off])
+		}
+		c.add(pos, scopeCore, "%v", err)
+	}
+	if e := f["profile"]; e != nil {
+		core.Profile = c.str(e, scopeCore, "profile")
+		if e.Val.Kind == yamlsrc.String {
+			if err := CheckProfile(core.Profile); err != nil {
+				c.add(e.Val.Pos, scopeCore, "%v", err)
+			}
+		}
 	}
 	seen := map[string]Pos{}
 	for _, it := range c.strList(f["imports"], scopeCore, "imports") {
@@ -266,6 +296,15 @@ func (c *checker) decodePlugins(e *yamlsrc.Entry) []Plugin {
 		}
 		if e := f["settings"]; e != nil {
 			p.Settings, p.SettingPos = c.settings(e, i)
+		}
+		if e := f["kind"]; e != nil {
+			p.Kind = c.str(e, i, "kind")
+			if e.Val.Kind == yamlsrc.String && !kindRE.MatchString(p.Kind) {
+				c.add(e.Val.Pos, i, "invalid kind %s (valid: %s, one of the kinds the core's profile wires, like receiver)", diag.Quote(p.Kind), kindRE)
+			}
+		}
+		if e := f["position"]; e != nil {
+			p.Position = c.position(e, i)
 		}
 		if e := f["enabled"]; e != nil {
 			switch e.Val.Kind {
@@ -413,6 +452,12 @@ func (c *checker) decodeBuild(e *yamlsrc.Entry) Build {
 			b.Output = DefaultMultiOutput
 		}
 	}
+	if e := f["tags"]; e != nil && e.Val.Kind == yamlsrc.Seq {
+		b.Tags = []string{} // set, even to none: no profile's tags
+	}
+	if e := f["ldflags"]; e != nil && e.Val.Kind == yamlsrc.Seq {
+		b.Ldflags = []string{}
+	}
 	for _, it := range c.strList(f["tags"], scopeNone, "build.tags") {
 		if !buildTagRE.MatchString(it.s) {
 			c.add(it.pos, scopeNone, "build.tags: invalid build tag %s (valid: letters, digits, '_' and '.')", diag.Quote(it.s))
@@ -433,6 +478,65 @@ func (c *checker) decodeBuild(e *yamlsrc.Entry) Build {
 		b.Ldflags = append(b.Ldflags, it.s)
 	}
 	return b
+}
+
+// kindRE is what a plug's kind must match.
+var kindRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,30}$`)
+
+// VersionPattern is what the config's version must match: it may name an
+// artifact ({version}), so it is a safe file name.
+const VersionPattern = `^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$`
+
+var versionRE = regexp.MustCompile(VersionPattern)
+
+// anchorRE is what a position's anchor must match: the name of one of the
+// core's plugins (CoreDNS's directives) or of a plug.
+var anchorRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$`)
+
+// position decodes a plug's position: {before: NAME} or {after: NAME}.
+func (c *checker) position(e *yamlsrc.Entry, scope int) *Position {
+	v := e.Val
+	if v.Kind == yamlsrc.Null || v.Kind == yamlsrc.Bad {
+		return nil
+	}
+	f := c.fields(v, scope, "position", " in position", []string{"after", "before"})
+	if f == nil {
+		return nil
+	}
+	p := &Position{Pos: v.Pos}
+	p.Before = c.str(f["before"], scope, "position.before")
+	p.After = c.str(f["after"], scope, "position.after")
+	switch {
+	case p.Before != "" && p.After != "":
+		c.add(v.Pos, scope, "position sets both before and after (valid: one of them, naming one of the core's plugins or another plug)")
+		return nil
+	case p.Before == "" && p.After == "":
+		if len(v.Entries) == 0 {
+			c.add(v.Pos, scope, "position must set before or after (valid: {before: NAME} or {after: NAME}, NAME one of the core's plugins or another plug)")
+		}
+		return nil
+	}
+	for _, k := range []string{"before", "after"} {
+		if s := p.Before + p.After; f[k] != nil && f[k].Val.Kind == yamlsrc.String && !anchorRE.MatchString(s) {
+			c.add(f[k].Val.Pos, scope, "position.%s: invalid plugin name %s (valid: %s)", k, diag.Quote(s), anchorRE)
+			return nil
+		}
+	}
+	return p
+}
+
+// checkDescription returns what is wrong with the config's description,
+// or "".
+func checkDescription(s string) string {
+	if len(s) > 1024 {
+		return "is longer than 1024 bytes"
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return fmt.Sprintf("contains control character %U (valid: one line of text)", r)
+		}
+	}
+	return ""
 }
 
 // fields checks that m is a mapping with only the keys in valid, reporting

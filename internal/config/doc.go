@@ -22,27 +22,37 @@
 //
 // The top-level mapping has the keys
 //
-//	schema   required; the integer 1
-//	name     required; the artifact name, matching source.NamePattern
-//	core     required; a mapping, see below
-//	plugins  a list of plugs, see below
-//	replace  a mapping of module path to an exact version (v1.2.3) or a local
-//	         directory (./dir, ../dir or /dir)
-//	build    a mapping: targets (list of os/arch, default the host),
-//	         output (default DefaultOutput, DefaultMultiOutput for several
-//	         targets), tags (build tags), ldflags (strings)
-//	vendor   the vendor tree's directory, default DefaultVendor
+//	schema      required; the integer 1
+//	name        required; the artifact name, matching source.NamePattern
+//	version     the distribution's own version, matching VersionPattern
+//	description one line saying what it is (no control characters)
+//	core        required; a mapping, see below
+//	plugins     a list of plugs, see below
+//	replace     a mapping of module path to an exact version (v1.2.3) or a local
+//	            directory (./dir, ../dir or /dir)
+//	build       a mapping: targets (list of os/arch, default the host),
+//	            output (default DefaultOutput, DefaultMultiOutput for several
+//	            targets), tags (build tags), ldflags (strings); tags and
+//	            ldflags left out are nil (a core profile may give some), set
+//	            to [] they are empty
+//	vendor      the vendor tree's directory, default DefaultVendor
 //
 // The core has the keys module, version, source, checksum (see Origins),
-// main (an import path inside module; default module), entry (an exported
-// Go identifier; default "Main"), imports (import paths to blank-import) and
-// template (a path). A plug has the keys name (required; matching
-// source.NamePattern, not "core", unique, and unique once '-' and '_' are taken as
-// the same character), module, version, source, checksum (see Origins),
-// import (an import path inside module; default module, left empty when
-// module is, for the resolver to fill), settings (a mapping) and enabled (a
-// boolean, default true). Module paths are unique among the core and the
-// plugs. Unknown and duplicate keys are errors at every level, settings
+// main (an import path inside module; default module), entry (the call the
+// generated main makes: an exported function's name or a call of
+// internal/entry's syntax; default "Main"), imports (import paths to
+// blank-import), template (a path) and profile (none, a profile shipped
+// with plugctl or the path of a profile file: internal/profile). A plug
+// has the keys name (required; matching source.NamePattern, not "core",
+// unique, and unique once '-' and '_' are taken as the same character),
+// module, version, source, checksum (see Origins), import (an import path
+// inside module; default module, left empty when module is, for the
+// resolver to fill), settings (a mapping), enabled (a boolean, default
+// true), kind (what the plug is to a core whose profile wires kinds) and
+// position ({before: NAME} or {after: NAME}, for a core that runs its
+// plugins in order). Whether a kind and a position fit the core is known
+// once the core is resolved: the profile package checks them. Module paths
+// are unique among the core and the plugs. Unknown and duplicate keys are errors at every level, settings
 // included.
 //
 // # Origins

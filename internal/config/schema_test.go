@@ -98,6 +98,10 @@ func TestSchemaMatchesParser(t *testing.T) {
 		{"name", at(t, s, "$defs", "name", "pattern"), source.NamePattern},
 		{"checksum", at(t, s, "$defs", "checksum", "pattern"), archive.ChecksumPattern},
 		{"build tag", at(t, s, "properties", "build", "properties", "tags", "items", "pattern"), buildTagRE.String()},
+		{"version", at(t, s, "properties", "version", "pattern"), VersionPattern},
+		{"kind", at(t, s, "$defs", "plug", "properties", "kind", "pattern"), kindRE.String()},
+		{"position before", at(t, s, "$defs", "plug", "properties", "position", "properties", "before", "pattern"), anchorRE.String()},
+		{"position after", at(t, s, "$defs", "plug", "properties", "position", "properties", "after", "pattern"), anchorRE.String()},
 	}
 	for _, p := range patterns {
 		if p.got != p.want {
@@ -331,6 +335,16 @@ plugins:
   - {name: l, source: "/abs/dir with space", enabled: false, settings: {a: [1, {b: null}]}}
   - {name: dot, source: .}
 `},
+		{"profiles", `schema: 1
+name: acme-col
+version: 0.1.0-dev
+description: "Acme's collector: receivers and exporters"
+core: {module: go.opentelemetry.io/collector/otelcol, version: v0.165.0, profile: otelcol, entry: "RunCLI(context.Background(), SetName(name), 1, \"x\")"}
+plugins:
+  - {name: otlp, module: go.opentelemetry.io/collector/receiver/otlpreceiver, version: v0.165.0, kind: receiver}
+  - {name: hello, source: ./hello, position: {before: forward}}
+  - {name: bye, source: ./bye, position: {after: hello}, kind: null}
+`},
 		{"build and replace", "schema: 1\nname: a\ncore: {module: go.k6.io/k6, version: v1.0.0, main: go.k6.io/k6/cmd}\nreplace: {example.com/x: ./x, example.com/y: v1.2.3-0.20240101000000-abcdefabcdef, example.com/z: ..}\nbuild: {targets: [linux/amd64, windows/arm64], output: \"out/{name}-{version}_{os}_{arch}\", tags: [netgo, a.b], ldflags: [-s, \"-X main.v=1\"]}\n"},
 	}
 	for _, sn := range snippets {
@@ -353,6 +367,9 @@ func TestSchemaRejectsInvalidConfigs(t *testing.T) {
 		want       string // a substring of one schema error
 	}{
 		{"unknown top-level key", head + core + "nmae: x\n", `$: unknown key "nmae"`},
+		{"position both", head + core + "plugins: [{name: p, module: example.com/p, version: v1.0.0, position: {before: a, after: b}}]\n", "$.plugins[0].position"},
+		{"kind", head + core + "plugins: [{name: p, module: example.com/p, version: v1.0.0, kind: Receiver}]\n", "$.plugins[0].kind"},
+		{"version", head + core + "version: ../x\n", "$.version"},
 		{"schema 2", "schema: 2\nname: a\n" + core, "$.schema: 2 is not 1"},
 		{"no core", head, `$: missing required key "core"`},
 		{"bad name", "schema: 1\nname: Acme\n" + core, `$.name: "Acme" does not match`},

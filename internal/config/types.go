@@ -17,15 +17,20 @@ type Pos = diag.Pos
 // Defaults are applied by Load; values that depend on fetched sources (a
 // local plug's module path, say) are filled in by the resolver.
 type Config struct {
-	File    string // the path the user named; used in messages
-	Dir     string // absolute directory holding the file; relative paths resolve against it
-	Schema  int
-	Name    string
-	Core    Core
-	Plugins []Plugin  // in file order, disabled ones included
-	Replace []Replace // sorted by Path
-	Build   Build
-	Vendor  string // the vendor tree's directory, relative to Dir unless absolute
+	File   string // the path the user named; used in messages
+	Dir    string // absolute directory holding the file; relative paths resolve against it
+	Schema int
+	Name   string
+	// Version is the distribution's own version and Description says what
+	// it is, for cores that print them (the collector's BuildInfo) and the
+	// {version} of build.output; "" when the config leaves them out.
+	Version     string `json:",omitempty"`
+	Description string `json:",omitempty"`
+	Core        Core
+	Plugins     []Plugin  // in file order, disabled ones included
+	Replace     []Replace // sorted by Path
+	Build       Build
+	Vendor      string // the vendor tree's directory, relative to Dir unless absolute
 }
 
 // Locate tells where in the config a problem of the core (subject "core")
@@ -62,11 +67,15 @@ type Core struct {
 	Source   string   // "" (module proxy), "git::URL", archive URL or local path
 	Checksum string   // "sha256:<hex>" for archive sources
 	Main     string   // package holding Entry; defaults to Module
-	Entry    string   // exported func() called by the generated main; default "Main"
+	Entry    string   // the call the generated main makes (internal/entry); default "Main"
 	Imports  []string // extra packages to blank-import
 	Template string   // custom main template, relative to Dir unless absolute
-	Pos      Pos      // of the "core" key
-	KeyPos   map[string]Pos
+	// Profile names the core's profile (internal/profile): a shipped
+	// profile, "none", or the path of a profile file; "" lets plugctl
+	// choose by the core's module path.
+	Profile string `json:",omitempty"`
+	Pos     Pos    // of the "core" key
+	KeyPos  map[string]Pos
 }
 
 // Plugin is one plug of the config.
@@ -79,11 +88,25 @@ type Plugin struct {
 	Import   string         // package to blank-import; defaults to the module path
 	Settings map[string]any // nil when absent; see Settings for the value types
 	Enabled  bool           // false when the file says enabled: false
+	// Kind is what the plug is in the core's terms (a receiver, an
+	// exporter…), for cores whose profile wires kinds; "" when not given.
+	Kind string `json:",omitempty"`
+	// Position places the plug among the core's own plugins, for cores
+	// that run them in order; nil when not given.
+	Position *Position      `json:",omitempty"`
 	Pos      Pos            // of the list item
 	KeyPos   map[string]Pos // position of each key the item sets
 	// SettingPos is the position of each key of Settings, for messages
 	// about one setting.
 	SettingPos map[string]Pos
+}
+
+// Position places a plug relative to one of the core's own plugins (or
+// another plug): exactly one of Before and After is set.
+type Position struct {
+	Before string `json:",omitempty"`
+	After  string `json:",omitempty"`
+	Pos    Pos    `json:"-"` // of the position key's value
 }
 
 // Settings values are one of: nil, bool, int64, float64, string, []any,
@@ -104,6 +127,8 @@ type Replace struct {
 type Build struct {
 	Targets []platform.Target // defaults to the host platform
 	Output  string            // template with {name} {os} {arch} {version}
+	// Tags and Ldflags are nil when the config leaves them out (the core's
+	// profile may then give some), empty when it sets none.
 	Tags    []string
 	Ldflags []string
 	// OutputPos is where the config sets Output; zero for the default.

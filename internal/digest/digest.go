@@ -6,14 +6,16 @@
 //
 //	digest      recorded in                what it covers                                  left out, and why
 //	----------  -------------------------  ----------------------------------------------  ------------------------------------------------
-//	Resolution  the lock's config_digest   core and every plug, enabled or not: name,      settings, core.main/entry/imports/template, name,
-//	                                       module, version, source, checksum, import;      build and vendor keys: they change no version,
+//	Resolution  the lock's config_digest   core and every plug, enabled or not: name,      settings, core.main/entry/imports/template/profile,
+//	                                       module, version, source, checksum, import;      kind, position, name, version, description,
+//	                                                                                       build and vendor keys: they change no version,
 //	                                       the replace map                                 so editing them must not make a lock stale;
 //	                                                                                       plugs sorted by name, so file order does not count
-//	Vendor      the vendor manifest's      schema, name, the core (origin keys, main,      the build section and the vendor key: targets,
-//	            config                     entry, imports, template), the enabled plugs    output, tags and ldflags apply when building from
-//	                                       with their settings as the Go literals the      the tree and do not change what it holds;
-//	                                       generated main holds, the replace map           disabled plugs, which the tree does not hold
+//	Vendor      the vendor manifest's      schema, name, version, description, the core    the build section and the vendor key: targets,
+//	            config                     (origin keys, main, entry, imports, template,   output, tags and ldflags apply when building from
+//	                                       profile), the enabled plugs with their          the tree and do not change what it holds;
+//	                                       settings as the Go literals the generated main  disabled plugs, which the tree does not hold
+//	                                       holds, kind and position; the replace map
 //	Artifact    an artifact record's       the whole parsed config (settings as Go         build.targets and build.output (the target is
 //	            inputs.config              literals, so 1 and 1.0 differ)                  digested apart, the output path changes no byte
 //	                                                                                       of the binary); the file's name and directory
@@ -86,17 +88,25 @@ func Resolution(cfg *config.Config) string {
 // Vendor returns the digest of the parts of cfg a vendor tree is made from,
 // "sha256:<hex>", which the vendor manifest records (see the table above).
 func Vendor(cfg *config.Config) string {
+	// The keys the core profiles brought (version, description,
+	// core.profile, a plug's kind and position) are left out when unset,
+	// so that the digest of a config without them is what it always was.
 	type plug struct {
 		Name, Module, Version, Source, Checksum, Import, Settings string
+		Kind                                                      string           `json:",omitempty"`
+		Position                                                  *config.Position `json:",omitempty"`
 	}
 	type replace struct{ Path, Version, Dir string }
 	in := struct {
-		Schema  int
-		Name    string
-		Core    [8]any
-		Plugs   []plug
-		Replace []replace
-	}{Schema: cfg.Schema, Name: cfg.Name}
+		Schema      int
+		Name        string
+		Version     string `json:",omitempty"`
+		Description string `json:",omitempty"`
+		Core        [8]any
+		Profile     string `json:",omitempty"`
+		Plugs       []plug
+		Replace     []replace
+	}{Schema: cfg.Schema, Name: cfg.Name, Version: cfg.Version, Description: cfg.Description, Profile: cfg.Core.Profile}
 	c := cfg.Core
 	in.Core = [8]any{c.Module, c.Version, redact.String(c.Source), c.Checksum, c.Main, c.Entry, c.Imports, c.Template}
 	for _, p := range cfg.Enabled() {
@@ -104,7 +114,7 @@ func Vendor(cfg *config.Config) string {
 		if settings == nil {
 			settings = map[string]any{} // as the generated main sees an absent key
 		}
-		in.Plugs = append(in.Plugs, plug{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import, codegen.Literal(settings)})
+		in.Plugs = append(in.Plugs, plug{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import, codegen.Literal(settings), p.Kind, p.Position})
 	}
 	for _, r := range cfg.Replace {
 		in.Replace = append(in.Replace, replace{r.Path, r.Version, r.Dir})

@@ -115,6 +115,12 @@ plugins:
 		{"disabled plug edited", strings.Replace(base, "v1.0.0", "v1.0.1", 1), change{true, false, true}},
 		{"plug enabled", strings.Replace(base, "    enabled: false\n", "", 1), change{false, true, true}},
 		{"replace", base + "replace:\n  example.com/x: ./x\n", change{true, true, true}},
+		{"distribution version", base + "version: 1.0.0\n", change{false, true, true}},
+		{"description", base + "description: Hello\n", change{false, true, true}},
+		{"profile", strings.Replace(base, "  main: example.com/server/app\n", "  main: example.com/server/app\n  profile: none\n", 1), change{false, true, true}},
+		{"kind", strings.Replace(base, "    version: ~0.2.0\n", "    version: ~0.2.0\n    kind: exporter\n", 1), change{false, true, true}},
+		{"position", strings.Replace(base, "    version: ~0.2.0\n", "    version: ~0.2.0\n    position: {before: log}\n", 1), change{false, true, true}},
+		{"tags set to none", base + "build:\n  tags: []\n", change{false, false, true}},
 	}
 	c0 := parse(t, base)
 	r0, v0, a0 := Resolution(c0), Vendor(c0), Artifact(c0)

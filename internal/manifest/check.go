@@ -66,6 +66,9 @@ func Check(s Set) (map[string]map[string]any, error) {
 		if m == nil {
 			continue
 		}
+		if m.Core != nil {
+			c.add(p.Name, "", "its manifest has a core section, which only the core's manifest may have")
+		}
 		if rc := m.Requires.Core; rc != nil && s.CoreVersion != "" {
 			if ok, err := satisfies(rc.C, s.CoreVersion); err != nil {
 				c.add(p.Name, "", "requires core %s, but the core's version %s is not a semantic version", rc.Text, s.CoreVersion)

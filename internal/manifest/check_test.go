@@ -73,6 +73,8 @@ settings:
 				"core: conflicts with plug \"legacy\"; remove or disable one of them\n" +
 				"core: its manifest has requires.core, which only a plug's manifest may have\n" +
 				"core: its manifest declares settings, which only a plug's manifest may have"},
+		{"plug with a core section", Set{Plugs: []Plug{{Name: "p", Manifest: mustParse(t, "core: {tags: [x]}\n")}}},
+			`plug "p": its manifest has a core section, which only the core's manifest may have`},
 	}
 	// The settings case's exact problems, in order. "lisen" misspells the
 	// required "listen", which is then not also reported missing.

@@ -54,6 +54,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/profile"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/suggest"
 	"github.com/plugctl/plugctl/internal/yamlsrc"
@@ -76,6 +77,10 @@ type Manifest struct {
 	// no settings key (then any settings are accepted), empty when it
 	// declares that the plug takes none.
 	Settings map[string]Setting
+	// Core is how the core is built, when this is a core's manifest with a
+	// core: section (a layer of internal/profile, its templates read from
+	// the module's root); nil otherwise.
+	Core *profile.Spec
 }
 
 // Requires is what a plug needs in the build.
@@ -289,8 +294,21 @@ func (p *parse) fields(m *yamlsrc.Node, where string, valid []string, set func(k
 }
 
 func (p *parse) manifest(root *yamlsrc.Node, m *Manifest) {
-	p.fields(root, "a manifest", []string{"description", "requires", "conflicts", "settings"}, func(k yamlsrc.Entry) {
+	p.fields(root, "a manifest", []string{"description", "requires", "conflicts", "settings", "core"}, func(k yamlsrc.Entry) {
 		switch k.Key {
+		case "core":
+			if k.Val.Kind == yamlsrc.Null || k.Val.Kind == yamlsrc.Bad {
+				return
+			}
+			spec, err := profile.Decode(p.file, k.Val, os.DirFS(filepath.Dir(p.file)))
+			if problems, others := diag.Collect(err); len(problems)+len(others) > 0 {
+				p.errs = append(p.errs, problems...)
+				for _, e := range others {
+					p.add(k.KeyPos, "%v", e)
+				}
+				return
+			}
+			m.Core = spec
 		case "description":
 			m.Description = p.str(k.Val, "description")
 		case "requires":

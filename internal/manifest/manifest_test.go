@@ -96,7 +96,11 @@ func TestParseErrors(t *testing.T) {
 		name, in, want string
 	}{
 		{"unknown top-level key", "descripton: x\n",
-			`plugin.yaml:1:1: unknown key "descripton", did you mean "description"? (valid: description, requires, conflicts, settings)`},
+			`plugin.yaml:1:1: unknown key "descripton", did you mean "description"? (valid: description, requires, conflicts, settings, core)`},
+		{"core section key", "core:\n  modules: [a.b/c]\n",
+			`plugin.yaml:2:3: unknown key "modules" in core (valid keys: defaults, description, entry, imports, kinds, ldflags, main, order, tags, templates)`},
+		{"core section entry", "core:\n  entry: os.Exit(1)\n",
+			`plugin.yaml:2:10: "os.Exit" is not an exported function of core.main (a call names one, like Run)`},
 		{"unknown requires key", "requires:\n  go: \">=1.22\"\n",
 			`plugin.yaml:2:3: unknown key "go" in requires (valid: core, plugins)`},
 		{"unknown setting field", "settings:\n  port: {type: int, min: 1}\n",
@@ -148,7 +152,7 @@ func TestParseErrors(t *testing.T) {
 		{"too large", "description: \"" + strings.Repeat("x", MaxFileSize) + "\"\n",
 			`plugin.yaml:1:1: file is larger than 1048576 bytes (1 MiB)`},
 		{"every problem at once", "descripton: x\nrequires:\n  core: 2\nconflicts: [Bad]\n",
-			"plugin.yaml:1:1: unknown key \"descripton\", did you mean \"description\"? (valid: description, requires, conflicts, settings)\n" +
+			"plugin.yaml:1:1: unknown key \"descripton\", did you mean \"description\"? (valid: description, requires, conflicts, settings, core)\n" +
 				"plugin.yaml:3:9: requires.core must be a string, got 2 (quote it: \"2\")\n" +
 				"plugin.yaml:4:13: conflicts: invalid plug name \"Bad\" (valid: ^[a-z][a-z0-9_-]{0,62}$)"},
 	}
@@ -173,6 +177,26 @@ func TestParseErrors(t *testing.T) {
 }
 
 // TestExamples keeps the manifests of the bundled example plugs valid.
+// TestCoreSection: a core's manifest says how it is built, its templates
+// beside it.
+func TestCoreSection(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go.tmpl"), []byte("package main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Parse(filepath.Join(dir, FileName), []byte("core:\n  main: example.com/core/cmd\n  entry: Run(context.Background())\n  tags: [netgo]\n  templates: [main.go.tmpl]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.Core
+	if c == nil || c.Main != "example.com/core/cmd" || c.Call.String() != "Run(context.Background())" || len(c.Tags) != 1 || len(c.Templates) != 1 || c.Templates[0].Text != "package main\n" {
+		t.Errorf("Core = %+v", c)
+	}
+	if !c.Has("tags") || c.Has("ldflags") {
+		t.Errorf("Has: tags %v, ldflags %v", c.Has("tags"), c.Has("ldflags"))
+	}
+}
+
 func TestExamples(t *testing.T) {
 	dirs, err := filepath.Glob(filepath.Join(testenv.RepoRoot(t), "examples", "plugins", "*"))
 	if err != nil || len(dirs) == 0 {
@@ -196,7 +220,7 @@ func TestExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Load(dir)
-	want := filepath.Join(dir, FileName) + `:1:1: unknown key "bogus" (valid: description, requires, conflicts, settings)`
+	want := filepath.Join(dir, FileName) + `:1:1: unknown key "bogus" (valid: description, requires, conflicts, settings, core)`
 	if err == nil || err.Error() != want {
 		t.Errorf("Load error = %v, want %s", err, want)
 	}

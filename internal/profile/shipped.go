@@ -1,0 +1,140 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/templates"
+)
+
+// shippedDir is the directory of templates.Profiles holding the profiles;
+// messages name a shipped profile's file by its path in the repository.
+const shippedDir = "profiles"
+
+var (
+	shippedOnce sync.Once
+	shipped     []*Spec
+	shippedErr  error
+)
+
+// Shipped returns the profiles shipped with plugctl, sorted by name. An
+// error is a fault of plugctl itself (a test reads every profile).
+func Shipped() ([]*Spec, error) {
+	shippedOnce.Do(func() { shipped, shippedErr = loadShipped(templates.Profiles) })
+	return shipped, shippedErr
+}
+
+func loadShipped(fsys fs.FS) ([]*Spec, error) {
+	ents, err := fs.ReadDir(fsys, shippedDir)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Spec
+	var errs []error
+	owner := map[string]string{}
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		dir := path.Join(shippedDir, e.Name())
+		data, err := fs.ReadFile(fsys, path.Join(dir, FileName))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		sub, err := fs.Sub(fsys, dir)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		s, err := Parse(path.Join("templates", dir, FileName), e.Name(), data, sub)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if len(s.Modules) == 0 {
+			errs = append(errs, fmt.Errorf("templates/%s/%s: a shipped profile lists the modules it is chosen for", dir, FileName))
+		}
+		for _, m := range s.Modules {
+			if o, ok := owner[m]; ok {
+				errs = append(errs, fmt.Errorf("templates/%s/%s: module %s is already profile %s's", dir, FileName, m, o))
+			}
+			owner[m] = s.Name
+		}
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b *Spec) int { return strings.Compare(a.Name, b.Name) })
+	return out, errors.Join(errs...)
+}
+
+// Names returns the names of the shipped profiles.
+func Names() []string {
+	ps, _ := Shipped()
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	return names
+}
+
+// ByName returns the shipped profile called name, or nil.
+func ByName(name string) *Spec {
+	ps, _ := Shipped()
+	for _, p := range ps {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// ForModule returns the shipped profile chosen for a core module path, or
+// nil.
+func ForModule(mod string) *Spec {
+	ps, _ := Shipped()
+	for _, p := range ps {
+		if slices.Contains(p.Modules, mod) {
+			return p
+		}
+	}
+	return nil
+}
+
+// IsPath reports whether a core.profile value names a file rather than a
+// shipped profile: it has the form of a local path (./f, ../f, /f).
+func IsPath(v string) bool {
+	return len(v) > 0 && (v[0] == '.' || v[0] == '/' || filepath.IsAbs(v))
+}
+
+// LoadFile reads a user's profile file at path (relative paths resolved
+// against dir, the config's directory), its templates beside it. rel
+// names it in messages.
+func LoadFile(dir, rel string) (*Spec, error) {
+	p := rel
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	data, err := files.ReadFile(p, 1<<20)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fail.Wrap(fail.Config, fmt.Errorf("core.profile: %s: no such file", rel))
+		}
+		return nil, fail.Wrap(fail.Config, fmt.Errorf("core.profile: %w", err))
+	}
+	return Parse(rel, rel, data, os.DirFS(filepath.Dir(p)))
+}
+
+// problem is a diag problem of the core in file at pos.
+func problem(file string, pos diag.Pos, format string, args ...any) *diag.Problem {
+	return &diag.Problem{File: file, Pos: pos, Subject: diag.Core, Msg: fmt.Sprintf(format, args...)}
+}

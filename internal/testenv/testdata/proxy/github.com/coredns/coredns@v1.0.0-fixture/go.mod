@@ -1,0 +1,3 @@
+module github.com/coredns/coredns
+
+go 1.22

@@ -1,0 +1,3 @@
+module go.opentelemetry.io/collector/confmap
+
+go 1.22

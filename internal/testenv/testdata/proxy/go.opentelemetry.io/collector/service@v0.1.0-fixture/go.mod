@@ -1,0 +1,3 @@
+module go.opentelemetry.io/collector/service
+
+go 1.22

@@ -24,11 +24,13 @@ func newCmdGenerate(g *globals, runF func(context.Context, *generateOptions) err
 	o := &generateOptions{globals: g}
 	cmd := &cobra.Command{
 		Use:   "generate [-o DIR]",
-		Short: "Write the generated build module (go.mod, go.sum, main.go) without compiling",
+		Short: "Write the generated build module (go.mod, go.sum, the main package) without compiling",
 		Long: `generate resolves as build does and writes the build module build would compile —
-go.mod with every plug and replacement, go.sum, and the generated main.go — to DIR
-(default .plugctl/gen beside the config), without compiling it: to read what plugctl
-builds, or to build it with go build yourself. It writes the lock as build does.`,
+go.mod with every plug and replacement, go.sum, and the generated main package (main.go,
+the build description plugctl_info.go, and the other files of a core profile's
+templates) — to DIR (default .plugctl/gen beside the config), without compiling it: to
+read what plugctl builds, or to build it with go build yourself (with the tags and
+linker flags validate --json shows). It writes the lock as build does.`,
 		Example: `  plugctl generate
   plugctl generate -o /tmp/gen && (cd /tmp/gen && go build -o app .)`,
 		RunE: func(cmd *cobra.Command, _ []string) error {

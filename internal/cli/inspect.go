@@ -89,13 +89,23 @@ func printReport(w io.Writer, r *inspect.Report) {
 	key("binary", r.Path)
 	key("name", r.Name)
 	key("core", r.Core.Module, r.Core.Version, source(r.Core.Source, r.Core.Checksum))
+	if r.Profile != "" {
+		key("profile", r.Profile)
+	}
 	key("target", r.Target)
 	key("go", r.Go)
 	key("plugs", strconv.Itoa(len(r.Plugs)))
 	for _, p := range r.Plugs {
-		row("", p.Name, p.Module, p.Version, source(p.Source, p.Checksum), "settings "+shortDigest(p.SettingsDigest))
+		cells := []string{"", p.Name, p.Module, p.Version, source(p.Source, p.Checksum)}
+		if p.Kind != "" {
+			cells = append(cells, "kind "+p.Kind)
+		}
+		row(append(cells, "settings "+shortDigest(p.SettingsDigest))...)
 	}
 	tw.Flush()
+	if len(r.Order) > 0 {
+		key("order", r.Order...)
+	}
 	key("settings")
 	for _, s := range r.Settings {
 		fmt.Fprintf(w, "  %s=%s\n", s.Key, s.Value)

@@ -111,6 +111,7 @@ func runScripts(t *testing.T, dir string) {
 			"status":      cmdStatus,
 			"stdoutbytes": cmdStdoutBytes,
 			"static":      cmdStatic,
+			"stripped":    cmdStripped,
 			"buildinfo":   cmdBuildInfo,
 			"cmpjson":     cmdCmpJSON,
 			"mtime":       cmdMtime,
@@ -182,6 +183,21 @@ func cmdStatic(ts *testscript.TestScript, neg bool, args []string) {
 		if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
 			ts.Fatalf("%s is dynamically linked", args[0])
 		}
+	}
+}
+
+// cmdStripped checks that an ELF binary has no symbol table, as the linker
+// flag -s leaves it (go build -trimpath does not record -ldflags in the
+// binary's build information, so it is checked by its effect).
+func cmdStripped(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: stripped FILE")
+	}
+	f, err := elf.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	if (f.Section(".symtab") == nil) == neg {
+		ts.Fatalf("%s: symbol table present: %v, want %v", args[0], f.Section(".symtab") != nil, neg)
 	}
 }
 

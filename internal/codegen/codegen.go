@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"text/template/parse"
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
@@ -208,6 +209,76 @@ func Package(d Data, tmpls []Template) ([]File, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// CallsEntry reports whether the templates call the core's entry: use the
+// entry encoder or Core.Entry or Core.Call. No templates means the
+// built-in one, which does. A template that does not parse calls nothing
+// (Package reports it).
+func CallsEntry(tmpls []Template) bool {
+	if len(tmpls) == 0 {
+		return true
+	}
+	for _, t := range tmpls {
+		tm, err := template.New(t.Name).Funcs(Funcs).Parse(t.Text)
+		if err != nil {
+			continue
+		}
+		for _, tt := range tm.Templates() {
+			if tt.Tree != nil && usesEntry(tt.Tree.Root) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// usesEntry walks a template's parse tree for the entry encoder and the
+// fields Core.Entry and Core.Call.
+func usesEntry(n parse.Node) bool {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return false
+		}
+		for _, c := range n.Nodes {
+			if usesEntry(c) {
+				return true
+			}
+		}
+	case *parse.ActionNode:
+		return usesEntry(n.Pipe)
+	case *parse.PipeNode:
+		if n == nil {
+			return false
+		}
+		for _, c := range n.Cmds {
+			if usesEntry(c) {
+				return true
+			}
+		}
+	case *parse.CommandNode:
+		for _, a := range n.Args {
+			if usesEntry(a) {
+				return true
+			}
+		}
+	case *parse.IdentifierNode:
+		return n.Ident == "entry"
+	case *parse.FieldNode:
+		return len(n.Ident) >= 2 && n.Ident[0] == "Core" && (n.Ident[1] == "Entry" || n.Ident[1] == "Call")
+	case *parse.ChainNode:
+		return usesEntry(n.Node)
+	case *parse.IfNode:
+		return usesEntry(n.Pipe) || usesEntry(n.List) || usesEntry(n.ElseList)
+	case *parse.RangeNode:
+		return usesEntry(n.Pipe) || usesEntry(n.List) || usesEntry(n.ElseList)
+	case *parse.WithNode:
+		return usesEntry(n.Pipe) || usesEntry(n.List) || usesEntry(n.ElseList)
+	case *parse.TemplateNode:
+		return usesEntry(n.Pipe)
+	}
+	return false
 }
 
 // InfoSource returns InfoFile for a build description: a string variable

@@ -15,6 +15,11 @@ type Info struct {
 	Name   string     `json:"name"`
 	Core   InfoModule `json:"core"`
 	Plugs  []InfoPlug `json:"plugs"`
+	// Profile is the core profile the build used (internal/profile);
+	// Order the core's ordered list of plugins with every plug at its
+	// place, for cores that keep one. Both absent otherwise.
+	Profile string   `json:"profile,omitempty"`
+	Order   []string `json:"order,omitempty"`
 }
 
 // InfoModule names a module at a version.
@@ -37,6 +42,7 @@ type InfoPlug struct {
 	// Checksum is an archive's SHA-256 ("sha256:<hex>", a packed plug's
 	// digest), which pins what was built; absent for other sources.
 	Checksum string `json:"checksum,omitempty"`
+	Kind     string `json:"kind,omitempty"` // what the plug is to the core (receiver…), for cores that wire kinds
 }
 
 // InfoMarker precedes the JSON build description inside a binary.
@@ -45,15 +51,15 @@ const InfoMarker = "plugctl-info:v1:"
 // InfoSchema is the version of Info this package writes.
 const InfoSchema = 1
 
-// Describe returns the build description of d, whose core is core, as
-// Data.Info holds it: InfoMarker and the JSON of an Info. A plug's settings
-// digest is the SHA-256 of their Go literal, the very text the generated
-// main holds.
-func Describe(d Data, core InfoModule) string {
-	in := Info{Schema: InfoSchema, Name: d.Name, Core: core, Plugs: []InfoPlug{}}
+// Describe returns the build description of d, whose core is core, built
+// with the profile named profile ("" for none), as Data.Info holds it:
+// InfoMarker and the JSON of an Info. A plug's settings digest is the
+// SHA-256 of their Go literal, the very text the generated main holds.
+func Describe(d Data, core InfoModule, profile string) string {
+	in := Info{Schema: InfoSchema, Name: d.Name, Core: core, Plugs: []InfoPlug{}, Profile: profile, Order: d.Order}
 	for _, p := range d.Plugs {
 		sum := sha256.Sum256([]byte(Literal(p.Settings)))
-		in.Plugs = append(in.Plugs, InfoPlug{p.Name, p.Module, p.Version, "sha256:" + hex.EncodeToString(sum[:]), p.Source, p.Checksum})
+		in.Plugs = append(in.Plugs, InfoPlug{p.Name, p.Module, p.Version, "sha256:" + hex.EncodeToString(sum[:]), p.Source, p.Checksum, p.Kind})
 	}
 	b, _ := json.Marshal(in)
 	return InfoMarker + string(b)

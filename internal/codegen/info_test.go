@@ -13,7 +13,7 @@ func TestDescribe(t *testing.T) {
 	d := sample()
 	d.Plugs[0].Source = "module"
 	d.Plugs[1].Source = "local"
-	got := Describe(d, InfoModule{Module: "example.com/core", Version: "v1.4.2", Source: "git"})
+	got := Describe(d, InfoModule{Module: "example.com/core", Version: "v1.4.2", Source: "git"}, "")
 	js, ok := strings.CutPrefix(got, InfoMarker)
 	if !ok {
 		t.Fatalf("Describe = %q, want it to start with %q", got, InfoMarker)
@@ -32,18 +32,27 @@ func TestDescribe(t *testing.T) {
 		Name:   "acme",
 		Core:   InfoModule{"example.com/core", "v1.4.2", "git", ""},
 		Plugs: []InfoPlug{
-			{"metrics", "example.com/metrics", "v0.3.1", digest(d.Plugs[0].Settings), "module", ""},
-			{"audit", "example.com/audit", "v0.0.0", digest(map[string]any{}), "local", ""},
+			{"metrics", "example.com/metrics", "v0.3.1", digest(d.Plugs[0].Settings), "module", "", ""},
+			{"audit", "example.com/audit", "v0.0.0", digest(map[string]any{}), "local", "", ""},
 		},
 	}
 	if !reflect.DeepEqual(in, want) {
 		t.Errorf("Describe decodes to\n%+v\nwant\n%+v", in, want)
 	}
-	if Describe(d, want.Core) != got {
+	if Describe(d, want.Core, "") != got {
 		t.Error("two descriptions of the same build differ")
 	}
+	if strings.Contains(got, "profile") || strings.Contains(got, "order") || strings.Contains(got, "kind") {
+		t.Errorf("a build with no profile, order or kinds mentions them: %s", got)
+	}
+	d.Plugs[0].Kind = "receiver"
+	d.Order = []string{"root", "metrics", "forward"}
+	got = Describe(d, want.Core, "coredns")
+	if !strings.Contains(got, `"kind":"receiver"`) || !strings.Contains(got, `"profile":"coredns","order":["root","metrics","forward"]`) {
+		t.Errorf("Describe = %s, want the kind, the profile and the order", got)
+	}
 	d.Plugs = nil
-	if got := Describe(d, want.Core); !strings.Contains(got, `"plugs":[]`) {
+	if got := Describe(d, want.Core, ""); !strings.Contains(got, `"plugs":[]`) {
 		t.Errorf("a build without plugs is described as %s, want an empty plugs list", got)
 	}
 }
@@ -55,7 +64,7 @@ func TestDescribeChecksum(t *testing.T) {
 	d := sample()
 	d.Plugs[0].Source = "module"
 	d.Plugs[1].Source, d.Plugs[1].Checksum = "archive", sum
-	got := Describe(d, InfoModule{Module: "example.com/core", Version: "v0.0.0", Source: "archive", Checksum: sum})
+	got := Describe(d, InfoModule{Module: "example.com/core", Version: "v0.0.0", Source: "archive", Checksum: sum}, "")
 	var in Info
 	if err := json.Unmarshal([]byte(strings.TrimPrefix(got, InfoMarker)), &in); err != nil {
 		t.Fatal(err)

@@ -428,6 +428,7 @@ var validTests = []struct {
 		Module: "example.com/core", Version: "v1.0.0", Main: "example.com/core", Entry: "Main",
 		Pos:    Pos{Line: 3, Col: 1},
 		KeyPos: map[string]Pos{"module": {Line: 3, Col: 8}, "version": {Line: 3, Col: 34}},
+		ValPos: map[string]Pos{"module": {Line: 3, Col: 16}, "version": {Line: 3, Col: 43}},
 	}},
 	{"build defaults", header, func(c *Config) any { return c.Build }, Build{
 		Targets: []platform.Target{{OS: runtime.GOOS, Arch: runtime.GOARCH}}, Output: "dist/{name}",
@@ -532,6 +533,8 @@ func TestParseFull(t *testing.T) {
 			Pos:     Pos{Line: 4, Col: 1},
 			KeyPos: map[string]Pos{"module": {Line: 5, Col: 3}, "version": {Line: 6, Col: 3}, "source": {Line: 7, Col: 3}, "main": {Line: 8, Col: 3},
 				"entry": {Line: 9, Col: 3}, "imports": {Line: 10, Col: 3}, "template": {Line: 11, Col: 3}},
+			ValPos: map[string]Pos{"module": {Line: 5, Col: 11}, "version": {Line: 6, Col: 12}, "source": {Line: 7, Col: 11}, "main": {Line: 8, Col: 9},
+				"entry": {Line: 9, Col: 10}, "imports": {Line: 10, Col: 12}, "template": {Line: 11, Col: 13}},
 		},
 		Plugins: []Plugin{
 			{Name: "metrics", Module: "github.com/acme/metrics", Version: "~0.3.0", Import: "github.com/acme/metrics/plug",

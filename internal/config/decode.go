@@ -174,6 +174,10 @@ func (c *checker) decodeCore(e *yamlsrc.Entry, core *Core) {
 		return
 	}
 	core.KeyPos = keyPositions(f)
+	core.ValPos = map[string]Pos{}
+	for k, e := range f {
+		core.ValPos[k] = e.Val.Pos
+	}
 	core.Module = c.str(f["module"], scopeCore, "module")
 	core.Version = c.str(f["version"], scopeCore, "version")
 	core.Source = c.str(f["source"], scopeCore, "source")
@@ -298,7 +302,7 @@ func (c *checker) decodePlugins(e *yamlsrc.Entry) []Plugin {
 			p.Settings, p.SettingPos = c.settings(e, i)
 		}
 		if e := f["kind"]; e != nil {
-			p.Kind = c.str(e, i, "kind")
+			p.Kind, p.KindPos = c.str(e, i, "kind"), e.Val.Pos
 			if e.Val.Kind == yamlsrc.String && !kindRE.MatchString(p.Kind) {
 				c.add(e.Val.Pos, i, "invalid kind %s (valid: %s, one of the kinds the core's profile wires, like receiver)", diag.Quote(p.Kind), kindRE)
 			}

@@ -76,6 +76,9 @@ type Core struct {
 	Profile string `json:",omitempty"`
 	Pos     Pos    // of the "core" key
 	KeyPos  map[string]Pos
+	// ValPos is where the value of each key the core section sets is,
+	// for problems of a value found once the core is at hand.
+	ValPos map[string]Pos `json:"-"`
 }
 
 // Plugin is one plug of the config.
@@ -90,7 +93,8 @@ type Plugin struct {
 	Enabled  bool           // false when the file says enabled: false
 	// Kind is what the plug is in the core's terms (a receiver, an
 	// exporter…), for cores whose profile wires kinds; "" when not given.
-	Kind string `json:",omitempty"`
+	Kind    string `json:",omitempty"`
+	KindPos Pos    `json:"-"` // of kind's value
 	// Position places the plug among the core's own plugins, for cores
 	// that run them in order; nil when not given.
 	Position *Position      `json:",omitempty"`

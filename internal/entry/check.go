@@ -44,6 +44,7 @@ type Package struct {
 	fset    *token.FileSet
 	funcs   map[string]*ast.FuncDecl // package-level functions, by name
 	types   map[string]*ast.TypeSpec
+	methods map[string]int // methods declared on each type of the package
 	files   map[*ast.FuncDecl]*ast.File
 	tfiles  map[*ast.TypeSpec]*ast.File
 }
@@ -69,7 +70,7 @@ func Load(dir, path, display string) (*Package, error) {
 		}
 		return nil, fmt.Errorf("reading package %s: %w", path, err)
 	}
-	p := &Package{Path: path, display: display, fset: token.NewFileSet(), funcs: map[string]*ast.FuncDecl{}, types: map[string]*ast.TypeSpec{},
+	p := &Package{Path: path, display: display, fset: token.NewFileSet(), funcs: map[string]*ast.FuncDecl{}, types: map[string]*ast.TypeSpec{}, methods: map[string]int{},
 		files: map[*ast.FuncDecl]*ast.File{}, tfiles: map[*ast.TypeSpec]*ast.File{}}
 	ctx := build.Default
 	ctx.CgoEnabled = false
@@ -111,6 +112,9 @@ func Load(dir, path, display string) (*Package, error) {
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
+				if d.Recv != nil && len(d.Recv.List) == 1 {
+					p.methods[recvType(d.Recv.List[0].Type)]++
+				}
 				if d.Recv == nil && p.funcs[d.Name.Name] == nil {
 					p.funcs[d.Name.Name] = d
 					p.files[d] = f
@@ -227,13 +231,62 @@ func (p *Package) checkArg(c *Call, i int, a Arg, pt ast.Expr, f *ast.File, wher
 			return
 		}
 		got := p.kindOf(rt, p.files[fd], 0)
-		if got.basic() && want.basic() && got != want {
-			*out = append(*out, Problem{Where: where, Off: a.Off, Msg: fmt.Sprintf("argument %d of %s%s is a %s, from %s; the parameter is %s", i+1, c.Func, sig, exprString(p.fset, rt), a.Call.Func, exprString(p.fset, pt))})
+		var mismatch bool
+		switch {
+		case want.basic():
+			// A typed value goes into a parameter of another basic kind,
+			// or of a basic kind at all, only when its kind is that one.
+			mismatch = got != kindUnknown && got != want
+		case want == kindContext || want == kindInterface:
+			// A value with no methods cannot be an interface with some.
+			mismatch = got.basic() || p.methodless(rt)
+		}
+		if mismatch {
+			*out = append(*out, Problem{Where: where, Off: a.Off, Msg: fmt.Sprintf("argument %d of %s%s is the %s %s returns; the parameter is %s", i+1, c.Func, sig, exprString(p.fset, rt), a.Call.Func, exprString(p.fset, pt))})
 		}
 		return
 	}
 	if !ok {
 		*out = append(*out, Problem{Where: where, Off: a.Off, Msg: fmt.Sprintf("argument %d of %s%s is %s; the parameter is %s", i+1, c.Func, sig, what, exprString(p.fset, pt))})
+	}
+}
+
+// methodless reports whether t names a type of the package that is not an
+// interface and has no methods declared on it (nor on its pointer).
+func (p *Package) methodless(t ast.Expr) bool {
+	id, ok := t.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	ts := p.types[id.Name]
+	if ts == nil || ts.Assign.IsValid() {
+		return false
+	}
+	switch p.kindOf(ts.Type, p.tfiles[ts], 0) {
+	case kindUnknown, kindAny, kindInterface, kindContext:
+		return false
+	}
+	_, embeds := ts.Type.(*ast.StructType) // a struct may embed methods
+	return !embeds && p.methods[id.Name] == 0
+}
+
+// recvType returns the name of a method's receiver type: T of T, *T, T[X].
+func recvType(e ast.Expr) string {
+	for {
+		switch x := e.(type) {
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.IndexListExpr:
+			e = x.X
+		case *ast.ParenExpr:
+			e = x.X
+		case *ast.Ident:
+			return x.Name
+		default:
+			return ""
+		}
 	}
 }
 

@@ -95,8 +95,12 @@ func TestCheck(t *testing.T) {
 		{"Run(context.Background(), Pair())", "Pair() (int, error) returns 2 values, not one value"},
 		{"Run(context.Background(), Main())", "returns 0 values"},
 		{"WithName(Pair2())", "declares no function Pair2"},
-		{"Takes(Label(), Label(), true, 1, context.TODO())", "argument 2 of Takes(s string, i int, b bool, a any, r Runner) is a string, from Label; the parameter is int"},
+		{"Takes(Label(), Label(), true, 1, context.TODO())", "argument 2 of Takes(s string, i int, b bool, a any, r Runner) is the string Label returns; the parameter is int"},
 		{"Generic(1)", "is generic"},
+		{"Run(WithName(\"x\"))", "argument 1 of Run(ctx ctxpkg.Context, opts ...Opt) is the Opt WithName returns; the parameter is ctxpkg.Context"},
+		{"Takes(\"s\", 1, true, 1, WithName(\"x\"))", "is the Opt WithName returns; the parameter is Runner"},
+		{"Takes(\"s\", 1, true, 1, NewRunner())", ""},
+		{"WithName(Any())", "is the any Any returns; the parameter is string"},
 	} {
 		t.Run(tt.text, func(t *testing.T) {
 			c, err := Parse(tt.text)

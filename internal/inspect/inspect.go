@@ -17,6 +17,7 @@ import (
 	"io"
 	"io/fs"
 	"sort"
+	"strings"
 
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/fail"
@@ -30,6 +31,11 @@ type Report struct {
 	Name  string             `json:"name,omitempty"`
 	Core  codegen.InfoModule `json:"core"`
 	Plugs []codegen.InfoPlug `json:"plugs"`
+	// Profile is the core profile the build used; Order the core's
+	// plugins in the order it runs them, every plug at its place, for
+	// cores that keep one. Absent otherwise.
+	Profile string   `json:"profile,omitempty"`
+	Order   []string `json:"order,omitempty"`
 	// Go is the toolchain version, Target its GOOS/GOARCH, Main the build
 	// module's path, from the go command's build information.
 	Go     string `json:"go,omitempty"`
@@ -86,7 +92,7 @@ func File(path string) (*Report, error) {
 	if !ok {
 		return nil, fail.New(fail.Config, "%s: not built by plugctl: no %q description in it (a Go binary of %s; `go version -m` lists its modules)", path, codegen.InfoMarker, bi.Path)
 	}
-	r := &Report{Path: path, Name: info.Name, Core: info.Core, Plugs: info.Plugs, Go: bi.GoVersion, Main: bi.Path, Settings: []Setting{}, Modules: []Module{}}
+	r := &Report{Path: path, Name: info.Name, Core: info.Core, Plugs: info.Plugs, Profile: info.Profile, Order: info.Order, Go: bi.GoVersion, Main: bi.Path, Settings: []Setting{}, Modules: []Module{}}
 	if r.Plugs == nil {
 		r.Plugs = []codegen.InfoPlug{}
 	}
@@ -139,11 +145,17 @@ func (r *Report) String() string {
 	fmt.Fprintf(&b, "binary   %s\n", r.Path)
 	fmt.Fprintf(&b, "name     %s\n", r.Name)
 	fmt.Fprintf(&b, "core     %s %s%s\n", r.Core.Module, r.Core.Version, from(r.Core.Source, r.Core.Checksum))
+	if r.Profile != "" {
+		fmt.Fprintf(&b, "profile  %s\n", r.Profile)
+	}
 	fmt.Fprintf(&b, "target   %s\n", r.Target)
 	fmt.Fprintf(&b, "go       %s\n", r.Go)
 	fmt.Fprintf(&b, "plugs    %d\n", len(r.Plugs))
 	for _, p := range r.Plugs {
-		fmt.Fprintf(&b, "  %s\t%s %s%s\tsettings %s\n", p.Name, p.Module, p.Version, from(p.Source, p.Checksum), p.SettingsDigest)
+		fmt.Fprintf(&b, "  %s\t%s %s%s\t%ssettings %s\n", p.Name, p.Module, p.Version, from(p.Source, p.Checksum), kind(p.Kind), p.SettingsDigest)
+	}
+	if len(r.Order) > 0 {
+		fmt.Fprintf(&b, "order    %s\n", strings.Join(r.Order, " "))
 	}
 	fmt.Fprintf(&b, "settings\n")
 	for _, s := range r.Settings {
@@ -169,9 +181,18 @@ func (r *Report) String() string {
 	return b.String()
 }
 
+// kind says what a plug is to the core, when the binary records it.
+func kind(k string) string {
+	if k == "" {
+		return ""
+	}
+	return "kind " + k + "\t"
+}
+
 // from says where a component came from, when the binary records it, with
 // an archive's checksum: " (archive sha256:…)".
 func from(source, checksum string) string {
+
 	if source == "" {
 		return ""
 	}

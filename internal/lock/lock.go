@@ -11,7 +11,8 @@
 //	  "go": "go1.26.8",              // the toolchain that made it
 //	  "core": {…},                   // an Entry
 //	  "plugins": [{…}],              // Entries of the enabled plugs, by name
-//	  "modules": [{…}]               // every module of the build graph
+//	  "modules": [{…}],              // every module of the build graph
+//	  "order": ["root", "hello", …]  // the core's plugins in order, for a core that keeps one
 //	}
 //
 // An Entry records what the config asked for (module, requested version or
@@ -62,6 +63,10 @@ type File struct {
 	Core         Entry    `json:"core"`
 	Plugins      []Entry  `json:"plugins"` // enabled plugs, sorted by name
 	Modules      []Module `json:"modules"` // the build graph, sorted by path then version
+	// Order is the core's ordered list of plugins with every plug at its
+	// place, for a core that runs them in order (CoreDNS's directives):
+	// what the generated main sets. Absent for other cores.
+	Order []string `json:"order,omitempty"`
 }
 
 // Entry is the core or one plug, resolved.

@@ -105,7 +105,7 @@ func TestParseErrors(t *testing.T) {
 		{"truncated", string(valid[:200]), []string{"invalid JSON: unexpected end of file"}},
 		{"not an object", "[]", []string{"x.lock:1:1: want a JSON lock.File, got array"}},
 		{"trailing data", string(valid) + "{}", []string{"x.lock:51:1: unexpected data after the lock's JSON object"}},
-		{"unknown field", edit(`"go": `, `"when": "now", "go": `), []string{`x.lock:4:3: unknown field "when" (valid: lock_version, config_digest, go, core, plugins, modules)`}},
+		{"unknown field", edit(`"go": `, `"when": "now", "go": `), []string{`x.lock:4:3: unknown field "when" (valid: lock_version, config_digest, go, core, plugins, modules, order)`}},
 		{"unknown origin field", edit(`"kind": "module"`, `"kind": "module", "mirror": "x"`), []string{`x.lock:10:25: unknown field "mirror" (valid: kind, url, commit, ref, sha256, path)`}},
 		{"duplicate field", edit(`"go": `, `"go": "go1.1", "go": `), []string{`x.lock:4:18: duplicate field "go"`}},
 		{"wrong type", edit(`"lock_version": 1`, `"lock_version": "1"`), []string{`x.lock:2:19: lock_version: want a JSON int, got string`}},

@@ -21,7 +21,7 @@ import (
 
 // The fields each object of the lock may have, by where it appears.
 var fields = map[string][]string{
-	"":        {"lock_version", "config_digest", "go", "core", "plugins", "modules"},
+	"":        {"lock_version", "config_digest", "go", "core", "plugins", "modules", "order"},
 	"entry":   {"name", "module", "requested", "import", "version", "origin", "hash"},
 	"origin":  {"kind", "url", "commit", "ref", "sha256", "path"},
 	"modules": {"path", "version", "hash", "go_mod_hash", "dir"},
@@ -240,6 +240,13 @@ func (f *File) check(file string) diag.List {
 		if i > 0 && f.Plugins[i-1].Name >= e.Name {
 			add(where, "plugins must be sorted by name, without duplicates (after %q)", f.Plugins[i-1].Name)
 		}
+	}
+	seen := map[string]bool{}
+	for i, n := range f.Order {
+		if n == "" || seen[n] {
+			add(fmt.Sprintf("order[%d]", i), "the order names each plugin once, none empty (got %q)", n)
+		}
+		seen[n] = true
 	}
 	for i, m := range f.Modules {
 		where := fmt.Sprintf("modules[%d]", i)

@@ -14,6 +14,7 @@ import (
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/digest"
 	"github.com/plugctl/plugctl/internal/platform"
+	"github.com/plugctl/plugctl/internal/profile"
 	"github.com/plugctl/plugctl/internal/sbom"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/source/kinds"
@@ -54,6 +55,16 @@ func (s *State) artifactInputs() (artifact.Inputs, error) {
 		return in, err
 	}
 	in.Template = sha256hex([]byte(codegen.MainTemplate(tmpl)))
+	if profile.IsPath(c.Core.Profile) {
+		// A profile file and its templates are the user's: they change
+		// the binary with no change to the config. A shipped profile is
+		// part of plugctl, which Plugctl identifies.
+		d, err := profile.FileDigest(c.Dir, c.Core.Profile)
+		if err != nil {
+			return in, err
+		}
+		in.Template = sha256hex([]byte(in.Template + " profile " + d))
+	}
 	add := func(label, src string) error {
 		if k, ok := kinds.Classify(src); !ok || !k.Rules().Live {
 			return nil
@@ -235,12 +246,13 @@ func (s *State) compile(ctx context.Context) error {
 			return err
 		}
 	}
+	tags, ldflags := s.buildFlags()
 	built, err := build.Compile(ctx, s.R, build.Options{
 		Dir:      s.moduleDir(),
 		Targets:  todo,
 		Output:   s.output,
-		Tags:     s.Config.Build.Tags,
-		Ldflags:  s.Config.Build.Ldflags,
+		Tags:     tags,
+		Ldflags:  ldflags,
 		Owners:   s.owners(),
 		Vendor:   s.Offline,
 		Progress: s.Progress,
@@ -361,11 +373,12 @@ func (s *State) statDir() string {
 // generated hashes the files of the build module in dir.
 func generated(dir string) (map[string]string, error) {
 	gen := map[string]string{}
-	for _, name := range []string{"go.mod", "go.sum", "main.go"} {
+	names, err := moduleFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
 		data, err := os.ReadFile(filepath.Join(dir, name))
-		if os.IsNotExist(err) && name == "go.sum" {
-			continue
-		}
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,17 +36,48 @@ const genStateFile = ".plugctl-gen.json"
 // genState is the content of genStateFile.
 type genState struct {
 	Key   string            `json:"key"`   // digest of the inputs of go mod tidy
-	Files map[string]string `json:"files"` // go.mod, go.sum, main.go -> sha256
+	Files map[string]string `json:"files"` // go.mod, go.sum and the main package's files -> sha256
 	Links map[string]string `json:"links"` // local/NAME -> absolute source directory
 }
 
 // genModule is the build module before go mod tidy.
 type genModule struct {
-	goMod, main []byte
+	goMod []byte
+	// main are the files of the main package: its templates' and the
+	// build description (codegen.Package), sorted by name.
+	main []codegen.File
 	// sum seeds go.sum with the lock's hashes, which go mod tidy then
 	// verifies every download against.
 	sum   []byte
 	links map[string]string // link name under LocalDir -> absolute directory
+}
+
+// names returns the files of m the build module holds, go.sum aside.
+func (m *genModule) names() []string {
+	out := []string{"go.mod"}
+	for _, f := range m.main {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// moduleFiles returns the files of the build module in dir that plugctl
+// writes: go.mod, go.sum when there is one, and every .go file of the main
+// package, sorted. The vendor tree copies them and an artifact's record
+// hashes them.
+func moduleFiles(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{"go.mod"}
+	for _, e := range ents {
+		if n := e.Name(); e.Type().IsRegular() && (n == "go.sum" || strings.HasSuffix(n, ".go")) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out[1:])
+	return out, nil
 }
 
 // genDir is where generate writes the build module: generate -o, or
@@ -109,7 +141,7 @@ func (s *State) generate(ctx context.Context) error {
 	if err := files.ReplaceDir(filepath.Join(tmp, LocalDir), filepath.Join(dir, LocalDir)); err != nil {
 		return err
 	}
-	for _, name := range []string{"go.mod", "go.sum", "main.go"} {
+	for _, name := range append(m.names(), "go.sum") {
 		data, err := os.ReadFile(filepath.Join(tmp, name))
 		if os.IsNotExist(err) && name == "go.sum" {
 			data, err = nil, nil
@@ -121,6 +153,12 @@ func (s *State) generate(ctx context.Context) error {
 			return err
 		}
 		st.Files[name] = sha256hex(data)
+	}
+	// A file of the main package that these inputs no longer make (a
+	// profile's template, a file of an earlier plugctl) would be compiled
+	// in: remove every generated .go file but those just written.
+	if err := removeStale(dir, st.Files); err != nil {
+		return err
 	}
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
@@ -168,16 +206,30 @@ func (s *State) module() (*genModule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("writing go.mod: %w", err)
 	}
-	tmpl, err := s.template()
-	if err != nil {
-		return nil, err
-	}
-	g.main, err = codegen.Main(s.Data(), tmpl)
+	g.main, err = codegen.Package(s.Data(), s.build().Templates)
 	if err != nil {
 		return nil, fail.Wrap(fail.Config, err)
 	}
 	g.sum = s.seedGoSum()
 	return g, nil
+}
+
+// removeStale removes the .go files of dir that plugctl generated and keep
+// does not list.
+func removeStale(dir string, keep map[string]string) error {
+	names, err := moduleFiles(dir)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, ok := keep[n]; ok || !strings.HasSuffix(n, ".go") || !generatedFile(filepath.Join(dir, n)) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, n)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // template returns the text of core.template, or "" for the built-in one.
@@ -198,8 +250,10 @@ func (s *State) tidy(ctx context.Context, tmp string, m *genModule) error {
 	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), m.goMod, 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "main.go"), m.main, 0o644); err != nil {
-		return err
+	for _, f := range m.main {
+		if err := os.WriteFile(filepath.Join(tmp, f.Name), f.Data, 0o644); err != nil {
+			return err
+		}
 	}
 	if len(m.sum) > 0 {
 		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), m.sum, 0o644); err != nil {
@@ -229,8 +283,11 @@ func (s *State) tidy(ctx context.Context, tmp string, m *genModule) error {
 // are immutable at a version, so their content needs no hash here.
 func (s *State) genKey(m *genModule) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "plugctl-gen/v1\ntoolchain %s\n", s.Toolchain.Version)
-	fmt.Fprintf(h, "go.mod %s\nmain.go %s\ngo.sum %s\n", sha256hex(m.goMod), sha256hex(m.main), sha256hex(m.sum))
+	fmt.Fprintf(h, "plugctl-gen/v2\ntoolchain %s\n", s.Toolchain.Version)
+	fmt.Fprintf(h, "go.mod %s\ngo.sum %s\n", sha256hex(m.goMod), sha256hex(m.sum))
+	for _, f := range m.main {
+		fmt.Fprintf(h, "main %s %s\n", f.Name, sha256hex(f.Data))
+	}
 	names := make([]string, 0, len(m.links))
 	for n := range m.links {
 		names = append(names, n)
@@ -253,10 +310,10 @@ func genFresh(dir, key string, m *genModule) bool {
 		return false
 	}
 	var st genState
-	if json.Unmarshal(data, &st) != nil || st.Key != key || len(st.Links) != len(m.links) {
+	if json.Unmarshal(data, &st) != nil || st.Key != key || len(st.Links) != len(m.links) || len(st.Files) != len(m.names())+1 {
 		return false
 	}
-	for _, name := range []string{"go.mod", "go.sum", "main.go"} {
+	for _, name := range append(m.names(), "go.sum") {
 		data, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil || sha256hex(data) != st.Files[name] {
 			return false

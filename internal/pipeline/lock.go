@@ -343,6 +343,9 @@ func (s *State) Lock() *lock.File {
 	if s.lock != nil {
 		f.Modules = s.lock.graph
 	}
+	if s.Profile != nil {
+		f.Order = s.Profile.Order
+	}
 	f.Sort()
 	return f
 }

@@ -35,6 +35,7 @@ func (s *State) checkManifests() error {
 		return m
 	}
 	set.Core = load(built.Core)
+	s.coreManifest = set.Core
 	settings := map[string]map[string]any{}
 	for _, pl := range s.Config.Enabled() {
 		settings[pl.Name] = pl.Settings

@@ -248,11 +248,12 @@ func (s *State) checkBundleOutput() error {
 
 // genOutputs (generate's outputs step) refuses a directory for generate -o
 // that holds what plugctl did not write there. Generate replaces go.mod,
-// go.sum, main.go and the whole local/ directory in it: a go.mod or main.go
-// without the generated-code header, or a go.sum, local/ or state file
-// beside a go.mod that is not plugctl's, would be lost (generate -o . in a
-// project replaced its go.mod and main.go). A new or empty directory, or
-// one generate wrote before, is fine; so is .plugctl/gen, plugctl's own.
+// go.sum, the .go files of the main package and the whole local/ directory
+// in it: a go.mod or .go file without the generated-code header, or a
+// go.sum, local/ or state file beside a go.mod that is not plugctl's,
+// would be lost or compiled in (generate -o . in a project replaced its
+// go.mod and main.go). A new or empty directory, or one generate wrote
+// before, is fine; so is .plugctl/gen, plugctl's own.
 func (s *State) genOutputs(context.Context) error {
 	dir := s.Opts.GenDir
 	if dir == "" {
@@ -270,13 +271,19 @@ func (s *State) genOutputs(context.Context) error {
 		return refuse("%s is inside the vendor tree %s: choose a directory outside it", display(dir), display(s.VendorDir()))
 	}
 	ours := generatedFile(filepath.Join(dir, "go.mod"))
-	for _, name := range []string{"go.mod", "main.go", "go.sum", LocalDir, genStateFile} {
+	names := []string{"go.mod", "go.sum", LocalDir, genStateFile}
+	if gofiles, err := filepath.Glob(filepath.Join(dir, "*.go")); err == nil {
+		for _, f := range gofiles {
+			names = append(names, filepath.Base(f))
+		}
+	}
+	for _, name := range names {
 		f := filepath.Join(dir, name)
 		if _, err := os.Lstat(f); err != nil {
 			continue
 		}
-		if !ours || ((name == "go.mod" || name == "main.go") && !generatedFile(f)) {
-			return refuse("%s was not written by plugctl, and generate replaces go.mod, go.sum, main.go and %s/ in %s: choose a new or empty directory", display(f), LocalDir, display(dir))
+		if !ours || ((name == "go.mod" || strings.HasSuffix(name, ".go")) && !generatedFile(f)) {
+			return refuse("%s was not written by plugctl, and generate replaces go.mod, go.sum, the .go files and %s/ in %s: choose a new or empty directory", display(f), LocalDir, display(dir))
 		}
 	}
 	return nil

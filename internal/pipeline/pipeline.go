@@ -15,16 +15,16 @@ package pipeline
 
 import (
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/build"
-	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/manifest"
 	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/platform"
+	"github.com/plugctl/plugctl/internal/profile"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/signing"
 	"github.com/plugctl/plugctl/internal/source"
@@ -112,8 +112,11 @@ type State struct {
 	Set *Set
 
 	// check: each plug's settings with its manifest's defaults filled in
-	// (an SDK core only).
-	settings map[string]map[string]any
+	// (an SDK core only); the core's manifest; how the core is built, its
+	// profile applied and its plugs wired.
+	settings     map[string]map[string]any
+	coreManifest *manifest.Manifest
+	Profile      *profile.Build
 
 	// generate: the build module's directory.
 	GenDir string
@@ -203,37 +206,6 @@ func (s *State) Artifacts() []Artifact {
 	return out
 }
 
-// Data returns what the main template is executed with.
-func (s *State) Data() codegen.Data {
-	set := s.Set
-	d := codegen.Data{
-		Name: s.Config.Name,
-		Core: codegen.Core{Main: s.Config.Core.Main, Entry: s.Config.Core.Entry},
-		SDK:  set.SDK,
-	}
-	if d.Core.Main == "" {
-		d.Core.Main = set.Core.Module
-	}
-	seen := map[string]bool{d.Core.Main: true}
-	add := func(imp string) {
-		if !seen[imp] {
-			seen[imp] = true
-			d.Imports = append(d.Imports, imp)
-		}
-	}
-	for _, c := range set.Plugs {
-		add(c.Import)
-		settings := s.plugSettings(c.Name)
-		d.Plugs = append(d.Plugs, codegen.Plug{Name: c.Name, Module: c.Module, Version: c.Version, Import: c.Import, Settings: settings, Source: string(c.Kind), Checksum: c.Origin.SHA256})
-	}
-	for _, imp := range s.Config.Core.Imports {
-		add(imp)
-	}
-	slices.Sort(d.Imports)
-	d.Info = codegen.Describe(d, codegen.InfoModule{Module: set.Core.Module, Version: set.Core.Version, Source: string(set.Core.Kind), Checksum: set.Core.Origin.SHA256})
-	return d
-}
-
 // owners maps each module of the build to the plug (or core) it belongs to.
 func (s *State) owners() map[string]string {
 	o := map[string]string{s.Set.Core.Module: source.CoreName}
@@ -255,6 +227,10 @@ func (s *State) outputFor(t platform.Target, version string) string {
 	out := s.Config.Build.Output
 	if override != "" {
 		out = override
+	}
+	if s.Config.Version != "" {
+		// The distribution's own version, when the config gives one.
+		version = s.Config.Version
 	}
 	out = strings.NewReplacer("{name}", s.Config.Name, "{os}", t.OS, "{arch}", t.Arch, "{version}", version).Replace(out)
 	if t.OS == "windows" && !strings.HasSuffix(out, ".exe") {

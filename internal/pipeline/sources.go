@@ -240,7 +240,7 @@ func (s *State) fetchOne(ctx context.Context, env *source.Env, r *source.Request
 // module built from a source, no component needing a newer Go, the
 // hashes the lock records, every manifest's requirements and settings.
 func (s *State) check(context.Context) error {
-	for _, check := range []func() error{s.checkReplaces, s.checkGoVersions, s.checkPins, s.checkManifests} {
+	for _, check := range []func() error{s.checkReplaces, s.checkGoVersions, s.checkPins, s.checkManifests, s.decideCore} {
 		if err := check(); err != nil {
 			return err
 		}

@@ -131,7 +131,7 @@ func signTree(m *vendortree.Manifest, data, existing []byte, keys []*signing.Key
 
 // assemble writes the vendor tree meant for dir into tmp and returns its
 // manifest, files not yet listed. The build module is the one Generate wrote
-// to gen — go.mod, go.sum and main.go byte for byte, the same ./local/NAME
+// to gen — go.mod, go.sum and the main package byte for byte, the same ./local/NAME
 // replace paths — but local/ holds copies of the sources instead of links
 // to them, and go mod vendor adds vendor/.
 func (s *State) assemble(ctx context.Context, gen, dir, tmp string) (*vendortree.Manifest, error) {
@@ -139,11 +139,12 @@ func (s *State) assemble(ctx context.Context, gen, dir, tmp string) (*vendortree
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"go.mod", "go.sum", "main.go"} {
+	names, err := moduleFiles(gen)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
 		data, err := os.ReadFile(filepath.Join(gen, name))
-		if errors.Is(err, fs.ErrNotExist) && name == "go.sum" {
-			continue // every module is local
-		}
 		if err != nil {
 			return nil, err
 		}
@@ -199,6 +200,9 @@ func (s *State) assemble(ctx context.Context, gen, dir, tmp string) (*vendortree
 	}
 	for _, c := range s.Set.Plugs {
 		man.Plugs = append(man.Plugs, vc(c))
+	}
+	if b := s.build(); len(b.LayerTags)+len(b.LayerLdflags) > 0 {
+		man.Build = &vendortree.Build{Tags: b.LayerTags, Ldflags: b.LayerLdflags}
 	}
 	for _, r := range s.Config.Replace {
 		if r.Dir != "" {
@@ -300,9 +304,8 @@ func (s *State) verify(context.Context) error {
 		Toolchain: s.Toolchain.Version,
 		Config:    digest.Artifact(s.Config),
 		Vendor:    sha256hex(data),
-		Tags:      s.Config.Build.Tags,
-		Ldflags:   s.Config.Build.Ldflags,
 	}
+	s.inputs.Tags, s.inputs.Ldflags = s.buildFlags()
 	s.Tree = vt
 	if s.Opts.Lock.Locked && !exists(lockPath) {
 		// The lock was compared with the tree only because it exists.

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/mod/modfile"
 
+	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/entry"
 	"github.com/plugctl/plugctl/internal/fail"
@@ -79,15 +80,18 @@ type Build struct {
 	Manifest bool
 	Main     string      // package holding the entry
 	Call     *entry.Call // the call the main template makes
-	// CallsEntry reports that the templates call Main.Call: the built-in
-	// main template does, and so do a profile's own templates when a
-	// layer names main or entry.
+	// CallsEntry reports that the templates call Call (codegen.CallsEntry):
+	// the built-in main template does.
 	CallsEntry bool
 	Imports    []string   // packages to blank-import
 	Templates  []Template // the main package's templates; nil for plugctl's built-in one
 	Tags       []string
 	Ldflags    []string
-	Kinds      []Kind
+	// LayerTags and LayerLdflags are what the layers below the config
+	// give: a vendor tree records them, for a build from it whose config
+	// sets none.
+	LayerTags, LayerLdflags []string
+	Kinds                   []Kind
 	// Kind holds each plug's kind, by plug name, when the core wires kinds.
 	Kind map[string]string
 	// Defaults are the components the profile builds in, at their
@@ -101,6 +105,14 @@ type Build struct {
 	from     map[string]string
 	defaults []Default // as the layer that set them says
 	order    *Order    // where the core keeps its order
+}
+
+// Plain returns the plain build of the core module mod: no profile, no
+// manifest, the config's values where it has any.
+func Plain(mod string) *Build {
+	b := &Build{Main: mod, CallsEntry: true, from: map[string]string{}}
+	b.Call, _ = entry.Parse("Main")
+	return b
 }
 
 // Component is a default component, resolved.
@@ -140,8 +152,7 @@ func Decide(in Input) (*Build, error) {
 	if u.Profile != None {
 		man = in.Manifest
 	}
-	b := &Build{Main: in.Module, CallsEntry: true, from: map[string]string{}}
-	b.Call, _ = entry.Parse("Main")
+	b := Plain(in.Module)
 	if prof != nil {
 		b.Profile = prof.Name
 	}
@@ -155,14 +166,11 @@ func Decide(in Input) (*Build, error) {
 			b.apply(l.s, l.name)
 		}
 	}
+	b.LayerTags, b.LayerLdflags = b.Tags, b.Ldflags
 	b.applyUser(u, in.Module)
-	if b.Templates != nil && b.from["main"] == "" && b.from["entry"] == "" {
-		// A profile's own templates make their own main.
-		b.CallsEntry = false
-	}
-	if u.Template != nil {
-		b.CallsEntry = true
-	}
+	// Templates that make their own main (the collector's, a custom one
+	// handing factories to the core) call no entry: nothing to check.
+	b.CallsEntry = codegen.CallsEntry(b.Templates)
 	probs = append(probs, b.checkEntry(in)...)
 	probs = append(probs, b.wire(in)...)
 	if len(probs) > 0 {

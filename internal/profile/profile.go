@@ -112,8 +112,10 @@ type Spec struct {
 	Order     *Order
 	Example   *Example
 
-	// set holds the keys the layer sets, with where.
+	// set holds the keys the layer sets, with where; raw is the file's
+	// text, for a user's profile file (FileDigest).
 	set map[string]diag.Pos
+	raw []byte
 }
 
 // Has reports whether the layer sets key (main, entry, imports,

@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -131,7 +133,27 @@ func LoadFile(dir, rel string) (*Spec, error) {
 		}
 		return nil, fail.Wrap(fail.Config, fmt.Errorf("core.profile: %w", err))
 	}
-	return Parse(rel, rel, data, os.DirFS(filepath.Dir(p)))
+	s, err := Parse(rel, rel, data, os.DirFS(filepath.Dir(p)))
+	if s != nil {
+		s.raw = data
+	}
+	return s, err
+}
+
+// FileDigest returns the SHA-256 of a user's profile file and of the
+// templates it lists (LoadFile's arguments), hex: what it makes of a
+// binary, for the artifact's inputs.
+func FileDigest(dir, rel string) (string, error) {
+	s, err := LoadFile(dir, rel)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "profile %d\n%s\n", len(s.raw), s.raw)
+	for _, t := range s.Templates {
+		fmt.Fprintf(h, "template %s %d\n%s\n", t.Name, len(t.Text), t.Text)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // problem is a diag problem of the core in file at pos.

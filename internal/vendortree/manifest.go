@@ -79,8 +79,18 @@ type Manifest struct {
 	// Replaced maps each module the config replaces with a local directory
 	// to its copy in the tree (local/<module>).
 	Replaced map[string]string `json:"replaced,omitempty"`
+	// Build holds the build tags and linker flags the core's profile (or
+	// its plugin.yaml) gives, for a build from the tree whose config sets
+	// none; absent when it gives none.
+	Build *Build `json:"build,omitempty"`
 	// Files lists every file of the tree but the manifest, sorted by path.
 	Files []File `json:"files"`
+}
+
+// Build is what a tree records of how its core is compiled.
+type Build struct {
+	Tags    []string `json:"tags,omitempty"`
+	Ldflags []string `json:"ldflags,omitempty"`
 }
 
 // Component is the core or a plug as vendored.

@@ -46,3 +46,13 @@ func Generic[T any](v T) {}
 
 // Foreign takes a type of another package.
 func Foreign(s fmt.Stringer) {}
+
+type runner struct{}
+
+func (*runner) Run() {}
+
+// NewRunner returns a Runner.
+func NewRunner() *runner { return nil }
+
+// Any returns anything.
+func Any() any { return nil }

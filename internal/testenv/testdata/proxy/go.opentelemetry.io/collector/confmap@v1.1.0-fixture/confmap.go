@@ -8,7 +8,9 @@ type ProviderSettings struct{}
 type Provider interface{ Scheme() string }
 
 // ProviderFactory makes providers.
-type ProviderFactory interface{ Create(ProviderSettings) Provider }
+type ProviderFactory interface {
+	Create(ProviderSettings) Provider
+}
 
 // ConverterFactory makes converters.
 type ConverterFactory interface{ CreateConverter() string }

@@ -12,8 +12,8 @@ type Factory interface {
 
 type factory struct{ t component.Type }
 
-func (f factory) Type() component.Type { return f.t }
-func (f factory) CreateExporter() string   { return "exporter " + f.t.String() }
+func (f factory) Type() component.Type   { return f.t }
+func (f factory) CreateExporter() string { return "exporter " + f.t.String() }
 
 // NewFactory returns the factory of the exporter type t.
 func NewFactory(t component.Type) Factory { return factory{t} }

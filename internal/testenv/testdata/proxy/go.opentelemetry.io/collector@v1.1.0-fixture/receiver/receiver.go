@@ -12,8 +12,8 @@ type Factory interface {
 
 type factory struct{ t component.Type }
 
-func (f factory) Type() component.Type { return f.t }
-func (f factory) CreateReceiver() string   { return "receiver " + f.t.String() }
+func (f factory) Type() component.Type   { return f.t }
+func (f factory) CreateReceiver() string { return "receiver " + f.t.String() }
 
 // NewFactory returns the factory of the receiver type t.
 func NewFactory(t component.Type) Factory { return factory{t} }

@@ -184,11 +184,21 @@ func (s *State) module() (*genModule, error) {
 		return "./" + LocalDir + "/" + name
 	}
 	replaced := map[string]bool{}
+	required := map[string]bool{}
 	for _, c := range append([]source.Component{set.Core}, set.Plugs...) {
 		m.Require = append(m.Require, module.Version{Path: c.Module, Version: c.Version})
+		required[c.Module] = true
 		if c.Dir != "" {
 			m.Replace = append(m.Replace, codegen.Replace{Old: module.Version{Path: c.Module}, New: module.Version{Path: link(c.Module, c.Dir)}})
 			replaced[c.Module] = true
+		}
+	}
+	// The profile's default components at the versions it chose: left to
+	// go mod tidy, they would be the newest the proxy has.
+	for _, d := range s.build().Defaults {
+		if !required[d.Module] {
+			m.Require = append(m.Require, module.Version{Path: d.Module, Version: d.Version})
+			required[d.Module] = true
 		}
 	}
 	for _, r := range s.Config.Replace {

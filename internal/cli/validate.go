@@ -57,6 +57,33 @@ type validateResult struct {
 	// empty when there is none or the config cannot be read. They do not
 	// fail validate.
 	Warnings []jsonProblem `json:"warnings"`
+	// Build is how the core is built, its profile applied; absent when
+	// the config is invalid.
+	Build *jsonBuild `json:"build,omitempty"`
+}
+
+// jsonBuild is how the core is built (internal/profile), as validate
+// --json shows it.
+type jsonBuild struct {
+	// Profile is the core profile in use; empty for none.
+	Profile string `json:"profile,omitempty"`
+	// Main and Entry are the package and the call the generated main
+	// makes (empty when the profile's templates make their own main).
+	Main  string `json:"main,omitempty"`
+	Entry string `json:"entry,omitempty"`
+	// Imports are the core's extra blank imports.
+	Imports []string `json:"imports"`
+	// Tags and Ldflags are what the compile uses.
+	Tags    []string `json:"tags"`
+	Ldflags []string `json:"ldflags"`
+	// Kinds gives each plug its kind, for a core that wires kinds.
+	Kinds map[string]string `json:"kinds,omitempty"`
+	// Defaults are the components the profile builds in, "module
+	// version", for the kinds no plug has.
+	Defaults []string `json:"defaults,omitempty"`
+	// Order is the core's plugins in the order it runs them, every plug
+	// at its place, for a core that keeps one.
+	Order []string `json:"order,omitempty"`
 }
 
 // jsonComponent is the core or a plug as the --json documents show it.
@@ -136,8 +163,22 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 			Module: pl.Module, Requested: pl.Version,
 		})
 	}
+	b := s.Profile
+	res.Build = &jsonBuild{Profile: b.Profile, Imports: orEmpty(b.Imports), Kinds: b.Kind, Order: b.Order}
+	if b.CallsEntry {
+		res.Build.Main, res.Build.Entry = b.Main, b.Call.String()
+	}
+	tags, ldflags := s.BuildFlags()
+	res.Build.Tags, res.Build.Ldflags = orEmpty(tags), orEmpty(ldflags)
+	for _, d := range b.Defaults {
+		res.Build.Defaults = append(res.Build.Defaults, d.Module+" "+d.Version)
+	}
 	if !o.json {
-		fmt.Fprintf(o.ios.Out, "%s: ok (core %s, %s enabled)\n", o.file, s.Set.Core.Module, plural(len(s.Set.Plugs), "plug", "plugs"))
+		profile := ""
+		if b.Profile != "" {
+			profile = ", profile " + b.Profile
+		}
+		fmt.Fprintf(o.ios.Out, "%s: ok (core %s%s, %s enabled)\n", o.file, s.Set.Core.Module, profile, plural(len(s.Set.Plugs), "plug", "plugs"))
 	}
 	return nil
 }
@@ -151,4 +192,12 @@ func warn(o *validateOptions, res *validateResult, warnings diag.List) {
 		shown.Msg = "warning: " + w.Msg
 		fmt.Fprintln(o.ios.ErrOut, safeText(shown.Error()))
 	}
+}
+
+// orEmpty returns ss, or an empty list for nil: JSON lists are never null.
+func orEmpty(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
 }

@@ -246,7 +246,7 @@ func (s *State) compile(ctx context.Context) error {
 			return err
 		}
 	}
-	tags, ldflags := s.buildFlags()
+	tags, ldflags := s.BuildFlags()
 	built, err := build.Compile(ctx, s.R, build.Options{
 		Dir:      s.moduleDir(),
 		Targets:  todo,

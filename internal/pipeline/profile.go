@@ -130,10 +130,10 @@ func identPart(s string) string {
 	}, s)
 }
 
-// buildFlags returns the tags and linker flags of the compile: the
+// BuildFlags returns the tags and linker flags of the compile: the
 // config's where it sets them, else what the core's profile gives (from
 // the check step, or as the vendor tree recorded it).
-func (s *State) buildFlags() (tags, ldflags []string) {
+func (s *State) BuildFlags() (tags, ldflags []string) {
 	tags, ldflags = s.Config.Build.Tags, s.Config.Build.Ldflags
 	var lt, ll []string
 	switch {

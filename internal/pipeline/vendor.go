@@ -305,7 +305,7 @@ func (s *State) verify(context.Context) error {
 		Config:    digest.Artifact(s.Config),
 		Vendor:    sha256hex(data),
 	}
-	s.inputs.Tags, s.inputs.Ldflags = s.buildFlags()
+	s.inputs.Tags, s.inputs.Ldflags = s.BuildFlags()
 	s.Tree = vt
 	if s.Opts.Lock.Locked && !exists(lockPath) {
 		// The lock was compared with the tree only because it exists.

@@ -4,7 +4,7 @@ MODULES  := . plug examples/core examples/plugins/greeter examples/plugins/stamp
 FUZZTIME ?= 20s
 MANDIR   ?= man
 
-.PHONY: build test lint fuzz bench example man clean
+.PHONY: build test test-real lint fuzz bench example man clean
 
 build:
 	$(GO) build -o bin/plugctl ./cmd/plugctl
@@ -12,6 +12,13 @@ build:
 # Every module of the repository: plugctl, the SDK and the examples.
 test:
 	@set -e; for m in $(MODULES); do echo "== $$m"; (cd $$m && $(GO) test ./...); done
+
+# The real-world tier: builds Caddy, the OpenTelemetry Collector, CoreDNS
+# and Benthos from the configs in examples/real (the README's examples) with
+# their profiles, from the module proxy, and runs each binary. It needs the
+# network and takes minutes; it is not part of make test or CI.
+test-real:
+	$(GO) test -tags realcores -run '^TestRealCores$$' -parallel 1 -timeout 90m -v ./internal/cli
 
 # The static checks CI runs before the tests (.ci/run): no citation of a
 # design page outside the repository, gofmt, go vet and staticcheck on every

@@ -18,6 +18,7 @@ import (
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/platform"
+	"github.com/plugctl/plugctl/internal/profile"
 	"github.com/plugctl/plugctl/internal/scaffold"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/source/kinds"
@@ -27,8 +28,13 @@ import (
 // for when stdin is a terminal.
 type initOptions struct {
 	*globals
-	// Name is the config's name; default: the directory's name, made valid.
+	// Name is the config's name; default: the directory's name, made valid
+	// (the profile's name with Core).
 	Name string
+	// Core names a core profile shipped with plugctl (caddy, otelcol,
+	// coredns, benthos): the config names its module and version, and the
+	// profile says the rest.
+	Core string
 	// CoreModule and CoreVersion name the core on the module proxy.
 	CoreModule, CoreVersion string
 	// CoreSource is a git::URL, an archive URL or a ./local directory.
@@ -54,13 +60,24 @@ type initOptions struct {
 	plugs   []starterPlug
 	replace map[string]string
 	targets []platform.Target
+	profile *profile.Spec // Core's
 }
 
 // validate checks and parses what the flags say, before any question is
 // asked: a wrong flag is reported before the user answers anything. initRun
 // calls it first.
 func (o *initOptions) validate() error {
-	o.plugs = nil
+	o.plugs, o.profile = nil, nil
+	if o.Core != "" {
+		p := profile.ByName(o.Core)
+		if p == nil {
+			return usage(fmt.Errorf("--core %s: unknown core profile (valid: %s)", o.Core, strings.Join(profile.Names(), ", ")))
+		}
+		if o.CoreModule != "" && o.CoreModule != p.Modules[0] || o.CoreSource != "" || o.CoreMain != "" || o.CoreEntry != "" || len(o.CoreImports) > 0 {
+			return usage(errors.New("--core names the core and how it is built: leave out --core-module, --core-source, --core-main, --core-entry and --core-import"))
+		}
+		o.profile = p
+	}
 	for _, w := range o.With {
 		p, err := parseWith(w)
 		if err != nil {
@@ -81,6 +98,20 @@ func (o *initOptions) validate() error {
 		return usage(fmt.Errorf("--target: %w", err))
 	}
 	o.targets = targets
+	if p := o.profile; p != nil {
+		o.CoreModule = p.Modules[0]
+		if o.CoreVersion == "" && p.Example != nil {
+			o.CoreVersion = p.Example.Version
+		}
+		if o.Name == "" {
+			o.Name = p.Name
+		}
+		if len(o.With) == 0 && p.Example != nil {
+			for _, e := range p.Example.Plugins {
+				o.plugs = append(o.plugs, starterPlug{Name: e.Name, Module: e.Module, Version: e.Version, Kind: e.Kind, Before: e.Before, After: e.After})
+			}
+		}
+	}
 	return nil
 }
 
@@ -91,14 +122,20 @@ func newCmdInit(g *globals, runF func(context.Context, *initOptions) error) *cob
 		Short: "Write a commented starter plugconfig.yaml",
 		Long: `init writes a commented starter plug config (plugconfig.yaml, or the -f file) that
 plugctl validate accepts. On a terminal it asks for what the flags leave out;
-elsewhere the flags say everything and --core-module or --core-source is required.
+elsewhere the flags say everything and --core, --core-module or --core-source is
+required. --core NAME writes a config for a core plugctl has a profile for, naming
+its module and a version known to build, with example plugs unless --with is given.
 It never overwrites an existing file unless --force is given.`,
-		Example: `  # The bundled example, from a clone of plugctl:
+		Example: `  # A core plugctl has a profile for: Caddy, the collector, CoreDNS, Benthos:
+  plugctl init --core caddy --with github.com/caddy-dns/cloudflare@v0.2.1
+  plugctl init --core otelcol --name otelcol-acme
+
+  # The bundled example, from a clone of plugctl:
   plugctl init --name hello --core-source ./examples/core \
     --core-main github.com/plugctl/plugctl/examples/core/app \
     --with ./examples/plugins/greeter --replace github.com/plugctl/plugctl/plug=./plug
 
-  # Caddy with a plugin, the way xcaddy builds it:
+  # Caddy with a plugin, spelled out as its profile says it:
   plugctl init --name caddy --core-module github.com/caddyserver/caddy/v2 --core-version latest \
     --core-main github.com/caddyserver/caddy/v2/cmd \
     --core-import github.com/caddyserver/caddy/v2/modules/standard \
@@ -112,6 +149,7 @@ It never overwrites an existing file unless --force is given.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Name, "name", "", "artifact name (default: the directory's name)")
+	f.StringVar(&o.Core, "core", "", "a core with a profile: "+strings.Join(profile.Names(), ", ")+" (its module, an example version and plugs)")
 	f.StringVar(&o.CoreModule, "core-module", "", "Go module path of the core program")
 	f.StringVar(&o.CoreVersion, "core-version", "", "core version: exact, constraint (^1.4) or latest (default latest)")
 	f.StringVar(&o.CoreSource, "core-source", "", "core source instead of the module proxy: git::URL or ./dir")
@@ -141,6 +179,7 @@ type initResult struct {
 // starterPlug is one plug of the starter config.
 type starterPlug struct {
 	Name, Module, Version, Source string
+	Kind, Before, After           string
 }
 
 func initRun(ctx context.Context, o *initOptions) error {
@@ -291,35 +330,9 @@ func (o *initOptions) ask(ctx context.Context) error {
 			return v, config.CheckOrigin(o.CoreModule, v, o.CoreSource, "")
 		})
 	}
-	mod, mainDef := o.CoreModule, o.CoreModule
-	entry := cmp.Or(o.CoreEntry, "Main")
-	if local != nil {
-		mod, mainDef = local.path, local.path
-		if pkgs := local.entries(entry); len(pkgs) == 1 {
-			mainDef = pkgs[0]
-		}
+	if o.profile == nil {
+		o.askEntry(local, answer)
 	}
-	answer(&o.CoreMain, "Package with the entry function", "The import path of the package holding the function main calls.", mainDef, func(s string) (string, error) {
-		if s == "" {
-			return "", nil // the core module itself
-		}
-		if err := config.CheckImport("main", s, mod); err != nil {
-			return "", err
-		}
-		if local != nil {
-			return s, local.checkPackage(s)
-		}
-		return s, nil
-	})
-	answer(&o.CoreEntry, "Entry function", "", "Main", func(s string) (string, error) {
-		if err := config.CheckEntry(s); err != nil {
-			return "", err
-		}
-		if local != nil {
-			return s, local.checkEntry(cmp.Or(o.CoreMain, local.path), s)
-		}
-		return s, nil
-	})
 	if err != nil {
 		return err
 	}
@@ -496,6 +509,14 @@ func (o *initOptions) starter() ([]byte, error) {
 	if s.Core.Entry == "" {
 		s.Core.Entry = "Main"
 	}
+	if p := o.profile; p != nil {
+		sp := &scaffold.StarterProfile{Name: p.Name, Description: p.Description, Main: p.Main, Imports: p.Imports,
+			Tags: p.Tags, Ldflags: p.Ldflags, Order: p.Order != nil}
+		if p.Call != nil {
+			sp.Entry = p.Call.String()
+		}
+		s.Core.Profile = sp
+	}
 	for _, p := range o.plugs {
 		s.Plugs = append(s.Plugs, scaffold.StarterPlug(p))
 	}
@@ -520,4 +541,39 @@ func invalidConfig(err error, lead string) error {
 		b.WriteString("\n  " + e.Error())
 	}
 	return fail.New(fail.Config, "%s", b.String())
+}
+
+// askEntry asks, for a core without a profile, the package holding the
+// entry and the call main makes; local is the core's directory, when it is
+// one, whose sources check each answer.
+func (o *initOptions) askEntry(local *localModule, answer func(dst *string, question, help, def string, check func(string) (string, error))) {
+	mod, mainDef := o.CoreModule, o.CoreModule
+	entry := cmp.Or(o.CoreEntry, "Main")
+	if local != nil {
+		mod, mainDef = local.path, local.path
+		if pkgs := local.entries(entry); len(pkgs) == 1 {
+			mainDef = pkgs[0]
+		}
+	}
+	answer(&o.CoreMain, "Package with the entry function", "The import path of the package holding the function main calls.", mainDef, func(s string) (string, error) {
+		if s == "" {
+			return "", nil // the core module itself
+		}
+		if err := config.CheckImport("main", s, mod); err != nil {
+			return "", err
+		}
+		if local != nil {
+			return s, local.checkPackage(s)
+		}
+		return s, nil
+	})
+	answer(&o.CoreEntry, "Entry function", "", "Main", func(s string) (string, error) {
+		if err := config.CheckEntry(s); err != nil {
+			return "", err
+		}
+		if local != nil {
+			return s, local.checkEntry(cmp.Or(o.CoreMain, local.path), s)
+		}
+		return s, nil
+	})
 }

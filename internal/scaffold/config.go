@@ -34,11 +34,29 @@ type StarterCore struct {
 	Main    string
 	Entry   string
 	Imports []string
+	// Profile, when set, is the core's profile: the config then names the
+	// core's module and version only, and shows what the profile gives as
+	// comments a user may uncomment to override it.
+	Profile *StarterProfile
 }
 
-// StarterPlug is one plug of a starter config.
+// StarterProfile is what a starter config says of a core profile.
+type StarterProfile struct {
+	Name, Description string
+	Main, Entry       string // empty when the profile's templates make their own main
+	Imports           []string
+	Tags, Ldflags     []string
+	// Order reports that the core runs its plugins in order: each plug
+	// needs a position.
+	Order bool
+}
+
+// StarterPlug is one plug of a starter config. Kind and a position
+// (Before or After) are for cores whose profile wires kinds or keeps an
+// order.
 type StarterPlug struct {
 	Name, Module, Version, Source string
+	Kind, Before, After           string
 }
 
 var starter = template.Must(template.New("plugconfig.yaml").Funcs(Funcs).Option("missingkey=error").Parse(templates.Starter))

@@ -57,6 +57,23 @@ var starters = []struct {
 		},
 		Replace: map[string]string{"github.com/plugctl/plugctl/plug": "../plug", "example.com/b": "v1.2.3"},
 		Targets: []string{"linux/amd64", "darwin/arm64"}}},
+	{"profile-caddy", Starter{File: "plugconfig.yaml", Name: "caddy",
+		Core: StarterCore{Module: "github.com/caddyserver/caddy/v2", Version: "v2.11.9", Entry: "Main", Profile: &StarterProfile{
+			Name: "caddy", Description: "Caddy, built as xcaddy builds it", Main: "github.com/caddyserver/caddy/v2/cmd", Entry: "Main",
+			Imports: []string{"github.com/caddyserver/caddy/v2/modules/standard"}, Tags: []string{"nobadger", "nomysql", "nopgx"}, Ldflags: []string{"-s", "-w"}}},
+		Plugs: []StarterPlug{{Name: "cloudflare", Module: "github.com/caddy-dns/cloudflare", Version: "v0.2.1"}}}},
+	{"profile-otelcol", Starter{File: "plugconfig.yaml", Name: "otelcol",
+		Core: StarterCore{Module: "go.opentelemetry.io/collector/otelcol", Version: "v0.165.0", Entry: "Main", Profile: &StarterProfile{
+			Name: "otelcol", Description: "OpenTelemetry Collector, built as ocb builds a distribution", Ldflags: []string{"-s", "-w"}}},
+		Plugs: []StarterPlug{{Name: "otlp", Module: "go.opentelemetry.io/collector/receiver/otlpreceiver", Version: "v0.165.0", Kind: "receiver"}}}},
+	{"profile-coredns", Starter{File: "plugconfig.yaml", Name: "coredns",
+		Core: StarterCore{Module: "github.com/coredns/coredns", Version: "v1.15.0", Entry: "Main", Profile: &StarterProfile{
+			Name: "coredns", Description: "CoreDNS", Main: "github.com/coredns/coredns/coremain", Entry: "Run",
+			Imports: []string{"github.com/coredns/coredns/core/plugin"}, Order: true}},
+		Plugs: []StarterPlug{{Name: "hello", Source: "./hello", After: "log"}}}},
+	{"profile-benthos", Starter{File: "plugconfig.yaml", Name: "benthos",
+		Core: StarterCore{Module: "github.com/redpanda-data/benthos/v4", Version: "v4.60.0", Entry: "Main", Profile: &StarterProfile{
+			Name: "benthos", Description: "Benthos", Main: "github.com/redpanda-data/benthos/v4/public/service", Entry: "RunCLI(context.Background())"}}}},
 	{"git-core", Starter{File: "plugconfig.yaml", Name: "gitty", Core: StarterCore{Source: "git::https://git.example.com/core.git", Version: "main", Entry: "Run"},
 		Targets: []string{"windows/amd64"}}},
 }

@@ -157,11 +157,17 @@ func Decide(in Input) (*Build, error) {
 		b.Profile = prof.Name
 	}
 	b.Manifest = man != nil
-	// Lowest layer first: each sets what it has.
-	for _, l := range []struct {
+	// Lowest layer first: each sets what it has. A profile the config
+	// names is the config's say, above the core's plugin.yaml; one chosen
+	// by the module path is below it.
+	layers := []struct {
 		s    *Spec
 		name string
-	}{{prof, "profile " + b.Profile}, {man, "the core's plugin.yaml"}} {
+	}{{prof, "profile " + b.Profile}, {man, "the core's plugin.yaml"}}
+	if u.Profile != "" {
+		layers[0], layers[1] = layers[1], layers[0]
+	}
+	for _, l := range layers {
 		if l.s != nil {
 			b.apply(l.s, l.name)
 		}

@@ -11,11 +11,14 @@
 //  1. the config's core section (main, entry, imports, template) and its
 //     build.tags and build.ldflags;
 //  2. the core: section of the core module's own plugin.yaml;
-//  3. a profile: the one the config names (core.profile: NAME, or a path
-//     to a profile file), else the profile shipped with plugctl whose
-//     modules list the core's module path;
+//  3. the profile shipped with plugctl whose modules list the core's
+//     module path;
 //  4. the plain default: main is the core's module, entry is Main, the
 //     built-in main template, no tags, no linker flags.
+//
+// A profile the config names (core.profile: NAME, or the path of a
+// profile file) takes the place of 3 and ranks above 2: it is the config's
+// choice, which a core's own plugin.yaml must not undo.
 //
 // core.profile: none leaves layers 2 and 3 out. A config value equal to
 // the plain default (main: the module path, entry: Main, an empty imports

@@ -284,6 +284,20 @@ defaults:
 			}
 		})
 	}
+	t.Run("a named profile over the core's plugin.yaml", func(t *testing.T) {
+		man := spec(t, "tags: [m]\nldflags: [-w]\n")
+		write("named.yaml", "tags: [p]\n")
+		for _, tt := range []struct{ profile, tags, ldflags string }{{"./named.yaml", "p", "-w"}, {"", "m", "-w"}, {"none", "", ""}} {
+			b, err := Decide(Input{User: User{File: "plugconfig.yaml", Dir: profDir, Profile: tt.profile}, Manifest: man,
+				Module: "example.com/core", Version: "v1.0.0", Root: dir, GoMod: gomod})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(b.Tags, ",") != tt.tags || strings.Join(b.Ldflags, ",") != tt.ldflags || b.Manifest != (tt.profile != "none") {
+				t.Errorf("profile %q: tags %q, ldflags %q, manifest %v", tt.profile, b.Tags, b.Ldflags, b.Manifest)
+			}
+		}
+	})
 	t.Run("plain core by module", func(t *testing.T) {
 		b, err := run("")
 		if err != nil {

@@ -466,6 +466,8 @@ func changes(old, nf *lock.File) []Change {
 			ch.Note = "content changed"
 		case a.Requested != b.Requested || a.Import != b.Import:
 			ch.Note = "requested " + a.Requested
+		case n == source.CoreName && old != nil && !slices.Equal(old.Order, nf.Order):
+			ch.Note = "order " + strings.Join(nf.Order, " ")
 		default:
 			continue
 		}

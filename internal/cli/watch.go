@@ -16,6 +16,7 @@ import (
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/lock"
+	"github.com/plugctl/plugctl/internal/profile"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/watch"
 )
@@ -122,6 +123,15 @@ func (o *runOptions) watchRoots() []string {
 		local(cfg.Core.Source)
 	}
 	local(cfg.Core.Template)
+	if profile.IsPath(cfg.Core.Profile) {
+		// The profile file and the templates it lists.
+		local(cfg.Core.Profile)
+		if spec, err := profile.LoadFile(cfg.Dir, cfg.Core.Profile); err == nil {
+			for _, t := range spec.Templates {
+				local(t.From)
+			}
+		}
+	}
 	for _, p := range cfg.Enabled() {
 		if isKind(p.Source, source.Local) {
 			local(p.Source)

@@ -116,7 +116,7 @@ type Spec struct {
 	Example   *Example
 
 	// set holds the keys the layer sets, with where; raw is the file's
-	// text, for a user's profile file (FileDigest).
+	// text (FileDigest, the fuzz seeds).
 	set map[string]diag.Pos
 	raw []byte
 }

@@ -64,6 +64,7 @@ func loadShipped(fsys fs.FS) ([]*Spec, error) {
 			errs = append(errs, err)
 			continue
 		}
+		s.raw = data
 		if len(s.Modules) == 0 {
 			errs = append(errs, fmt.Errorf("templates/%s/%s: a shipped profile lists the modules it is chosen for", dir, FileName))
 		}

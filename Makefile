@@ -52,8 +52,9 @@ fuzz:
 	  for f in $$(grep -h '^func Fuzz' $$d/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
 	    echo "== $$d $$f"; $(GO) test ./$$d -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s; done; done
 
+# BASELINE=REV adds (f): offline rebuilds compared with plugctl built at REV.
 bench:
-	$(GO) run ./internal/bench -o BENCHMARKS.md
+	$(GO) run ./internal/bench -o BENCHMARKS.md $(if $(BASELINE),-baseline $(BASELINE))
 
 example:
 	$(GO) run ./cmd/plugctl build -f plugconfig.example.yaml

@@ -17,6 +17,9 @@
 //	(d) plugctl's own peak memory during vendor and build
 //	(e) a build as another user, elsewhere, with cold caches, compared byte
 //	    for byte with the first (root only; needs setpriv)
+//	(f) with -baseline REV: an offline rebuild of the example by this
+//	    plugctl (which compiles from a private, verified copy of the vendor
+//	    tree) vs plugctl built at REV; and the copy's cost on a large tree
 //
 // It runs on Linux only: memory is read from /proc and wait4's rusage.
 package main
@@ -48,8 +51,9 @@ func main() {
 	out := flag.String("o", "BENCHMARKS.md", "the Markdown file to write")
 	n := flag.Int("n", 15, "runs of each measured command (the median is reported)")
 	cold := flag.Bool("cold", true, "also run the cold-cache checks (c) and (e), which compile the standard library")
+	baseline := flag.String("baseline", "", "a git revision of plugctl to compare offline rebuilds with (f)")
 	flag.Parse()
-	if err := run(*out, *n, *cold); err != nil {
+	if err := run(*out, *n, *cold, *baseline); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -69,7 +73,7 @@ type bench struct {
 	venv    map[string]string // its environment
 }
 
-func run(out string, n int, cold bool) error {
+func run(out string, n int, cold bool, baseline string) error {
 	b := &bench{}
 	var err error
 	if b.repo, err = repoRoot(); err != nil {
@@ -115,6 +119,13 @@ func run(out string, n int, cold bool) error {
 		}
 	} else {
 		fmt.Fprintf(&b.md, "## (e) reproducible as another user\n\nSkipped (`-cold=false`).\n\n")
+	}
+	if baseline != "" {
+		if err := b.snapshot(n, baseline); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(&b.md, "## (f) offline rebuild: compiling from a verified copy\n\nSkipped (no `-baseline`; `make bench BASELINE=REV` compares with plugctl at REV).\n\n")
 	}
 	if len(b.failed) == 0 {
 		fmt.Fprintf(&b.md, "## Summary\n\nEvery target was met.\n")

@@ -18,6 +18,7 @@ import (
 	"github.com/plugctl/plugctl/internal/sbom"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/source/kinds"
+	"github.com/plugctl/plugctl/internal/vendortree"
 )
 
 // Artifact is one binary of a build, compiled by this run or reused.
@@ -178,12 +179,26 @@ func (s *State) keep(a *Artifact) {
 }
 
 // moduleDir is the build module compile builds: the one generate wrote,
-// or the vendor tree verify checked.
+// or, offline, the private copy of the vendor tree snapshot made (the
+// tree of a bundle this run unpacked itself).
 func (s *State) moduleDir() string {
-	if s.Offline {
+	switch {
+	case s.buildDir != "":
+		return s.buildDir
+	case s.Offline:
 		return s.TreeDir
 	}
 	return s.GenDir
+}
+
+// moduleHashes hashes the files of the build module compile builds: from
+// the vendor manifest offline, which verify checked them against, else as
+// they are in the module generate wrote.
+func (s *State) moduleHashes() (map[string]string, error) {
+	if s.Offline && s.Tree != nil {
+		return treeGenerated(s.Tree.Manifest), nil
+	}
+	return generated(s.moduleDir())
 }
 
 // reuseTargets (the reuse step, once the build module is known) keeps
@@ -194,7 +209,7 @@ func (s *State) reuseTargets(context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.generated, err = generated(s.moduleDir()); err != nil {
+	if s.generated, err = s.moduleHashes(); err != nil {
 		return err
 	}
 	n := 0
@@ -242,7 +257,12 @@ func (s *State) compile(ctx context.Context) error {
 	}
 	if s.generated == nil {
 		var err error
-		if s.generated, err = generated(s.moduleDir()); err != nil {
+		if s.generated, err = s.moduleHashes(); err != nil {
+			return err
+		}
+	}
+	if s.Offline {
+		if err := s.treeFacts(s.moduleDir()); err != nil {
 			return err
 		}
 	}
@@ -385,6 +405,18 @@ func generated(dir string) (map[string]string, error) {
 		gen[name] = sha256hex(data)
 	}
 	return gen, nil
+}
+
+// treeGenerated returns what generated returns for a vendor tree, from its
+// manifest: the build module's own files are those at its root.
+func treeGenerated(m *vendortree.Manifest) map[string]string {
+	gen := map[string]string{}
+	for _, f := range m.Files {
+		if !strings.Contains(f.Path, "/") && (f.Path == "go.mod" || f.Path == "go.sum" || strings.HasSuffix(f.Path, ".go")) {
+			gen[f.Path] = f.SHA256
+		}
+	}
+	return gen
 }
 
 // display shortens path relative to the working directory when it is below

@@ -144,6 +144,9 @@ type State struct {
 	Offline    bool
 	vendorSums map[string]string
 
+	// snapshot: the private copy of the verified tree compile builds from.
+	buildDir string
+
 	// vendor
 	Vendored *VendorResult
 

@@ -25,6 +25,7 @@ const (
 	Compile   report.StepName = "compile"    // one binary per target not up to date
 	Record    report.StepName = "record"     // sha256, SBOM and record beside each binary
 	Verify    report.StepName = "verify"     // check the vendor tree against its manifest
+	Snapshot  report.StepName = "snapshot"   // copy the verified tree where only this run writes, checking it again
 	Vendor    report.StepName = "vendor"     // write the vendor tree
 	Bundle    report.StepName = "bundle"     // pack config, lock and tree
 	Outdated  report.StepName = "outdated"   // newer versions per component
@@ -72,6 +73,7 @@ var (
 	recordStep      = Step{Name: Record, Unit: report.Targets, Minor: true, Run: method((*State).record)}
 	verifyAloneStep = Step{Name: Verify, Detail: func(s *State) string { return s.Opts.Tree }, Run: method((*State).verifyAlone)}
 	verifyStep      = Step{Name: Verify, Detail: func(s *State) string { return s.treeDir() }, Run: method((*State).verify)}
+	snapshotStep    = Step{Name: Snapshot, Detail: func(s *State) string { return report.Files.Of(len(s.Tree.Manifest.Files)) }, Run: method((*State).snapshot)}
 	// lockedStep reads the lock and the config only (no network): with
 	// --locked, an offline build fails on a missing or stale lock.
 	lockedStep   = Step{Name: UseLock, Minor: true, Skip: func(s *State) bool { return !s.Opts.Lock.Locked }, Run: method((*State).useLock)}
@@ -94,7 +96,9 @@ var (
 	BuildSteps = []Step{loadStep, outputsStep, stateLockStep, useLockStep, reuseStep, resolveStep, fetchStep, checkStep, generateStep, saveLockStep, reuseTargetsStep, compileStep, recordStep}
 	// OfflineSteps build from the project's vendor tree: nothing is
 	// resolved, fetched or generated.
-	OfflineSteps = []Step{loadStep, outputsStep, stateLockStep, lockedStep, verifyStep, reuseTargetsStep, compileStep, recordStep}
+	// The tree is verified in place, then copied where no one else writes
+	// and checked again as it is copied, and compiled from the copy.
+	OfflineSteps = []Step{loadStep, outputsStep, stateLockStep, lockedStep, verifyStep, reuseTargetsStep, snapshotStep, compileStep, recordStep}
 	// BundleBuildSteps build from a bundle, with its config.
 	BundleBuildSteps = []Step{unpackStep, loadStep, outputsStep, stateLockStep, verifyStep, reuseTargetsStep, compileStep, recordStep}
 	// VendorSteps write the vendor tree, then the lock: a run stopped

@@ -91,7 +91,7 @@ func TestStepLists(t *testing.T) {
 		{"lock", LockSteps, "load state-lock use-lock resolve fetch check generate save-lock"},
 		{"generate", GenerateSteps, "load state-lock outputs use-lock resolve fetch check generate save-lock"},
 		{"build", BuildSteps, "load outputs state-lock use-lock reuse resolve fetch check generate save-lock reuse compile record"},
-		{"build --offline", OfflineSteps, "load outputs state-lock use-lock verify reuse compile record"},
+		{"build --offline", OfflineSteps, "load outputs state-lock use-lock verify reuse snapshot compile record"},
 		{"build --bundle", BundleBuildSteps, "unpack load outputs state-lock verify reuse compile record"},
 		{"vendor", VendorSteps, "load state-lock use-lock resolve fetch check generate save-lock vendor save-lock"},
 		{"bundle", BundleSteps, "load state-lock outputs verify bundle"},

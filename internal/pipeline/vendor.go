@@ -276,25 +276,6 @@ func (s *State) verify(context.Context) error {
 	}
 	s.Set = set
 	s.Offline = true
-	s.vendorSums = goSums(filepath.Join(dir, "go.sum"))
-	// The copies of the replaced directories have their sources'
-	// content hash (CopyModule), which the SBOM records.
-	for _, r := range s.Config.Replace {
-		if rel := m.Replaced[r.Path]; r.Dir != "" && rel != "" {
-			sums, err := modhash.Dir(filepath.Join(dir, filepath.FromSlash(rel)))
-			h := ""
-			if err == nil {
-				h, err = sums.Content()
-			}
-			if err != nil {
-				return fail.Wrap(fail.Mismatch, err)
-			}
-			if s.trees == nil {
-				s.trees = map[string]string{}
-			}
-			s.trees[s.abs(r.Dir)] = h
-		}
-	}
 	// What feeds an artifact built from the tree: the manifest pins every
 	// byte compiled (sources, generated main, go.mod), so neither the
 	// local sources nor the template are read — they may not even be
@@ -310,6 +291,53 @@ func (s *State) verify(context.Context) error {
 	if s.Opts.Lock.Locked && !exists(lockPath) {
 		// The lock was compared with the tree only because it exists.
 		return fail.New(fail.Mismatch, "%s does not exist, and --locked requires the lock the vendor tree was made with", lockPath)
+	}
+	return nil
+}
+
+// snapshot (the snapshot step of build --offline) copies the tree verify
+// checked into a directory of this run's own under the state directory —
+// mode 0700, a fresh name, removed by Close and, after a killed run, by
+// the next one — checking every byte of the copy against the manifest
+// verify read (vendortree.Snapshot). Compile builds from the copy: what
+// another process writes into the tree from now on is not compiled, and
+// what it wrote since verify is refused (exit 3). A bundle's tree needs no
+// copy: unpack made it, in a private directory of its own.
+func (s *State) snapshot(context.Context) error {
+	dir, err := files.TempDir(s.statePath("build"))
+	if err != nil {
+		return err
+	}
+	s.onClose(func() { os.RemoveAll(dir) })
+	if err := vendortree.Snapshot(s.TreeDir, s.Tree.Manifest, dir); err != nil {
+		return err
+	}
+	s.buildDir = dir
+	return nil
+}
+
+// treeFacts reads, from the build module compile builds offline (dir),
+// what the SBOM records and a binary built with -mod=vendor does not: the
+// module hashes of its go.sum, and the content hash of the copies of the
+// replaced directories (CopyModule gave them their sources' hash).
+func (s *State) treeFacts(dir string) error {
+	m := s.Tree.Manifest
+	s.vendorSums = goSums(filepath.Join(dir, "go.sum"))
+	for _, r := range s.Config.Replace {
+		if rel := m.Replaced[r.Path]; r.Dir != "" && rel != "" {
+			sums, err := modhash.Dir(filepath.Join(dir, filepath.FromSlash(rel)))
+			h := ""
+			if err == nil {
+				h, err = sums.Content()
+			}
+			if err != nil {
+				return fail.Wrap(fail.Mismatch, err)
+			}
+			if s.trees == nil {
+				s.trees = map[string]string{}
+			}
+			s.trees[s.abs(r.Dir)] = h
+		}
 	}
 	return nil
 }

@@ -31,6 +31,7 @@ var (
 	Trees       = Unit{"tree", "trees"}
 	Directories = Unit{"directory", "directories"}
 	Targets     = Unit{"target", "targets"}
+	Files       = Unit{"file", "files"}
 )
 
 // Of is n of the unit for people: "1 plug", "3 plugs"; the bare number

@@ -21,6 +21,10 @@
 // unmade) executable, or replaced by a symbolic link or anything else that is
 // not a regular file.
 //
+// A build compiles from a Snapshot of a verified tree — a private copy whose
+// every byte was checked as it was copied — never from the tree itself,
+// which another process could change after it was verified.
+//
 // The manifest proves the tree is the one it lists, not who listed it:
 // whoever can edit a file can edit its line too. A signature (Sign,
 // CheckSignature) binds the manifest, and through it every file, to a key.

@@ -23,6 +23,12 @@ type Tree struct {
 	GoMod  *modfile.File // its go.mod, parsed
 	// Time is the commit time of a git tree (UTC), zero for an archive.
 	Time time.Time
+	// Based reports that Base was looked for (a git tree fetched for a
+	// commit no tag names); Base is then the highest semver tag reachable
+	// from the commit that fits the module path, "" when none is: what
+	// the go command makes the commit's pseudo-version from.
+	Based bool
+	Base  string
 	// Sums are the digests of the tree's files, read once as the tree was
 	// written: its module hash at any version and its content hash come
 	// from them, with no other read of the tree.
@@ -62,10 +68,13 @@ func ReadTree(dir string, keep []string) (*Tree, error) {
 
 // ModuleVersion returns the version to require the tree's module at, given
 // the semver tag the git version resolved to (Pin.Version; "" when none):
-// the tag itself when it fits the module path, else a pseudo-version
-// vN.0.0-yyyymmddhhmmss-abcdefabcdef made from the commit's time and hash,
-// N being the module path's major version. A tag that does not fit the
-// module path (v2.1.0 for a module without /v2) is a fail.Config error.
+// the tag itself when it fits the module path, else the commit's
+// pseudo-version as the go command makes it: from the time and hash of
+// the commit and the highest tag reachable from it (Base) — v0.1.1-0.
+// yyyymmddhhmmss-abcdefabcdef after tag v0.1.0, vN.0.0-yyyymmddhhmmss-
+// abcdefabcdef when no tag is, N being the module path's major version.
+// A tag that does not fit the module path (v2.1.0 for a module without
+// /v2) is a fail.Config error.
 func (t *Tree) ModuleVersion(tag, commit string) (string, error) {
 	if tag != "" {
 		if err := module.Check(t.Module, tag); err != nil {
@@ -80,12 +89,20 @@ func (t *Tree) ModuleVersion(tag, commit string) (string, error) {
 	if len(commit) < 12 {
 		return "", fmt.Errorf("commit %q is too short for a pseudo-version", commit)
 	}
-	return module.PseudoVersion(module.PathMajorPrefix(pathMajor), "", t.Time, commit[:12]), nil
+	if t.Base != "" && module.CheckPathMajor(t.Base, pathMajor) != nil {
+		return "", fmt.Errorf("base tag %s does not fit module path %s", t.Base, t.Module)
+	}
+	v := module.PseudoVersion(module.PathMajorPrefix(pathMajor), t.Base, t.Time, commit[:12])
+	if err := module.Check(t.Module, v); err != nil {
+		return "", fmt.Errorf("pseudo-version of commit %s: %w", commit, err)
+	}
+	return v, nil
 }
 
 // DirVersion is the version a module built from a directory (local or an
-// archive) is required at: v0.0.0, or vN.0.0 for a module path ending in
-// /vN, the only versions the go command accepts for such a path.
+// archive) is required at when nothing says which version it is: v0.0.0,
+// or vN.0.0 for a module path ending in /vN, the lowest versions the go
+// command accepts for such a path. A fetched tree is hashed at it.
 func DirVersion(mod string) string {
 	_, pathMajor, ok := module.SplitPathVersion(mod)
 	if !ok || pathMajor == "" {
@@ -132,8 +149,12 @@ type fetched struct {
 	Source string `json:"source"` // the config's source, credentials redacted
 	Pin    string `json:"pin"`    // commit (git) or sha256 (archive)
 	Module string `json:"module"`
-	Hash   string `json:"hash"` // the module hash of the tree, at LocalVersion
+	Hash   string `json:"hash"` // the module hash of the tree, at DirVersion
 	Time   string `json:"time"` // commit time, RFC 3339, for pseudo-versions
+	// Based and Base are the Tree's: whether the pseudo-version's base tag
+	// was looked for, and which it is.
+	Based bool   `json:"based,omitempty"`
+	Base  string `json:"base,omitempty"`
 	// Dir is the module's directory inside the fetched tree, relative: an
 	// archive holding one top-level directory has its module there.
 	Dir string `json:"dir"`
@@ -141,17 +162,18 @@ type fetched struct {
 
 // FetchTree returns the source tree of the component name, from source at
 // pin (a commit or a checksum), reusing the one fetched before into
-// env.Sources when it is still intact, and fetching it with get otherwise.
+// env.Sources when it is still intact (and, when base is set, fetched with
+// its Base looked for), and fetching it with get otherwise.
 // Either way the tree is read once: its Sums, checked against the record or
 // made as it was fetched, give every hash of it later steps need (they are
 // put in env.Hashes).
-func (e *Env) FetchTree(name, source, pin string, get func(dst string) (*Tree, error)) (*Tree, error) {
+func (e *Env) FetchTree(name, source, pin string, base bool, get func(dst string) (*Tree, error)) (*Tree, error) {
 	if e.Sources == "" {
 		return nil, fmt.Errorf("no directory to fetch sources into")
 	}
 	dst := filepath.Join(e.Sources, name)
 	record := dst + ".json"
-	if t := e.reuseTree(record, dst, source, pin); t != nil {
+	if t := e.reuseTree(record, dst, source, pin); t != nil && (t.Based || !base) {
 		return t, nil
 	}
 	_ = os.Remove(record) // the tree is about to change
@@ -160,7 +182,7 @@ func (e *Env) FetchTree(name, source, pin string, get func(dst string) (*Tree, e
 		return nil, err
 	}
 	e.Hashes.Put(tree.Sums)
-	hash, err := tree.Sums.Module(tree.Module, LocalVersion)
+	hash, err := tree.Sums.Module(tree.Module, DirVersion(tree.Module))
 	if err != nil {
 		return nil, fail.Wrap(fail.Config, err)
 	}
@@ -172,7 +194,7 @@ func (e *Env) FetchTree(name, source, pin string, get func(dst string) (*Tree, e
 	if err != nil {
 		return nil, err
 	}
-	data, err := json.MarshalIndent(fetched{Source: source, Pin: pin, Module: tree.Module, Hash: hash, Time: string(when), Dir: filepath.ToSlash(rel)}, "", "  ")
+	data, err := json.MarshalIndent(fetched{Source: source, Pin: pin, Module: tree.Module, Hash: hash, Time: string(when), Dir: filepath.ToSlash(rel), Based: tree.Based, Base: tree.Base}, "", "  ")
 	if err != nil {
 		return nil, err
 	}
@@ -198,14 +220,14 @@ func (e *Env) reuseTree(record, dst, source, pin string) *Tree {
 	if err != nil {
 		return nil
 	}
-	if h, err := sums.Module(f.Module, LocalVersion); err != nil || h != f.Hash {
+	if h, err := sums.Module(f.Module, DirVersion(f.Module)); err != nil || h != f.Hash {
 		return nil
 	}
 	gomod, err := SumsGoMod(sums, filepath.Join(dir, "go.mod"))
 	if err != nil || gomod.Module.Mod.Path != f.Module {
 		return nil
 	}
-	t := &Tree{Dir: dir, Module: f.Module, GoMod: gomod, Sums: sums}
+	t := &Tree{Dir: dir, Module: f.Module, GoMod: gomod, Sums: sums, Based: f.Based, Base: f.Base}
 	if err := t.Time.UnmarshalText([]byte(f.Time)); err != nil {
 		return nil
 	}

@@ -166,7 +166,7 @@ func (s Source) Verify(ctx context.Context, env *source.Env, r *source.Request, 
 // Fetch downloads and checks the archive into env.Sources (or reuses the
 // tree fetched before); its module is required at DirVersion.
 func (Source) Fetch(ctx context.Context, env *source.Env, r *source.Request, pin source.Pin) (*source.Component, error) {
-	tree, err := env.FetchTree(r.Name, pin.Origin.URL, pin.Origin.SHA256, func(dst string) (*source.Tree, error) {
+	tree, err := env.FetchTree(r.Name, pin.Origin.URL, pin.Origin.SHA256, false, func(dst string) (*source.Tree, error) {
 		return FetchTree(ctx, env, r.Source, pin.Origin.SHA256, dst)
 	})
 	if err != nil {

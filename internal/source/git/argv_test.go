@@ -60,7 +60,7 @@ func TestGitArgv(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := FetchTree(ctx, nil, f.URL()+"//plugins/metrics", f.c3, filepath.Join(t.TempDir(), "m")); err != nil {
+	if _, err := FetchTree(ctx, nil, f.URL()+"//plugins/metrics", f.c3, filepath.Join(t.TempDir(), "m"), false); err != nil {
 		t.Fatal(err)
 	}
 	commits := []string{f.c0, f.c1, f.c2, f.c3, f.c4}
@@ -115,7 +115,7 @@ func TestGitArgv(t *testing.T) {
 		run  func() error
 	}{
 		{"version", func() error { _, err := resolveGit(ctx, f.URL(), inject); return err }},
-		{"commit", func() error { _, err := FetchTree(ctx, nil, f.URL(), inject, t.TempDir()); return err }},
+		{"commit", func() error { _, err := FetchTree(ctx, nil, f.URL(), inject, t.TempDir(), false); return err }},
 		{"url", func() error { _, err := Refs(ctx, nil, "git::"+inject); return err }},
 		{"ssh host", func() error {
 			_, err := Refs(ctx, nil, "git::ssh://-oProxyCommand=touch%20"+canary+"/repo")
@@ -124,7 +124,7 @@ func TestGitArgv(t *testing.T) {
 		{"ext transport", func() error { _, err := Refs(ctx, nil, "git::ext::sh -c touch% "+canary); return err }},
 		{"fd transport", func() error { _, err := Refs(ctx, nil, "git::fd::17"); return err }},
 		{"forced ext", func() error { _, err := Refs(ctx, nil, "ext::sh -c touch% "+canary); return err }},
-		{"subdir escape", func() error { _, err := FetchTree(ctx, nil, f.URL()+"//../..", f.c3, t.TempDir()); return err }},
+		{"subdir escape", func() error { _, err := FetchTree(ctx, nil, f.URL()+"//../..", f.c3, t.TempDir(), false); return err }},
 		{"query", func() error { _, err := Refs(ctx, nil, f.URL()+"?sshkey=x"); return err }},
 	}
 	for _, a := range attempts {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/module"
+
 	"github.com/plugctl/plugctl/internal/extract"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
@@ -21,8 +23,11 @@ import (
 // replacing whatever is there only once the whole tree is written. For a
 // source with a //sub/dir suffix, dst receives that directory. The result
 // holds no .git, no symbolic links and no submodules; its go.mod names the
-// module.
-func FetchTree(ctx context.Context, env *source.Env, src, commit, dst string) (*source.Tree, error) {
+// module. With base set (the commit's version will be a pseudo-version), the
+// commit's history and the repository's tags are fetched too, and the
+// tree's Base is the highest semver tag reachable from the commit that fits
+// its module path, as the go command chooses it.
+func FetchTree(ctx context.Context, env *source.Env, src, commit, dst string, base bool) (*source.Tree, error) {
 	s, err := Parse(src)
 	if err != nil {
 		return nil, err
@@ -32,14 +37,14 @@ func FetchTree(ctx context.Context, env *source.Env, src, commit, dst string) (*
 	}
 	tctx, cancel := env.WithTimeout(ctx)
 	defer cancel()
-	t, err := client{env}.fetch(tctx, s, commit, dst)
+	t, err := client{env}.fetch(tctx, s, commit, dst, base)
 	if err != nil {
 		return nil, env.FetchErr(ctx, err, fmt.Sprintf("fetching %s at %s", s, commit))
 	}
 	return t, nil
 }
 
-func (c client) fetch(ctx context.Context, s Repo, commit, dst string) (*source.Tree, error) {
+func (c client) fetch(ctx context.Context, s Repo, commit, dst string, base bool) (*source.Tree, error) {
 	repo, err := c.initRepo(ctx)
 	if err != nil {
 		return nil, err
@@ -48,6 +53,7 @@ func (c client) fetch(ctx context.Context, s Repo, commit, dst string) (*source.
 	gitDir := "--git-dir=" + repo
 	// One commit, by hash: every protocol-v2 server allows it. Fall back
 	// to every branch and tag for servers that do not.
+	shallow := true
 	if _, err := c.git(ctx, repo, gitDir, "fetch", "--quiet", "--no-tags", "--depth=1", "--", s.URL, commit); err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -55,6 +61,7 @@ func (c client) fetch(ctx context.Context, s Repo, commit, dst string) (*source.
 		if err := c.fetchAll(ctx, repo, s); err != nil {
 			return nil, err
 		}
+		shallow = false
 	}
 	object := commit
 	if s.Subdir != "" {
@@ -102,9 +109,59 @@ func (c client) fetch(ctx context.Context, s Repo, commit, dst string) (*source.
 	if err != nil {
 		return nil, err
 	}
+	if base {
+		if t.Base, err = c.base(ctx, repo, s, commit, t.Module, shallow); err != nil {
+			return nil, err
+		}
+		t.Based = true
+	}
 	if err := files.ReplaceDir(tmp, dst); err != nil {
 		return nil, err
 	}
 	t.Dir, t.Time, t.Sums = dst, time.Unix(sec, 0).UTC(), t.Sums.At(dst)
 	return t, nil
+}
+
+// base returns the highest semver tag reachable from commit that fits
+// module's path (v0 or v1 for a path without /vN, vN for one with it),
+// the subdirectory's own tags first as semverTags reads them; "" when no
+// tag is. It is what the go command bases a commit's pseudo-version on
+// (git for-each-ref --merged, as cmd/go's RecentTag), so that a branch
+// after tag v0.1.0 is v0.1.1-0.DATE-HASH, which sorts above v0.1.0, not
+// v0.0.0-DATE-HASH, which sorts below it. repo holds commit; its history
+// (shallow when the first fetch was) and every tag are fetched into it.
+func (c client) base(ctx context.Context, repo string, s Repo, commit, mod string, shallow bool) (string, error) {
+	gitDir := "--git-dir=" + repo
+	if shallow {
+		// The commit is fetched again, whole, with the tags: a fetch whose
+		// refspecs match nothing (no tags) fails.
+		if _, err := c.git(ctx, repo, gitDir, "fetch", "--quiet", "--no-tags", "--unshallow", "--", s.URL, "+refs/tags/*:refs/tags/*", commit); err != nil {
+			return "", err
+		}
+	} // else fetchAll brought every branch and tag with their history
+
+	out, err := c.git(ctx, repo, gitDir, "for-each-ref", "--format=%(refname)", "--merged="+commit, "refs/tags/")
+	if err != nil {
+		return "", err
+	}
+	return baseTag(strings.Fields(string(out)), s.Subdir, mod), nil
+}
+
+// baseTag picks the base of a pseudo-version among the tag refs reachable
+// from a commit (see base).
+func baseTag(names []string, subdir, mod string) string {
+	_, pathMajor, ok := module.SplitPathVersion(mod)
+	if !ok {
+		return ""
+	}
+	refs := make([]Ref, len(names))
+	for i, n := range names {
+		refs[i] = Ref{Name: n}
+	}
+	for _, t := range semverTags(refs, subdir) { // highest first
+		if module.CheckPathMajor(t.version, pathMajor) == nil {
+			return t.version
+		}
+	}
+	return ""
 }

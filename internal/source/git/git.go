@@ -365,12 +365,17 @@ func describe(o source.Origin) string {
 
 // Fetch fetches the pinned commit into env.Sources (or reuses the tree
 // fetched before) and derives the version to build it at: the tag the pin
-// names when it fits the module path, else the commit's pseudo-version.
+// names when it fits the module path, else the commit's pseudo-version,
+// made as the go command makes it from the highest tag reachable from the
+// commit (source.Tree.ModuleVersion).
 func (Source) Fetch(ctx context.Context, env *source.Env, r *source.Request, pin source.Pin) (*source.Component, error) {
 	redacted := redact.String(r.Source)
 	commit := pin.Origin.Commit
-	tree, err := env.FetchTree(r.Name, redacted, commit, func(dst string) (*source.Tree, error) {
-		return FetchTree(ctx, env, r.Source, commit, dst)
+	// No tag names the commit: its pseudo-version needs the highest tag
+	// reachable from it.
+	base := pin.Version == ""
+	tree, err := env.FetchTree(r.Name, redacted, commit, base, func(dst string) (*source.Tree, error) {
+		return FetchTree(ctx, env, r.Source, commit, dst, base)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", source.Label(r.Name), err)

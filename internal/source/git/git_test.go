@@ -173,7 +173,7 @@ func TestFetchGit(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dst, "stale.go"), []byte("package stale\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tree, err := FetchTree(ctx, nil, f.URL(), f.c2, dst)
+	tree, err := FetchTree(ctx, nil, f.URL(), f.c2, dst, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestFetchGit(t *testing.T) {
 func TestFetchGitSubdir(t *testing.T) {
 	f := newFixture(t)
 	dst := filepath.Join(t.TempDir(), "metrics")
-	tree, err := FetchTree(context.Background(), nil, f.URL()+"//plugins/metrics", f.c3, dst)
+	tree, err := FetchTree(context.Background(), nil, f.URL()+"//plugins/metrics", f.c3, dst, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ func TestFetchGitErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dst := filepath.Join(t.TempDir(), "dst")
-			_, err := FetchTree(context.Background(), nil, tt.src, tt.commit, dst)
+			_, err := FetchTree(context.Background(), nil, tt.src, tt.commit, dst, false)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -372,5 +372,41 @@ func TestAvailableAgreesWithResolve(t *testing.T) {
 		if p.Version != a.Newest || p.Ref != "refs/tags/v1.0.0" {
 			t.Errorf("resolving %q picks %+v; outdated says the newest is %s", v, p, a.Newest)
 		}
+	}
+}
+
+// TestPseudoVersionBase: a commit no tag names is built at the
+// pseudo-version the go command gives it, based on the highest semver tag
+// reachable from it that fits the module path.
+func TestPseudoVersionBase(t *testing.T) {
+	f := newFixture(t)
+	v2 := newRepo(t)
+	start := v2.commit("start", map[string]string{"go.mod": "module example.com/big/v2\n\ngo 1.22\n"})
+	v2.commit("v1", map[string]string{"go.mod": "module example.com/big\n\ngo 1.22\n"})
+	v2.run("tag", "v1.9.0")
+	v2.commit("v2", map[string]string{"go.mod": "module example.com/big/v2\n\ngo 1.22\n"})
+	v2.run("tag", "v2.1.0")
+	v2.run("tag", "v2.2.0-beta.1")
+	tip := v2.commit("work", map[string]string{"big.go": "package big\n"})
+	v2.run("tag", "v3.0.0") // fits no /v2 module
+	v2.push()
+	tests := []struct {
+		name, src, commit, want string
+	}{
+		{"after a pre-release tag", f.URL(), f.c4, "v1.2.0-rc.1.0.20240101000500-" + f.c4[:12]},
+		{"before every tag", v2.URL(), start, "v2.0.0-20240101000100-" + start[:12]},
+		{"subdirectory tags", f.URL() + "//plugins/metrics", f.c4, "v0.4.1-0.20240101000500-" + f.c4[:12]},
+		{"major version suffix", v2.URL(), tip, "v2.2.0-beta.1.0.20240101000400-" + tip[:12]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tree, err := FetchTree(context.Background(), nil, tt.src, tt.commit, filepath.Join(t.TempDir(), "src"), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := tree.ModuleVersion("", tt.commit); err != nil || got != tt.want {
+				t.Errorf("ModuleVersion = %q, %v; want %q", got, err, tt.want)
+			}
+		})
 	}
 }

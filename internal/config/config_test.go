@@ -232,8 +232,10 @@ var errorTests = []struct {
 	{"unknown source", header + "plugins:\n  - {name: a, source: github.com/a/b}\n", []string{
 		`5:23: plug "a": invalid source "github.com/a/b" (valid: "" for the module proxy, git::https://…, git::ssh://… or git::file://… for a git repository, an https:// or file:// URL of a .tar.gz, .tgz or .zip archive, or a local path starting with ./, ../ or /)`}},
 	{"local with version and checksum", header + "plugins:\n  - {name: a, source: ./a, version: v1.0.0, checksum: \"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}\n", []string{
-		`5:37: plug "a": version is not allowed with a local source (the directory is used as it is)`,
 		`5:55: plug "a": checksum is only allowed with an archive source (this source is a local directory)`}},
+	{"local with a constraint", header + "plugins:\n  - {name: a, source: ./a, version: ^1.0.0}\n  - {name: b, source: ./b, module: example.com/b/v2, version: v1.0.0}\n", []string{
+		`5:37: plug "a": version "^1.0.0" of a local source must be an exact version like v1.2.3: it labels the directory, which is built as it is (the version it forks)`,
+		`6:63: plug "b": version "v1.0.0" does not fit module path example.com/b/v2: should be v2, not v1`}},
 	{"checksum with module", header + "plugins:\n  - {name: a, module: example.com/a, version: v1.0.0, checksum: \"sha256:00\"}\n", []string{
 		`5:65: plug "a": checksum is only allowed with an archive source (this source is the module proxy)`}},
 

@@ -67,7 +67,8 @@
 //	                        version optional (default branch when absent)
 //	https:// or file:// URL an archive ending .tar.gz, .tgz or .zip; no version;
 //	                        checksum: sha256:<64 lowercase hex> required
-//	./dir ../dir /dir       a local directory; no version or checksum
+//	./dir ../dir /dir       a local directory; no checksum; version only as a
+//	                        label: an exact version fitting the module path
 //
 // Sources must not begin with '-', hold spaces or control characters, force a
 // go-getter getter other than git::, or carry a query string or fragment. A

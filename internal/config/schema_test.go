@@ -384,7 +384,7 @@ func TestSchemaRejectsInvalidConfigs(t *testing.T) {
 		{"plug named core", head + core + "plugins: [{name: core, source: ./x}]\n", `$.plugins[0].name: "core" is not allowed`},
 		{"unknown plug key", head + core + "plugins: [{name: x, source: ./x, sttings: {}}]\n", `$.plugins[0]: unknown key "sttings"`},
 		{"enabled as a string", head + core + "plugins: [{name: x, source: ./x, enabled: \"no\"}]\n", `$.plugins[0].enabled: "no" is not of type`},
-		{"version with a local source", head + core + "plugins: [{name: x, source: ./x, version: v1.0.0}]\n", `$.plugins[0].version: "v1.0.0" is not of type null`},
+		{"constraint with a local source", head + core + "plugins: [{name: x, source: ./x, version: ^1.0.0}]\n", `$.plugins[0].version: "^1.0.0" does not match`},
 		{"archive without checksum", head + core + "plugins: [{name: x, source: \"https://example.com/x.tgz\"}]\n", `$.plugins[0]: missing required key "checksum"`},
 		{"checksum with a git source", head + core + "plugins: [{name: x, source: \"git::https://example.com/x.git\", checksum: \"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}]\n", `$.plugins[0].checksum`},
 		{"bad checksum", head + core + "plugins: [{name: x, source: \"https://example.com/x.zip\", checksum: \"md5:00\"}]\n", `$.plugins[0].checksum: "md5:00" does not match`},

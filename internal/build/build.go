@@ -35,6 +35,9 @@ type Options struct {
 	// Owners maps module paths to the plug (or "core") they belong to, so a
 	// compile error can name its culprit.
 	Owners map[string]string
+	// Notes, by the same names, say more of a culprit when its packages
+	// fail to compile: the plugs that raised the core's dependencies.
+	Notes map[string]string
 	// Progress, when set, is told how many targets compiled of how many,
 	// at the start and as each succeeds: a failed target is not done.
 	Progress func(done, total int)
@@ -171,7 +174,7 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Ta
 		}
 		var re *run.Error
 		if errors.As(err, &re) {
-			return nil, fail.Wrap(fail.Compile, fmt.Errorf("%s%s", culprits(re.Stderr, o.Owners), re.Stderr))
+			return nil, fail.Wrap(fail.Compile, fmt.Errorf("%s%s", culprits(re.Stderr, o.Owners, o.Notes), re.Stderr))
 		}
 		return nil, fail.Wrap(fail.Compile, err)
 	}
@@ -195,8 +198,9 @@ var (
 )
 
 // culprits names the plugs (or the core) whose packages the compile errors in
-// stderr come from, as a first line of the error.
-func culprits(stderr string, owners map[string]string) string {
+// stderr come from, as a first line of the error, with the notes of those
+// it names.
+func culprits(stderr string, owners, notes map[string]string) string {
 	var paths []string
 	for _, m := range pkgHeader.FindAllStringSubmatch(stderr, -1) {
 		paths = append(paths, m[1])
@@ -217,10 +221,17 @@ func culprits(stderr string, owners map[string]string) string {
 		return "compile failed:\n"
 	}
 	sort.Strings(names)
+	var said []string
 	for i, n := range names {
+		if notes[n] != "" {
+			said = append(said, notes[n])
+		}
 		if n != "core" {
 			names[i] = fmt.Sprintf("plug %q", n)
 		}
+	}
+	if len(said) > 0 {
+		return "compile failed in " + strings.Join(names, ", ") + " (" + strings.Join(said, "; ") + "):\n"
 	}
 	return "compile failed in " + strings.Join(names, ", ") + ":\n"
 }

@@ -227,6 +227,7 @@ func commands(g *globals) []*cobra.Command {
 		newCmdKey(newCmdKeyGenerate(g, nil)),
 		newCmdVerify(g, nil),
 		newCmdPack(g, nil),
+		newCmdWhy(g, nil),
 	}
 }
 
@@ -293,7 +294,7 @@ var commandGroups = []struct {
 	{"edit", "Edit the config:", []string{"add", "remove"}},
 	{"build", "Build:", []string{"validate", "lock", "outdated", "vendor", "build", "bundle", "run", "generate"}},
 	{"trust", "Sign and verify:", []string{"key", "verify"}},
-	{"look", "Look inside:", []string{"inspect", "schema", "version"}},
+	{"look", "Look inside:", []string{"inspect", "why", "schema", "version"}},
 	{"care", "Look after the project:", []string{"doctor", "clean"}},
 }
 

@@ -96,6 +96,10 @@ func TestLockFlags(t *testing.T) {
 }
 
 func TestGenerateFlags(t *testing.T) {
+	testFlags(t, newCmdWhy, nil, []flagCase[whyOptions]{
+		{name: "module", args: []string{"why", "example.com/lib"}, want: &whyOptions{Module: "example.com/lib"}},
+		{name: "no module", args: []string{"why"}, code: 2, stderr: `accepts 1 arg(s), received 0`},
+	})
 	testFlags(t, newCmdGenerate, nil, []flagCase[generateOptions]{
 		{name: "none", args: []string{"generate"}, want: &generateOptions{}},
 		{name: "output locked", args: []string{"generate", "-o", "gen", "--locked"}, want: &generateOptions{Dir: "gen", Locked: true}},

@@ -38,7 +38,7 @@ var (
 	requiredTop = []string{"schema", "name", "core"}
 	coreKeys    = []string{"checksum", "entry", "imports", "main", "module", "profile", "source", "template", "version"}
 	plugKeys    = []string{"checksum", "enabled", "import", "kind", "module", "name", "position", "settings", "source", "version"}
-	buildKeys   = []string{"ldflags", "output", "tags", "targets"}
+	buildKeys   = []string{"ldflags", "output", "strict", "tags", "targets"}
 )
 
 // Scopes say which part of the config a problem is in, so that the message
@@ -469,6 +469,7 @@ func (c *checker) decodeBuild(e *yamlsrc.Entry) Build {
 		}
 		b.Tags = append(b.Tags, it.s)
 	}
+	b.Strict = c.boolean(f["strict"], scopeNone, "build.strict")
 	for _, it := range c.strList(f["ldflags"], scopeNone, "build.ldflags") {
 		if strings.ContainsRune(it.s, 0) {
 			c.add(it.pos, scopeNone, "build.ldflags[%d] contains a NUL character", it.i)
@@ -635,6 +636,22 @@ func (c *checker) str(e *yamlsrc.Entry, scope int, name string) string {
 		c.add(v.Pos, scope, "%s must be a string, but YAML reads %s as a number; quote it: %s: %q", name, v.Text, key, v.Text)
 	}
 	return ""
+}
+
+// boolean returns the boolean value of e, false when e is absent or null;
+// anything else is reported.
+func (c *checker) boolean(e *yamlsrc.Entry, scope int, name string) bool {
+	if e == nil {
+		return false
+	}
+	switch e.Val.Kind {
+	case yamlsrc.Bool:
+		return e.Val.Bool
+	case yamlsrc.Null, yamlsrc.Bad:
+		return false
+	}
+	c.add(e.Val.Pos, scope, "%s must be true or false, got %s", name, e.Val.Describe())
+	return false
 }
 
 // listItem is one string of a list.

@@ -34,7 +34,8 @@
 //	            output (default DefaultOutput, DefaultMultiOutput for several
 //	            targets), tags (build tags), ldflags (strings); tags and
 //	            ldflags left out are nil (a core profile may give some), set
-//	            to [] they are empty
+//	            to [] they are empty; strict (a boolean: a module the core
+//	            requires that a plug raises is an error, not a warning)
 //	vendor      the vendor tree's directory, default DefaultVendor
 //
 // The core has the keys module, version, source, checksum (see Origins),

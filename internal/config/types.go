@@ -137,6 +137,9 @@ type Build struct {
 	Ldflags []string
 	// OutputPos is where the config sets Output; zero for the default.
 	OutputPos Pos
+	// Strict makes a module the core requires that a plug raises an
+	// error instead of a warning.
+	Strict bool `json:",omitempty"`
 }
 
 // Enabled returns the plugs that are part of the build, in config order.

@@ -274,6 +274,7 @@ func (s *State) compile(ctx context.Context) error {
 		Tags:     tags,
 		Ldflags:  ldflags,
 		Owners:   s.owners(),
+		Notes:    map[string]string{source.CoreName: s.raisedNote()},
 		Vendor:   s.Offline,
 		Progress: s.Progress,
 		Claim:    s.claim(),

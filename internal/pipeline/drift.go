@@ -12,7 +12,6 @@ import (
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
-	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/run"
 	"github.com/plugctl/plugctl/internal/source"
 )
@@ -70,18 +69,11 @@ func (s *State) checkDrift(ctx context.Context, dir string) error {
 	if len(drifts) == 0 {
 		return nil
 	}
-	out, err := gotool.Go(ctx, s.R, dir, map[string]string{"GOFLAGS": "-mod=mod"}, "mod", "graph")
+	g, err := s.moduleGraph(ctx, dir)
 	if err != nil {
-		if ctx.Err() != nil {
-			return err
-		}
-		return fail.Wrap(fail.Fetch, fmt.Errorf("reading the module graph: %w", err))
+		return err
 	}
-	g := parseGraph(string(out))
-	owners := map[string]string{} // module@version -> component name
-	for _, c := range s.Set.All() {
-		owners[c.Module+"@"+c.Version] = c.Name
-	}
+	owners := s.versionOwners()
 	var problems diag.List
 	for _, d := range drifts {
 		problems = append(problems, s.driftProblem(g, owners, d.c, d.sel))
@@ -130,57 +122,4 @@ func pluralLabel(name string) string {
 		return "core"
 	}
 	return "plug"
-}
-
-// graph is the output of `go mod graph`, reversed: who requires each
-// module version.
-type graph struct {
-	requirers map[string][]string // "path@version" -> requiring "path@version"s (the main module as its path)
-}
-
-func parseGraph(out string) graph {
-	g := graph{requirers: map[string][]string{}}
-	for _, line := range strings.Split(out, "\n") {
-		from, to, ok := strings.Cut(strings.TrimSpace(line), " ")
-		if ok {
-			g.requirers[to] = append(g.requirers[to], from)
-		}
-	}
-	return g
-}
-
-// owner walks up the graph from the module version from to the nearest
-// component (core or plug), breadth first, returning its name and the
-// modules in between (nearest the component first).
-func (g graph) owner(from string, owners map[string]string) (string, []string) {
-	type item struct {
-		node string
-		path []string
-	}
-	seen := map[string]bool{from: true}
-	queue := []item{{from, nil}}
-	for len(queue) > 0 {
-		it := queue[0]
-		queue = queue[1:]
-		if name, ok := owners[it.node]; ok {
-			return name, it.path
-		}
-		for _, up := range g.requirers[it.node] {
-			if !seen[up] && strings.Contains(up, "@") {
-				seen[up] = true
-				queue = append(queue, item{up, append([]string{it.node}, it.path...)})
-			}
-		}
-	}
-	return "", nil
-}
-
-// componentAt returns the "module@version" of the named component.
-func (g graph) componentAt(name string, owners map[string]string) string {
-	for at, n := range owners {
-		if n == name {
-			return at
-		}
-	}
-	return ""
 }

@@ -113,7 +113,10 @@ func (s *State) generate(ctx context.Context) error {
 	}
 	if genFresh(dir, key, m) {
 		// Tidied from the same inputs before, drift check included.
-		return s.readGraph(dir)
+		if err := s.readGraph(dir); err != nil {
+			return err
+		}
+		return s.findRaises(ctx, dir)
 	}
 	tmp, err := files.TempDir(dir)
 	if err != nil {
@@ -126,6 +129,9 @@ func (s *State) generate(ctx context.Context) error {
 	// Before anything is written: a build module that moves the core
 	// or a plug off its version must not replace a good one.
 	if err := s.checkDrift(ctx, tmp); err != nil {
+		return err
+	}
+	if err := s.findRaises(ctx, tmp); err != nil {
 		return err
 	}
 	if err := s.readGraph(tmp); err != nil {

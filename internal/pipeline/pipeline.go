@@ -67,6 +67,9 @@ type Options struct {
 	// Tree is a vendor tree plugctl verify checks on its own, with no
 	// config (verify DIR).
 	Tree string
+	// Why is the module plugctl why asks about; a strict config's raises
+	// are warnings in its run, since why is how one looks into them.
+	Why string
 }
 
 // State is one run of a command over one project: its Options, and what
@@ -118,8 +121,10 @@ type State struct {
 	coreManifest *manifest.Manifest
 	Profile      *profile.Build
 
-	// generate: the build module's directory.
+	// generate: the build module's directory; the modules the core
+	// requires that the plugs raised (raises.go).
 	GenDir string
+	Raises []Raise
 
 	// save-lock: what it wrote, or would have.
 	Saved *LockResult
@@ -156,6 +161,9 @@ type State struct {
 	// outdated
 	Available []Available
 
+	// why
+	Why *Why
+
 	// Any step: the Sums of every directory this run hashed (local
 	// sources, fetched trees, replace directories), each read once; trees
 	// are the content hashes treeHash reported, by directory, for the
@@ -163,6 +171,9 @@ type State struct {
 	hashes *modhash.Cache
 	trees  map[string]string
 	inputs *artifact.Inputs
+	// graphs are the module graphs read this run, by build module
+	// directory (moduleGraph).
+	graphs map[string]graph
 
 	// cleanups run at Close, last first.
 	cleanups []func()

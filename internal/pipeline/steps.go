@@ -29,6 +29,7 @@ const (
 	Vendor    report.StepName = "vendor"     // write the vendor tree
 	Bundle    report.StepName = "bundle"     // pack config, lock and tree
 	Outdated  report.StepName = "outdated"   // newer versions per component
+	WhyStep   report.StepName = "why"        // who brings a module into the build
 )
 
 // Step is one named step of a command: its name, what it counts, and the
@@ -80,6 +81,7 @@ var (
 	vendorStep   = Step{Name: Vendor, Detail: func(s *State) string { return s.VendorDir() }, Run: method((*State).vendor)}
 	bundleStep   = Step{Name: Bundle, Detail: func(s *State) string { return s.BundlePath }, Run: method((*State).bundle)}
 	outdatedStep = Step{Name: Outdated, Unit: report.Plugs, Run: method((*State).outdated)}
+	whyStep      = Step{Name: WhyStep, Detail: func(s *State) string { return s.Opts.Why }, Run: method((*State).why)}
 )
 
 // Each command's steps.
@@ -115,6 +117,9 @@ var (
 	VerifyTreeSteps   = []Step{verifyAloneStep}
 	// OutdatedSteps look up newer versions, changing nothing.
 	OutdatedSteps = []Step{loadStep, outdatedStep}
+	// WhySteps generate the build module, as generate does but writing no
+	// lock, and read its module graph.
+	WhySteps = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchStep, checkStep, generateStep, whyStep}
 )
 
 // method adapts a method of State to Step.Run.

@@ -99,6 +99,7 @@ func TestStepLists(t *testing.T) {
 		{"verify BUNDLE", VerifyBundleSteps, "unpack load verify"},
 		{"verify DIR", VerifyTreeSteps, "verify"},
 		{"outdated", OutdatedSteps, "load outdated"},
+		{"why", WhySteps, "load state-lock use-lock resolve fetch check generate why"},
 	} {
 		if got := StepNames(tt.steps); got != tt.want {
 			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)

@@ -37,7 +37,7 @@ var (
 	topKeys     = []string{"build", "core", "description", "name", "plugins", "replace", "schema", "vendor", "version"}
 	requiredTop = []string{"schema", "name", "core"}
 	coreKeys    = []string{"checksum", "entry", "imports", "main", "module", "profile", "source", "template", "version"}
-	plugKeys    = []string{"checksum", "enabled", "import", "kind", "module", "name", "position", "settings", "source", "version"}
+	plugKeys    = []string{"checksum", "enabled", "import", "kind", "module", "name", "position", "replaces", "settings", "source", "version"}
 	buildKeys   = []string{"ldflags", "output", "strict", "tags", "targets"}
 )
 
@@ -309,6 +309,13 @@ func (c *checker) decodePlugins(e *yamlsrc.Entry) []Plugin {
 		}
 		if e := f["position"]; e != nil {
 			p.Position = c.position(e, i)
+		}
+		if e := f["replaces"]; e != nil {
+			p.Replaces = c.str(e, i, "replaces")
+			if e.Val.Kind == yamlsrc.String && p.Replaces != ReplacesInherit {
+				c.add(e.Val.Pos, i, "invalid replaces %s (valid: inherit, to apply the replace directives of the plug's go.mod to the build; left out, they are ignored, as the go command ignores them in a dependency)", diag.Quote(p.Replaces))
+				p.Replaces = ""
+			}
 		}
 		if e := f["enabled"]; e != nil {
 			switch e.Val.Kind {

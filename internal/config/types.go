@@ -97,13 +97,21 @@ type Plugin struct {
 	KindPos Pos    `json:"-"` // of kind's value
 	// Position places the plug among the core's own plugins, for cores
 	// that run them in order; nil when not given.
-	Position *Position      `json:",omitempty"`
+	Position *Position `json:",omitempty"`
+	// Replaces is ReplacesInherit when the replace directives of the
+	// plug's go.mod apply to the build; "" when they are ignored, as the
+	// go command ignores a dependency's.
+	Replaces string         `json:",omitempty"`
 	Pos      Pos            // of the list item
 	KeyPos   map[string]Pos // position of each key the item sets
 	// SettingPos is the position of each key of Settings, for messages
 	// about one setting.
 	SettingPos map[string]Pos
 }
+
+// ReplacesInherit is the value of a plug's replaces key that applies the
+// replace directives of its go.mod to the build.
+const ReplacesInherit = "inherit"
 
 // Position places a plug relative to one of the core's own plugins (or
 // another plug): exactly one of Before and After is set.

@@ -7,15 +7,16 @@
 //	digest      recorded in                what it covers                                  left out, and why
 //	----------  -------------------------  ----------------------------------------------  ------------------------------------------------
 //	Resolution  the lock's config_digest   core and every plug, enabled or not: name,      settings, core.main/entry/imports/template/profile,
-//	                                       module, version, source, checksum, import;      kind, position, name, version, description,
-//	                                                                                       build and vendor keys: they change no version,
-//	                                       the replace map                                 so editing them must not make a lock stale;
+//	                                       module, version, source, checksum, import,      kind, position, name, version, description,
+//	                                       replaces (when set); the replace map            build and vendor keys: they change no version,
+//	                                                                                       so editing them must not make a lock stale;
 //	                                                                                       plugs sorted by name, so file order does not count
 //	Vendor      the vendor manifest's      schema, name, version, description, the core    the build section and the vendor key: targets,
 //	            config                     (origin keys, main, entry, imports, template,   output, tags and ldflags apply when building from
 //	                                       profile), the enabled plugs with their          the tree and do not change what it holds;
 //	                                       settings as the Go literals the generated main  disabled plugs, which the tree does not hold
-//	                                       holds, kind and position; the replace map
+//	                                       holds, kind, position and replaces; the
+//	                                       replace map
 //	Artifact    an artifact record's       the whole parsed config (settings as Go         build.targets and build.output (the target is
 //	            inputs.config              literals, so 1 and 1.0 differ)                  digested apart, the output path changes no byte
 //	                                                                                       of the binary); the file's name and directory
@@ -58,6 +59,9 @@ type resolutionComponent struct {
 	Source   string `json:"source"`
 	Checksum string `json:"checksum"`
 	Import   string `json:"import"`
+	// Replaces is a plug's replaces key, left out when unset so that the
+	// digest of a config without it is what it always was.
+	Replaces string `json:"replaces,omitempty"`
 }
 
 type resolutionReplace struct {
@@ -75,7 +79,7 @@ func Resolution(cfg *config.Config) string {
 		Replace: []resolutionReplace{},
 	}
 	for _, p := range cfg.Plugins {
-		in.Plugins = append(in.Plugins, resolutionComponent{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import})
+		in.Plugins = append(in.Plugins, resolutionComponent{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import, p.Replaces})
 	}
 	slices.SortFunc(in.Plugins, func(a, b resolutionComponent) int { return strings.Compare(a.Name, b.Name) })
 	for _, r := range cfg.Replace {
@@ -95,6 +99,7 @@ func Vendor(cfg *config.Config) string {
 		Name, Module, Version, Source, Checksum, Import, Settings string
 		Kind                                                      string           `json:",omitempty"`
 		Position                                                  *config.Position `json:",omitempty"`
+		Replaces                                                  string           `json:",omitempty"`
 	}
 	type replace struct{ Path, Version, Dir string }
 	in := struct {
@@ -114,7 +119,7 @@ func Vendor(cfg *config.Config) string {
 		if settings == nil {
 			settings = map[string]any{} // as the generated main sees an absent key
 		}
-		in.Plugs = append(in.Plugs, plug{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import, codegen.Literal(settings), p.Kind, p.Position})
+		in.Plugs = append(in.Plugs, plug{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import, codegen.Literal(settings), p.Kind, p.Position, p.Replaces})
 	}
 	for _, r := range cfg.Replace {
 		in.Replace = append(in.Replace, replace{r.Path, r.Version, r.Dir})

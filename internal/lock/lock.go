@@ -78,6 +78,10 @@ type Entry struct {
 	Version   string        `json:"version"`             // resolved version
 	Origin    source.Origin `json:"origin"`
 	Hash      string        `json:"hash"` // h1: module hash
+	// Replaces are the replace directives of the plug's go.mod the build
+	// applies (the config's replaces: inherit), as go.mod writes them
+	// without the keyword: "old[ version] => new[ version]".
+	Replaces []string `json:"replaces,omitempty"`
 }
 
 // Module is one module of the build graph.

@@ -22,7 +22,7 @@ import (
 // The fields each object of the lock may have, by where it appears.
 var fields = map[string][]string{
 	"":        {"lock_version", "config_digest", "go", "core", "plugins", "modules", "order"},
-	"entry":   {"name", "module", "requested", "import", "version", "origin", "hash"},
+	"entry":   {"name", "module", "requested", "import", "version", "origin", "hash", "replaces"},
 	"origin":  {"kind", "url", "commit", "ref", "sha256", "path"},
 	"modules": {"path", "version", "hash", "go_mod_hash", "dir"},
 }

@@ -53,6 +53,9 @@ func (s *State) checkDrift(ctx context.Context, dir string) error {
 	for _, r := range s.Config.Replace {
 		replaced[r.Path] = true
 	}
+	for _, in := range s.inherited {
+		replaced[in.old.Path] = true
+	}
 	type drift struct {
 		c   source.Component
 		sel string

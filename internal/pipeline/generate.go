@@ -217,7 +217,18 @@ func (s *State) module() (*genModule, error) {
 		}
 		m.Replace = append(m.Replace, rep)
 	}
-	var err error
+	inherited, err := s.inheritReplaces()
+	if err != nil {
+		return nil, err
+	}
+	s.inherited = inherited
+	for _, in := range inherited {
+		rep := codegen.Replace{Old: in.old, New: in.new}
+		if in.dir != "" {
+			rep.New = module.Version{Path: link(in.old.Path, in.dir)}
+		}
+		m.Replace = append(m.Replace, rep)
+	}
 	g.goMod, err = codegen.GoMod(m)
 	if err != nil {
 		return nil, fmt.Errorf("writing go.mod: %w", err)

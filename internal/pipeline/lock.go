@@ -338,7 +338,9 @@ func (s *State) Lock() *lock.File {
 		imports[w.Name] = w.Import
 	}
 	for _, c := range s.Set.Plugs {
-		f.Plugins = append(f.Plugins, lockEntry(c, imports[c.Name]))
+		e := lockEntry(c, imports[c.Name])
+		e.Replaces = s.inheritedLines(c.Name)
+		f.Plugins = append(f.Plugins, e)
 	}
 	if s.lock != nil {
 		f.Modules = s.lock.graph

@@ -125,6 +125,9 @@ type State struct {
 	// requires that the plugs raised (raises.go).
 	GenDir string
 	Raises []Raise
+	// inherited are the plugs' replace directives the build applies
+	// (replaces: inherit), decided as the build module is written.
+	inherited []inherited
 
 	// save-lock: what it wrote, or would have.
 	Saved *LockResult

@@ -64,6 +64,9 @@ func (s *State) findRaises(ctx context.Context, dir string) error {
 	for _, c := range s.Set.All() {
 		skip[c.Module] = true
 	}
+	for _, in := range s.inherited {
+		skip[in.old.Path] = true
+	}
 	var raises []Raise
 	for _, r := range core.GoMod.Require {
 		sel := selected[r.Mod.Path]

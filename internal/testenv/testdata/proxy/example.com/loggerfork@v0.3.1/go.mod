@@ -1,0 +1,3 @@
+module example.com/loggerfork
+
+go 1.22

@@ -131,6 +131,9 @@ func Flags(o Options) ([]string, error) {
 // Env returns the environment overrides for compiling t.
 func Env(o Options, t platform.Target) map[string]string {
 	env := map[string]string{"GOOS": t.OS, "GOARCH": t.Arch, "CGO_ENABLED": "0"}
+	for k, v := range t.Env() {
+		env[k] = v // GOARM=6 for linux/arm/v6
+	}
 	if o.Vendor {
 		env["GOFLAGS"] = "-mod=vendor"
 		env["GOPROXY"] = "off"

@@ -55,5 +55,5 @@ func CheckOutput(output string, n int) error {
 // OutputPath returns build.output with its placeholders replaced for target
 // t and the core version, as written: relative to Dir unless absolute.
 func (c *Config) OutputPath(t platform.Target, version string) string {
-	return strings.NewReplacer("{name}", c.Name, "{os}", t.OS, "{arch}", t.Arch, "{version}", version).Replace(c.Build.Output)
+	return strings.NewReplacer("{name}", c.Name, "{os}", t.OS, "{arch}", t.ArchName(), "{version}", version).Replace(c.Build.Output)
 }

@@ -116,7 +116,7 @@ var keywords = map[string]bool{
 	"$schema": true, "$id": true, "title": true, "description": true, "examples": true, "$defs": true,
 	"type": true, "const": true, "enum": true, "pattern": true, "minLength": true,
 	"properties": true, "required": true, "additionalProperties": true, "propertyNames": true,
-	"items": true, "uniqueItems": true, "$ref": true, "allOf": true, "if": true, "then": true, "not": true,
+	"items": true, "uniqueItems": true, "$ref": true, "allOf": true, "anyOf": true, "if": true, "then": true, "not": true,
 }
 
 // TestSchemaKeywords makes sure the checker knows every keyword the schema
@@ -142,9 +142,9 @@ func TestSchemaKeywords(t *testing.T) {
 				}
 			case "items", "additionalProperties", "propertyNames", "if", "then", "not":
 				walk(path+"/"+k, v)
-			case "allOf":
+			case "allOf", "anyOf":
 				for i, sub := range v.([]any) {
-					walk(fmt.Sprintf("%s/allOf/%d", path, i), sub)
+					walk(fmt.Sprintf("%s/%s/%d", path, k, i), sub)
 				}
 			case "pattern":
 				if _, err := regexp.Compile(v.(string)); err != nil {
@@ -246,6 +246,21 @@ func (c *checker2020) errors(schema, v any, path string) []string {
 		for _, sub := range all {
 			errs = append(errs, c.errors(sub, v, path)...)
 		}
+	}
+	if anyOf, ok := s["anyOf"].([]any); ok {
+		// None matching is the first one's problems.
+		var first []string
+		for i, sub := range anyOf {
+			e := c.errors(sub, v, path)
+			if len(e) == 0 {
+				first = nil
+				break
+			}
+			if i == 0 {
+				first = e
+			}
+		}
+		errs = append(errs, first...)
 	}
 	if cond, ok := s["if"]; ok && len(c.errors(cond, v, path)) == 0 {
 		if then, ok := s["then"]; ok {
@@ -391,6 +406,7 @@ func TestSchemaRejectsInvalidConfigs(t *testing.T) {
 		{"forced getter", head + core + "plugins: [{name: x, source: \"s3::https://b/x.zip\"}]\n", `$.plugins[0].source: "s3::https://b/x.zip" does not match`},
 		{"plain http", head + core + "plugins: [{name: x, source: \"http://example.com/x.zip\", checksum: \"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}]\n", `$.plugins[0].source: "http://example.com/x.zip" does not match`},
 		{"unknown target", head + core + "build: {targets: [linux/x86]}\n", `$.build.targets[0]: "linux/x86" is not one of the allowed values`},
+		{"unknown variant", head + core + "build: {targets: [linux/arm/v8]}\n", `$.build.targets[0]: "linux/arm/v8" is not one of the allowed values`},
 		{"duplicate target", head + core + "build: {targets: [linux/amd64, linux/amd64]}\n", "$.build.targets: items 0 and 1 are equal"},
 		{"unknown placeholder", head + core + "build: {output: \"dist/{arch}-{goos}\"}\n", `$.build.output: "dist/{arch}-{goos}" does not match`},
 		{"bad build tag", head + core + "build: {tags: [\"a b\"]}\n", `$.build.tags[0]: "a b" does not match`},

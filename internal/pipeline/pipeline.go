@@ -249,7 +249,7 @@ func (s *State) outputFor(t platform.Target, version string) string {
 		// The distribution's own version, when the config gives one.
 		version = s.Config.Version
 	}
-	out = strings.NewReplacer("{name}", s.Config.Name, "{os}", t.OS, "{arch}", t.Arch, "{version}", version).Replace(out)
+	out = strings.NewReplacer("{name}", s.Config.Name, "{os}", t.OS, "{arch}", t.ArchName(), "{version}", version).Replace(out)
 	if t.OS == "windows" && !strings.HasSuffix(out, ".exe") {
 		out += ".exe"
 	}

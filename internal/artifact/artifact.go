@@ -60,6 +60,11 @@ type Inputs struct {
 	// Tags and Ldflags are the build flags from the config.
 	Tags    []string `json:"tags,omitempty"`
 	Ldflags []string `json:"ldflags,omitempty"`
+	// Gcflags are the compiler flags the build used (build.gcflags, and
+	// -N -l for build.debug); Cgo says the binary was built with cgo, so
+	// is not static.
+	Gcflags []string `json:"gcflags,omitempty"`
+	Cgo     bool     `json:"cgo,omitempty"`
 }
 
 // Digest returns the cache key of the artifact these inputs make for

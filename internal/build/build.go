@@ -31,7 +31,12 @@ type Options struct {
 	Output  func(platform.Target) string
 	Tags    []string
 	Ldflags []string
-	Vendor  bool // build from Dir/vendor with the network off
+	// Gcflags are compiler flags for every package (-gcflags=all=…).
+	Gcflags []string
+	// Cgo builds with CGO_ENABLED=1 (a binary linked against C); the
+	// default is static.
+	Cgo    bool
+	Vendor bool // build from Dir/vendor with the network off
 	// Owners maps module paths to the plug (or "core") they belong to, so a
 	// compile error can name its culprit.
 	Owners map[string]string
@@ -125,12 +130,23 @@ func Flags(o Options) ([]string, error) {
 	if err != nil {
 		return nil, fail.Wrap(fail.Config, err)
 	}
+	gc, err := ldflags.JoinGC(o.Gcflags)
+	if err != nil {
+		return nil, fail.Wrap(fail.Config, err)
+	}
+	if gc != "" {
+		// Every package: a debugger needs the dependencies unoptimised too.
+		args = append(args, "-gcflags=all="+gc)
+	}
 	return append(args, "-ldflags="+ld), nil
 }
 
 // Env returns the environment overrides for compiling t.
 func Env(o Options, t platform.Target) map[string]string {
 	env := map[string]string{"GOOS": t.OS, "GOARCH": t.Arch, "CGO_ENABLED": "0"}
+	if o.Cgo {
+		env["CGO_ENABLED"] = "1"
+	}
 	for k, v := range t.Env() {
 		env[k] = v // GOARM=6 for linux/arm/v6
 	}

@@ -254,7 +254,7 @@ var errorTests = []struct {
 
 	// Build.
 	{"build unknown key", header + "build:\n  target: [linux/amd64]\n", []string{
-		`5:3: unknown key "target" in build, did you mean "targets"? (valid keys: ldflags, output, strict, tags, targets)`}},
+		`5:3: unknown key "target" in build, did you mean "targets"? (valid keys: cgo, debug, gcflags, ldflags, output, strict, tags, targets)`}},
 	{"build targets", header + "build:\n  targets: [linux/amd64, linux/x86, lnux/arm, linux/amd64, linux]\n  output: dist/{name}_{os}_{arch}\n", []string{
 		`5:26: build.targets: unknown target "linux/x86", did you mean "linux/386"? (valid linux targets: linux/386, linux/amd64, linux/arm, linux/arm64, linux/loong64, linux/mips, linux/mips64, linux/mips64le, linux/mipsle, linux/ppc64, linux/ppc64le, linux/riscv64, linux/s390x)`,
 		`5:37: build.targets: unknown target "lnux/arm", did you mean "linux/arm"?`,
@@ -281,7 +281,7 @@ var errorTests = []struct {
 		`5:74: build.ldflags[5]: "main.v=1" is not a flag (valid: one flag with its value per item: -s, -w, -X importpath.name=value, -buildid=ID, -B gobuildid|none|0xHEX, -compressdwarf=false)`,
 		`5:84: build.ldflags[6]: -linkmode is not allowed: external linking runs another program (allowed: -s, -w, -X importpath.name=value, -buildid=ID, -B gobuildid|none|0xHEX, -compressdwarf=false)`}},
 	{"build not a mapping", header + "build: linux\n", []string{
-		`4:8: build must be a mapping (valid keys: ldflags, output, strict, tags, targets), got "linux"`}},
+		`4:8: build must be a mapping (valid keys: cgo, debug, gcflags, ldflags, output, strict, tags, targets), got "linux"`}},
 
 	// Settings.
 	{"settings duplicate", plugHeader + "      a: 1\n      a: 2\n      b: {c: 1, c: 2}\n", []string{

@@ -38,7 +38,7 @@ var (
 	requiredTop = []string{"schema", "name", "core"}
 	coreKeys    = []string{"checksum", "entry", "imports", "main", "module", "profile", "source", "template", "version"}
 	plugKeys    = []string{"checksum", "enabled", "import", "kind", "module", "name", "position", "replaces", "settings", "source", "version"}
-	buildKeys   = []string{"ldflags", "output", "strict", "tags", "targets"}
+	buildKeys   = []string{"cgo", "debug", "gcflags", "ldflags", "output", "strict", "tags", "targets"}
 )
 
 // Scopes say which part of the config a problem is in, so that the message
@@ -477,6 +477,15 @@ func (c *checker) decodeBuild(e *yamlsrc.Entry) Build {
 		b.Tags = append(b.Tags, it.s)
 	}
 	b.Strict = c.boolean(f["strict"], scopeNone, "build.strict")
+	b.Debug = c.boolean(f["debug"], scopeNone, "build.debug")
+	b.Cgo = c.boolean(f["cgo"], scopeNone, "build.cgo")
+	for _, it := range c.strList(f["gcflags"], scopeNone, "build.gcflags") {
+		if _, err := ldflags.SplitGC(it.s); err != nil {
+			c.add(it.pos, scopeNone, "build.gcflags[%d]: %v", it.i, err)
+			continue
+		}
+		b.Gcflags = append(b.Gcflags, it.s)
+	}
 	for _, it := range c.strList(f["ldflags"], scopeNone, "build.ldflags") {
 		if strings.ContainsRune(it.s, 0) {
 			c.add(it.pos, scopeNone, "build.ldflags[%d] contains a NUL character", it.i)
@@ -485,6 +494,10 @@ func (c *checker) decodeBuild(e *yamlsrc.Entry) Build {
 		// Only flags that change the binary's contents (package ldflags).
 		if _, err := ldflags.Split(it.s); err != nil {
 			c.add(it.pos, scopeNone, "build.ldflags[%d]: %v", it.i, err)
+			continue
+		}
+		if b.Debug && ldflags.Strips(it.s) {
+			c.add(it.pos, scopeNone, "build.ldflags[%d]: %s leaves symbols or debug information out, and build.debug keeps them (valid: drop one of them)", it.i, diag.Quote(it.s))
 			continue
 		}
 		b.Ldflags = append(b.Ldflags, it.s)

@@ -35,7 +35,10 @@
 //	            targets), tags (build tags), ldflags (strings); tags and
 //	            ldflags left out are nil (a core profile may give some), set
 //	            to [] they are empty; strict (a boolean: a module the core
-//	            requires that a plug raises is an error, not a warning)
+//	            requires that a plug raises is an error, not a warning);
+//	            gcflags (compiler flags, as internal/ldflags allows them);
+//	            debug (a boolean: -N -l, symbols kept); cgo (a boolean:
+//	            CGO_ENABLED=1)
 //	vendor      the vendor tree's directory, default DefaultVendor
 //
 // The core has the keys module, version, source, checksum (see Origins),

@@ -148,6 +148,15 @@ type Build struct {
 	// Strict makes a module the core requires that a plug raises an
 	// error instead of a warning.
 	Strict bool `json:",omitempty"`
+	// Gcflags are compiler flags for every package (package ldflags says
+	// which); nil when none.
+	Gcflags []string `json:",omitempty"`
+	// Debug builds for a debugger: no optimisation or inlining (-N -l),
+	// symbols and DWARF kept (the profile's -s and -w dropped).
+	Debug bool `json:",omitempty"`
+	// Cgo builds with CGO_ENABLED=1, for cores that need C; the default
+	// is a static binary with cgo off.
+	Cgo bool `json:",omitempty"`
 }
 
 // Enabled returns the plugs that are part of the build, in config order.

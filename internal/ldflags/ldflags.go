@@ -1,6 +1,6 @@
-// Package ldflags owns the rule for build.ldflags: which linker flags a
-// config may hand to `go build -ldflags`, and how each item reaches the
-// linker byte for byte.
+// Package ldflags owns the rules for build.ldflags and build.gcflags:
+// which linker and compiler flags a config may hand to `go build -ldflags`
+// and `-gcflags`, and how each item reaches the tool byte for byte.
 //
 // # Items
 //
@@ -115,6 +115,13 @@ var refused = map[string]string{
 // stands for. Its errors say what is wrong in words for a config problem
 // (the caller adds where).
 func Split(item string) ([]string, error) {
+	return splitFlag(item, allowed, refused, Allowed, "a linker flag")
+}
+
+// splitFlag checks one item against the allowed flags (whose forms allowedText
+// lists) and the refused ones; what names the kind of flag in messages.
+func splitFlag(item string, allowed map[string]rule, refused map[string]string, allowedText, what string) ([]string, error) {
+	Allowed := allowedText
 	if strings.ContainsRune(item, 0) {
 		return nil, errors.New("contains a NUL character")
 	}
@@ -135,7 +142,7 @@ func Split(item string) ([]string, error) {
 		if why, known := refused[name]; known {
 			return nil, fmt.Errorf("-%s is not allowed: %s (allowed: %s)", name, why, Allowed)
 		}
-		return nil, fmt.Errorf("%s is not a linker flag plugctl passes (allowed: %s)", diag.Quote("-"+name), Allowed)
+		return nil, fmt.Errorf("%s is not %s plugctl passes (allowed: %s)", diag.Quote("-"+name), what, Allowed)
 	}
 	if r.bool {
 		switch sep {
@@ -231,11 +238,17 @@ func checkNote(v string) error {
 // argument quoted for cmd/go's splitting rules. It fails on an item Split
 // refuses.
 func Join(items []string) (string, error) {
+	return join(items, Split, "build.ldflags")
+}
+
+// join splits every item and quotes the arguments for cmd/go; key names
+// the list in errors.
+func join(items []string, split func(string) ([]string, error), key string) (string, error) {
 	var args []string
 	for i, it := range items {
-		a, err := Split(it)
+		a, err := split(it)
 		if err != nil {
-			return "", fmt.Errorf("build.ldflags[%d]: %w", i, err)
+			return "", fmt.Errorf("%s[%d]: %w", key, i, err)
 		}
 		args = append(args, a...)
 	}
@@ -255,4 +268,82 @@ func Join(items []string) (string, error) {
 		}
 	}
 	return strings.Join(q, " "), nil
+}
+
+// # Compiler flags
+//
+// build.gcflags is the same kind of list for the compiler, passed to
+// every package of the build (-gcflags=all=…), and closed the same way:
+// only flags that change the code the compiler emits. Allowed:
+//
+//   - -N disables optimisation and -l inlining (what a debugger wants);
+//   - -B disables bounds checking;
+//   - -dwarf and -dwarflocationlists choose the debug information emitted;
+//   - -spectre=LIST (all, index, ret) enables Spectre mitigations.
+//
+// Refused, with why: flags that write files (-o, -asmhdr, -cpuprofile,
+// -memprofile, -trace, -linkobj, -d), read other packages or files
+// (-importcfg, -embedcfg, -I, -D, -p, -pack), print to the build log
+// rather than change the binary (-m, -S, -live, -json, -v, -W, -w), or
+// that the go command sets itself (-trimpath, -race, -msan, -asan, -shared,
+// -dynlink, -lang, -std, -complete, -buildid, -goversion, -c).
+
+// gcAllowed are the compiler flags a config may use.
+var gcAllowed = map[string]rule{
+	"N":                  {bool: true},
+	"l":                  {bool: true},
+	"B":                  {bool: true},
+	"dwarf":              {bool: true},
+	"dwarflocationlists": {bool: true},
+	"spectre":            {check: checkSpectre},
+}
+
+// GcAllowed lists the allowed compiler flags, for messages.
+const GcAllowed = "-N, -l, -B, -dwarf=false, -dwarflocationlists=false, -spectre=all|index|ret"
+
+// gcRefused are the compiler flags known to reach outside the binary, with
+// why.
+var gcRefused = map[string]string{
+	"o": "it writes the object elsewhere", "asmhdr": "it writes a file", "cpuprofile": "it writes a file",
+	"memprofile": "it writes a file", "trace": "it writes a file", "linkobj": "it writes a file",
+	"d": "its debug settings can write files and change the compiler's behaviour", "importcfg": "it makes the compiler read other packages",
+	"embedcfg": "it makes the compiler embed other files", "I": "it adds a directory from outside the build",
+	"D": "it sets the import directory", "p": "the go command sets it", "pack": "the go command sets it",
+	"m": "it prints to the build log, not into the binary", "S": "it prints to the build log, not into the binary",
+	"live": "it prints to the build log, not into the binary", "json": "it writes a log",
+	"v": "it prints to the build log, not into the binary", "W": "it prints to the build log, not into the binary",
+	"w": "it prints to the build log, not into the binary", "trimpath": "the go command sets it (plugctl builds with -trimpath)",
+	"race": "the go command sets it", "msan": "the go command sets it", "asan": "the go command sets it",
+	"shared": "the go command sets it", "dynlink": "the go command sets it", "lang": "the go command sets it from go.mod",
+	"std": "the go command sets it", "complete": "the go command sets it", "buildid": "the go command sets it",
+	"goversion": "the go command sets it", "c": "it sets the compiler's concurrency, not the binary",
+}
+
+func checkSpectre(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s != "all" && s != "index" && s != "ret" {
+			return errors.New("not a list of all, index and ret")
+		}
+	}
+	return nil
+}
+
+// SplitGC checks one build.gcflags item and returns the compiler arguments
+// it stands for, as Split does for the linker.
+func SplitGC(item string) ([]string, error) {
+	return splitFlag(item, gcAllowed, gcRefused, GcAllowed, "a compiler flag")
+}
+
+// JoinGC returns the -gcflags value for items (without the all= pattern),
+// every item SplitGC'd and quoted for cmd/go as Join does.
+func JoinGC(items []string) (string, error) {
+	return join(items, SplitGC, "build.gcflags")
+}
+
+// Strips reports whether a build.ldflags item leaves symbols or debug
+// information out of the binary (-s, -w, -compressdwarf aside), which a
+// debug build keeps.
+func Strips(item string) bool {
+	a, err := Split(item)
+	return err == nil && len(a) == 1 && (a[0] == "-s" || a[0] == "-w" || a[0] == "-s=true" || a[0] == "-w=true")
 }

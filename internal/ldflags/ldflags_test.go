@@ -170,3 +170,34 @@ func FuzzJoin(f *testing.F) {
 		}
 	})
 }
+
+func TestSplitGC(t *testing.T) {
+	for _, tt := range []struct {
+		item string
+		want []string
+		err  string
+	}{
+		{"-N", []string{"-N"}, ""},
+		{"-l", []string{"-l"}, ""},
+		{"-dwarf=false", []string{"-dwarf=false"}, ""},
+		{"-spectre=index,ret", []string{"-spectre=index,ret"}, ""},
+		{"-spectre=x", nil, `-spectre "x": not a list of all, index and ret`},
+		{"-m", nil, "-m is not allowed: it prints to the build log, not into the binary (allowed: " + GcAllowed + ")"},
+		{"-asmhdr=/etc/x", nil, "-asmhdr is not allowed: it writes a file (allowed: " + GcAllowed + ")"},
+		{"-zz", nil, `"-zz" is not a compiler flag plugctl passes (allowed: ` + GcAllowed + ")"},
+	} {
+		got, err := SplitGC(tt.item)
+		if tt.err != "" {
+			if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+				t.Errorf("SplitGC(%q) error = %v, want %s", tt.item, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("SplitGC(%q) = %q, %v; want %q", tt.item, got, err, tt.want)
+		}
+	}
+	if got, err := JoinGC([]string{"-N", "-l"}); err != nil || got != "-N -l" {
+		t.Errorf("JoinGC = %q, %v", got, err)
+	}
+}

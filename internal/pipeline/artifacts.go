@@ -44,6 +44,8 @@ func (s *State) artifactInputs() (artifact.Inputs, error) {
 		Config:    digest.Artifact(c),
 		Tags:      c.Build.Tags,
 		Ldflags:   c.Build.Ldflags,
+		Gcflags:   s.Gcflags(),
+		Cgo:       c.Build.Cgo,
 		Sources:   map[string]string{},
 	}
 	if f := s.lockOnDisk(); f != nil {
@@ -273,6 +275,8 @@ func (s *State) compile(ctx context.Context) error {
 		Output:   s.output,
 		Tags:     tags,
 		Ldflags:  ldflags,
+		Gcflags:  s.Gcflags(),
+		Cgo:      s.Config.Build.Cgo,
 		Owners:   s.owners(),
 		Notes:    map[string]string{source.CoreName: s.raisedNote()},
 		Vendor:   s.Offline,
@@ -321,7 +325,7 @@ func (s *State) finish(b build.Artifact, in artifact.Inputs, gen map[string]stri
 	}
 	doc, err := sbom.CycloneDX(sbom.Input{
 		Name: s.Config.Name, Version: s.Set.Core.Version, Target: b.Target.String(),
-		SHA256: sum, GoVersion: bi.GoVersion, Tool: artifact.Version(),
+		SHA256: sum, GoVersion: bi.GoVersion, Tool: artifact.Version(), Cgo: s.Config.Build.Cgo,
 		Components: s.components(bi),
 	})
 	if err != nil {

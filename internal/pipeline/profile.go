@@ -8,6 +8,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/diag"
+	ldflagspkg "github.com/plugctl/plugctl/internal/ldflags"
 	"github.com/plugctl/plugctl/internal/profile"
 )
 
@@ -148,5 +149,20 @@ func (s *State) BuildFlags() (tags, ldflags []string) {
 	if ldflags == nil {
 		ldflags = ll
 	}
+	if s.Config.Build.Debug {
+		// Symbols and DWARF stay: a profile's -s -w go (the config's own
+		// are refused with debug).
+		ldflags = slices.DeleteFunc(slices.Clone(ldflags), ldflagspkg.Strips)
+	}
 	return tags, ldflags
+}
+
+// Gcflags returns the compiler flags of the build: the config's, with -N
+// -l first for a debug build.
+func (s *State) Gcflags() []string {
+	gc := s.Config.Build.Gcflags
+	if s.Config.Build.Debug {
+		gc = append([]string{"-N", "-l"}, gc...)
+	}
+	return gc
 }

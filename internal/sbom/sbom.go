@@ -51,12 +51,15 @@ type Component struct {
 
 // Input is everything the SBOM says.
 type Input struct {
-	Name       string // artifact name from the config
-	Version    string // the core's version
-	Target     string // os/arch
-	SHA256     string // the binary's SHA-256 (hex)
-	GoVersion  string // toolchain that built it
-	Tool       string // plugctl's version
+	Name      string // artifact name from the config
+	Version   string // the core's version
+	Target    string // os/arch
+	SHA256    string // the binary's SHA-256 (hex)
+	GoVersion string // toolchain that built it
+	Tool      string // plugctl's version
+	// Cgo says the binary was built with cgo, linked against C: not
+	// static, as plugctl's binaries otherwise are.
+	Cgo        bool
 	Components []Component
 }
 
@@ -87,6 +90,9 @@ func CycloneDX(in Input) ([]byte, error) {
 		},
 		Components:   []component{},
 		Dependencies: []dependency{{Ref: rootRef, DependsOn: []string{}}},
+	}
+	if in.Cgo {
+		doc.Metadata.Component.Properties = append(doc.Metadata.Component.Properties, property{"plugctl:cgo", "true"})
 	}
 	for _, c := range comps {
 		ref := purl(c.Module, c.Version)

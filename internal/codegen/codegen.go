@@ -448,6 +448,7 @@ type Module struct {
 	Go      string           // go directive, e.g. "1.26"
 	Require []module.Version // sorted by path by GoMod
 	Replace []Replace        // sorted by old path by GoMod
+	Exclude []module.Version // sorted by GoMod
 }
 
 // Replace redirects a module to a version or a directory.
@@ -478,6 +479,13 @@ func GoMod(m Module) ([]byte, error) {
 	for _, r := range rep {
 		if err := f.AddReplace(r.Old.Path, r.Old.Version, r.New.Path, r.New.Version); err != nil {
 			return nil, fmt.Errorf("replace %s: %w", r.Old.Path, err)
+		}
+	}
+	exc := append([]module.Version(nil), m.Exclude...)
+	module.Sort(exc)
+	for _, e := range exc {
+		if err := f.AddExclude(e.Path, e.Version); err != nil {
+			return nil, fmt.Errorf("exclude %s %s: %w", e.Path, e.Version, err)
 		}
 	}
 	f.Cleanup()

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/entry"
@@ -34,7 +35,7 @@ const (
 
 // The keys of each mapping of the config, sorted for messages.
 var (
-	topKeys     = []string{"build", "core", "description", "name", "plugins", "replace", "schema", "vendor", "version"}
+	topKeys     = []string{"build", "core", "description", "exclude", "name", "plugins", "replace", "schema", "vendor", "version"}
 	requiredTop = []string{"schema", "name", "core"}
 	coreKeys    = []string{"checksum", "entry", "imports", "main", "module", "profile", "source", "template", "version"}
 	plugKeys    = []string{"checksum", "enabled", "import", "kind", "module", "name", "position", "replaces", "settings", "source", "version"}
@@ -145,6 +146,7 @@ func (c *checker) decode(root *yamlsrc.Node) *Config {
 	if e := f["replace"]; e != nil {
 		cfg.Replace = c.decodeReplace(e)
 	}
+	cfg.Exclude = c.decodeExclude(f["exclude"])
 	cfg.Build = c.decodeBuild(f["build"])
 	if e := f["vendor"]; e != nil && e.Val.Kind != yamlsrc.Null {
 		cfg.Vendor = c.str(e, scopeNone, "vendor")
@@ -390,10 +392,11 @@ func (c *checker) decodeReplace(e *yamlsrc.Entry) []Replace {
 		to := c.str(&e, scopeNone, "replace["+strconv.Quote(e.Key)+"]")
 		if e.Val.Kind != yamlsrc.String {
 			if e.Val.Kind == yamlsrc.Null {
-				c.add(e.Val.Pos, scopeNone, "missing replacement for %q (valid: an exact version like v1.2.3 or a local path starting with ./, ../ or /)", e.Key)
+				c.add(e.Val.Pos, scopeNone, "missing replacement for %q (valid: an exact version like v1.2.3, a fork at an exact version like example.com/fork@v1.2.3, or a local path starting with ./, ../ or /)", e.Key)
 			}
 			continue
 		}
+		mod, ver, fork := strings.Cut(to, "@")
 		switch {
 		case versions.IsExact(to):
 			if err := module.Check(e.Key, to); err != nil {
@@ -401,6 +404,25 @@ func (c *checker) decodeReplace(e *yamlsrc.Entry) []Replace {
 				continue
 			}
 			r.Version = to
+		case fork && !isLocal(to):
+			// A fork: another module at an exact version.
+			if err := module.CheckPath(mod); err != nil {
+				c.add(e.Val.Pos, scopeNone, "replacement %s for %q: invalid module path %s: %s", diag.Quote(to), e.Key, diag.Quote(mod), pathProblem(err))
+				continue
+			}
+			if !versions.IsExact(ver) {
+				c.add(e.Val.Pos, scopeNone, "replacement %s for %q: %s is not an exact version (valid: MODULE@v1.2.3, a fork at an exact version)", diag.Quote(to), e.Key, diag.Quote(ver))
+				continue
+			}
+			if err := module.Check(mod, ver); err != nil {
+				c.add(e.Val.Pos, scopeNone, "replacement %s for %q: %s", diag.Quote(to), e.Key, versions.Reason(err))
+				continue
+			}
+			if mod == e.Key {
+				c.add(e.Val.Pos, scopeNone, "replacement %s for %q names the module itself (valid: just the version, %s)", diag.Quote(to), e.Key, ver)
+				continue
+			}
+			r.Module, r.Version = mod, ver
 		case isLocal(to):
 			if msg := checkPath(to); msg != "" {
 				c.add(e.Val.Pos, scopeNone, "replacement for %q %s", e.Key, msg)
@@ -408,12 +430,49 @@ func (c *checker) decodeReplace(e *yamlsrc.Entry) []Replace {
 			}
 			r.Dir = to
 		default:
-			c.add(e.Val.Pos, scopeNone, "invalid replacement %s for %q (valid: an exact version like v1.2.3 or a local path starting with ./, ../ or /)", diag.Quote(to), e.Key)
+			c.add(e.Val.Pos, scopeNone, "invalid replacement %s for %q (valid: an exact version like v1.2.3, a fork at an exact version like example.com/fork@v1.2.3, or a local path starting with ./, ../ or /)", diag.Quote(to), e.Key)
 			continue
 		}
 		out = append(out, r)
 	}
 	slices.SortFunc(out, func(a, b Replace) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// decodeExclude reads the exclude list: "module@version" items, each an
+// exact version of a valid module path, no duplicates.
+func (c *checker) decodeExclude(e *yamlsrc.Entry) []Exclude {
+	var out []Exclude
+	seen := map[string]Pos{}
+	for _, it := range c.strList(e, scopeNone, "exclude") {
+		mod, ver, ok := strings.Cut(it.s, "@")
+		switch {
+		case !ok:
+			c.add(it.pos, scopeNone, "exclude[%d]: %s is not MODULE@VERSION (valid: like example.com/mod@v1.2.3)", it.i, diag.Quote(it.s))
+			continue
+		case module.CheckPath(mod) != nil:
+			c.add(it.pos, scopeNone, "exclude[%d]: invalid module path %s: %s", it.i, diag.Quote(mod), pathProblem(module.CheckPath(mod)))
+			continue
+		case !versions.IsExact(ver):
+			c.add(it.pos, scopeNone, "exclude[%d]: %s is not an exact version (valid: like example.com/mod@v1.2.3)", it.i, diag.Quote(ver))
+			continue
+		case module.Check(mod, ver) != nil:
+			c.add(it.pos, scopeNone, "exclude[%d]: %s", it.i, versions.Reason(module.Check(mod, ver)))
+			continue
+		}
+		if first, dup := seen[it.s]; dup {
+			c.add(it.pos, scopeNone, "exclude: duplicate %s (first at %d:%d)", diag.Quote(it.s), first.Line, first.Col)
+			continue
+		}
+		seen[it.s] = it.pos
+		out = append(out, Exclude{Path: mod, Version: ver, Pos: it.pos})
+	}
+	slices.SortFunc(out, func(a, b Exclude) int {
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		return semver.Compare(a.Version, b.Version)
+	})
 	return out
 }
 

@@ -28,8 +28,11 @@
 //	description one line saying what it is (no control characters)
 //	core        required; a mapping, see below
 //	plugins     a list of plugs, see below
-//	replace     a mapping of module path to an exact version (v1.2.3) or a local
-//	            directory (./dir, ../dir or /dir)
+//	replace     a mapping of module path to an exact version (v1.2.3), a fork
+//	            (another module at an exact version: example.com/fork@v1.2.3)
+//	            or a local directory (./dir, ../dir or /dir)
+//	exclude     a list of module@version (exact versions) the build module
+//	            excludes
 //	build       a mapping: targets (list of os/arch, default the host),
 //	            output (default DefaultOutput, DefaultMultiOutput for several
 //	            targets), tags (build tags), ldflags (strings); tags and

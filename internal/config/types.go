@@ -29,8 +29,11 @@ type Config struct {
 	Core        Core
 	Plugins     []Plugin  // in file order, disabled ones included
 	Replace     []Replace // sorted by Path
-	Build       Build
-	Vendor      string // the vendor tree's directory, relative to Dir unless absolute
+	// Exclude lists module versions the build module excludes (go.mod's
+	// exclude), sorted.
+	Exclude []Exclude `json:",omitempty"`
+	Build   Build
+	Vendor  string // the vendor tree's directory, relative to Dir unless absolute
 }
 
 // Locate tells where in the config a problem of the core (subject "core")
@@ -127,12 +130,22 @@ type Position struct {
 // not fit an int64 and non-finite floats are rejected by Load.
 
 // Replace is one entry of the replace map: a module path pinned to a version
-// or redirected to a local directory.
+// (of itself, or of another module: a fork) or redirected to a local
+// directory.
 type Replace struct {
 	Path    string // module path being replaced
-	Version string // set when replaced by a version of the same module
-	Dir     string // set when replaced by a local directory (as written: ./x, ../x or /x)
-	Pos     Pos
+	Version string // set when replaced by a version of the same module, or of Module
+	// Module is the module replacing Path at Version, when it is another
+	// one (a fork: example.com/fork@v1.2.3); "" for Path itself.
+	Module string `json:",omitempty"`
+	Dir    string // set when replaced by a local directory (as written: ./x, ../x or /x)
+	Pos    Pos
+}
+
+// Exclude is one module version of the config's exclude list.
+type Exclude struct {
+	Path, Version string
+	Pos           Pos
 }
 
 // Build holds the compile settings.

@@ -8,7 +8,7 @@
 //	----------  -------------------------  ----------------------------------------------  ------------------------------------------------
 //	Resolution  the lock's config_digest   core and every plug, enabled or not: name,      settings, core.main/entry/imports/template/profile,
 //	                                       module, version, source, checksum, import,      kind, position, name, version, description,
-//	                                       replaces (when set); the replace map            build and vendor keys: they change no version,
+//	                                       replaces (when set); the replace map, exclude   build and vendor keys: they change no version,
 //	                                                                                       so editing them must not make a lock stale;
 //	                                                                                       plugs sorted by name, so file order does not count
 //	Vendor      the vendor manifest's      schema, name, version, description, the core    the build section and the vendor key: targets,
@@ -16,7 +16,7 @@
 //	                                       profile), the enabled plugs with their          the tree and do not change what it holds;
 //	                                       settings as the Go literals the generated main  disabled plugs, which the tree does not hold
 //	                                       holds, kind, position and replaces; the
-//	                                       replace map
+//	                                       replace map, exclude
 //	Artifact    an artifact record's       the whole parsed config (settings as Go         build.targets and build.output (the target is
 //	            inputs.config              literals, so 1 and 1.0 differ)                  digested apart, the output path changes no byte
 //	                                                                                       of the binary); the file's name and directory
@@ -48,8 +48,9 @@ import (
 // resolution is the canonical form of what a resolution depends on.
 type resolution struct {
 	Core    resolutionComponent   `json:"core"`
-	Plugins []resolutionComponent `json:"plugins"` // every plug, enabled or not, by name
-	Replace []resolutionReplace   `json:"replace"` // by path
+	Plugins []resolutionComponent `json:"plugins"`           // every plug, enabled or not, by name
+	Replace []resolutionReplace   `json:"replace"`           // by path
+	Exclude []string              `json:"exclude,omitempty"` // module@version, sorted
 }
 
 type resolutionComponent struct {
@@ -68,6 +69,9 @@ type resolutionReplace struct {
 	Path    string `json:"path"`
 	Version string `json:"version"`
 	Dir     string `json:"dir"`
+	// Module is a fork's module path, left out when unset so that the
+	// digest of a config without one is what it always was.
+	Module string `json:"module,omitempty"`
 }
 
 // Resolution returns the digest of cfg's resolution inputs, "sha256:<hex>",
@@ -83,7 +87,10 @@ func Resolution(cfg *config.Config) string {
 	}
 	slices.SortFunc(in.Plugins, func(a, b resolutionComponent) int { return strings.Compare(a.Name, b.Name) })
 	for _, r := range cfg.Replace {
-		in.Replace = append(in.Replace, resolutionReplace{r.Path, r.Version, r.Dir})
+		in.Replace = append(in.Replace, resolutionReplace{r.Path, r.Version, r.Dir, r.Module})
+	}
+	for _, e := range cfg.Exclude {
+		in.Exclude = append(in.Exclude, e.Path+"@"+e.Version)
 	}
 	slices.SortFunc(in.Replace, func(a, b resolutionReplace) int { return strings.Compare(a.Path, b.Path) })
 	return prefixed(encode(in))
@@ -101,7 +108,10 @@ func Vendor(cfg *config.Config) string {
 		Position                                                  *config.Position `json:",omitempty"`
 		Replaces                                                  string           `json:",omitempty"`
 	}
-	type replace struct{ Path, Version, Dir string }
+	type replace struct {
+		Path, Version, Dir string
+		Module             string `json:",omitempty"`
+	}
 	in := struct {
 		Schema      int
 		Name        string
@@ -111,6 +121,7 @@ func Vendor(cfg *config.Config) string {
 		Profile     string `json:",omitempty"`
 		Plugs       []plug
 		Replace     []replace
+		Exclude     []string `json:",omitempty"`
 	}{Schema: cfg.Schema, Name: cfg.Name, Version: cfg.Version, Description: cfg.Description, Profile: cfg.Core.Profile}
 	c := cfg.Core
 	in.Core = [8]any{c.Module, c.Version, redact.String(c.Source), c.Checksum, c.Main, c.Entry, c.Imports, c.Template}
@@ -122,7 +133,10 @@ func Vendor(cfg *config.Config) string {
 		in.Plugs = append(in.Plugs, plug{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import, codegen.Literal(settings), p.Kind, p.Position, p.Replaces})
 	}
 	for _, r := range cfg.Replace {
-		in.Replace = append(in.Replace, replace{r.Path, r.Version, r.Dir})
+		in.Replace = append(in.Replace, replace{r.Path, r.Version, r.Dir, r.Module})
+	}
+	for _, e := range cfg.Exclude {
+		in.Exclude = append(in.Exclude, e.Path+"@"+e.Version)
 	}
 	return prefixed(encode(in))
 }
@@ -145,6 +159,11 @@ func Artifact(cfg *config.Config) string {
 	for i, r := range cfg.Replace {
 		r.Pos = config.Pos{}
 		cp.Replace[i] = r
+	}
+	cp.Exclude = nil
+	for _, e := range cfg.Exclude {
+		e.Pos = config.Pos{}
+		cp.Exclude = append(cp.Exclude, e)
 	}
 	sum := sha256.Sum256(encode(struct {
 		Config   config.Config

@@ -211,11 +211,18 @@ func (s *State) module() (*genModule, error) {
 		if replaced[r.Path] {
 			return nil, fail.Wrap(fail.Config, &diag.Problem{File: s.Config.File, Pos: r.Pos, Msg: fmt.Sprintf("replace %s: the module is already built from its source in the config", r.Path)})
 		}
-		rep := codegen.Replace{Old: module.Version{Path: r.Path}, New: module.Version{Path: r.Path, Version: r.Version}}
+		to := r.Path
+		if r.Module != "" {
+			to = r.Module // a fork
+		}
+		rep := codegen.Replace{Old: module.Version{Path: r.Path}, New: module.Version{Path: to, Version: r.Version}}
 		if r.Dir != "" {
 			rep.New = module.Version{Path: link(r.Path, s.abs(r.Dir))}
 		}
 		m.Replace = append(m.Replace, rep)
+	}
+	for _, e := range s.Config.Exclude {
+		m.Exclude = append(m.Exclude, module.Version{Path: e.Path, Version: e.Version})
 	}
 	inherited, err := s.inheritReplaces()
 	if err != nil {

@@ -105,7 +105,7 @@ func (Source) Resolve(ctx context.Context, env *source.Env, r *source.Request) (
 	case versions.IsExact(r.Version):
 		// Whether it exists is found when it is fetched.
 	case r.Version == versions.Latest:
-		v, err := Query(ctx, env.Reporter(), env.Work, r.Module, versions.Latest)
+		v, err := Query(ctx, env, r.Module, versions.Latest)
 		if err != nil {
 			if ctx.Err() != nil {
 				return pin, err
@@ -114,7 +114,7 @@ func (Source) Resolve(ctx context.Context, env *source.Env, r *source.Request) (
 		}
 		pin.Version = v
 	default:
-		available, err := Versions(ctx, env.Reporter(), env.Work, r.Module)
+		available, err := Versions(ctx, env, r.Module)
 		if err != nil {
 			return pin, fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", source.Label(r.Name), r.Module, err))
 		}
@@ -153,7 +153,7 @@ func (Source) Verify(_ context.Context, _ *source.Env, r *source.Request, locked
 // Fetch downloads the module at the pinned version into the module cache
 // (go mod download), with go's own hash.
 func (Source) Fetch(ctx context.Context, env *source.Env, r *source.Request, pin source.Pin) (*source.Component, error) {
-	d, err := Download(ctx, env.Reporter(), env.Work, module.Version{Path: r.Module, Version: pin.Version})
+	d, err := Download(ctx, env, module.Version{Path: r.Module, Version: pin.Version})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -161,7 +161,7 @@ func (Source) Fetch(ctx context.Context, env *source.Env, r *source.Request, pin
 		if !pin.Locked && versions.IsExact(pin.Version) && !module.IsPseudoVersion(pin.Version) {
 			// A version that does not exist is the config's problem, not
 			// the network's: say which versions do.
-			if available, lerr := Versions(ctx, env.Reporter(), env.Work, r.Module); lerr == nil && !slices.Contains(available, pin.Version) {
+			if available, lerr := Versions(ctx, env, r.Module); lerr == nil && !slices.Contains(available, pin.Version) {
 				return nil, noMatch(r, available)
 			}
 		}
@@ -196,10 +196,27 @@ func noMatch(r *source.Request, available []string) error {
 	return r.Problem("version", "%s", msg)
 }
 
+// retry is how the module queries of env are retried: the go command's
+// default, each attempt bounded by the fetch timeout.
+func retry(env *source.Env) gotool.Retry {
+	rt := gotool.DefaultRetry
+	rt.Timeout = env.Limit().Timeout
+	return rt
+}
+
+// work is where the go command runs for env's queries.
+func work(env *source.Env) string {
+	if env == nil {
+		return ""
+	}
+	return env.Work
+}
+
 // Versions lists the tagged versions of mod, as `go list -m -versions`
-// reports them through the user's GOPROXY, running go in dir.
-func Versions(ctx context.Context, r report.Reporter, dir, mod string) ([]string, error) {
-	out, err := gotool.Query(ctx, r, dir, "list", "-m", "-versions", "-json", "--", mod)
+// reports them through the user's GOPROXY, running go in env.Work; a
+// transient failure is tried again (gotool.QueryRetry).
+func Versions(ctx context.Context, env *source.Env, mod string) ([]string, error) {
+	out, err := gotool.QueryRetry(ctx, env.Reporter(), work(env), retry(env), "list", "-m", "-versions", "-json", "--", mod)
 	if err != nil {
 		return nil, fmt.Errorf("listing versions: %w", goError(err))
 	}
@@ -222,9 +239,10 @@ type Downloaded struct {
 
 // Download fetches m into the module cache through the user's GOPROXY, m's
 // version being any query go accepts (an exact version, a pseudo-version,
-// latest), and reports where it is and its hashes.
-func Download(ctx context.Context, r report.Reporter, dir string, m module.Version) (*Downloaded, error) {
-	out, err := gotool.Query(ctx, r, dir, "mod", "download", "-json", "--", m.Path+"@"+m.Version)
+// latest), and reports where it is and its hashes. A transient failure is
+// tried again (gotool.QueryRetry).
+func Download(ctx context.Context, env *source.Env, m module.Version) (*Downloaded, error) {
+	out, err := gotool.QueryRetry(ctx, env.Reporter(), work(env), retry(env), "mod", "download", "-json", "--", m.Path+"@"+m.Version)
 	var d Downloaded
 	if jerr := json.Unmarshal(out, &d); jerr == nil && d.Error != "" {
 		// go prefixes "path@version: ", which the caller names already.
@@ -251,8 +269,8 @@ func goError(err error) error {
 
 // Query asks the go command which version of mod the query q (latest, a
 // branch-like query, an exact version) names, without downloading it.
-func Query(ctx context.Context, r report.Reporter, dir, mod, q string) (string, error) {
-	out, err := gotool.Query(ctx, r, dir, "list", "-m", "-json", "--", mod+"@"+q)
+func Query(ctx context.Context, env *source.Env, mod, q string) (string, error) {
+	out, err := gotool.QueryRetry(ctx, env.Reporter(), work(env), retry(env), "list", "-m", "-json", "--", mod+"@"+q)
 	if err != nil {
 		return "", goError(err)
 	}
@@ -267,14 +285,14 @@ func Query(ctx context.Context, r report.Reporter, dir, mod, q string) (string, 
 // the newest is the go command's latest (a pseudo-version when the module
 // has no tags).
 func (Source) Available(ctx context.Context, env *source.Env, r *source.Request) (*source.Available, error) {
-	list, err := Versions(ctx, env.Reporter(), env.Work, r.Module)
+	list, err := Versions(ctx, env, r.Module)
 	if err != nil {
 		return nil, fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", source.Label(r.Name), r.Module, err))
 	}
 	a := &source.Available{Versions: list, Newest: versions.Newest(list)}
 	if a.Newest == "" {
 		// Only pseudo-versions: the go command knows the newest.
-		if a.Newest, err = Query(ctx, env.Reporter(), env.Work, r.Module, versions.Latest); err != nil {
+		if a.Newest, err = Query(ctx, env, r.Module, versions.Latest); err != nil {
 			return nil, fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", source.Label(r.Name), r.Module, err))
 		}
 	}

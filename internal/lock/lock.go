@@ -67,6 +67,11 @@ type File struct {
 	// place, for a core that runs them in order (CoreDNS's directives):
 	// what the generated main sets. Absent for other cores.
 	Order []string `json:"order,omitempty"`
+
+	// asWritten is the ContentDigest of the lock as its file held it,
+	// when Parse left out content hashes of local directories that an
+	// older plugctl wrote (ContentDigests).
+	asWritten string
 }
 
 // Entry is the core or one plug, resolved.
@@ -77,7 +82,9 @@ type Entry struct {
 	Import    string        `json:"import,omitempty"`    // the config's import, when it set one
 	Version   string        `json:"version"`             // resolved version
 	Origin    source.Origin `json:"origin"`
-	Hash      string        `json:"hash"` // h1: module hash
+	// Hash is the h1: module hash; none for a local directory, which is
+	// locked by its path (its content changes as the user edits it).
+	Hash string `json:"hash,omitempty"`
 	// Replaces are the replace directives of the plug's go.mod the build
 	// applies (the config's replaces: inherit), as go.mod writes them
 	// without the keyword: "old[ version] => new[ version]".
@@ -91,8 +98,8 @@ type Module struct {
 	Hash      string `json:"hash,omitempty"`        // h1: hash of its files; absent when the build needs only its go.mod
 	GoModHash string `json:"go_mod_hash,omitempty"` // h1: hash of its go.mod
 	// Dir is the local directory the config's replace map builds the
-	// module from, as the config writes it; Hash is then that of the
-	// directory's files.
+	// module from, as the config writes it; such a module has no hashes:
+	// like a local plug, it is locked by its path.
 	Dir string `json:"dir,omitempty"`
 }
 

@@ -64,6 +64,74 @@ func TestParseLegacyKind(t *testing.T) {
 	}
 }
 
+// TestParseLocalHashes reads a lock written when local directories were
+// locked by their content too: it means what it meant — a local plug is
+// its path, a replaced directory its path — and is written without those
+// hashes, while a vendor tree made with it still matches it.
+func TestParseLocalHashes(t *testing.T) {
+	data, err := os.ReadFile("testdata/valid.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.Replace(string(data), `        "path": "./local"
+      }
+    },`, `        "path": "./local"
+      },
+      "hash": "h1:RLyrEIOdTLybmHF1weuNmyowpYjPWadW1FvUNDwaw54="
+    },`, 1)
+	old = strings.Replace(old, `  "modules": [
+`, `  "modules": [
+    {
+      "path": "example.com/a",
+      "version": "v0.0.0",
+      "hash": "h1:RLyrEIOdTLybmHF1weuNmyowpYjPWadW1FvUNDwaw54=",
+      "dir": "./a"
+    },
+`, 1)
+	if old == string(data) {
+		t.Fatal("testdata/valid.lock changed shape")
+	}
+	f, err := Parse("old.lock", []byte(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := f.Plugin("local"); e.Hash != "" || f.Modules[0].Hash != "" || f.Modules[0].Dir != "./a" {
+		t.Errorf("content hashes kept: %+v, %+v", e, f.Modules[0])
+	}
+	out, err := Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(string(data), `  "modules": [
+`, `  "modules": [
+    {
+      "path": "example.com/a",
+      "version": "v0.0.0",
+      "dir": "./a"
+    },
+`, 1)
+	if string(out) != want {
+		t.Errorf("Marshal(Parse(old)):\n%s\nwant\n%s", out, want)
+	}
+	// A vendor tree made with the old lock recorded the digest of what it
+	// held: still one of the lock's.
+	var asWritten File
+	if err := json.Unmarshal([]byte(old), &asWritten); err != nil {
+		t.Fatal(err)
+	}
+	d, err := asWritten.ContentDigest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(f.ContentDigests(), d) {
+		t.Errorf("ContentDigests %q lacks the old lock's %s", f.ContentDigests(), d)
+	}
+	now, _ := f.ContentDigest()
+	if now == d || !slices.Contains(f.ContentDigests(), now) {
+		t.Errorf("ContentDigest %s: the lock without the hashes must be its content", now)
+	}
+}
+
 func TestMarshalSortsAndEndsWithNewline(t *testing.T) {
 	f := &File{LockVersion: 1, Plugins: []Entry{{Name: "b"}, {Name: "a"}},
 		Modules: []Module{{Path: "z", Version: "v1.0.0"}, {Path: "a", Version: "v2.0.0"}, {Path: "a", Version: "v1.0.0"}}}
@@ -104,7 +172,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty", "", []string{"x.lock:1:1: invalid JSON: unexpected end of file"}},
 		{"truncated", string(valid[:200]), []string{"invalid JSON: unexpected end of file"}},
 		{"not an object", "[]", []string{"x.lock:1:1: want a JSON lock.File, got array"}},
-		{"trailing data", string(valid) + "{}", []string{"x.lock:51:1: unexpected data after the lock's JSON object"}},
+		{"trailing data", string(valid) + "{}", []string{"x.lock:50:1: unexpected data after the lock's JSON object"}},
 		{"unknown field", edit(`"go": `, `"when": "now", "go": `), []string{`x.lock:4:3: unknown field "when" (valid: lock_version, config_digest, go, core, plugins, modules, order)`}},
 		{"unknown origin field", edit(`"kind": "module"`, `"kind": "module", "mirror": "x"`), []string{`x.lock:10:25: unknown field "mirror" (valid: kind, url, commit, ref, sha256, path)`}},
 		{"duplicate field", edit(`"go": `, `"go": "go1.1", "go": `), []string{`x.lock:4:18: duplicate field "go"`}},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/mod/module"
@@ -72,7 +73,41 @@ func Parse(file string, data []byte) (*File, error) {
 	if errs := f.check(file); len(errs) > 0 {
 		return nil, errs
 	}
+	f.dropContentHashes()
 	return &f, nil
+}
+
+// dropContentHashes reads a lock written when local directories were
+// locked by their content too: the hash of a live source (a local plug or
+// core) and of a module the replace map builds from a directory is not
+// part of what the lock pins, so it is left out, and the digest of the
+// lock as it was written kept for vendor trees made with it
+// (ContentDigests).
+func (f *File) dropContentHashes() {
+	old := *f
+	old.Plugins = slices.Clone(f.Plugins)
+	old.Modules = slices.Clone(f.Modules)
+	dropped := false
+	for _, e := range append([]*Entry{&f.Core}, entries(f.Plugins)...) {
+		if e.Hash != "" && live(e.Origin.Kind) {
+			e.Hash, dropped = "", true
+		}
+	}
+	for i := range f.Modules {
+		if m := &f.Modules[i]; m.Dir != "" && m.Hash != "" {
+			m.Hash, dropped = "", true
+		}
+	}
+	if dropped {
+		f.asWritten, _ = old.ContentDigest()
+	}
+}
+
+// live reports whether the content of a component of kind k is not
+// pinned by the lock: a local directory is locked by its path.
+func live(k source.Kind) bool {
+	s, ok := kinds.Lookup(k)
+	return ok && s.Rules().Live
 }
 
 // checkShape walks the JSON tokens of data, reporting syntax errors,
@@ -256,11 +291,11 @@ func (f *File) check(file string) diag.List {
 		if err := module.Check(m.Path, m.Version); err != nil {
 			add(where, "invalid module version: %v", err)
 		}
-		if m.Hash == "" && m.GoModHash == "" {
+		switch {
+		case m.Dir != "" && m.GoModHash != "":
+			add(where, "a module built from a directory has no go_mod_hash")
+		case m.Dir == "" && m.Hash == "" && m.GoModHash == "":
 			add(where, "needs a hash or a go_mod_hash")
-		}
-		if m.Dir != "" && (m.Hash == "" || m.GoModHash != "") {
-			add(where, "a module built from a directory has a hash and no go_mod_hash")
 		}
 		checkHash(where+".hash", m.Hash, true, add)
 		checkHash(where+".go_mod_hash", m.GoModHash, true, add)
@@ -304,7 +339,9 @@ func (e Entry) check(where string, core bool, add func(string, string, ...any)) 
 	if o.Ref != "" && o.Ref != "HEAD" && !strings.HasPrefix(o.Ref, "refs/") {
 		add(where+".origin.ref", "invalid ref %q (want refs/tags/…, refs/heads/… or HEAD)", o.Ref)
 	}
-	checkHash(where+".hash", e.Hash, false, add)
+	// A local directory is locked by its path: its hash, which locks
+	// written before held, is optional.
+	checkHash(where+".hash", e.Hash, live(o.Kind), add)
 }
 
 // checkHash checks an h1: hash as go.sum writes it: "h1:" and the base64 of

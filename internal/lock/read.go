@@ -66,13 +66,17 @@ func (f *File) ContentDigest() (string, error) {
 }
 
 // ContentDigests returns the digests a vendor tree made with f may record:
-// ContentDigest, and for a lock with module-kind entries the digest a
-// plugctl that spelled that kind "proxy" recorded, so that its trees still
-// build.
+// ContentDigest; for a lock with module-kind entries the digest a plugctl
+// that spelled that kind "proxy" recorded; and for a lock that still held
+// the content hashes of local directories (see Parse) the digest of the
+// lock as written: so that trees made with them still build.
 func (f *File) ContentDigests() []string {
 	var out []string
 	if sum, err := f.ContentDigest(); err == nil {
 		out = append(out, sum)
+	}
+	if f.asWritten != "" {
+		out = append(out, f.asWritten)
 	}
 	old := *f
 	old.Plugins = slices.Clone(f.Plugins)

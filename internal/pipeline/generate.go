@@ -19,6 +19,7 @@ import (
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/modshape"
 	"github.com/plugctl/plugctl/internal/source"
 )
 
@@ -312,12 +313,16 @@ func (s *State) tidy(ctx context.Context, tmp string, m *genModule) error {
 }
 
 // genKey digests everything go mod tidy reads: the untidied go.mod, main and
-// go.sum seeded from the lock,
-// the content of every local module and the toolchain. Modules from the proxy
-// are immutable at a version, so their content needs no hash here.
+// go.sum seeded from the lock, the content of every fetched tree, the shape
+// of every local directory (modshape:
+// its go.mod and the imports of its Go files, not the bodies of its code,
+// which the build reads through the links as they are) and the toolchain.
+// An edit to a function of a local plug leaves the key as it was, so go mod
+// tidy does not run again. Modules from the proxy are immutable at a
+// version, so their content needs no hash here.
 func (s *State) genKey(m *genModule) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "plugctl-gen/v2\ntoolchain %s\n", s.Toolchain.Version)
+	fmt.Fprintf(h, "plugctl-gen/v3\ntoolchain %s\n", s.Toolchain.Version)
 	fmt.Fprintf(h, "go.mod %s\ngo.sum %s\n", sha256hex(m.goMod), sha256hex(m.sum))
 	for _, f := range m.main {
 		fmt.Fprintf(h, "main %s %s\n", f.Name, sha256hex(f.Data))
@@ -327,12 +332,29 @@ func (s *State) genKey(m *genModule) (string, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	// A fetched tree (a git or archive plug) never changes at its
+	// version: its content hash, which fetch already took, stands for it.
+	fetched := map[string]bool{}
+	for _, c := range s.Set.All() {
+		if c.Dir != "" && !live(c.Kind) {
+			fetched[c.Dir] = true
+		}
+	}
 	for _, n := range names {
-		th, err := s.treeHash(m.links[n])
+		dir := m.links[n]
+		if fetched[dir] {
+			th, err := s.treeHash(dir)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(h, "tree %s %s\n", n, th)
+			continue
+		}
+		sh, err := s.shape(dir)
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(h, "local %s %s\n", n, th)
+		fmt.Fprintf(h, "local %s %s %s\n", n, dir, sh.Digest)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
@@ -359,6 +381,20 @@ func genFresh(dir, key string, m *genModule) bool {
 		}
 	}
 	return true
+}
+
+// shape returns the shape of the local directory dir (modshape), read from
+// the one walk of it this run makes.
+func (s *State) shape(dir string) (*modshape.Shape, error) {
+	sums, err := s.hashCache().Dir(dir)
+	if err != nil {
+		return nil, fail.Wrap(fail.Config, err)
+	}
+	sh, err := modshape.Read(sums)
+	if err != nil {
+		return nil, fail.Wrap(fail.Config, err)
+	}
+	return sh, nil
 }
 
 // treeHash returns the content hash of dir (modhash), from the one read of

@@ -14,7 +14,6 @@ import (
 
 	"golang.org/x/mod/modfile"
 
-	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/digest"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
@@ -176,8 +175,8 @@ func (st *lockState) unpin(name string) {
 
 // checkPins compares what resolution found for the pinned components with
 // what the lock records. A fetched module whose hash changed is always an
-// integrity failure; a local directory that changed is one only with
-// --locked (otherwise the new lock records it).
+// integrity failure; a local directory is locked by its path, and its
+// content may change (its edits are the user's own).
 func (s *State) checkPins() error {
 	if s.lock == nil || s.lock.old == nil {
 		return nil
@@ -190,10 +189,6 @@ func (s *State) checkPins() error {
 		}
 		label := source.Label(c.Name)
 		switch {
-		case live(c.Kind) && c.Hash != e.Hash:
-			if s.lock.opts.Locked {
-				probs = append(probs, fmt.Sprintf("%s: %s changed since the lock was made (hash %s in the lock, %s now)", label, c.Origin.Path, e.Hash, c.Hash))
-			}
 		case live(c.Kind):
 		case e.Origin.Commit != "" && c.Origin.Commit != "" && c.Origin.Commit != e.Origin.Commit:
 			probs = append(probs, fmt.Sprintf("%s: %s is at commit %s, but the lock pins %s", label, c.Module, c.Origin.Commit, e.Origin.Commit))
@@ -239,8 +234,8 @@ func (s *State) seedGoSum() []byte {
 
 // readGraph records the modules of the tidied build module in dir: those
 // of its go.sum with their hashes, and those the config's replace map
-// builds from a local directory (go.sum has nothing for them) with the
-// hash of the directory's files.
+// builds from a local directory (go.sum has nothing for them) by their
+// directory.
 func (s *State) readGraph(dir string) error {
 	if s.lock == nil {
 		s.lock = &lockState{pins: map[string]bool{}}
@@ -271,15 +266,9 @@ func (s *State) readGraph(dir string) error {
 		if r.Dir == "" || v == "" {
 			continue // not a directory, or not in the graph
 		}
-		sums, err := s.hashCache().Dir(s.abs(r.Dir))
-		h := ""
-		if err == nil {
-			h, err = sums.Module(r.Path, v)
-		}
-		if err != nil {
-			return fail.Wrap(fail.Config, &diag.Problem{File: s.Config.File, Pos: r.Pos, Msg: fmt.Sprintf("replace %s: hashing %s: %v", r.Path, r.Dir, err)})
-		}
-		mods = append(mods, lock.Module{Path: r.Path, Version: v, Hash: h, Dir: r.Dir})
+		// Locked by its path, like a local plug: its content is the
+		// user's to edit.
+		mods = append(mods, lock.Module{Path: r.Path, Version: v, Dir: r.Dir})
 	}
 	lf := lock.File{Modules: mods}
 	lf.Sort()
@@ -355,6 +344,10 @@ func (s *State) Lock() *lock.File {
 // lockEntry records a resolved component; imp is the config's import, when
 // it set one.
 func lockEntry(c source.Component, imp string) lock.Entry {
+	hash := c.Hash
+	if live(c.Kind) {
+		hash = "" // a local directory is locked by its path
+	}
 	return lock.Entry{
 		Name:      c.Name,
 		Module:    c.Module,
@@ -362,7 +355,7 @@ func lockEntry(c source.Component, imp string) lock.Entry {
 		Import:    imp,
 		Version:   c.Version,
 		Origin:    c.Origin,
-		Hash:      c.Hash,
+		Hash:      hash,
 	}
 }
 

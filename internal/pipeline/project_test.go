@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -250,11 +251,26 @@ func TestGenerateSteps(t *testing.T) {
 	if err != nil || r.ran("go mod tidy") {
 		t.Errorf("unchanged: %v, tidied %v", err, r.ran("go mod tidy"))
 	}
-	// An edit to a local source is an input of go mod tidy.
+	lockData, _ := os.ReadFile(filepath.Join(dir, "plugconfig.lock"))
+	// An edit to the body of a local source's code is no input of go mod
+	// tidy (modshape), nor of the lock, which holds the source's path.
 	write(t, filepath.Join(dir, "local", "local.go"), "package local\n\nconst X = 1\n")
 	_, r, err = runSteps(t, Options{File: cfg}, GenerateSteps)
-	if err != nil || !r.ran("go mod tidy") {
+	if err != nil || r.ran("go mod tidy") {
 		t.Errorf("edited local source: %v, tidied %v", err, r.ran("go mod tidy"))
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "plugconfig.lock")); !bytes.Equal(now, lockData) {
+		t.Errorf("the lock changed:\n%s", now)
+	}
+	// An import of a module the graph lacks is found by go mod tidy, and
+	// the lock records it.
+	write(t, filepath.Join(dir, "local", "local.go"), "package local\n\nimport _ \"example.com/audit\"\n")
+	_, r, err = runSteps(t, Options{File: cfg}, GenerateSteps)
+	if err != nil || !r.ran("go mod tidy") {
+		t.Errorf("a new import: %v, tidied %v", err, r.ran("go mod tidy"))
+	}
+	if now, _ := os.ReadFile(filepath.Join(dir, "plugconfig.lock")); !bytes.Contains(now, []byte(`"path": "example.com/audit"`)) {
+		t.Errorf("the lock lacks the new module:\n%s", now)
 	}
 
 	// generate -o refuses a directory holding what plugctl did not write.
@@ -676,7 +692,12 @@ func TestBuildVendorBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	edited := regexp.MustCompile(`"hash": "h1:[^"]*"`).ReplaceAllString(string(data), `"hash": "h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="`)
+	// (The example's sources are all local: its lock holds their paths,
+	// not hashes.)
+	edited := regexp.MustCompile(`"config_digest": "sha256:[^"]*"`).ReplaceAllString(string(data), `"config_digest": "sha256:`+strings.Repeat("0", 64)+`"`)
+	if edited == string(data) {
+		t.Fatal("the lock has no config_digest")
+	}
 	write(t, lockPath, edited)
 	_, _, err = runSteps(t, Options{File: cfg}, VerifySteps)
 	if fail.KindOf(err) != fail.Mismatch || !strings.Contains(err.Error(), "was made with a different lock than") {

@@ -38,6 +38,9 @@ func TestMain(m *testing.M) {
 			}
 			os.Exit(code)
 		},
+		// cacheprog is a build cache program for GOCACHEPROG
+		// (cacheprog_test.go).
+		"cacheprog": cacheProg,
 	})
 }
 

@@ -16,7 +16,9 @@ import (
 
 // Env is the part of the environment plugctl decides for every go command.
 // Anything not named here (GOPROXY, GOPRIVATE, GONOSUMDB, GOMODCACHE, GOCACHE,
-// HOME and .netrc) is the user's.
+// GOCACHEPROG, HOME and .netrc) is the user's: the build cache, local or
+// shared through a cache program, changes how fast a binary builds, never
+// its bytes, and no record or SBOM names it.
 func Env(extra map[string]string) []string {
 	set := map[string]string{
 		"GOTOOLCHAIN": "local", // never download a toolchain behind the user's back
@@ -55,11 +57,24 @@ var archKnobs = []string{"GOAMD64", "GOARM", "GOARM64", "GO386", "GOMIPS", "GOMI
 // the machine — a build cache or temporary directory it cannot use, a full
 // disk, a read-only file system — the error is a *fail.EnvError naming the
 // path (exit 1), not the go command's own words.
+//
+// A build cache program (GOCACHEPROG) is checked before the first go
+// command that starts it, and a go command that failed because of it is a
+// *CacheProgError (exit 5); see cacheprog.go.
 func Go(ctx context.Context, r report.Reporter, dir string, extra map[string]string, args ...string) ([]byte, error) {
-	out, err := run.Output(ctx, r, run.Cmd{Dir: dir, Env: Env(extra), Args: append([]string{"go"}, args...)})
+	env := Env(extra)
+	if opensCache(args) {
+		if err := checkCacheProgOnce(ctx, env); err != nil {
+			return nil, err
+		}
+	}
+	out, err := run.Output(ctx, r, run.Cmd{Dir: dir, Env: env, Args: append([]string{"go"}, args...)})
 	if err != nil {
 		if env := environment(ctx, extra, err); env != nil {
 			return out, env
+		}
+		if cp := cacheProgFailure(env, err); cp != nil {
+			return out, cp
 		}
 	}
 	return out, err

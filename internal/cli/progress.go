@@ -24,20 +24,22 @@ const (
 	verbose verbosity = 1 // also every go and git command
 )
 
-// countText is "3/12 modules" while a step runs, "12 modules" once done,
-// in the unit the step announced; "" when it counted nothing.
-func countText(u report.Unit, done, total int, finished bool) string {
-	if total <= 0 {
-		return ""
+// countText is a step's counts for people, in the order first reported,
+// the unit the step announced first: "3/12 modules" while it runs, "12
+// modules" once done, "1/1 target, 412 packages"; "" when it counted
+// nothing. A failed step is not finished: it shows how far it got. Counts
+// of work (report.Unit.Work) are left out when work is false.
+func countText(counts []report.Count, finished, work bool) string {
+	var parts []string
+	for _, c := range counts {
+		if c.Unit.Work && !work {
+			continue
+		}
+		if t := c.Text(finished); t != "" {
+			parts = append(parts, t)
+		}
 	}
-	if finished {
-		return u.Of(total)
-	}
-	s := u.Of(total)
-	if i := strings.IndexByte(s, ' '); i >= 0 {
-		return fmt.Sprintf("%d/%s", done, s)
-	}
-	return fmt.Sprintf("%d/%d", done, total)
+	return strings.Join(parts, ", ")
 }
 
 // spinner frames of the live line.
@@ -46,14 +48,37 @@ var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "
 // tick is how often the live line is redrawn.
 const tick = 100 * time.Millisecond
 
+// heartbeat is how often, off a terminal, a step that is still running
+// says so: CI systems end jobs that print nothing for ten minutes, and a
+// person reading a log wants to see the counts move. (A variable only so
+// that the behaviour scripts, whose logs are compared byte for byte on a
+// loaded machine, can turn it off.)
+var heartbeat = 20 * time.Second
+
 // stepState is a step that has started and not yet ended.
 type stepState struct {
-	name        report.StepName
-	detail      string
-	unit        report.Unit
-	hidden      bool // a minor step, not shown (report.Step.Minor)
-	start       time.Time
-	done, total int
+	name   report.StepName
+	detail string
+	unit   report.Unit
+	hidden bool // a minor step, not shown (report.Step.Minor)
+	start  time.Time
+	counts []report.Count // the step's unit first, then as reported
+}
+
+// count records c, replacing the step's earlier count in its unit; the
+// unit the step announced goes first.
+func (s *stepState) count(c report.Count) {
+	for i := range s.counts {
+		if s.counts[i].Unit == c.Unit {
+			s.counts[i] = c
+			return
+		}
+	}
+	if c.Unit == s.unit {
+		s.counts = append([]report.Count{c}, s.counts...)
+		return
+	}
+	s.counts = append(s.counts, c)
 }
 
 // styles are the lipgloss styles of the display; all zero (plain text) when
@@ -73,7 +98,12 @@ type styles struct {
 // Elsewhere (CI logs, pipes) it writes two plain lines per step, "name:
 // detail" when it starts and "name: done (N units)" or "name: failed" when it
 // ends: no colour, no carriage returns and no durations or timestamps, so
-// two logs of the same build diff cleanly.
+// two logs of the same build diff cleanly — nor counts of work that caches
+// spare (packages compiled, modules downloaded), which the live line and
+// the heartbeat show. A step still running after
+// heartbeat says so, with its counts and how long it has run, again every
+// heartbeat: a log that goes quiet for minutes looks hung, and CI systems
+// end such jobs.
 //
 // Minor steps (bookkeeping: the project lock, reading and writing
 // plugconfig.lock, reuse decisions, records) are shown with -v only; the
@@ -91,6 +121,9 @@ type progress struct {
 	stop   chan struct{}
 	ticker sync.WaitGroup
 	closed bool
+	// beat, off a terminal, delivers the heartbeat ticks (newProgress
+	// makes it; tests send their own).
+	beat <-chan time.Time
 }
 
 func newProgress(ios *IOStreams, level verbosity) *progress {
@@ -129,6 +162,15 @@ func (p *progress) Step(st report.Step) {
 	if hidden {
 		return
 	}
+	if p.stop == nil {
+		p.stop = make(chan struct{})
+		p.ticker.Add(1)
+		if p.live {
+			go p.animate(p.stop)
+		} else {
+			go p.pulse(p.stop, p.beat)
+		}
+	}
 	if !p.live {
 		if st.Detail == "" {
 			fmt.Fprintf(p.ios.ErrOut, "%s\n", st.Name)
@@ -137,23 +179,18 @@ func (p *progress) Step(st report.Step) {
 		}
 		return
 	}
-	if p.stop == nil {
-		p.stop = make(chan struct{})
-		p.ticker.Add(1)
-		go p.animate(p.stop)
-	}
 	p.redraw()
 }
 
 // Progress updates the counts of a running step.
-func (p *progress) Progress(name report.StepName, done, total int) {
+func (p *progress) Progress(name report.StepName, c report.Count) {
 	if p.level < normal {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if s := p.find(name); s != nil {
-		s.done, s.total = done, total
+		s.count(c)
 		if p.live && !s.hidden {
 			p.redraw()
 		}
@@ -183,7 +220,7 @@ func (p *progress) StepDone(name report.StepName, d time.Duration, err error) {
 		return
 	}
 	// A failed step shows how far it got: "3/12 modules".
-	count := countText(s.unit, s.done, s.total, err == nil)
+	count := countText(s.counts, err == nil, p.live)
 	if !p.live {
 		line := string(name) + ": done"
 		if err != nil {
@@ -317,6 +354,49 @@ func (p *progress) animate(stop chan struct{}) {
 	}
 }
 
+// pulse, off a terminal, writes a heartbeat line for the innermost step
+// shown that is still running at each tick of beat, until stop is closed:
+// "compile: still running (0/1 target, 412 packages), 40s".
+// beat, when nil, is a ticker of period heartbeat.
+func (p *progress) pulse(stop chan struct{}, beat <-chan time.Time) {
+	defer p.ticker.Done()
+	if beat == nil {
+		if heartbeat <= 0 {
+			<-stop
+			return
+		}
+		t := time.NewTicker(heartbeat)
+		defer t.Stop()
+		beat = t.C
+	}
+	for {
+		select {
+		case <-stop:
+			return
+		case <-beat:
+			p.mu.Lock()
+			if s := p.innermost(); s != nil && !p.closed {
+				line := string(s.name) + ": still running"
+				if c := countText(s.counts, false, true); c != "" {
+					line += " (" + c + ")"
+				}
+				fmt.Fprintf(p.ios.ErrOut, "%s, %s\n", line, duration(time.Since(s.start)))
+			}
+			p.mu.Unlock()
+		}
+	}
+}
+
+// innermost returns the innermost running step that is shown, if any.
+func (p *progress) innermost() *stepState {
+	for i := len(p.active) - 1; i >= 0; i-- {
+		if !p.active[i].hidden {
+			return p.active[i]
+		}
+	}
+	return nil
+}
+
 func (p *progress) find(name report.StepName) *stepState {
 	for i := len(p.active) - 1; i >= 0; i-- {
 		if p.active[i].name == name {
@@ -344,17 +424,12 @@ func (p *progress) above(text string) {
 // redraw draws the innermost running step shown as the live line.
 func (p *progress) redraw() {
 	p.clear()
-	var s *stepState
-	for i := len(p.active) - 1; i >= 0 && s == nil; i-- {
-		if !p.active[i].hidden {
-			s = p.active[i]
-		}
-	}
+	s := p.innermost()
 	if s == nil {
 		return
 	}
 	mark := p.st.step.Render(spinner[p.frame%len(spinner)])
-	line := p.stepLine(mark, *s, countText(s.unit, s.done, s.total, false), duration(time.Since(s.start)))
+	line := p.stepLine(mark, *s, countText(s.counts, false, true), duration(time.Since(s.start)))
 	fmt.Fprint(p.ios.ErrOut, line)
 	p.drawn = true
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -21,12 +22,12 @@ func drive(p *progress) {
 	p.StepDone("load", 3*time.Millisecond, nil)
 	p.Step(report.Step{Name: "resolve", Unit: report.Plugs})
 	for i := range 3 {
-		p.Progress("resolve", i+1, 3)
+		p.Progress("resolve", report.Count{Unit: report.Plugs, Done: i + 1, Total: 3})
 	}
 	p.StepDone("resolve", 1500*time.Millisecond, nil)
 	p.Note("reusing dist/app")
 	p.Step(report.Step{Name: "compile", Detail: "linux/amd64 darwin/arm64", Unit: report.Targets})
-	p.Progress("compile", 1, 2)
+	p.Progress("compile", report.Count{Unit: report.Targets, Done: 1, Total: 2})
 	p.StepDone("compile", 2*time.Second, errors.New("boom"))
 }
 
@@ -85,7 +86,7 @@ func TestProgressLive(t *testing.T) {
 	drive(p)
 	time.Sleep(3 * tick) // let the spinner redraw a few times
 	p.Step(report.Step{Name: "link", Detail: "a step still running when the command ends"})
-	p.Progress("link", 1, 4)
+	p.Progress("link", report.Count{Done: 1, Total: 4})
 	drew := p.Summary([]summaryRow{{Artifact: "/x/dist/app", Target: "linux/amd64", Size: 3 << 20, SHA256: strings.Repeat("ab", 32), Took: 2 * time.Second}})
 	p.Close()
 	p.Close()
@@ -176,12 +177,12 @@ func TestProgressMinorAndCounts(t *testing.T) {
 		p.Step(report.Step{Name: "use-lock", Minor: true})
 		p.StepDone("use-lock", time.Millisecond, nil)
 		p.Step(report.Step{Name: "resolve", Unit: report.Plugs})
-		p.Progress("resolve", 2, 2)
+		p.Progress("resolve", report.Count{Unit: report.Plugs, Done: 2, Total: 2})
 		p.StepDone("resolve", time.Millisecond, nil)
 		p.Step(report.Step{Name: "save-lock", Minor: true})
 		p.StepDone("save-lock", time.Millisecond, errors.New("boom"))
 		p.Step(report.Step{Name: "compile", Detail: "linux/amd64", Unit: report.Targets})
-		p.Progress("compile", 0, 1)
+		p.Progress("compile", report.Count{Unit: report.Targets, Done: 0, Total: 1})
 		p.StepDone("compile", time.Second, errors.New("boom"))
 	}
 	for _, tt := range []struct {
@@ -214,4 +215,89 @@ func TestProgressMinorAndCounts(t *testing.T) {
 	if strings.Contains(got, "use-lock") || strings.Contains(got, "save-lock") {
 		t.Errorf("minor steps on the screen:\n%s", got)
 	}
+}
+
+// TestProgressUnits: a step counting in several units shows each, its
+// own unit first; a count with no total shows what was done; a finished
+// step shows each count once.
+func TestProgressUnits(t *testing.T) {
+	drive := func(p *progress) {
+		p.Step(report.Step{Name: "fetch"})
+		p.Progress("fetch", report.Count{Unit: report.Modules, Done: 0, Total: 2})
+		p.Progress("fetch", report.Count{Unit: report.Trees, Done: 0, Total: 1})
+		p.Progress("fetch", report.Count{Unit: report.Downloads, Done: 3})
+		p.Progress("fetch", report.Count{Unit: report.Modules, Done: 2, Total: 2})
+		p.Progress("fetch", report.Count{Unit: report.Trees, Done: 1, Total: 1})
+		p.Progress("fetch", report.Count{Unit: report.Downloads, Done: 449})
+		p.StepDone("fetch", time.Second, nil)
+		p.Step(report.Step{Name: "compile", Detail: "linux/amd64", Unit: report.Targets})
+		p.Progress("compile", report.Count{Unit: report.Targets, Done: 0, Total: 1})
+		p.Progress("compile", report.Count{Unit: report.Packages, Done: 1})
+		p.Progress("compile", report.Count{Unit: report.Packages, Done: 412})
+		p.StepDone("compile", time.Second, errors.New("boom"))
+	}
+	// Plain lines leave out the work caches spare: two logs of one build
+	// compare equal.
+	var buf bytes.Buffer
+	p := newProgress(&IOStreams{ErrOut: &buf}, normal)
+	drive(p)
+	p.Close()
+	want := "fetch\nfetch: done (2 modules, 1 tree)\ncompile: linux/amd64\ncompile: failed (0/1 target)\n"
+	if buf.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+	t.Setenv("TERM", "xterm")
+	buf.Reset()
+	p = newProgress(&IOStreams{ErrOut: &buf, TTY: true, Width: 100}, normal)
+	drive(p)
+	p.Close()
+	got := strings.Join(screen(buf.String()), "\n")
+	for _, want := range []string{"✓ fetch     2 modules, 1 tree, 449 modules downloaded 1s", "✗ compile   linux/amd64 0/1 target, 412 packages 1s"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("screen lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// TestProgressHeartbeat: off a terminal, a step still running says so at
+// every heartbeat, with its counts; a finished one does not.
+func TestProgressHeartbeat(t *testing.T) {
+	var buf syncBuffer
+	beat := make(chan time.Time)
+	p := newProgress(&IOStreams{ErrOut: &buf}, normal)
+	p.beat = beat
+	p.Step(report.Step{Name: "lock", Minor: true})
+	p.Step(report.Step{Name: "compile", Detail: "linux/amd64", Unit: report.Targets})
+	p.Progress("compile", report.Count{Unit: report.Targets, Done: 0, Total: 1})
+	p.Progress("compile", report.Count{Unit: report.Packages, Done: 12})
+	beat <- time.Now()
+	for !strings.Contains(buf.String(), "still running") {
+		time.Sleep(time.Millisecond) // the line is written after the tick is taken
+	}
+	p.StepDone("compile", time.Second, nil)
+	beat <- time.Now() // nothing runs: no line
+	p.Close()
+	got := buf.String()
+	re := regexp.MustCompile(`^compile: linux/amd64\ncompile: still running \(0/1 target, 12 packages\), (<1ms|\d+ms|[\d.]+s)\ncompile: done \(1 target\)\n$`)
+	if !re.MatchString(got) {
+		t.Errorf("got\n%s", got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the heartbeat's goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

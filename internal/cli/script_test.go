@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 		// plugctl runs the real CLI in a child process and records its exit
 		// code where the status command can check it.
 		"plugctl": func() {
+			cli.NoHeartbeat()
 			code := cli.Main()
 			if f := os.Getenv("PLUGCTL_TEST_STATUS"); f != "" {
 				os.WriteFile(f, []byte(strconv.Itoa(code)), 0o644)

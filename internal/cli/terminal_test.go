@@ -197,6 +197,14 @@ func TestTerminalBuild(t *testing.T) {
 			t.Errorf("compile line without its count: %q", l)
 		}
 	}
+	// A finished step shows its count once, in what it counted: fetch
+	// brought directories (it showed "3 directories 3 sources").
+	const took = `(<1ms|[0-9.]+m?s)`
+	for _, line := range []string{`✓ resolve +2 plugs ` + took, `✓ fetch +3 directories ` + took} {
+		if !regexp.MustCompile(`(?m)^` + line + `$`).MatchString(strings.Join(screen, "\n")) {
+			t.Errorf("no line %s, its count once:\n%s", line, strings.Join(screen, "\n"))
+		}
+	}
 	// The table ends the output, and nothing of the live line is left.
 	last := ""
 	for i, l := range screen {

@@ -62,18 +62,24 @@ var archKnobs = []string{"GOAMD64", "GOARM", "GOARM64", "GO386", "GOMIPS", "GOMI
 // command that starts it, and a go command that failed because of it is a
 // *CacheProgError (exit 5); see cacheprog.go.
 func Go(ctx context.Context, r report.Reporter, dir string, extra map[string]string, args ...string) ([]byte, error) {
-	env := Env(extra)
+	return Run(ctx, r, run.Cmd{Dir: dir}, extra, args...)
+}
+
+// Run is Go for a command whose output is read as it comes: c's Dir,
+// Stdout and StderrLine are used, its Env and Args set from extra and args.
+func Run(ctx context.Context, r report.Reporter, c run.Cmd, extra map[string]string, args ...string) ([]byte, error) {
+	c.Env, c.Args = Env(extra), append([]string{"go"}, args...)
 	if opensCache(args) {
-		if err := checkCacheProgOnce(ctx, env); err != nil {
+		if err := checkCacheProgOnce(ctx, c.Env); err != nil {
 			return nil, err
 		}
 	}
-	out, err := run.Output(ctx, r, run.Cmd{Dir: dir, Env: env, Args: append([]string{"go"}, args...)})
+	out, err := run.Output(ctx, r, c)
 	if err != nil {
 		if env := environment(ctx, extra, err); env != nil {
 			return out, env
 		}
-		if cp := cacheProgFailure(env, err); cp != nil {
+		if cp := cacheProgFailure(c.Env, err); cp != nil {
 			return out, cp
 		}
 	}

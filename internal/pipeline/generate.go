@@ -20,6 +20,8 @@ import (
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/modshape"
+	"github.com/plugctl/plugctl/internal/report"
+	"github.com/plugctl/plugctl/internal/run"
 	"github.com/plugctl/plugctl/internal/source"
 )
 
@@ -280,7 +282,8 @@ func (s *State) template() (string, error) {
 	return string(b), nil
 }
 
-// tidy writes m into tmp and completes it with go mod tidy.
+// tidy writes m into tmp and completes it with go mod tidy, counting the
+// modules it downloads.
 func (s *State) tidy(ctx context.Context, tmp string, m *genModule) error {
 	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), m.goMod, 0o644); err != nil {
 		return err
@@ -303,7 +306,18 @@ func (s *State) tidy(ctx context.Context, tmp string, m *genModule) error {
 			return err
 		}
 	}
-	if _, err := gotool.Go(ctx, s.R, tmp, map[string]string{"GOFLAGS": "-mod=mod"}, "mod", "tidy"); err != nil {
+	// Each module whose files go downloads it says as it starts ("go:
+	// downloading example.com/m v1.2.3"): counted, it shows where a long
+	// tidy is (a first lock of Caddy downloads hundreds).
+	n := 0
+	count := func(line string) bool {
+		if strings.HasPrefix(line, "go: downloading ") {
+			n++
+			s.Count(report.Downloads, n, 0)
+		}
+		return true
+	}
+	if _, err := gotool.Run(ctx, s.R, run.Cmd{Dir: tmp, StderrLine: count}, map[string]string{"GOFLAGS": "-mod=mod"}, "mod", "tidy"); err != nil {
 		if ctx.Err() != nil {
 			return err
 		}

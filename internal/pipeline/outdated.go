@@ -76,7 +76,7 @@ func (s *State) outdated(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	errs := s.parallel(len(reqs), true, func(i int) error {
+	errs := s.parallel(len(reqs), true, nil, func(i int) error {
 		if !kind[i].Rules().Versioned {
 			return nil
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 
 	"github.com/plugctl/plugctl/internal/config"
@@ -76,18 +75,40 @@ type resolvedPin struct {
 // parallel runs fn for the indexes below n, at most DefaultParallel at
 // once, and returns their errors by index. As each succeeds it reports the
 // running step's progress — a failed one is not done: of every index, or
-// with plugs of those above 0 (the core, first, is not a plug).
-func (s *State) parallel(n int, plugs bool, fn func(i int) error) []error {
+// with plugs of those above 0 (the core, first, is not a plug); with unit
+// set, in the unit of each index, counted apart.
+func (s *State) parallel(n int, plugs bool, unit func(i int) report.Unit, fn func(i int) error) []error {
 	errs := make([]error, n)
-	total, first := n, 0
+	first := 0
 	if plugs {
-		total, first = n-1, 1
+		first = 1
 	}
-	s.Progress(0, total)
+	units := make([]report.Unit, n)
+	totals := map[report.Unit]int{}
+	var order []report.Unit
+	for i := first; i < n; i++ {
+		if unit != nil {
+			units[i] = unit(i)
+		}
+		if totals[units[i]] == 0 {
+			order = append(order, units[i])
+		}
+		totals[units[i]]++
+	}
+	done := map[report.Unit]int{}
+	count := func(u report.Unit) {
+		if unit == nil {
+			s.Progress(done[u], totals[u])
+		} else {
+			s.Count(u, done[u], totals[u])
+		}
+	}
+	for _, u := range order {
+		count(u)
+	}
 	sem := make(chan struct{}, DefaultParallel)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	finished := 0
 	for i := range n {
 		wg.Add(1)
 		go func() {
@@ -97,8 +118,8 @@ func (s *State) parallel(n int, plugs bool, fn func(i int) error) []error {
 			errs[i] = fn(i)
 			if i >= first && errs[i] == nil {
 				mu.Lock()
-				finished++
-				s.Progress(finished, total)
+				done[units[i]]++
+				count(units[i])
 				mu.Unlock()
 			}
 		}()
@@ -122,7 +143,7 @@ func (s *State) resolve(ctx context.Context) error {
 		return err
 	}
 	s.pins = make([]resolvedPin, len(s.requests))
-	errs := s.parallel(len(s.requests), true, func(i int) error {
+	errs := s.parallel(len(s.requests), true, nil, func(i int) error {
 		p, err := s.resolveOne(ctx, env, &s.requests[i])
 		p.err = err
 		s.pins[i] = p
@@ -154,31 +175,9 @@ func (s *State) resolveOne(ctx context.Context, env *source.Env, r *source.Reque
 	return resolvedPin{kind: k, pin: pin}, nil
 }
 
-// fetchDetail says what fetch brings, as each kind counts it
-// (source.Rules.Fetches), in the order the config first names each:
-// "2 modules, 1 tree, 1 directory".
-func (s *State) fetchDetail() string {
-	n := map[report.Unit]int{}
-	var units []report.Unit
-	for _, p := range s.pins {
-		if p.kind == nil {
-			continue
-		}
-		u := p.kind.Rules().Fetches
-		if n[u] == 0 {
-			units = append(units, u)
-		}
-		n[u]++
-	}
-	parts := make([]string, len(units))
-	for i, u := range units {
-		parts[i] = u.Of(n[u])
-	}
-	return strings.Join(parts, ", ")
-}
-
 // fetch (the fetch step) brings every pin onto disk, or finds it there,
-// hashed: the core and the plugs of the build. When resolve could not pin
+// hashed: the core and the plugs of the build, counted in what each kind
+// fetches (source.Rules.Fetches): "2 modules, 1 tree, 1 directory". When resolve could not pin
 // them all, it fetches the others and fails with every component's
 // failure, resolve's included, in config order: all are listed at once.
 func (s *State) fetch(ctx context.Context) error {
@@ -187,7 +186,16 @@ func (s *State) fetch(ctx context.Context) error {
 		return err
 	}
 	comps := make([]source.Component, len(s.requests))
-	errs := s.parallel(len(s.requests), false, func(i int) error {
+	unit := func(i int) report.Unit {
+		if k := s.pins[i].kind; k != nil {
+			return k.Rules().Fetches
+		}
+		if k, ok := kinds.For(&s.requests[i]); ok { // not resolved
+			return k.Rules().Fetches
+		}
+		return report.Sources
+	}
+	errs := s.parallel(len(s.requests), false, unit, func(i int) error {
 		if s.pins[i].err != nil {
 			return s.pins[i].err
 		}

@@ -62,7 +62,7 @@ var (
 	// reuseTargetsStep decides per target, once the build module is known.
 	reuseTargetsStep = Step{Name: Reuse, Unit: report.Targets, Minor: true, Skip: func(s *State) bool { return s.Opts.Force }, Run: method((*State).reuseTargets)}
 	resolveStep      = Step{Name: Resolve, Unit: report.Plugs, Run: method((*State).resolve)}
-	fetchStep        = Step{Name: Fetch, Unit: report.Sources, Detail: (*State).fetchDetail, Run: method((*State).fetch)}
+	fetchStep        = Step{Name: Fetch, Run: method((*State).fetch)}
 	checkStep        = Step{Name: Check, Minor: true, Run: method((*State).check)}
 	generateStep     = Step{Name: Generate, Detail: func(s *State) string { return s.genDir() }, Run: method((*State).generate)}
 	saveLockStep     = Step{Name: SaveLock, Minor: true, Run: func(_ context.Context, s *State) error { return s.saveLock(true) }}
@@ -186,7 +186,16 @@ func (s *State) run(ctx context.Context, st *Step) error {
 // it announced.
 func (s *State) Progress(done, total int) {
 	if s.step != nil {
-		s.R.Progress(s.step.Name, done, total)
+		s.R.Progress(s.step.Name, report.Count{Unit: s.step.Unit, Done: done, Total: total})
+	}
+}
+
+// Count reports how far the step running got in a unit other than the
+// one it announced (compile's packages, fetch's modules); total is 0 while
+// it is not known.
+func (s *State) Count(u report.Unit, done, total int) {
+	if s.step != nil {
+		s.R.Progress(s.step.Name, report.Count{Unit: u, Done: done, Total: total})
 	}
 }
 

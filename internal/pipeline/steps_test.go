@@ -16,6 +16,7 @@ import (
 type recorder struct {
 	mu     sync.Mutex
 	events []string
+	units  map[report.StepName]report.Unit // as each step announced it
 }
 
 func (r *recorder) add(format string, args ...any) {
@@ -25,14 +26,30 @@ func (r *recorder) add(format string, args ...any) {
 }
 
 func (r *recorder) Step(s report.Step) {
+	r.mu.Lock()
+	if r.units == nil {
+		r.units = map[report.StepName]report.Unit{}
+	}
+	r.units[s.Name] = s.Unit
+	r.mu.Unlock()
 	minor := ""
 	if s.Minor {
 		minor = " (minor)"
 	}
 	r.add("start %s%s %s [%s]", s.Name, minor, s.Detail, s.Unit.Many)
 }
-func (r *recorder) Progress(name report.StepName, done, total int) {
-	r.add("count %s %d/%d", name, done, total)
+
+// Progress records "count NAME DONE/TOTAL", naming the unit when it is
+// not the one the step announced.
+func (r *recorder) Progress(name report.StepName, c report.Count) {
+	r.mu.Lock()
+	announced := r.units[name]
+	r.mu.Unlock()
+	if c.Unit != announced {
+		r.add("count %s %d/%d %s", name, c.Done, c.Total, c.Unit.Many)
+		return
+	}
+	r.add("count %s %d/%d", name, c.Done, c.Total)
 }
 func (r *recorder) StepDone(name report.StepName, _ time.Duration, err error) {
 	if err != nil {

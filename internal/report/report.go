@@ -21,18 +21,56 @@ type StepName string
 // nothing.
 type Unit struct {
 	One, Many string
+	// Work marks a unit of work that caches can spare a step — packages
+	// compiled, modules downloaded — rather than a part of the build: its
+	// count differs between two runs of the same build, so a log meant to
+	// be compared shows it only while the step runs.
+	Work bool
 }
 
 // The units steps count in.
 var (
-	Plugs       = Unit{"plug", "plugs"}
-	Sources     = Unit{"source", "sources"}
-	Modules     = Unit{"module", "modules"}
-	Trees       = Unit{"tree", "trees"}
-	Directories = Unit{"directory", "directories"}
-	Targets     = Unit{"target", "targets"}
-	Files       = Unit{"file", "files"}
+	Plugs       = Unit{One: "plug", Many: "plugs"}
+	Sources     = Unit{One: "source", Many: "sources"}
+	Modules     = Unit{One: "module", Many: "modules"}
+	Trees       = Unit{One: "tree", Many: "trees"}
+	Directories = Unit{One: "directory", Many: "directories"}
+	Targets     = Unit{One: "target", Many: "targets"}
+	Files       = Unit{One: "file", Many: "files"}
+	// Packages are Go packages compiled (not those the build cache
+	// already held).
+	Packages = Unit{One: "package", Many: "packages", Work: true}
+	// Downloads are modules downloaded into the module cache (not those
+	// it already held).
+	Downloads = Unit{One: "module downloaded", Many: "modules downloaded", Work: true}
 )
+
+// Count is how far a step got in one unit: Done of Total, Total 0 while
+// the total is not known (then only Done grows: "412 packages"). A step
+// may count in several units — compile in targets and packages, fetch in
+// sources and modules — each reported on its own.
+type Count struct {
+	Unit        Unit
+	Done, Total int
+}
+
+// Text renders c for people: "3/12 modules" while the step runs, "12
+// modules" once it is done (finished), "412 packages" when the total is
+// not known; "" when there is nothing to say. A failed step is not
+// finished: it shows how far it got.
+func (c Count) Text(finished bool) string {
+	switch {
+	case c.Total <= 0 && c.Done <= 0:
+		return ""
+	case c.Total <= 0:
+		return c.Unit.Of(c.Done)
+	case finished:
+		return c.Unit.Of(c.Total)
+	case c.Unit == Unit{}:
+		return fmt.Sprintf("%d/%d", c.Done, c.Total)
+	}
+	return fmt.Sprintf("%d/%s", c.Done, c.Unit.Of(c.Total))
+}
 
 // Of is n of the unit for people: "1 plug", "3 plugs"; the bare number
 // for the zero Unit.
@@ -66,9 +104,10 @@ type Step struct {
 type Reporter interface {
 	// Step announces that a step began.
 	Step(s Step)
-	// Progress reports done of total units of the running step name
-	// ("resolve 2/3 plugs"); the unit is the one Step announced.
-	Progress(name StepName, done, total int)
+	// Progress reports how far the running step name got in one unit
+	// ("resolve 2/3 plugs", "compile 412 packages"); each unit's latest
+	// count replaces its previous one.
+	Progress(name StepName, c Count)
 	// StepDone reports the end of a step, how long it took and how it
 	// failed, if it did.
 	StepDone(name StepName, d time.Duration, err error)
@@ -84,7 +123,7 @@ var Discard Reporter = discard{}
 type discard struct{}
 
 func (discard) Step(Step)                               {}
-func (discard) Progress(StepName, int, int)             {}
+func (discard) Progress(StepName, Count)                {}
 func (discard) StepDone(StepName, time.Duration, error) {}
 func (discard) Exec(string, []string)                   {}
 func (discard) Note(string)                             {}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -24,6 +25,13 @@ type Cmd struct {
 	Args []string // Args[0] is the program
 	// Stdin, when set, is fed to the process.
 	Stdin []byte
+	// Stdout, when set, receives the process's standard output as it is
+	// written (go build -json's events), and Output returns none.
+	Stdout io.Writer
+	// StderrLine, when set, is called with each line of standard error as
+	// it is written, and only the lines it returns true for are kept for
+	// the Error (go -x's "# get" lines count downloads, and are no error).
+	StderrLine func(line string) bool
 }
 
 // Error is a failed subprocess: its redacted command line, exit error and
@@ -70,7 +78,15 @@ func Output(ctx context.Context, r report.Reporter, c Cmd) ([]byte, error) {
 	var stdout bytes.Buffer
 	stderr := &cappedBuffer{max: MaxStderr}
 	cmd.Stdout = &stdout
+	if c.Stdout != nil {
+		cmd.Stdout = c.Stdout
+	}
 	cmd.Stderr = stderr
+	var lines *lineFilter
+	if c.StderrLine != nil {
+		lines = &lineFilter{keep: c.StderrLine, to: stderr}
+		cmd.Stderr = lines
+	}
 	// A process group of its own, so that go's own children (compile, link,
 	// git-remote-https) stop with it; see procAttr.
 	cmd.SysProcAttr = procAttr()
@@ -99,6 +115,9 @@ func Output(ctx context.Context, r report.Reporter, c Cmd) ([]byte, error) {
 			<-done
 		}
 		return nil, fmt.Errorf("running %s: %w", strings.Join(shown, " "), ctx.Err())
+	}
+	if lines != nil {
+		lines.flush()
 	}
 	if err != nil {
 		// Redacted before and after sanitizing: an escape like \x makes
@@ -131,4 +150,38 @@ func Environ(set map[string]string) []string {
 func IsExit(err error) bool {
 	var ee *exec.ExitError
 	return errors.As(err, &ee)
+}
+
+// lineFilter passes the lines written to it, whole, to keep, and writes
+// those it keeps to to.
+type lineFilter struct {
+	keep    func(string) bool
+	to      io.Writer
+	partial []byte
+}
+
+func (f *lineFilter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			f.partial = append(f.partial, p...)
+			break
+		}
+		line := append(f.partial, p[:i+1]...)
+		f.partial = nil
+		if f.keep(string(bytes.TrimSuffix(line, []byte("\n")))) {
+			f.to.Write(line)
+		}
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+// flush passes on a last line that had no newline.
+func (f *lineFilter) flush() {
+	if len(f.partial) > 0 && f.keep(string(f.partial)) {
+		f.to.Write(f.partial)
+	}
+	f.partial = nil
 }

@@ -228,6 +228,8 @@ func commands(g *globals) []*cobra.Command {
 		newCmdVerify(g, nil),
 		newCmdPack(g, nil),
 		newCmdWhy(g, nil),
+		newCmdPlan(g, nil),
+		newCmdChecksums(g, nil),
 	}
 }
 
@@ -293,6 +295,7 @@ var commandGroups = []struct {
 	{"start", "Start a project:", []string{"init", "new"}},
 	{"edit", "Edit the config:", []string{"add", "remove"}},
 	{"build", "Build:", []string{"validate", "lock", "outdated", "vendor", "build", "bundle", "run", "generate"}},
+	{"ci", "Fan out in CI:", []string{"plan", "checksums"}},
 	{"trust", "Sign and verify:", []string{"key", "verify"}},
 	{"look", "Look inside:", []string{"inspect", "why", "schema", "version"}},
 	{"care", "Look after the project:", []string{"doctor", "clean"}},

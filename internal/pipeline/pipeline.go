@@ -164,6 +164,9 @@ type State struct {
 	// outdated
 	Available []Available
 
+	// plan: one job per target.
+	Jobs []Job
+
 	// why
 	Why *Why
 

@@ -30,6 +30,7 @@ const (
 	Bundle    report.StepName = "bundle"     // pack config, lock and tree
 	Outdated  report.StepName = "outdated"   // newer versions per component
 	WhyStep   report.StepName = "why"        // who brings a module into the build
+	Plan      report.StepName = "plan"       // one job per target, by its inputs digest
 )
 
 // Step is one named step of a command: its name, what it counts, and the
@@ -82,6 +83,7 @@ var (
 	bundleStep   = Step{Name: Bundle, Detail: func(s *State) string { return s.BundlePath }, Run: method((*State).bundle)}
 	outdatedStep = Step{Name: Outdated, Unit: report.Plugs, Run: method((*State).outdated)}
 	whyStep      = Step{Name: WhyStep, Detail: func(s *State) string { return s.Opts.Why }, Run: method((*State).why)}
+	planStep     = Step{Name: Plan, Unit: report.Targets, Run: method((*State).plan)}
 )
 
 // Each command's steps.
@@ -120,6 +122,10 @@ var (
 	// WhySteps generate the build module, as generate does but writing no
 	// lock, and read its module graph.
 	WhySteps = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchStep, checkStep, generateStep, whyStep}
+	// PlanSteps list the jobs of a CI fan-out from the config and its
+	// lock (which the command requires, as --locked does), writing
+	// nothing.
+	PlanSteps = []Step{loadStep, outputsStep, useLockStep, planStep}
 )
 
 // method adapts a method of State to Step.Run.

@@ -117,6 +117,7 @@ func TestStepLists(t *testing.T) {
 		{"verify DIR", VerifyTreeSteps, "verify"},
 		{"outdated", OutdatedSteps, "load outdated"},
 		{"why", WhySteps, "load state-lock use-lock resolve fetch check generate why"},
+		{"plan", PlanSteps, "load outputs use-lock plan"},
 	} {
 		if got := StepNames(tt.steps); got != tt.want {
 			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)

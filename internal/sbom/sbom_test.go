@@ -101,3 +101,17 @@ func TestCycloneDXContent(t *testing.T) {
 		t.Errorf("dependencies %+v", v.Dependencies)
 	}
 }
+
+func TestSubject(t *testing.T) {
+	doc, err := CycloneDX(Input{Name: "hello", Version: "v1.0.0", Target: "linux/arm64", SHA256: strings.Repeat("ef", 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, target, err := Subject(doc)
+	if err != nil || sum != strings.Repeat("ef", 32) || target != "linux/arm64" {
+		t.Errorf("Subject = %q, %q, %v", sum, target, err)
+	}
+	if _, _, err := Subject([]byte(`{"bomFormat":"CycloneDX"}`)); err == nil {
+		t.Error("Subject of an SBOM without a binary: no error")
+	}
+}

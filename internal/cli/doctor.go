@@ -330,10 +330,10 @@ func (d *doctor) checkModules(ctx context.Context, cfg *config.Config, env goEnv
 		case gotool.QueryOff:
 			d.warn("module", subject, "not in the module cache, and GOPROXY=off allows no download", "build from a vendor tree (plugctl build --offline), or set GOPROXY")
 		case gotool.QueryNotFound:
-			d.fail(fail.Config, "module", subject, "not found: "+lastPart(msg),
-				fmt.Sprintf("check the module path and version; for a private module set GOPRIVATE=%s (and credentials for its host)", privateHint(w.path)))
+			d.fail(fail.Config, "module", subject, "not found: "+gotool.QueryReason(msg),
+				fmt.Sprintf("check the module path and version; for a private module set GOPRIVATE=%s (and credentials for its host)", gotool.PrivatePattern(w.path)))
 		default:
-			d.fail(fail.Fetch, "module", subject, "not reachable: "+lastPart(msg), "check the network, GOPROXY and any proxy settings")
+			d.fail(fail.Fetch, "module", subject, "not reachable: "+gotool.QueryReason(msg), "check the network, GOPROXY and any proxy settings")
 		}
 	}
 }
@@ -403,29 +403,8 @@ func (d *doctor) checkState(cfg *config.Config) {
 	d.ok("state", "", shown+" is writable")
 }
 
-// privateHint is the GOPRIVATE pattern to suggest for a module: its host
-// and first path element (github.com/acme), or its host.
-func privateHint(mod string) string {
-	parts := strings.SplitN(mod, "/", 3)
-	if len(parts) >= 2 && strings.Contains(parts[0], ".") && (parts[0] == "github.com" || parts[0] == "gitlab.com" || parts[0] == "bitbucket.org") {
-		return parts[0] + "/" + parts[1]
-	}
-	return parts[0]
-}
-
 // firstLine is the first line of s.
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
-	return s
-}
-
-// lastPart is what a go error message says after its last ": " but one:
-// "reading https://…/@v/list: 404 Not Found" keeps the URL and the status.
-func lastPart(s string) string {
-	s = firstLine(s)
-	parts := strings.Split(s, ": ")
-	if len(parts) > 2 {
-		return strings.Join(parts[len(parts)-2:], ": ")
-	}
 	return s
 }

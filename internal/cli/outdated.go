@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -21,9 +22,12 @@ func newCmdOutdated(g *globals, runF func(context.Context, *outdatedOptions) err
 	return withExits(&cobra.Command{
 		Use:   "outdated",
 		Short: "Show newer versions of the core and plugs, inside and outside their constraints",
-		Long: "outdated lists, for the core and every enabled plug, the version in plugconfig.lock, the\n" +
-			"newest version its constraint allows (what plugctl lock --upgrade NAME would pick) and the\n" +
-			"newest version overall. It changes nothing.",
+		Long: "outdated lists, for the core and every enabled plug, the version in plugconfig.lock (once\n" +
+			"held to the config: an entry that does not satisfy it is not current), the newest version its\n" +
+			"constraint allows (what plugctl lock --upgrade NAME would pick), the newest version overall,\n" +
+			"and how to move to it (an exact version is edited in the config: lock --upgrade keeps it).\n" +
+			"A component whose versions cannot be listed shows its error and the others are listed; the\n" +
+			"command fails (exit 4) only when none can be. It changes nothing.",
 		Example: `  plugctl outdated
   plugctl outdated --json`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -50,24 +54,41 @@ func outdatedRun(ctx context.Context, o *outdatedOptions) error {
 	}
 	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file})
 	defer s.Close()
-	if err := pipeline.Run(ctx, s, pipeline.OutdatedSteps); err != nil {
+	err := pipeline.Run(ctx, s, pipeline.OutdatedSteps)
+	if s.Available == nil {
 		return err
 	}
-	avail := s.Available
-	res.Plugs = avail
+	// Every row that could be listed, and the others with their error: the
+	// run fails only when none could.
+	res.Plugs = s.Available
 	if o.json {
-		return nil
+		return err
 	}
+	// The columns are named like the keys of --json; what to do about a
+	// row follows it, unnamed.
 	tw := tabwriter.NewWriter(o.ios.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKIND\tREQUESTED\tLOCKED\tIN CONSTRAINT\tNEWEST")
-	for _, a := range avail {
+	fmt.Fprintln(tw, "NAME\tKIND\tCONSTRAINT\tCURRENT\tWANTED\tLATEST")
+	for _, a := range s.Available {
+		var after []string
+		if a.Error != "" {
+			after = append(after, "error: "+safeText(a.Error))
+		}
+		if a.Note != "" {
+			after = append(after, a.Note)
+		}
+		if a.Upgrade != "" {
+			after = append(after, a.Upgrade)
+		}
 		mark := ""
-		if a.Upgradable {
-			mark = "  (lock --upgrade " + a.Name + ")"
+		if len(after) > 0 {
+			mark = "  (" + strings.Join(after, "; ") + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s%s\n", a.Name, a.Kind, dash(a.Requested), dash(a.Locked), dash(a.InConstraint), dash(a.Newest), mark)
 	}
-	return tw.Flush()
+	if ferr := tw.Flush(); ferr != nil && err == nil {
+		return ferr
+	}
+	return err
 }
 
 func dash(s string) string {

@@ -158,6 +158,9 @@ func (p *progress) Step(st report.Step) {
 		return
 	}
 	hidden := st.Minor && p.level < verbose
+	// A detail names what the config or the command line chose (-f,
+	// --bundle, a directory): shown like an error shows it.
+	st.Detail = lineText(st.Detail)
 	p.active = append(p.active, &stepState{name: st.Name, detail: st.Detail, unit: st.Unit, hidden: hidden, start: time.Now()})
 	if hidden {
 		return
@@ -251,6 +254,7 @@ func (p *progress) Exec(dir string, argv []string) {
 	if dir != "" {
 		line += "  (in " + dir + ")"
 	}
+	line = lineText(line)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.live {
@@ -265,6 +269,7 @@ func (p *progress) Note(msg string) {
 	if p.level < normal {
 		return
 	}
+	msg = safeText(msg)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.live {
@@ -326,7 +331,7 @@ func (p *progress) Summary(rows []summaryRow) bool {
 		if r.Cached {
 			took = "cached"
 		}
-		t.Row(relPath(r.Artifact), r.Target, size(r.Size), shortSum(r.SHA256), took)
+		t.Row(lineText(relPath(r.Artifact)), r.Target, size(r.Size), shortSum(r.SHA256), took)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -456,6 +461,13 @@ func (p *progress) stepLine(mark string, s stepState, count, took string) string
 	}
 	parts = append(parts, p.st.dim.Render(took))
 	return strings.Join(parts, " ")
+}
+
+// lineText is safeText for a text that must stay on one line of the
+// progress display: a newline in it is written \n, as a file name with one
+// would otherwise break the line (and, on a terminal, the redrawing).
+func lineText(s string) string {
+	return strings.ReplaceAll(safeText(s), "\n", `\n`)
 }
 
 // cut shortens s to at most n characters, marking the cut with "…".

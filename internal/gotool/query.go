@@ -39,3 +39,27 @@ func ClassifyQuery(msg string) QueryFailure {
 	}
 	return QueryNetwork
 }
+
+// QueryReason is what a failed module query's message says after its
+// last ": " but one, on its first line: "reading https://…/@v/list: 404
+// Not Found" keeps the URL and the status, leaving out the module the
+// caller names already.
+func QueryReason(msg string) string {
+	msg, _, _ = strings.Cut(msg, "\n")
+	parts := strings.Split(msg, ": ")
+	if len(parts) > 2 {
+		return strings.Join(parts[len(parts)-2:], ": ")
+	}
+	return msg
+}
+
+// PrivatePattern is the GOPRIVATE pattern to suggest for module path
+// mod: its host, or the host and owner on the hosts where an owner is
+// one organisation's (github.com/acme).
+func PrivatePattern(mod string) string {
+	parts := strings.SplitN(mod, "/", 3)
+	if len(parts) >= 2 && (parts[0] == "github.com" || parts[0] == "gitlab.com" || parts[0] == "bitbucket.org") {
+		return parts[0] + "/" + parts[1]
+	}
+	return parts[0]
+}

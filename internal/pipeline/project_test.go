@@ -439,11 +439,30 @@ func TestOutdatedSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, cfg, proxied)
+	// The lock was made for another config: its entry is not current.
 	s, _, err = runSteps(t, Options{File: cfg}, OutdatedSteps)
-	if err != nil || s.Available[1].Locked != "v0.2.0" || !s.Available[1].Upgradable || s.Available[0].InConstraint != "v1.6.0" {
+	if err != nil || s.Available[1].Locked != "" || s.Available[1].Upgrade != "plugctl lock" || !strings.Contains(s.Available[1].Note, "made for another config") {
+		t.Errorf("after the config changed: %v %+v", err, s.Available)
+	}
+	// A lock made for this config when v0.2.0 was the newest in ~0.2.0.
+	lockFile := filepath.Join(filepath.Dir(cfg), "plugconfig.lock")
+	data, err := os.ReadFile(lockFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, lockFile, strings.Replace(string(data), `"requested": "v0.2.0"`, `"requested": "~0.2.0"`, 1))
+	s, _, err = runSteps(t, Options{File: cfg}, OutdatedSteps)
+	if err != nil || s.Available[1].Locked != "v0.2.0" || !s.Available[1].Upgradable || s.Available[1].Upgrade != "plugctl lock --upgrade metrics" || s.Available[0].InConstraint != "v1.6.0" {
 		t.Errorf("after locking: %v %+v", err, s.Available)
 	}
-	write(t, filepath.Join(filepath.Dir(cfg), "plugconfig.lock"), "[")
+	// Locked outside the constraint: not current.
+	write(t, lockFile, strings.Replace(string(data), `"requested": "v0.2.0"`, `"requested": "~0.3.0"`, 1))
+	write(t, cfg, strings.Replace(proxied, "~0.2.0", "~0.3.0", 1))
+	s, _, err = runSteps(t, Options{File: cfg}, OutdatedSteps)
+	if err != nil || s.Available[1].Locked != "" || !strings.Contains(s.Available[1].Note, "does not satisfy") {
+		t.Errorf("locked outside the constraint: %v %+v", err, s.Available)
+	}
+	write(t, lockFile, "[")
 	if _, _, err := runSteps(t, Options{File: cfg}, OutdatedSteps); fail.KindOf(err) != fail.Mismatch {
 		t.Errorf("a broken lock: %v", err)
 	}

@@ -110,13 +110,16 @@ func (Source) Resolve(ctx context.Context, env *source.Env, r *source.Request) (
 			if ctx.Err() != nil {
 				return pin, err
 			}
-			return pin, fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s@%s): %w", source.Label(r.Name), r.Module, versions.Latest, err))
+			return pin, queryError(r, r.Module+"@"+versions.Latest, err)
 		}
 		pin.Version = v
 	default:
 		available, err := Versions(ctx, env, r.Module)
 		if err != nil {
-			return pin, fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", source.Label(r.Name), r.Module, err))
+			if ctx.Err() != nil {
+				return pin, err
+			}
+			return pin, queryError(r, r.Module, err)
 		}
 		v, ok, err := versions.Match(r.Version, available)
 		if err != nil {
@@ -160,9 +163,14 @@ func (Source) Fetch(ctx context.Context, env *source.Env, r *source.Request, pin
 		}
 		if !pin.Locked && versions.IsExact(pin.Version) && !module.IsPseudoVersion(pin.Version) {
 			// A version that does not exist is the config's problem, not
-			// the network's: say which versions do.
-			if available, lerr := Versions(ctx, env, r.Module); lerr == nil && !slices.Contains(available, pin.Version) {
+			// the network's: say which versions do — or that the module
+			// itself is not there.
+			available, lerr := Versions(ctx, env, r.Module)
+			switch {
+			case lerr == nil && !slices.Contains(available, pin.Version):
 				return nil, noMatch(r, available)
+			case lerr != nil && ctx.Err() == nil && gotool.ClassifyQuery(lerr.Error()) == gotool.QueryNotFound:
+				return nil, queryError(r, r.Module, lerr)
 			}
 		}
 		at := r.Module + "@" + pin.Version
@@ -183,6 +191,21 @@ func (Source) Fetch(ctx context.Context, env *source.Env, r *source.Request, pin
 		c.Origin.URL, c.Origin.Commit, c.Origin.Ref = redact.String(d.Origin.URL), d.Origin.Hash, d.Origin.Ref
 	}
 	return c, nil
+}
+
+// queryError is the failure of a module query about r (at names what was
+// asked: module@query). A module the module proxy, or the repository
+// behind it, says does not exist is the config's problem, at the entry's
+// module key (exit 2): a typo, or a private module the proxy cannot see,
+// which GOPRIVATE sends to its repository instead. GOPROXY=off and a proxy
+// that cannot be reached are fetch failures (exit 4): nothing is known of
+// the module.
+func queryError(r *source.Request, at string, err error) error {
+	if gotool.ClassifyQuery(err.Error()) == gotool.QueryNotFound {
+		return r.Problem("module", "module %s not found: %s; check the module path, and for a private module set GOPRIVATE=%s (and credentials for its host; go help private)",
+			r.Module, redact.String(gotool.QueryReason(err.Error())), gotool.PrivatePattern(r.Module))
+	}
+	return fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", source.Label(r.Name), at, err))
 }
 
 // noMatch is the error for a version or constraint nothing satisfies.
@@ -287,7 +310,10 @@ func Query(ctx context.Context, env *source.Env, mod, q string) (string, error) 
 func (Source) Available(ctx context.Context, env *source.Env, r *source.Request) (*source.Available, error) {
 	list, err := Versions(ctx, env, r.Module)
 	if err != nil {
-		return nil, fail.Wrap(fail.Fetch, fmt.Errorf("%s (%s): %w", source.Label(r.Name), r.Module, err))
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, queryError(r, r.Module, err)
 	}
 	a := &source.Available{Versions: list, Newest: versions.Newest(list)}
 	if a.Newest == "" {

@@ -178,7 +178,7 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 		if b.Profile != "" {
 			profile = ", profile " + b.Profile
 		}
-		fmt.Fprintf(o.ios.Out, "%s: ok (core %s%s, %s enabled)\n", o.file, s.Set.Core.Module, profile, plural(len(s.Set.Plugs), "plug", "plugs"))
+		fmt.Fprintf(o.ios.Out, "%s: ok (core %s%s, %s enabled)\n", lineText(o.file), s.Set.Core.Module, profile, plural(len(s.Set.Plugs), "plug", "plugs"))
 	}
 	return nil
 }

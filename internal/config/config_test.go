@@ -539,6 +539,7 @@ func TestParseFull(t *testing.T) {
 				"entry": {Line: 9, Col: 3}, "imports": {Line: 10, Col: 3}, "template": {Line: 11, Col: 3}},
 			ValPos: map[string]Pos{"module": {Line: 5, Col: 11}, "version": {Line: 6, Col: 12}, "source": {Line: 7, Col: 11}, "main": {Line: 8, Col: 9},
 				"entry": {Line: 9, Col: 10}, "imports": {Line: 10, Col: 12}, "template": {Line: 11, Col: 13}},
+			ImportPos: map[string]Pos{"github.com/acme/server/std": {Line: 10, Col: 13}},
 		},
 		Plugins: []Plugin{
 			{Name: "metrics", Module: "github.com/acme/metrics", Version: "~0.3.0", Import: "github.com/acme/metrics/plug",

@@ -230,6 +230,10 @@ func (c *checker) decodeCore(e *yamlsrc.Entry, core *Core) {
 		}
 		seen[it.s] = it.pos
 		core.Imports = append(core.Imports, it.s)
+		if core.ImportPos == nil {
+			core.ImportPos = map[string]Pos{}
+		}
+		core.ImportPos[it.s] = it.pos
 	}
 	core.Template = c.str(f["template"], scopeCore, "template")
 	if core.Template != "" {

@@ -82,6 +82,8 @@ type Core struct {
 	// ValPos is where the value of each key the core section sets is,
 	// for problems of a value found once the core is at hand.
 	ValPos map[string]Pos `json:"-"`
+	// ImportPos is where each of Imports is.
+	ImportPos map[string]Pos `json:"-"`
 }
 
 // Plugin is one plug of the config.

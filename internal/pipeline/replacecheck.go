@@ -5,7 +5,6 @@ import (
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
-	"github.com/plugctl/plugctl/internal/source"
 )
 
 // checkReplaces refuses a replace entry for a module the config already
@@ -26,12 +25,8 @@ func (s *State) checkReplaces() error {
 		if !ok {
 			continue
 		}
-		who := "the core"
-		if name != source.CoreName {
-			who = fmt.Sprintf("plug %q", name)
-		}
 		errs = append(errs, &diag.Problem{File: s.Config.File, Pos: r.Pos,
-			Msg: fmt.Sprintf("replace %s: the module is already built from its source in the config (by %s); remove the entry", r.Path, who)})
+			Msg: fmt.Sprintf("replace %s: the module is already built from its source in the config (by %s); remove the entry", r.Path, who(name))})
 	}
 	if len(errs) > 0 {
 		return fail.Wrap(fail.Config, errs)

@@ -244,11 +244,14 @@ func (s *State) fetchOne(ctx context.Context, env *source.Env, r *source.Request
 }
 
 // check (the check step) holds what was fetched to the config, the lock
-// and the manifests before anything is generated: no replace entry for a
-// module built from a source, no component needing a newer Go, the
-// hashes the lock records, every manifest's requirements and settings.
+// and the manifests before anything is generated: one source per module,
+// no replace entry for a module built from a source, a replace directory
+// that is the module it replaces, no component needing a newer Go, the
+// hashes the lock records, every manifest's requirements and settings,
+// how the core is built, and every package the build imports from a
+// source plugctl has (packages.go).
 func (s *State) check(context.Context) error {
-	for _, check := range []func() error{s.checkReplaces, s.checkGoVersions, s.checkPins, s.checkManifests, s.decideCore} {
+	for _, check := range []func() error{s.checkModules, s.checkReplaces, s.checkReplaceDirs, s.checkGoVersions, s.checkPins, s.checkManifests, s.decideCore, s.checkPackages} {
 		if err := check(); err != nil {
 			return err
 		}

@@ -1,0 +1,360 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"go/build"
+	"go/parser"
+	"go/token"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/platform"
+	"github.com/plugctl/plugctl/internal/source"
+)
+
+// This file holds the checks of the check step that find, in what was
+// fetched, what go mod tidy (run by generate) would refuse with raw go
+// output: two components with one module path, a replace directory that is
+// not the module it replaces, and an import that names no package of its
+// module — a plug's import, a core.imports entry, or an import in a source
+// plugctl fetched, such as one into a git submodule, which git sources
+// leave out as module zips do. Each is a config problem at the position of
+// the entry concerned (exit 2), found by validate.
+
+// checkModules refuses two components that build one module path, at
+// both: the build module can hold a module once, so one of them would be
+// silently left out while the lock and inspect list both.
+func (s *State) checkModules() error {
+	comps := s.Set.All()
+	first := map[string]int{}
+	var errs diag.List
+	for i, c := range comps {
+		j, ok := first[c.Module]
+		if !ok {
+			first[c.Module] = i
+			continue
+		}
+		a, b := &s.requests[j], &s.requests[i]
+		pa, pb := sourceAt(a), sourceAt(b)
+		errs = append(errs,
+			&diag.Problem{File: a.File, Pos: pa, Subject: a.Name, Msg: fmt.Sprintf("module %s is also built by %s (%s:%d:%d): a module is built from one source; remove one of them", c.Module, who(b.Name), b.File, pb.Line, pb.Col)},
+			&diag.Problem{File: b.File, Pos: pb, Subject: b.Name, Msg: fmt.Sprintf("module %s is also built by %s (%s:%d:%d): a module is built from one source; remove one of them", c.Module, who(a.Name), a.File, pa.Line, pa.Col)})
+	}
+	if len(errs) > 0 {
+		return fail.Wrap(fail.Config, errs.Sort())
+	}
+	return nil
+}
+
+// sourceAt is where the config says where r comes from: its source, else
+// its module.
+func sourceAt(r *source.Request) diag.Pos {
+	if r.Source != "" {
+		return r.At("source")
+	}
+	return r.At("module")
+}
+
+// who names a component in a message: the core, or plug "name".
+func who(name string) string {
+	if name == source.CoreName {
+		return "the core"
+	}
+	return fmt.Sprintf("plug %q", name)
+}
+
+// checkReplaceDirs refuses a replace entry whose directory is not the
+// module it replaces: no directory, no go.mod, or a go.mod naming another
+// module.
+func (s *State) checkReplaceDirs() error {
+	var errs diag.List
+	for _, r := range s.Config.Replace {
+		if r.Dir == "" {
+			continue
+		}
+		add := func(format string, args ...any) {
+			errs = append(errs, &diag.Problem{File: s.Config.File, Pos: r.Pos, Msg: fmt.Sprintf("replace %s: ", r.Path) + fmt.Sprintf(format, args...)})
+		}
+		dir := s.abs(r.Dir)
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			add("%s is not a directory (valid: the directory of a Go module, relative to the config)", r.Dir)
+			continue
+		}
+		gomod := strings.TrimSuffix(r.Dir, "/") + "/go.mod"
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+			add("%s has no go.mod: go takes only a module as a replacement (go mod init %s there makes it one)", r.Dir, r.Path)
+			continue
+		}
+		sums, err := s.hashCache().Dir(dir)
+		if err != nil {
+			add("%v", err)
+			continue
+		}
+		f, err := source.SumsGoMod(sums, filepath.Join(dir, "go.mod"))
+		switch {
+		case err != nil:
+			add("%s", strings.ReplaceAll(err.Error(), filepath.Join(dir, "go.mod"), gomod))
+		case f.Module == nil:
+			add("%s has no module line", gomod)
+		case f.Module.Mod.Path != r.Path:
+			add("%s says module %s: a replacement must be the module it replaces", gomod, f.Module.Mod.Path)
+		}
+	}
+	if len(errs) > 0 {
+		return fail.Wrap(fail.Config, errs.Sort())
+	}
+	return nil
+}
+
+// maxWalked bounds the packages checkPackages reads in one source: it
+// reads import clauses only, but a source could hold any number.
+const maxWalked = 5000
+
+// checkPackages checks that every package the generated main imports from
+// a component plugctl has the source of is a package there — a plug's
+// import, an entry of core.imports (core.main is the core profile's to
+// check) — and, in the sources built from a directory (git, archive,
+// local), that every import of their packages into their own module
+// names a package they hold: git sources leave submodules out, so an
+// import into one finds nothing.
+func (s *State) checkPackages() error {
+	ctxs := s.buildContexts()
+	comps := s.Set.All()
+	owner := func(imp string) int {
+		best := -1
+		for i, c := range comps {
+			if c.Root != "" && (imp == c.Module || strings.HasPrefix(imp, c.Module+"/")) && (best < 0 || len(c.Module) > len(comps[best].Module)) {
+				best = i
+			}
+		}
+		return best
+	}
+	var errs diag.List
+	roots := make([][]string, len(comps)) // the packages to walk from, by component
+	// A package the main imports: it must be there.
+	imported := func(imp string, r *source.Request, pos diag.Pos, what string) {
+		i := owner(imp)
+		if i < 0 {
+			return // in a module of the build graph: go finds it
+		}
+		c := comps[i]
+		if why := pkgProblem(c, imp, ctxs); why != "" {
+			errs = append(errs, &diag.Problem{File: r.File, Pos: pos, Subject: r.Name, Msg: fmt.Sprintf("%s %s is not a package of %s (%s): %s", what, imp, c.Module, modDisplay(c), why)})
+			return
+		}
+		roots[i] = append(roots[i], imp)
+	}
+	for i := range comps[1:] {
+		r := &s.requests[i+1]
+		pos := r.At("import")
+		if r.Import == "" {
+			pos = sourceAt(r)
+		}
+		imported(comps[i+1].Import, r, pos, "import")
+	}
+	core := &s.requests[0]
+	b := s.build()
+	for _, imp := range b.Imports {
+		pos, ok := s.Config.Core.ImportPos[imp]
+		if !ok {
+			pos = core.Pos // the profile's
+		}
+		imported(imp, core, pos, "imports entry")
+	}
+	if i := owner(b.Main); i >= 0 && pkgProblem(comps[i], b.Main, ctxs) == "" {
+		roots[i] = append(roots[i], b.Main)
+	}
+	// The imports inside each source built from a directory.
+	for i, c := range comps {
+		if c.Dir == "" || len(roots[i]) == 0 {
+			continue
+		}
+		r := &s.requests[i]
+		for _, m := range walkImports(c, roots[i], ctxs) {
+			errs = append(errs, &diag.Problem{File: r.File, Pos: sourceAt(r), Subject: r.Name, Msg: m})
+		}
+	}
+	if len(errs) > 0 {
+		return fail.Wrap(fail.Config, errs.Sort())
+	}
+	return nil
+}
+
+// buildContexts are the go/build contexts of the targets the config
+// builds (the host when it names none), with its tags: a file counts when
+// any of them builds it.
+func (s *State) buildContexts() []build.Context {
+	targets := s.Config.Build.Targets
+	if len(targets) == 0 {
+		targets = []platform.Target{platform.Host()}
+	}
+	tags, _ := s.BuildFlags()
+	var out []build.Context
+	for _, t := range targets {
+		ctx := build.Default
+		ctx.GOOS, ctx.GOARCH, ctx.CgoEnabled = t.OS, t.Arch, false
+		ctx.BuildTags = tags
+		out = append(out, ctx)
+	}
+	return out
+}
+
+// modDisplay names the source of component c in messages: a local
+// directory as the config names it, else module@version.
+func modDisplay(c source.Component) string {
+	switch {
+	case c.Kind == source.Local && c.Origin.Path != "":
+		return strings.TrimSuffix(c.Origin.Path, "/")
+	case c.Version == "":
+		return c.Module
+	}
+	return c.Module + "@" + c.Version
+}
+
+// inSource names the slash path rel of component c's source in messages.
+func inSource(c source.Component, rel string) string {
+	if rel == "" || rel == "." {
+		return modDisplay(c)
+	}
+	return modDisplay(c) + "/" + rel
+}
+
+// pkgProblem says why imp is not a package of c that the build can
+// import, or "".
+func pkgProblem(c source.Component, imp string, ctxs []build.Context) string {
+	rel := strings.TrimPrefix(strings.TrimPrefix(imp, c.Module), "/")
+	if sub, ok := inSubmodule(c, rel); ok {
+		return fmt.Sprintf("it is in the git submodule %s, and git sources leave submodules out (as module zips do); make it a module of its own, or copy it into the repository", sub)
+	}
+	dir := filepath.Join(c.Root, filepath.FromSlash(rel))
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return fmt.Sprintf("no directory %s", inSource(c, rel))
+	}
+	files, _ := goFiles(dir, ctxs)
+	if len(files) == 0 {
+		return fmt.Sprintf("no Go files that build in %s", inSource(c, rel))
+	}
+	if name, _ := packageName(filepath.Join(dir, files[0])); name == "main" {
+		return "it is a program (package main), which cannot be imported"
+	}
+	return ""
+}
+
+// goFiles lists the Go files of the package in dir that any of ctxs
+// builds, test files left out, sorted.
+func goFiles(dir string, ctxs []build.Context) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		n := e.Name()
+		if !e.Type().IsRegular() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		for i := range ctxs {
+			if ok, err := ctxs[i].MatchFile(dir, n); err == nil && ok {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// packageName reads the package clause of the Go file name.
+func packageName(name string) (string, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.PackageClauseOnly)
+	if err != nil || f.Name == nil {
+		return "", err
+	}
+	return f.Name.Name, nil
+}
+
+// walkImports follows, from the packages roots of c, every import into
+// c's own module, and says of each that names no package there where it
+// is: "module@version/file.go:line:col imports … , which …". Packages of
+// nested modules (a directory with a go.mod of its own) are another
+// module's, which go finds.
+func walkImports(c source.Component, roots []string, ctxs []build.Context) []string {
+	var out []string
+	seen := map[string]bool{}
+	queue := slices.Clone(roots)
+	for _, r := range roots {
+		seen[r] = true
+	}
+	for n := 0; len(queue) > 0 && n < maxWalked; n++ {
+		pkg := queue[0]
+		queue = queue[1:]
+		rel := strings.TrimPrefix(strings.TrimPrefix(pkg, c.Module), "/")
+		dir := filepath.Join(c.Root, filepath.FromSlash(rel))
+		files, _ := goFiles(dir, ctxs)
+		for _, name := range files {
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ImportsOnly)
+			if err != nil || f == nil {
+				continue // the compiler says what does not parse
+			}
+			for _, spec := range f.Imports {
+				imp, err := strconv.Unquote(spec.Path.Value)
+				if err != nil || seen[imp] || !(imp == c.Module || strings.HasPrefix(imp, c.Module+"/")) || nested(c, imp) {
+					continue
+				}
+				seen[imp] = true
+				if why := pkgProblem(c, imp, ctxs); why != "" {
+					p := fset.Position(spec.Path.Pos())
+					out = append(out, fmt.Sprintf("%s:%d:%d imports %s: %s", inSource(c, path.Join(rel, name)), p.Line, p.Column, imp, why))
+					continue
+				}
+				queue = append(queue, imp)
+			}
+		}
+	}
+	return out
+}
+
+// nested reports whether the package imp lies in a module nested in c's
+// directory: a directory between c's root and it holds a go.mod.
+func nested(c source.Component, imp string) bool {
+	rel := strings.TrimPrefix(strings.TrimPrefix(imp, c.Module), "/")
+	for d := rel; d != "." && d != "" && d != "/"; d = path.Dir(d) {
+		if _, err := os.Stat(filepath.Join(c.Root, filepath.FromSlash(d), "go.mod")); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// inSubmodule reports whether the slash path rel of the git source c is in
+// one of its submodules, as its .gitmodules lists them, and which.
+func inSubmodule(c source.Component, rel string) (string, bool) {
+	if c.Kind != source.Git {
+		return "", false
+	}
+	data, err := os.ReadFile(filepath.Join(c.Root, ".gitmodules"))
+	if err != nil {
+		return "", false
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "=")
+		if !ok || strings.TrimSpace(k) != "path" {
+			continue
+		}
+		sub := strings.Trim(strings.TrimSpace(v), `"/`)
+		if sub != "" && (rel == sub || strings.HasPrefix(rel, sub+"/")) {
+			return sub, true
+		}
+	}
+	return "", false
+}

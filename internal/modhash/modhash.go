@@ -34,7 +34,9 @@
 // A symbolic link at the root is followed. The root go.mod is read first
 // (its go directive decides the vendor rules) and the bytes read are the
 // ones hashed; Sums keeps them, and the bytes of other root files the caller
-// names, so that nobody opens them again.
+// names, so that nobody opens them again. Of every Go file it keeps the
+// head (Sums.GoHead): build constraints, package clause and imports, what
+// a check of the packages a tree holds and imports needs.
 //
 // Cache keeps the Sums of each directory for one run, so that the steps of
 // a run that need a tree's hashes — resolving, generating, deciding whether
@@ -47,6 +49,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"go/version"
 	"io"
 	"io/fs"
@@ -84,6 +88,7 @@ type Sums struct {
 	invalid    modzip.FileErrorList
 	sizeErr    error
 	kept       map[string][]byte // root files kept, by name
+	heads      map[string][]byte // the heads of Go files, by name
 }
 
 type digest struct {
@@ -110,7 +115,7 @@ func walk(dir string, keep []string, open opener) (*Sums, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hashing %s: %w", dir, err)
 	}
-	s := &Sums{dir: dir, real: real, files: map[string]digest{}, kept: map[string][]byte{}}
+	s := &Sums{dir: dir, real: real, files: map[string]digest{}, kept: map[string][]byte{}, heads: map[string][]byte{}}
 	w := &walker{s: s, open: open, keep: map[string]bool{"go.mod": true}}
 	for _, k := range keep {
 		w.keep[k] = true
@@ -257,17 +262,65 @@ func (w *walker) read(name string) ([]byte, digest) {
 		buf = &capped{max: MaxKeep}
 		r = io.TeeReader(f, buf)
 	}
+	var head *prefix
+	if strings.HasSuffix(name, ".go") {
+		head = &prefix{max: maxHead}
+		r = io.TeeReader(r, head)
+	}
 	if _, err := io.Copy(h, r); err != nil {
 		return nil, digest{err: err}
 	}
 	var d digest
 	copy(d.sum[:], h.Sum(nil))
+	if head != nil {
+		if b, ok := goHead(name, head.b); ok {
+			w.s.heads[name] = b
+		}
+	}
 	if buf == nil || buf.over {
 		return nil, d
 	}
 	data := buf.b.Bytes()
 	w.s.kept[name] = data
 	return data, d
+}
+
+// maxHead is how much of a Go file is looked at for its head: build
+// constraints, package clause and imports come first, and are rarely
+// longer than a few kilobytes.
+const maxHead = 64 << 10
+
+// prefix keeps the first max bytes written to it.
+type prefix struct {
+	b   []byte
+	max int
+}
+
+func (p *prefix) Write(b []byte) (int, error) {
+	if room := p.max - len(p.b); room > 0 {
+		p.b = append(p.b, b[:min(room, len(b))]...)
+	}
+	return len(b), nil
+}
+
+// goHead returns the head of the Go file name whose first bytes are data:
+// up to the end of its imports (its package clause when it has none), or
+// false when they do not parse within data.
+func goHead(name string, data []byte) ([]byte, bool) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, data, parser.ImportsOnly|parser.ParseComments)
+	if err != nil || f.Name == nil {
+		return nil, false
+	}
+	end := f.Name.End()
+	for _, d := range f.Decls {
+		end = max(end, d.End())
+	}
+	off := fset.Position(end).Offset
+	if off < 0 || off > len(data) {
+		return nil, false
+	}
+	return slices.Clip(slices.Clone(data[:off])), true
 }
 
 // capped keeps what is written to it while that is at most max bytes.
@@ -441,6 +494,16 @@ func (s *Sums) ContentFiles() ([]string, error) {
 func (s *Sums) Sum(name string) ([sha256.Size]byte, bool) {
 	d, ok := s.files[name]
 	return d.sum, ok && d.err == nil
+}
+
+// GoHead returns the head of the Go file at slash path name, as it was
+// read and hashed: its bytes up to the end of its imports (its package
+// clause when it has none), which hold its build constraints, package
+// name and imports; false when the file was not read, or its imports do not
+// parse within its first 64 KiB.
+func (s *Sums) GoHead(name string) ([]byte, bool) {
+	b, ok := s.heads[name]
+	return b, ok
 }
 
 // Kept returns the bytes of the root file name as they were read and

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/build"
+	"io"
 	"go/parser"
 	"go/token"
 	"os"
@@ -146,7 +147,7 @@ func (s *State) checkPackages() error {
 			return // in a module of the build graph: go finds it
 		}
 		c := comps[i]
-		if why := pkgProblem(c, imp, ctxs); why != "" {
+		if why, _ := newSrcTree(c, ctxs).problem(imp); why != "" {
 			errs = append(errs, &diag.Problem{File: r.File, Pos: pos, Subject: r.Name, Msg: fmt.Sprintf("%s %s is not a package of %s (%s): %s", what, imp, c.Module, modDisplay(c), why)})
 			return
 		}
@@ -169,8 +170,10 @@ func (s *State) checkPackages() error {
 		}
 		imported(imp, core, pos, "imports entry")
 	}
-	if i := owner(b.Main); i >= 0 && pkgProblem(comps[i], b.Main, ctxs) == "" {
-		roots[i] = append(roots[i], b.Main)
+	if i := owner(b.Main); i >= 0 {
+		if why, _ := newSrcTree(comps[i], ctxs).problem(b.Main); why == "" {
+			roots[i] = append(roots[i], b.Main)
+		}
 	}
 	// The imports inside each source built from a directory.
 	for i, c := range comps {
@@ -178,7 +181,7 @@ func (s *State) checkPackages() error {
 			continue
 		}
 		r := &s.requests[i]
-		for _, m := range walkImports(c, roots[i], ctxs) {
+		for _, m := range newSrcTree(c, ctxs).walk(roots[i]) {
 			errs = append(errs, &diag.Problem{File: r.File, Pos: sourceAt(r), Subject: r.Name, Msg: m})
 		}
 	}
@@ -227,66 +230,121 @@ func inSource(c source.Component, rel string) string {
 	return modDisplay(c) + "/" + rel
 }
 
-// pkgProblem says why imp is not a package of c that the build can
-// import, or "".
-func pkgProblem(c source.Component, imp string, ctxs []build.Context) string {
-	rel := strings.TrimPrefix(strings.TrimPrefix(imp, c.Module), "/")
-	if sub, ok := inSubmodule(c, rel); ok {
-		return fmt.Sprintf("it is in the git submodule %s, and git sources leave submodules out (as module zips do); make it a module of its own, or copy it into the repository", sub)
-	}
-	dir := filepath.Join(c.Root, filepath.FromSlash(rel))
-	fi, err := os.Stat(dir)
-	if err != nil || !fi.IsDir() {
-		return fmt.Sprintf("no directory %s", inSource(c, rel))
-	}
-	files, _ := goFiles(dir, ctxs)
-	if len(files) == 0 {
-		return fmt.Sprintf("no Go files that build in %s", inSource(c, rel))
-	}
-	if name, _ := packageName(filepath.Join(dir, files[0])); name == "main" {
-		return "it is a program (package main), which cannot be imported"
-	}
-	return ""
+// srcTree reads the Go files of a component's source for checkPackages:
+// through the heads its Sums kept (modhash.Sums.GoHead) when it has them,
+// so that a fetched tree is still read once in a run.
+type srcTree struct {
+	c    source.Component
+	ctxs []build.Context
+	subs []string // the paths of a git source's submodules
 }
 
-// goFiles lists the Go files of the package in dir that any of ctxs
-// builds, test files left out, sorted.
-func goFiles(dir string, ctxs []build.Context) ([]string, error) {
+// newSrcTree returns the source of c, read for the build contexts ctxs.
+func newSrcTree(c source.Component, ctxs []build.Context) srcTree {
+	return srcTree{c: c, ctxs: ctxs, subs: submodules(c)}
+}
+
+// goFile is what checkPackages needs of a Go file: its package clause and
+// its imports, with their positions.
+type goFile struct {
+	name, pkg string
+	imports   []goImport
+}
+
+type goImport struct {
+	path      string
+	line, col int
+}
+
+// head returns the head of the Go file at slash path rel of the source:
+// build constraints, package clause and imports.
+func (t srcTree) head(rel string) ([]byte, error) {
+	if t.c.Sums != nil {
+		if b, ok := t.c.Sums.GoHead(rel); ok {
+			return b, nil
+		}
+	}
+	return os.ReadFile(filepath.Join(t.c.Root, filepath.FromSlash(rel)))
+}
+
+// files returns the Go files of the package at slash path rel that any of
+// the build contexts builds, test files left out, sorted by name; a file
+// whose head does not parse is left to the compiler.
+func (t srcTree) files(rel string) []goFile {
+	dir := filepath.Join(t.c.Root, filepath.FromSlash(rel))
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, err
+		return nil
 	}
-	var out []string
+	var out []goFile
 	for _, e := range ents {
 		n := e.Name()
 		if !e.Type().IsRegular() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
 			continue
 		}
-		for i := range ctxs {
-			if ok, err := ctxs[i].MatchFile(dir, n); err == nil && ok {
-				out = append(out, n)
+		name := path.Join(rel, n)
+		data, err := t.head(name)
+		if err != nil {
+			continue
+		}
+		built := false
+		for i := range t.ctxs {
+			ctx := t.ctxs[i]
+			ctx.OpenFile = func(string) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+			if ok, err := ctx.MatchFile(dir, n); err == nil && ok {
+				built = true
 				break
 			}
 		}
+		if !built {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, n, data, parser.ImportsOnly)
+		if err != nil || f.Name == nil {
+			continue
+		}
+		g := goFile{name: n, pkg: f.Name.Name}
+		for _, spec := range f.Imports {
+			if imp, err := strconv.Unquote(spec.Path.Value); err == nil {
+				p := fset.Position(spec.Path.Pos())
+				g.imports = append(g.imports, goImport{imp, p.Line, p.Column})
+			}
+		}
+		out = append(out, g)
 	}
-	return out, nil
+	return out
 }
 
-// packageName reads the package clause of the Go file name.
-func packageName(name string) (string, error) {
-	f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.PackageClauseOnly)
-	if err != nil || f.Name == nil {
-		return "", err
+// problem says why imp is not a package of the source that the build can
+// import, or ""; when it is one, its Go files.
+func (t srcTree) problem(imp string) (string, []goFile) {
+	c := t.c
+	rel := strings.TrimPrefix(strings.TrimPrefix(imp, c.Module), "/")
+	if sub, ok := t.inSubmodule(rel); ok {
+		return fmt.Sprintf("it is in the git submodule %s, and git sources leave submodules out (as module zips do); make it a module of its own, or copy it into the repository", sub), nil
 	}
-	return f.Name.Name, nil
+	fi, err := os.Stat(filepath.Join(c.Root, filepath.FromSlash(rel)))
+	if err != nil || !fi.IsDir() {
+		return fmt.Sprintf("no directory %s", inSource(c, rel)), nil
+	}
+	files := t.files(rel)
+	switch {
+	case len(files) == 0:
+		return fmt.Sprintf("no Go files that build in %s", inSource(c, rel)), nil
+	case files[0].pkg == "main":
+		return "it is a program (package main), which cannot be imported", nil
+	}
+	return "", files
 }
 
-// walkImports follows, from the packages roots of c, every import into
-// c's own module, and says of each that names no package there where it
-// is: "module@version/file.go:line:col imports … , which …". Packages of
-// nested modules (a directory with a go.mod of its own) are another
-// module's, which go finds.
-func walkImports(c source.Component, roots []string, ctxs []build.Context) []string {
+// walk follows, from the packages roots of the source, every import into
+// its own module, and says of each that names no package there where it
+// is: "module@version/file.go:line:col imports …: why". Packages of nested
+// modules (a directory with a go.mod of its own) are another module's,
+// which go finds.
+func (t srcTree) walk(roots []string) []string {
+	c := t.c
 	var out []string
 	seen := map[string]bool{}
 	queue := slices.Clone(roots)
@@ -297,26 +355,17 @@ func walkImports(c source.Component, roots []string, ctxs []build.Context) []str
 		pkg := queue[0]
 		queue = queue[1:]
 		rel := strings.TrimPrefix(strings.TrimPrefix(pkg, c.Module), "/")
-		dir := filepath.Join(c.Root, filepath.FromSlash(rel))
-		files, _ := goFiles(dir, ctxs)
-		for _, name := range files {
-			fset := token.NewFileSet()
-			f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ImportsOnly)
-			if err != nil || f == nil {
-				continue // the compiler says what does not parse
-			}
-			for _, spec := range f.Imports {
-				imp, err := strconv.Unquote(spec.Path.Value)
-				if err != nil || seen[imp] || !(imp == c.Module || strings.HasPrefix(imp, c.Module+"/")) || nested(c, imp) {
+		for _, f := range t.files(rel) {
+			for _, imp := range f.imports {
+				if seen[imp.path] || !(imp.path == c.Module || strings.HasPrefix(imp.path, c.Module+"/")) || nested(c, imp.path) {
 					continue
 				}
-				seen[imp] = true
-				if why := pkgProblem(c, imp, ctxs); why != "" {
-					p := fset.Position(spec.Path.Pos())
-					out = append(out, fmt.Sprintf("%s:%d:%d imports %s: %s", inSource(c, path.Join(rel, name)), p.Line, p.Column, imp, why))
+				seen[imp.path] = true
+				if why, _ := t.problem(imp.path); why != "" {
+					out = append(out, fmt.Sprintf("%s:%d:%d imports %s: %s", inSource(c, path.Join(rel, f.name)), imp.line, imp.col, imp.path, why))
 					continue
 				}
-				queue = append(queue, imp)
+				queue = append(queue, imp.path)
 			}
 		}
 	}
@@ -335,24 +384,43 @@ func nested(c source.Component, imp string) bool {
 	return false
 }
 
-// inSubmodule reports whether the slash path rel of the git source c is in
-// one of its submodules, as its .gitmodules lists them, and which.
-func inSubmodule(c source.Component, rel string) (string, bool) {
+// submodules returns the paths of the submodules of the git source c, as
+// its .gitmodules lists them (kept when its tree was hashed).
+func submodules(c source.Component) []string {
 	if c.Kind != source.Git {
-		return "", false
+		return nil
 	}
-	data, err := os.ReadFile(filepath.Join(c.Root, ".gitmodules"))
-	if err != nil {
-		return "", false
+	data, ok := []byte(nil), false
+	if c.Sums != nil {
+		data, ok = c.Sums.Kept(gitmodules)
 	}
+	if !ok {
+		var err error
+		if data, err = os.ReadFile(filepath.Join(c.Root, gitmodules)); err != nil {
+			return nil
+		}
+	}
+	var out []string
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "=")
-		if !ok || strings.TrimSpace(k) != "path" {
-			continue
+		if ok && strings.TrimSpace(k) == "path" {
+			if sub := strings.Trim(strings.TrimSpace(v), `"/`); sub != "" {
+				out = append(out, sub)
+			}
 		}
-		sub := strings.Trim(strings.TrimSpace(v), `"/`)
-		if sub != "" && (rel == sub || strings.HasPrefix(rel, sub+"/")) {
+	}
+	return out
+}
+
+// gitmodules is the file that lists a git repository's submodules.
+const gitmodules = ".gitmodules"
+
+// inSubmodule reports whether the slash path rel of the source is in one
+// of its git submodules, and which.
+func (t srcTree) inSubmodule(rel string) (string, bool) {
+	for _, sub := range t.subs {
+		if rel == sub || strings.HasPrefix(rel, sub+"/") {
 			return sub, true
 		}
 	}

@@ -57,7 +57,9 @@ func (s *State) sourceEnv() (*source.Env, error) {
 // from one read of it.
 func (s *State) hashCache() *modhash.Cache {
 	if s.hashes == nil {
-		s.hashes = modhash.NewCache(manifest.FileName)
+		// The manifests, and the list of a git source's submodules
+		// (checkPackages), are read with the hashes.
+		s.hashes = modhash.NewCache(manifest.FileName, gitmodules)
 	}
 	return s.hashes
 }

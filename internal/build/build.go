@@ -38,10 +38,15 @@ type Options struct {
 	Cgo    bool
 	Vendor bool // build from Dir/vendor with the network off
 	// Owners maps module paths to the plug (or "core") they belong to, so a
-	// compile error can name its culprit.
-	Owners map[string]string
-	// Notes, by the same names, say more of a culprit when its packages
-	// fail to compile: the plugs that raised the core's dependencies.
+	// compile error can name its culprit; Sources maps the directories of
+	// the plugs built from one to them, for the errors that name a file by
+	// its path rather than its package: absolute directories (links
+	// resolved), or slash paths relative to Dir ("local/NAME").
+	Owners  map[string]string
+	Sources map[string]string
+	// Notes, by the names of Owners, say more of a culprit when its
+	// packages fail to compile: the plugs that raised the core's
+	// dependencies.
 	Notes map[string]string
 	// Progress, when set, is told how many targets compiled of how many,
 	// at the start and as each succeeds: a failed target is not done.
@@ -193,7 +198,7 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Ta
 		}
 		var re *run.Error
 		if errors.As(err, &re) {
-			return nil, fail.Wrap(fail.Compile, fmt.Errorf("%s%s", culprits(re.Stderr, o.Owners, o.Notes), re.Stderr))
+			return nil, fail.Wrap(fail.Compile, fmt.Errorf("%s%s", culprits(re.Stderr, o), re.Stderr))
 		}
 		return nil, fail.Wrap(fail.Compile, err)
 	}
@@ -208,30 +213,35 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Ta
 	return &Artifact{Target: t, Path: out, Duration: time.Since(start)}, nil
 }
 
-// pkgHeader matches the "# import/path" lines go build prints before a
-// package's errors; fileLine matches the trimpath'd "module@version/file.go:"
-// or "module/file.go:" positions.
+// The places in go build's output that say where an error is: the
+// "# import/path" lines before a package's errors (pkgHeader); positions,
+// "module@version/file.go:", "module/file.go:", or, for an error met while
+// loading packages (a file that does not parse), the file's path in the
+// build module, "local/NAME/file.go:" or "vendor/module/file.go:"
+// (fileLine); the packages an import cycle or a missing package lists,
+// "package a" and "\timports b" (pkgLine); and the directory of "found
+// packages a (a.go) and b (b.go) in DIR" (inDir).
 var (
 	pkgHeader = regexp.MustCompile(`(?m)^# (\S+)`)
 	fileLine  = regexp.MustCompile(`(?m)^(\S+?)\.go:\d+`)
+	pkgLine   = regexp.MustCompile(`(?m)^\s*(?:package|imports) (\S+)`)
+	inDir     = regexp.MustCompile(`(?m) in (\S+)$`)
 )
 
-// culprits names the plugs (or the core) whose packages the compile errors in
-// stderr come from, as a first line of the error, with the notes of those
-// it names.
-func culprits(stderr string, owners, notes map[string]string) string {
+// culprits names the plugs (or the core) whose packages or files the
+// compile errors in stderr come from, as a first line of the error, with
+// the notes of those it names.
+func culprits(stderr string, o Options) string {
 	var paths []string
-	for _, m := range pkgHeader.FindAllStringSubmatch(stderr, -1) {
-		paths = append(paths, m[1])
-	}
-	for _, m := range fileLine.FindAllStringSubmatch(stderr, -1) {
-		paths = append(paths, m[1])
+	for _, re := range []*regexp.Regexp{pkgHeader, fileLine, pkgLine, inDir} {
+		for _, m := range re.FindAllStringSubmatch(stderr, -1) {
+			paths = append(paths, m[1])
+		}
 	}
 	seen := map[string]bool{}
 	var names []string
 	for _, p := range paths {
-		p, _, _ = strings.Cut(p, "@")
-		if who := owner(p, owners); who != "" && !seen[who] {
+		if who := o.owner(p); who != "" && !seen[who] {
 			seen[who] = true
 			names = append(names, who)
 		}
@@ -242,8 +252,8 @@ func culprits(stderr string, owners, notes map[string]string) string {
 	sort.Strings(names)
 	var said []string
 	for i, n := range names {
-		if notes[n] != "" {
-			said = append(said, notes[n])
+		if o.Notes[n] != "" {
+			said = append(said, o.Notes[n])
 		}
 		if n != "core" {
 			names[i] = fmt.Sprintf("plug %q", n)
@@ -255,13 +265,47 @@ func culprits(stderr string, owners, notes map[string]string) string {
 	return "compile failed in " + strings.Join(names, ", ") + ":\n"
 }
 
-// owner finds who owns package path p: the longest module path that is p or
-// a prefix of it.
-func owner(p string, owners map[string]string) string {
+// owner finds who owns p, a package path or a file's path as go build
+// printed it: by module path, the longest that is p or a prefix of it (in
+// vendor/ too); else by directory.
+func (o Options) owner(p string) string {
+	mod, _, _ := strings.Cut(p, "@")
+	if who := longest(mod, o.Owners); who != "" {
+		return who
+	}
+	if rest, ok := strings.CutPrefix(p, "vendor/"); ok {
+		if who := longest(rest, o.Owners); who != "" {
+			return who
+		}
+	}
+	if who := longest(filepath.ToSlash(p), o.Sources); who != "" {
+		return who
+	}
+	// A path through a link of the build module (local/NAME → the source
+	// directory), or any other: compare with links resolved.
+	abs := p
+	if !filepath.IsAbs(abs) {
+		if o.Dir == "" {
+			return ""
+		}
+		abs = filepath.Join(o.Dir, filepath.FromSlash(p))
+	}
+	for d := abs; d != filepath.Dir(d); d = filepath.Dir(d) {
+		if r, err := filepath.EvalSymlinks(d); err == nil {
+			rel, _ := filepath.Rel(d, abs)
+			return longest(filepath.ToSlash(filepath.Join(r, rel)), o.Sources)
+		}
+	}
+	return ""
+}
+
+// longest returns whom owners maps the longest key that is p or a prefix
+// of it (followed by a slash) to.
+func longest(p string, owners map[string]string) string {
 	best, who := "", ""
-	for mod, name := range owners {
-		if (p == mod || strings.HasPrefix(p, mod+"/")) && len(mod) > len(best) {
-			best, who = mod, name
+	for k, name := range owners {
+		if (p == k || strings.HasPrefix(p, k+"/")) && len(k) > len(best) {
+			best, who = k, name
 		}
 	}
 	return who

@@ -1,6 +1,10 @@
 package build
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 func TestCulprits(t *testing.T) {
 	owners := map[string]string{
@@ -19,9 +23,31 @@ func TestCulprits(t *testing.T) {
 		{"unknown", "# plugctl.build/x\n./main.go:1:1: y\n", "compile failed:\n"},
 		{"a note of the core", "# example.com/core/log\n", "compile failed in core (plug \"metrics\" raised example.com/lib v0.2.0 → v0.3.0):\n"},
 	}
+	// A build module whose local/geo links to the geo plug's directory.
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src", "geo")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mod := filepath.Join(dir, "gen")
+	if err := os.MkdirAll(filepath.Join(mod, "local"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(src, filepath.Join(mod, "local", "example.com_geo")); err != nil {
+		t.Fatal(err)
+	}
+	real, _ := filepath.EvalSymlinks(src)
+	o := Options{Dir: mod, Owners: owners, Notes: notes, Sources: map[string]string{filepath.ToSlash(real): "geo", "local/example.com_audit": "audit"}}
+	tests = append(tests, []struct{ name, stderr, want string }{
+		{"file through a link", "local/example.com_geo/geo.go:1:1: expected 'package', found packag\n", "compile failed in plug \"geo\":\n"},
+		{"file of a tree's copy", "local/example.com_audit/a.go:3:2: syntax error\n", "compile failed in plug \"audit\":\n"},
+		{"vendored file", "vendor/example.com/metrics/p.go:1:1: expected 'package'\n", "compile failed in plug \"metrics\":\n"},
+		{"two package names", "found packages geo (geo.go) and other (other.go) in " + real + "\n", "compile failed in plug \"geo\":\n"},
+		{"import cycle", "package plugctl.build/x\n\timports example.com/metrics\n\timports example.com/metrics: import cycle not allowed\n", "compile failed in plug \"metrics\":\n"},
+	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := culprits(tt.stderr, owners, notes); got != tt.want {
+			if got := culprits(tt.stderr, o); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})

@@ -279,6 +279,7 @@ func (s *State) compile(ctx context.Context) error {
 		Cgo:      s.Config.Build.Cgo,
 		Owners:   s.owners(),
 		Notes:    map[string]string{source.CoreName: s.raisedNote()},
+		Sources:  s.sourceDirs(),
 		Vendor:   s.Offline,
 		Progress: s.Progress,
 		Claim:    s.claim(),

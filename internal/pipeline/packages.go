@@ -3,11 +3,13 @@ package pipeline
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"go/build"
-	"io"
 	"go/parser"
+	"go/scanner"
 	"go/token"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -249,6 +251,8 @@ func newSrcTree(c source.Component, ctxs []build.Context) srcTree {
 type goFile struct {
 	name, pkg string
 	imports   []goImport
+	// err is why its head does not parse: "line:col: msg".
+	err string
 }
 
 type goImport struct {
@@ -301,6 +305,11 @@ func (t srcTree) files(rel string) []goFile {
 		}
 		fset := token.NewFileSet()
 		f, err := parser.ParseFile(fset, n, data, parser.ImportsOnly)
+		var list scanner.ErrorList
+		if errors.As(err, &list) && len(list) > 0 {
+			out = append(out, goFile{name: n, err: fmt.Sprintf("%d:%d: %s", list[0].Pos.Line, list[0].Pos.Column, list[0].Msg)})
+			continue
+		}
 		if err != nil || f.Name == nil {
 			continue
 		}
@@ -329,10 +338,22 @@ func (t srcTree) problem(imp string) (string, []goFile) {
 		return fmt.Sprintf("no directory %s", inSource(c, rel)), nil
 	}
 	files := t.files(rel)
-	switch {
-	case len(files) == 0:
+	if len(files) == 0 {
 		return fmt.Sprintf("no Go files that build in %s", inSource(c, rel)), nil
-	case files[0].pkg == "main":
+	}
+	// What go reads before it compiles anything: the package clauses and
+	// imports, which must parse and agree.
+	for _, f := range files {
+		if f.err != "" {
+			return fmt.Sprintf("%s:%s", inSource(c, path.Join(rel, f.name)), f.err), nil
+		}
+	}
+	for _, f := range files[1:] {
+		if f.pkg != files[0].pkg {
+			return fmt.Sprintf("found packages %s (%s) and %s (%s) in %s", files[0].pkg, files[0].name, f.pkg, f.name, inSource(c, rel)), nil
+		}
+	}
+	if files[0].pkg == "main" {
 		return "it is a program (package main), which cannot be imported", nil
 	}
 	return "", files

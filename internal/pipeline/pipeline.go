@@ -28,6 +28,7 @@ import (
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/signing"
 	"github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/vendortree"
 )
 
 // StateDir is the directory, beside the config, where plugctl keeps its work.
@@ -231,6 +232,29 @@ func (s *State) owners() map[string]string {
 	o := map[string]string{s.Set.Core.Module: source.CoreName}
 	for _, c := range s.Set.Plugs {
 		o[c.Module] = c.Name
+	}
+	return o
+}
+
+// sourceDirs maps the directories of the core and plugs built from one to
+// their names, for naming the culprit of a compile error that names a
+// file by its path (build.Options.Sources): the source directories, links
+// resolved, or offline the tree's copies (local/NAME).
+func (s *State) sourceDirs() map[string]string {
+	o := map[string]string{}
+	if s.Offline && s.Tree != nil {
+		m := s.Tree.Manifest
+		for _, c := range append([]vendortree.Component{m.Core}, m.Plugs...) {
+			if c.Dir != "" {
+				o[c.Dir] = c.Name
+			}
+		}
+		return o
+	}
+	for _, c := range s.Set.All() {
+		if c.Dir != "" {
+			o[filepath.ToSlash(resolved(c.Dir))] = c.Name
+		}
 	}
 	return o
 }

@@ -11,6 +11,9 @@ package inspect
 import (
 	"bytes"
 	"debug/buildinfo"
+	"debug/elf"
+	"debug/macho"
+	"debug/pe"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,43 +65,51 @@ type Module struct {
 	Replace *Module `json:"replace,omitempty"`
 }
 
-// readFile reads the whole file at path, refusing at once anything but a
-// regular file: reading a FIFO would wait for a writer forever.
-func readFile(path string) ([]byte, error) {
-	f, err := files.OpenRegular(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
-}
-
 // File inspects the binary at path. A missing file, a file that is not a Go
 // binary and a Go binary that plugctl did not build are errors of kind
-// fail.Config (exit 2): the input is wrong, not plugctl.
+// fail.Config (exit 2): the input is wrong, not plugctl. Anything but a
+// regular file is refused at once: reading a FIFO would wait for a writer
+// forever.
 func File(path string) (*Report, error) {
-	data, err := readFile(path)
+	f, err := files.OpenRegular(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fail.New(fail.Config, "%s: no such file", path)
 		}
 		return nil, fail.Wrap(fail.Config, err)
 	}
-	bi, err := buildinfo.Read(bytes.NewReader(data))
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fail.Wrap(fail.Config, err)
+	}
+	return Read(path, f, fi.Size())
+}
+
+// Read inspects the binary of size bytes that r reads, named path in the
+// report and the errors. It reads only what it needs — the headers, the
+// build information the go command records, and the read-only data section
+// up to plugctl's description — never the whole file, so that inspecting an
+// 80 MB binary costs a few megabytes of reads and a fixed buffer.
+func Read(path string, r io.ReaderAt, size int64) (*Report, error) {
+	bi, err := buildinfo.Read(r)
 	if err != nil {
 		return nil, fail.New(fail.Config, "%s: not a Go binary with build information (%v)", path, err)
 	}
-	info, ok := Embedded(data)
+	info, ok, err := find(r, size)
+	if err != nil {
+		return nil, fail.Wrap(fail.Config, fmt.Errorf("%s: %w", path, err))
+	}
 	if !ok {
 		return nil, fail.New(fail.Config, "%s: not built by plugctl: no %q description in it (a Go binary of %s; `go version -m` lists its modules)", path, codegen.InfoMarker, bi.Path)
 	}
-	r := &Report{Path: path, Name: info.Name, Core: info.Core, Plugs: info.Plugs, Profile: info.Profile, Order: info.Order, Go: bi.GoVersion, Main: bi.Path, Settings: []Setting{}, Modules: []Module{}}
-	if r.Plugs == nil {
-		r.Plugs = []codegen.InfoPlug{}
+	rep := &Report{Path: path, Name: info.Name, Core: info.Core, Plugs: info.Plugs, Profile: info.Profile, Order: info.Order, Go: bi.GoVersion, Main: bi.Path, Settings: []Setting{}, Modules: []Module{}}
+	if rep.Plugs == nil {
+		rep.Plugs = []codegen.InfoPlug{}
 	}
 	var goos, goarch string
 	for _, s := range bi.Settings {
-		r.Settings = append(r.Settings, Setting{s.Key, s.Value})
+		rep.Settings = append(rep.Settings, Setting{s.Key, s.Value})
 		switch s.Key {
 		case "GOOS":
 			goos = s.Value
@@ -106,37 +117,127 @@ func File(path string) (*Report, error) {
 			goarch = s.Value
 		}
 	}
-	sort.SliceStable(r.Settings, func(i, j int) bool { return r.Settings[i].Key < r.Settings[j].Key })
-	r.Target = goos + "/" + goarch
+	sort.SliceStable(rep.Settings, func(i, j int) bool { return rep.Settings[i].Key < rep.Settings[j].Key })
+	rep.Target = goos + "/" + goarch
 	for _, d := range bi.Deps {
 		m := Module{Path: d.Path, Version: d.Version, Sum: d.Sum}
 		if d.Replace != nil {
 			m.Replace = &Module{Path: d.Replace.Path, Version: d.Replace.Version, Sum: d.Replace.Sum}
 		}
-		r.Modules = append(r.Modules, m)
+		rep.Modules = append(rep.Modules, m)
 	}
-	sort.Slice(r.Modules, func(i, j int) bool { return r.Modules[i].Path < r.Modules[j].Path })
-	return r, nil
+	sort.Slice(rep.Modules, func(i, j int) bool { return rep.Modules[i].Path < rep.Modules[j].Path })
+	return rep, nil
+}
+
+// span is a range of a file's bytes.
+type span struct{ off, size int64 }
+
+// constants returns where a Go binary keeps its string constants — the
+// read-only data section of an ELF, PE or Mach-O file — or false for a
+// format or layout it does not know, where the whole file is searched.
+func constants(r io.ReaderAt) (span, bool) {
+	var magic [4]byte
+	if _, err := r.ReadAt(magic[:], 0); err != nil {
+		return span{}, false
+	}
+	switch {
+	case bytes.Equal(magic[:], []byte("\x7FELF")):
+		f, err := elf.NewFile(r)
+		if err != nil {
+			return span{}, false
+		}
+		if s := f.Section(".rodata"); s != nil && s.Type == elf.SHT_PROGBITS {
+			return span{int64(s.Offset), int64(s.FileSize)}, true
+		}
+	case bytes.Equal(magic[:2], []byte("MZ")):
+		f, err := pe.NewFile(r)
+		if err != nil {
+			return span{}, false
+		}
+		if s := f.Section(".rdata"); s != nil {
+			return span{int64(s.Offset), int64(s.Size)}, true
+		}
+	case bytes.HasPrefix(magic[:], []byte("\xFE\xED\xFA")) || bytes.HasPrefix(magic[1:], []byte("\xFA\xED\xFE")):
+		f, err := macho.NewFile(r)
+		if err != nil {
+			return span{}, false
+		}
+		if s := f.Section("__rodata"); s != nil {
+			return span{int64(s.Offset), int64(s.Size)}, true
+		}
+	}
+	return span{}, false
+}
+
+// find looks for plugctl's description in the binary r of size bytes: in
+// its read-only data first, then, if not there (a layout it does not know),
+// in the whole file — either way through a fixed buffer.
+func find(r io.ReaderAt, size int64) (*codegen.Info, bool, error) {
+	if s, ok := constants(r); ok && s.off >= 0 && s.size > 0 && s.off+s.size <= size {
+		info, ok, err := search(r, s)
+		if ok || err != nil {
+			return info, ok, err
+		}
+	}
+	return search(r, span{0, size})
 }
 
 // Embedded finds the build description plugctl put into a binary's data: the
-// marker followed by one JSON object. Go strings are not terminated, so the
-// JSON decoder decides where the object ends; an occurrence of the marker
-// that is not followed by a valid description (plugctl's own binary holds
-// the marker as a constant) is skipped.
+// marker followed by one JSON object.
 func Embedded(data []byte) (*codegen.Info, bool) {
+	info, ok, _ := search(bytes.NewReader(data), span{0, int64(len(data))})
+	return info, ok
+}
+
+// chunk is how much of the file search reads at a time; maxInfo bounds one
+// description.
+const (
+	chunk   = 1 << 20
+	maxInfo = 4 << 20
+)
+
+// search finds the description in the bytes of s: the marker followed by
+// one JSON object. Go strings are not terminated, so the JSON decoder
+// decides where the object ends; an occurrence of the marker that is not
+// followed by a valid description (plugctl's own binary holds the marker
+// as a constant) is skipped. It reads s a chunk at a time, the chunks
+// overlapping by the marker's length, so that memory stays fixed whatever
+// the binary's size.
+func search(r io.ReaderAt, s span) (*codegen.Info, bool, error) {
 	marker := []byte(codegen.InfoMarker)
-	for rest := data; ; {
-		i := bytes.Index(rest, marker)
-		if i < 0 {
-			return nil, false
+	buf := make([]byte, chunk+len(marker))
+	end := s.off + s.size
+	for off := s.off; off < end; {
+		n, err := r.ReadAt(buf[:min(int64(len(buf)), end-off)], off)
+		if err != nil && err != io.EOF {
+			return nil, false, err
 		}
-		rest = rest[i+len(marker):]
-		var info codegen.Info
-		if json.NewDecoder(bytes.NewReader(rest)).Decode(&info) == nil && info.Schema == codegen.InfoSchema && info.Name != "" {
-			return &info, true
+		if n == 0 {
+			break
 		}
+		data := buf[:n]
+		for i := 0; ; {
+			j := bytes.Index(data[i:], marker)
+			if j < 0 {
+				break
+			}
+			at := off + int64(i+j+len(marker))
+			var info codegen.Info
+			dec := json.NewDecoder(io.LimitReader(io.NewSectionReader(r, at, end-at), maxInfo))
+			if dec.Decode(&info) == nil && info.Schema == codegen.InfoSchema && info.Name != "" {
+				return &info, true, nil
+			}
+			i += j + 1
+		}
+		if off+int64(n) >= end {
+			break
+		}
+		// The next chunk starts so that a marker cut at this one's end is
+		// whole in it.
+		off += int64(max(n-len(marker)+1, 1))
 	}
+	return nil, false, nil
 }
 
 // String renders r for a terminal: one fact per line, modules last.

@@ -4,7 +4,7 @@ MODULES  := . plug examples/core examples/plugins/greeter examples/plugins/stamp
 FUZZTIME ?= 20s
 MANDIR   ?= man
 
-.PHONY: build test test-real lint fuzz bench example man clean
+.PHONY: build test test-real lint fuzz bench bench-real example man clean
 
 build:
 	$(GO) build -o bin/plugctl ./cmd/plugctl
@@ -55,6 +55,16 @@ fuzz:
 # BASELINE=REV adds (f): offline rebuilds compared with plugctl built at REV.
 bench:
 	$(GO) run ./internal/bench -o BENCHMARKS.md $(if $(BASELINE),-baseline $(BASELINE))
+
+# The real-world bench: Caddy with a local, a git and a proxy plug, built by
+# plugctl, by a plain go build of plugctl's generated module and by a pinned
+# xcaddy, commands alternated; lock, cold builds and peak memory too. It
+# needs the module proxy and takes about half an hour on two cores; it
+# rewrites only its own section of BENCHMARKS.md. Not part of CI.
+BENCH_REAL_RUNS ?= 3
+BENCH_REAL_COLD ?= 1
+bench-real:
+	$(GO) run ./internal/bench -real -n $(BENCH_REAL_RUNS) -cold-runs $(BENCH_REAL_COLD) -o BENCHMARKS.md
 
 example:
 	$(GO) run ./cmd/plugctl build -f plugconfig.example.yaml

@@ -447,8 +447,12 @@ type Module struct {
 	Path    string           // module path of the build module
 	Go      string           // go directive, e.g. "1.26"
 	Require []module.Version // sorted by path by GoMod
-	Replace []Replace        // sorted by old path by GoMod
-	Exclude []module.Version // sorted by GoMod
+	// Indirect are required too, in a block of their own marked
+	// "// indirect": the modules of the build graph besides the core and
+	// the plugs.
+	Indirect []module.Version
+	Replace  []Replace        // sorted by old path by GoMod
+	Exclude  []module.Version // sorted by GoMod
 }
 
 // Replace redirects a module to a version or a directory.
@@ -467,13 +471,22 @@ func GoMod(m Module) ([]byte, error) {
 	if err := f.AddGoStmt(m.Go); err != nil {
 		return nil, err
 	}
-	req := append([]module.Version(nil), m.Require...)
-	sort.Slice(req, func(i, j int) bool { return req[i].Path < req[j].Path })
-	for _, r := range req {
-		if err := f.AddRequire(r.Path, r.Version); err != nil {
-			return nil, fmt.Errorf("require %s %s: %w", r.Path, r.Version, err)
+	var reqs []*modfile.Require
+	for _, list := range []struct {
+		mods     []module.Version
+		indirect bool
+	}{{m.Require, false}, {m.Indirect, true}} {
+		for _, r := range list.mods {
+			if err := module.Check(r.Path, r.Version); err != nil {
+				return nil, fmt.Errorf("require %s %s: %w", r.Path, r.Version, err)
+			}
+			reqs = append(reqs, &modfile.Require{Mod: r, Indirect: list.indirect})
 		}
 	}
+	sort.SliceStable(reqs, func(i, j int) bool { return reqs[i].Mod.Path < reqs[j].Mod.Path })
+	// Direct requirements in one block, indirect ones in another, as go
+	// mod tidy lays them out.
+	f.SetRequireSeparateIndirect(reqs)
 	rep := append([]Replace(nil), m.Replace...)
 	sort.Slice(rep, func(i, j int) bool { return rep[i].Old.Path < rep[j].Old.Path })
 	for _, r := range rep {

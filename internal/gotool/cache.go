@@ -24,8 +24,10 @@ type toolchainCache struct {
 // (plugctl/toolchain-*.json under os.UserCacheDir): `go env` costs a process
 // start (tens of milliseconds) that a build with nothing to do cannot
 // afford. The answer is reused while the go command on PATH is the same file
-// — same path, size and modification time — and GOROOT is unchanged;
-// anything else asks go again. A cache that cannot be read or written is
+// — same path, size and modification time — and GOROOT, and what places
+// the module cache (GOMODCACHE, GOPATH, in the environment or go's env
+// file, and the home directory), are unchanged; anything else asks go
+// again. A cache that cannot be read or written is
 // only slower.
 func DetectCached(ctx context.Context, r report.Reporter) (Toolchain, error) {
 	key := binaryKey()
@@ -66,5 +68,12 @@ func binaryKey() string {
 	if err != nil {
 		return ""
 	}
-	return path + "|" + strconv.FormatInt(fi.Size(), 10) + "|" + strconv.FormatInt(fi.ModTime().UnixNano(), 10) + "|GOROOT=" + os.Getenv("GOROOT")
+	key := path + "|" + strconv.FormatInt(fi.Size(), 10) + "|" + strconv.FormatInt(fi.ModTime().UnixNano(), 10) + "|GOROOT=" + os.Getenv("GOROOT")
+	// What decides where the module cache is.
+	file := userEnvFile()
+	for _, v := range []string{"GOMODCACHE", "GOPATH"} {
+		key += "|" + v + "=" + os.Getenv(v) + "|file " + v + "=" + file[v]
+	}
+	home, _ := os.UserHomeDir()
+	return key + "|HOME=" + home
 }

@@ -91,6 +91,10 @@ type Toolchain struct {
 	Version string // e.g. "go1.26.8"
 	GOOS    string // host
 	GOARCH  string // host
+	// ModCache is the module cache go reads and fills (GOMODCACHE):
+	// modules already there are read from it without asking go, and
+	// compile errors inside it are shown as module@version/path.
+	ModCache string `json:",omitempty"`
 }
 
 // Lang returns the language version for a go directive: "1.26" for go1.26.8.
@@ -105,15 +109,15 @@ func (t Toolchain) Lang() string {
 
 // Detect asks the go command on PATH what it is.
 func Detect(ctx context.Context, r report.Reporter) (Toolchain, error) {
-	out, err := Go(ctx, r, "", nil, "env", "-json", "GOVERSION", "GOHOSTOS", "GOHOSTARCH")
+	out, err := Go(ctx, r, "", nil, "env", "-json", "GOVERSION", "GOHOSTOS", "GOHOSTARCH", "GOMODCACHE")
 	if err != nil {
 		return Toolchain{}, fmt.Errorf("finding the go toolchain: %w", err)
 	}
-	var v struct{ GOVERSION, GOHOSTOS, GOHOSTARCH string }
+	var v struct{ GOVERSION, GOHOSTOS, GOHOSTARCH, GOMODCACHE string }
 	if err := json.Unmarshal(out, &v); err != nil {
 		return Toolchain{}, fmt.Errorf("reading go env: %w", err)
 	}
-	return Toolchain{Version: v.GOVERSION, GOOS: v.GOHOSTOS, GOARCH: v.GOHOSTARCH}, nil
+	return Toolchain{Version: v.GOVERSION, GOOS: v.GOHOSTOS, GOARCH: v.GOHOSTARCH, ModCache: v.GOMODCACHE}, nil
 }
 
 // Query runs `go args...` in dir for a module query (go list -m, go mod

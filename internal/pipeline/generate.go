@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -19,6 +20,7 @@ import (
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/modshape"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/run"
@@ -45,6 +47,10 @@ type genState struct {
 
 // genModule is the build module before go mod tidy.
 type genModule struct {
+	// base is its go.mod before the graph is known: the core and the
+	// plugs required, the local ones and the replace map replaced; goMod
+	// renders it.
+	base  codegen.Module
 	goMod []byte
 	// main are the files of the main package: its templates' and the
 	// build description (codegen.Package), sorted by name.
@@ -92,14 +98,15 @@ func (s *State) genDir() string {
 	return s.statePath("gen")
 }
 
-// generate (the generate step) writes the build module into genDir: go.mod
-// and go.sum completed by `go mod tidy`, the generated main package and
-// the local/ links. The module is assembled in a sibling temporary
-// directory and its files renamed into place, so an interrupted run never
-// leaves a half-written module. When the directory already holds the
-// module the same inputs produce — same go.mod and main before tidying,
-// same content of every local source, same toolchain — it is left alone:
-// go mod tidy is not run again.
+// generate (the generate step) writes the build module into genDir:
+// go.mod and go.sum, the generated main package and the local/ links.
+// From an up-to-date lock, go.mod and go.sum are written from the graph it
+// records (gomod.go); otherwise go mod tidy completes them, verifying
+// every download against the hashes the lock has, and the drift check
+// follows. The module is assembled in a sibling temporary directory and
+// its files renamed into place, so an interrupted run never leaves a
+// half-written module. When the directory already holds the module the
+// same inputs produce (genKey) it is left alone.
 func (s *State) generate(ctx context.Context) error {
 	dir, err := filepath.Abs(s.genDir())
 	if err != nil {
@@ -110,12 +117,22 @@ func (s *State) generate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	key, err := s.genKey(m)
+	graph, fromLock, err := s.lockedGraph()
+	if err != nil {
+		return err
+	}
+	var goMod []byte
+	if fromLock {
+		if goMod, fromLock, err = s.graphGoMod(m.base, m.main, graph); err != nil {
+			return err
+		}
+	}
+	key, err := s.genKey(m, graph, fromLock)
 	if err != nil {
 		return err
 	}
 	if genFresh(dir, key, m) {
-		// Tidied from the same inputs before, drift check included.
+		// Made from the same inputs before, drift check included.
 		if err := s.readGraph(dir); err != nil {
 			return err
 		}
@@ -126,19 +143,50 @@ func (s *State) generate(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	if err := s.tidy(ctx, tmp, m); err != nil {
+	if err := m.write(tmp); err != nil {
 		return err
 	}
-	// Before anything is written: a build module that moves the core
-	// or a plug off its version must not replace a good one.
-	if err := s.checkDrift(ctx, tmp); err != nil {
-		return err
+	if fromLock {
+		// The lock was made from this config, its graph passed the drift
+		// check then, and the local sources need nothing it lacks: no go
+		// mod tidy.
+		if err := s.checkCached(graph); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(tmp, "go.mod"), goMod, 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), graphSum(graph), 0o644); err != nil {
+			return err
+		}
+	} else {
+		if err := s.tidy(ctx, tmp); err != nil {
+			return err
+		}
+		// Before anything is written: a build module that moves the core
+		// or a plug off its version must not replace a good one.
+		if err := s.checkDrift(ctx, tmp); err != nil {
+			return err
+		}
 	}
 	if err := s.findRaises(ctx, tmp); err != nil {
 		return err
 	}
 	if err := s.readGraph(tmp); err != nil {
 		return err
+	}
+	if !fromLock {
+		// When the lock this run writes makes the same go.mod, the next
+		// run, from the lock, finds this module as it is.
+		tidied, err := os.ReadFile(filepath.Join(tmp, "go.mod"))
+		if err != nil {
+			return err
+		}
+		if again, ok, err := s.graphGoMod(m.base, m.main, s.lock.graph); err == nil && ok && bytes.Equal(again, tidied) {
+			if key, err = s.genKey(m, s.lock.graph, true); err != nil {
+				return err
+			}
+		}
 	}
 	st := genState{Key: key, Files: map[string]string{}, Links: m.links}
 	// The state goes first: should the run stop half-way, the module
@@ -239,6 +287,7 @@ func (s *State) module() (*genModule, error) {
 		}
 		m.Replace = append(m.Replace, rep)
 	}
+	g.base = m
 	g.goMod, err = codegen.GoMod(m)
 	if err != nil {
 		return nil, fmt.Errorf("writing go.mod: %w", err)
@@ -282,30 +331,38 @@ func (s *State) template() (string, error) {
 	return string(b), nil
 }
 
-// tidy writes m into tmp and completes it with go mod tidy, counting the
-// modules it downloads.
-func (s *State) tidy(ctx context.Context, tmp string, m *genModule) error {
-	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), m.goMod, 0o644); err != nil {
+// write writes m into dir as it is before its graph is known: go.mod,
+// the main package, go.sum seeded with the lock's hashes, and the local/
+// links.
+func (m *genModule) write(dir string) error {
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), m.goMod, 0o644); err != nil {
 		return err
 	}
 	for _, f := range m.main {
-		if err := os.WriteFile(filepath.Join(tmp, f.Name), f.Data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
 			return err
 		}
 	}
 	if len(m.sum) > 0 {
-		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), m.sum, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "go.sum"), m.sum, 0o644); err != nil {
 			return err
 		}
 	}
-	if err := os.Mkdir(filepath.Join(tmp, LocalDir), 0o755); err != nil {
+	if err := os.Mkdir(filepath.Join(dir, LocalDir), 0o755); err != nil {
 		return err
 	}
 	for name, target := range m.links {
-		if err := os.Symlink(target, filepath.Join(tmp, LocalDir, name)); err != nil {
+		if err := os.Symlink(target, filepath.Join(dir, LocalDir, name)); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// tidy completes the module write wrote into tmp with go mod tidy, which
+// verifies every download against the hashes seeded from the lock,
+// counting the modules it downloads.
+func (s *State) tidy(ctx context.Context, tmp string) error {
 	// Each module whose files go downloads it says as it starts ("go:
 	// downloading example.com/m v1.2.3"): counted, it shows where a long
 	// tidy is (a first lock of Caddy downloads hundreds).
@@ -326,20 +383,28 @@ func (s *State) tidy(ctx context.Context, tmp string, m *genModule) error {
 	return nil
 }
 
-// genKey digests everything go mod tidy reads: the untidied go.mod, main and
-// go.sum seeded from the lock, the content of every fetched tree, the shape
-// of every local directory (modshape:
-// its go.mod and the imports of its Go files, not the bodies of its code,
-// which the build reads through the links as they are) and the toolchain.
-// An edit to a function of a local plug leaves the key as it was, so go mod
-// tidy does not run again. Modules from the proxy are immutable at a
-// version, so their content needs no hash here.
-func (s *State) genKey(m *genModule) (string, error) {
+// genKey digests everything the build module is made from: its go.mod
+// before the graph is known and its main package; the graph, when it
+// comes from the lock (fromLock), else the go.sum seeded from the lock that
+// go mod tidy reads; the content of every fetched tree; the shape of every
+// local directory (modshape: its go.mod and the imports of its Go files, not
+// the bodies of its code, which the build reads through the links as they
+// are); and the toolchain. An edit to a function of a local plug leaves the
+// key as it was, so the module is left alone. Modules from the proxy are
+// immutable at a version, so their content needs no hash here.
+func (s *State) genKey(m *genModule, graph []lock.Module, fromLock bool) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "plugctl-gen/v3\ntoolchain %s\n", s.Toolchain.Version)
-	fmt.Fprintf(h, "go.mod %s\ngo.sum %s\n", sha256hex(m.goMod), sha256hex(m.sum))
+	fmt.Fprintf(h, "go.mod %s\n", sha256hex(m.goMod))
 	for _, f := range m.main {
 		fmt.Fprintf(h, "main %s %s\n", f.Name, sha256hex(f.Data))
+	}
+	if fromLock {
+		// go.mod and go.sum are the graph's: the seed of go.sum is not
+		// read.
+		fmt.Fprintf(h, "graph %s\n", graphDigest(graph))
+	} else {
+		fmt.Fprintf(h, "go.sum %s\n", sha256hex(m.sum))
 	}
 	names := make([]string, 0, len(m.links))
 	for n := range m.links {

@@ -241,25 +241,44 @@ func TestGenerateSteps(t *testing.T) {
 	if notes := r.lines("note"); len(notes) != 1 || !strings.Contains(notes[0], "plugconfig.lock: written\n  core: added at v1.6.0\n") {
 		t.Errorf("notes %v", notes)
 	}
-	// The first run made the lock, which seeds go.sum from now on: the
-	// module is tidied once more, and then left alone.
-	if _, _, err := runSteps(t, Options{File: cfg}, GenerateSteps); err != nil {
+	// From the lock the first run made, the module is written from the
+	// lock's graph: go mod tidy does not run again, and the files are those
+	// go mod tidy wrote.
+	gomod, _ := os.ReadFile(filepath.Join(s.GenDir, "go.mod"))
+	gosum, _ := os.ReadFile(filepath.Join(s.GenDir, "go.sum"))
+	_, r, err = runSteps(t, Options{File: cfg}, GenerateSteps)
+	if err != nil || r.ran("go mod tidy") {
+		t.Errorf("from the lock: %v, tidied %v", err, r.ran("go mod tidy"))
+	}
+	// So too in a fresh checkout: no .plugctl yet.
+	if err := os.RemoveAll(filepath.Join(dir, StateDir)); err != nil {
 		t.Fatal(err)
 	}
 	_, r, err = runSteps(t, Options{File: cfg}, GenerateSteps)
 	if err != nil || r.ran("go mod tidy") {
-		t.Errorf("unchanged: %v, tidied %v", err, r.ran("go mod tidy"))
+		t.Errorf("from the lock, no .plugctl: %v, tidied %v", err, r.ran("go mod tidy"))
+	}
+	gomod2, _ := os.ReadFile(filepath.Join(s.GenDir, "go.mod"))
+	gosum2, _ := os.ReadFile(filepath.Join(s.GenDir, "go.sum"))
+	if !bytes.Equal(gomod, gomod2) || !bytes.Equal(gosum, gosum2) {
+		t.Errorf("go.mod or go.sum written from the lock differ from the tidied ones:\n%s\n%s\n%s\n%s", gomod, gomod2, gosum, gosum2)
 	}
 	lockData, _ := os.ReadFile(filepath.Join(dir, "plugconfig.lock"))
-	// An edit to the body of a local source's code is no input of go mod
-	// tidy (modshape), nor of the lock, which holds the source's path.
-	write(t, filepath.Join(dir, "local", "local.go"), "package local\n\nconst X = 1\n")
-	_, r, err = runSteps(t, Options{File: cfg}, GenerateSteps)
-	if err != nil || r.ran("go mod tidy") {
-		t.Errorf("edited local source: %v, tidied %v", err, r.ran("go mod tidy"))
-	}
-	if now, _ := os.ReadFile(filepath.Join(dir, "plugconfig.lock")); !bytes.Equal(now, lockData) {
-		t.Errorf("the lock changed:\n%s", now)
+	// An edit to the body of a local source's code changes nothing the
+	// graph depends on, nor the lock, which holds the source's path; nor
+	// does an import the graph provides.
+	for _, code := range []string{
+		"package local\n\nconst X = 1\n",
+		"package local\n\nimport _ \"example.com/metrics\"\n\nconst X = 1\n",
+	} {
+		write(t, filepath.Join(dir, "local", "local.go"), code)
+		_, r, err = runSteps(t, Options{File: cfg}, GenerateSteps)
+		if err != nil || r.ran("go mod tidy") {
+			t.Errorf("edited local source: %v, tidied %v\n%s", err, r.ran("go mod tidy"), code)
+		}
+		if now, _ := os.ReadFile(filepath.Join(dir, "plugconfig.lock")); !bytes.Equal(now, lockData) {
+			t.Errorf("the lock changed:\n%s", now)
+		}
 	}
 	// An import of a module the graph lacks is found by go mod tidy, and
 	// the lock records it.

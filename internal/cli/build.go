@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/pipeline"
 	"github.com/plugctl/plugctl/internal/platform"
+	"github.com/plugctl/plugctl/internal/store"
 )
 
 // buildOptions are the inputs of plugctl build.
@@ -31,6 +33,8 @@ type buildOptions struct {
 	// VerifyKeys are verifier keys (FILE.pub); with --offline or --bundle
 	// the vendor tree must be signed by one of them. Repeatable.
 	VerifyKeys []string
+	// Store is the artifact store (--store, else PLUGCTL_STORE).
+	Store string
 
 	fileSet bool              // -f was given
 	targets []platform.Target // Targets, parsed by validate
@@ -72,13 +76,19 @@ was built from; when nothing that feeds an artifact changed, it is reused at onc
 --bundle FILE does the same from a bundle made by plugctl bundle, whose config it uses.
 With --verify-key KEY.pub (repeatable), the tree must also carry a signature by one of
 the keys over its manifest and lock (plugctl vendor --sign, plugctl bundle --sign).
+
+--store DIR (or PLUGCTL_STORE) keeps artifacts by the digest of their inputs, for every
+machine sharing DIR: an artifact whose inputs were built before is copied from it, its
+sha256 checked, instead of compiled; a new one is put into it. A damaged entry is
+ignored and replaced, never used.
 On a terminal a table of the artifacts ends the output; elsewhere one line each:
 target, path and sha256.`,
 		Example: `  plugctl build
   plugctl build --target linux/amd64 --target darwin/arm64 -o 'dist/{name}_{os}_{arch}'
   plugctl build --locked --offline
   plugctl build --bundle site.tar.gz
-  plugctl build --bundle site.tar.gz --verify-key release.key.pub`,
+  plugctl build --bundle site.tar.gz --verify-key release.key.pub
+  plugctl build --locked --store /mnt/plugctl-store`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.fileSet = cmd.Flags().Changed("file")
 			if runF != nil {
@@ -94,6 +104,8 @@ target, path and sha256.`,
 	cmd.Flags().StringVar(&o.Bundle, "bundle", "", "build offline from a bundle (plugctl bundle) instead of the config")
 	cmd.Flags().StringArrayVar(&o.VerifyKeys, "verify-key", nil, "with --offline or --bundle: the tree must be signed by this verifier key (FILE.pub), repeatable: any one")
 	_ = cmd.MarkFlagFilename("verify-key", "pub")
+	cmd.Flags().StringVar(&o.Store, "store", "", "artifact store shared across runs and machines: copy an artifact built before, store a new one (default $"+store.EnvStore+")")
+	_ = cmd.MarkFlagDirname("store")
 	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
 	addLockedFlag(cmd, &o.Locked)
 	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch, fail.Compile)
@@ -116,6 +128,9 @@ type artifactResult struct {
 	// Reused is true when nothing that feeds the artifact changed and it
 	// was not rebuilt.
 	Reused bool `json:"reused"`
+	// FromStore is true when it was copied from the artifact store
+	// (--store); Reused is then true too.
+	FromStore bool `json:"from_store,omitempty"`
 }
 
 func buildRun(ctx context.Context, o *buildOptions) error {
@@ -128,8 +143,11 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.Store == "" {
+		o.Store = os.Getenv(store.EnvStore)
+	}
 	opts := pipeline.Options{Bundle: o.Bundle, Targets: o.targets, Output: o.Output, Force: o.Force,
-		Lock: pipeline.LockOptions{Locked: o.Locked}, VerifyKeys: keys}
+		Lock: pipeline.LockOptions{Locked: o.Locked}, VerifyKeys: keys, Store: o.Store}
 	steps := pipeline.BuildSteps
 	switch {
 	case o.Bundle != "":
@@ -148,7 +166,7 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 	err = pipeline.Run(ctx, s, steps)
 	var rows []summaryRow
 	for _, a := range s.Artifacts() {
-		res.Artifacts = append(res.Artifacts, artifactResult{Target: a.Target.String(), Path: a.Path, SHA256: a.SHA256, Size: a.Size, Reused: a.Reused})
+		res.Artifacts = append(res.Artifacts, artifactResult{Target: a.Target.String(), Path: a.Path, SHA256: a.SHA256, Size: a.Size, Reused: a.Reused, FromStore: a.FromStore})
 		rows = append(rows, summaryRow{Artifact: a.Path, Target: a.Target.String(), Size: a.Size, SHA256: a.SHA256, Took: a.Duration, Cached: a.Reused})
 	}
 	o.printArtifacts(rows)

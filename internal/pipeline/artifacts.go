@@ -27,6 +27,9 @@ type Artifact struct {
 	SHA256 string // hex
 	Size   int64
 	Reused bool // nothing that feeds it changed: the go command did not run
+	// FromStore says it was copied from the artifact store (Options.Store)
+	// rather than compiled; Reused is then set too.
+	FromStore bool
 }
 
 // artifactInputs digests everything that feeds this project's artifacts besides the
@@ -129,13 +132,37 @@ func (s *State) pinned() (coreVersion string, ok bool) {
 
 // reuse (the reuse step, before resolve) ends the run when every target's
 // artifact is up to date, deciding from the config, the lock, the local
-// sources and the records beside the artifacts alone: nothing is
+// sources and the records beside the artifacts alone — or, with a store
+// (Options.Store), copied from the store's entry of its inputs: nothing is
 // resolved, generated or compiled. It is the whole of a build that has
 // nothing to do.
 func (s *State) reuse(context.Context) error {
-	arts, ok := s.reusable()
+	coreVersion, ok := s.pinned()
 	if !ok {
 		return nil
+	}
+	in, err := s.artifactInputs()
+	if err != nil {
+		return nil // the full pipeline reports it
+	}
+	if strings.Contains(s.Output, "{version}") && coreVersion == "" {
+		return nil
+	}
+	var arts []*Artifact
+	for _, t := range s.Targets {
+		path := s.outputFor(t, coreVersion)
+		digest := in.Digest(t.String())
+		if rec, ok := artifact.Check(path, digest, s.statDir()); ok {
+			arts = append(arts, &Artifact{Artifact: build.Artifact{Target: t, Path: path}, SHA256: rec.SHA256, Size: rec.Size, Reused: true})
+			continue
+		}
+		// What the store gives stays, a valid artifact, even if a later
+		// target must be built: reuseTargets finds it in place.
+		a, ok, err := s.fromStore(t, path, digest, nil)
+		if err != nil || !ok {
+			return err
+		}
+		arts = append(arts, a)
 	}
 	for _, a := range arts {
 		s.keep(a)
@@ -145,39 +172,15 @@ func (s *State) reuse(context.Context) error {
 	return nil
 }
 
-// reusable returns the artifacts of every target if every one of them is
-// up to date, as reuse decides it.
-func (s *State) reusable() ([]*Artifact, bool) {
-	coreVersion, ok := s.pinned()
-	if !ok {
-		return nil, false
-	}
-	in, err := s.artifactInputs()
-	if err != nil {
-		return nil, false // the full pipeline reports it
-	}
-	if strings.Contains(s.Output, "{version}") && coreVersion == "" {
-		return nil, false
-	}
-	var out []*Artifact
-	for _, t := range s.Targets {
-		path := s.outputFor(t, coreVersion)
-		rec, ok := artifact.Check(path, in.Digest(t.String()), s.statDir())
-		if !ok {
-			return nil, false
-		}
-		out = append(out, &Artifact{Artifact: build.Artifact{Target: t, Path: path}, SHA256: rec.SHA256, Size: rec.Size, Reused: true})
-	}
-	return out, true
-}
-
 // keep records a, reused, as its target's artifact, and says so.
 func (s *State) keep(a *Artifact) {
 	if s.artifacts == nil {
 		s.artifacts = map[platform.Target]*Artifact{}
 	}
 	s.artifacts[a.Target] = a
-	s.R.Note("reused " + display(a.Path) + " (nothing changed)")
+	if !a.FromStore {
+		s.R.Note("reused " + display(a.Path) + " (nothing changed)")
+	}
 }
 
 // moduleDir is the build module compile builds: the one generate wrote,
@@ -217,8 +220,18 @@ func (s *State) reuseTargets(context.Context) error {
 	n := 0
 	for _, t := range s.Targets {
 		path := s.output(t)
-		if rec, ok := artifact.Check(path, in.Digest(t.String()), s.statDir()); ok && maps.Equal(rec.Generated, s.generated) {
+		digest := in.Digest(t.String())
+		if rec, ok := artifact.Check(path, digest, s.statDir()); ok && maps.Equal(rec.Generated, s.generated) {
 			s.keep(&Artifact{Artifact: build.Artifact{Target: t, Path: path}, SHA256: rec.SHA256, Size: rec.Size, Reused: true})
+			n++
+			continue
+		}
+		a, ok, err := s.fromStore(t, path, digest, s.generated)
+		if err != nil {
+			return err
+		}
+		if ok {
+			s.keep(a)
 			n++
 		}
 	}
@@ -337,6 +350,7 @@ func (s *State) finish(b build.Artifact, in artifact.Inputs, gen map[string]stri
 	if err := artifact.Write(b.Path, rec, doc, s.statDir()); err != nil {
 		return nil, err
 	}
+	s.toStore(b.Path, rec, doc)
 	return &Artifact{Artifact: b, SHA256: sum, Size: size}, nil
 }
 

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -66,7 +67,11 @@ func TestReuseExactPins(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			arts, ok := load().reusable()
+			s := load()
+			if err := s.reuse(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			arts, ok := s.Artifacts(), s.done
 			if ok != tt.reused {
 				t.Fatalf("Reuse with core version %s = %v, want %v", tt.version, ok, tt.reused)
 			}

@@ -28,6 +28,7 @@ import (
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/signing"
 	"github.com/plugctl/plugctl/internal/source"
+	"github.com/plugctl/plugctl/internal/store"
 	"github.com/plugctl/plugctl/internal/vendortree"
 )
 
@@ -68,6 +69,10 @@ type Options struct {
 	// Tree is a vendor tree plugctl verify checks on its own, with no
 	// config (verify DIR).
 	Tree string
+	// Store is the artifact store build copies artifacts from and puts
+	// them into (--store, PLUGCTL_STORE): a directory, created if need
+	// be. Empty for none.
+	Store string
 	// Why is the module plugctl why asks about; a strict config's raises
 	// are warnings in its run, since why is how one looks into them.
 	Why string
@@ -178,6 +183,8 @@ type State struct {
 	hashes *modhash.Cache
 	trees  map[string]string
 	inputs *artifact.Inputs
+	// store is Opts.Store, opened on first use.
+	store *store.Store
 	// graphs are the module graphs read this run, by build module
 	// directory (moduleGraph).
 	graphs map[string]graph

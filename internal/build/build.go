@@ -37,6 +37,12 @@ type Options struct {
 	// default is static.
 	Cgo    bool
 	Vendor bool // build from Dir/vendor with the network off
+	// Mirror, when set, is a directory in GOPROXY layout holding every
+	// module of the build (a vendor tree's mirror): the build is in module
+	// mode, as online, with GOPROXY pointing there alone and the module
+	// cache ModCache, so the binary is the online one, byte for byte.
+	Mirror   string
+	ModCache string
 	// Owners maps module paths to the plug (or "core") they belong to, so a
 	// compile error can name its culprit; Sources maps the directories of
 	// the plugs built from one to them, for the errors that name a file by
@@ -160,6 +166,20 @@ func Env(o Options, t platform.Target) map[string]string {
 		env["GOPROXY"] = "off"
 		env["GOSUMDB"] = "off"
 	}
+	if o.Mirror != "" {
+		// go.sum is complete (it came with the tree, made from the lock):
+		// no checksum database, no private patterns that would send a
+		// module anywhere but the mirror.
+		url := "file://" + filepath.ToSlash(o.Mirror)
+		if !strings.HasPrefix(url, "file:///") {
+			url = "file:///" + strings.TrimPrefix(url, "file://") // C:/… on Windows
+		}
+		env["GOPROXY"] = url
+		env["GOSUMDB"] = "off"
+		env["GONOSUMDB"], env["GOPRIVATE"], env["GONOPROXY"], env["GOINSECURE"] = "", "", "", ""
+		env["GOMODCACHE"] = o.ModCache
+		env["GOFLAGS"] = "-modcacherw" // so that the private cache can be removed
+	}
 	return env
 }
 
@@ -197,7 +217,7 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Ta
 			return nil, &fail.EnvError{Path: out, Err: env.Err}
 		}
 		var re *run.Error
-		if errors.As(err, &re) {
+		if errors.As(err, &re) && re.Stderr != "" {
 			return nil, fail.Wrap(fail.Compile, fmt.Errorf("%s%s", culprits(re.Stderr, o), re.Stderr))
 		}
 		return nil, fail.Wrap(fail.Compile, err)

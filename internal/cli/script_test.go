@@ -125,7 +125,7 @@ func runScripts(t *testing.T, dir string) {
 			"httpsfiles":  cmdHTTPSFiles,
 			"stdoutenv":   cmdStdoutEnv,
 			"tarlist":     cmdTarList,
-		}, hostileCmds, airgapCmds, opensCmds, planCmds),
+		}, hostileCmds, airgapCmds, opensCmds, planCmds, mirrorCmds),
 	})
 }
 

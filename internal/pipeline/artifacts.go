@@ -282,6 +282,10 @@ func (s *State) compile(ctx context.Context) error {
 		}
 	}
 	tags, ldflags := s.BuildFlags()
+	mirror, modcache, err := s.offlineMirror()
+	if err != nil {
+		return err
+	}
 	built, err := build.Compile(ctx, s.R, build.Options{
 		Dir:      s.moduleDir(),
 		Targets:  todo,
@@ -293,7 +297,9 @@ func (s *State) compile(ctx context.Context) error {
 		Owners:   s.owners(),
 		Notes:    map[string]string{source.CoreName: s.raisedNote()},
 		Sources:  s.sourceDirs(),
-		Vendor:   s.Offline,
+		Vendor:   s.Offline && mirror == "",
+		Mirror:   mirror,
+		ModCache: modcache,
 		Progress: s.Progress,
 		Claim:    s.claim(),
 	})

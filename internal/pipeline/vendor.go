@@ -180,6 +180,9 @@ func (s *State) assemble(ctx context.Context, gen, dir, tmp string) (*vendortree
 		}
 		return nil, fail.Wrap(fail.Fetch, fmt.Errorf("vendoring the module graph: %w", err))
 	}
+	if err := s.mirror(ctx, tmp); err != nil {
+		return nil, err
+	}
 	if err := vendortree.Normalize(tmp); err != nil {
 		return nil, err
 	}
@@ -288,6 +291,18 @@ func (s *State) verify(context.Context) error {
 	}
 	s.inputs.Tags, s.inputs.Ldflags = s.BuildFlags()
 	s.Tree = vt
+	if m.HasMirror() {
+		// The mirror is built from: its modules must be the lock's (or,
+		// with no lock at hand, the tree's go.sum's, which the manifest
+		// pins).
+		sums := treeSums(dir)
+		if f != nil {
+			sums = lockSums(f)
+		}
+		if err := vendortree.CheckMirror(dir, sums); err != nil {
+			return err
+		}
+	}
 	if s.Opts.Lock.Locked && !exists(lockPath) {
 		// The lock was compared with the tree only because it exists.
 		return fail.New(fail.Mismatch, "%s does not exist, and --locked requires the lock the vendor tree was made with", lockPath)

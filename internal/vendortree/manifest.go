@@ -9,6 +9,8 @@
 //	                          the git, archive and local plugs, and the config's local
 //	                          replace entries, which go.mod replaces with ./local/<module>
 //	vendor/                   every module of the build graph, as `go mod vendor` writes it
+//	mirror/                   every module of go.sum in GOPROXY layout (MirrorDir), which
+//	                          offline builds use as their module proxy
 //	plugctl-vendor.json       the manifest
 //	plugctl-vendor.sig        its signature, when the tree was signed (see SignedText)
 //

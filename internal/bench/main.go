@@ -60,8 +60,8 @@ func main() {
 	baseline := flag.String("baseline", "", "a git revision of plugctl to compare offline rebuilds with (f)")
 	real := flag.Bool("real", false, "run the real-world bench instead (make bench-real: Caddy, xcaddy, the module proxy)")
 	coldRuns := flag.Int("cold-runs", 1, "with -real: rounds of the cold build, which compiles all of Caddy")
-	if os.Getenv(wrapEnv) != "" && filepath.Base(os.Args[0]) == "go" {
-		os.Exit(goWrapper()) // this program as the logging go of -real
+	if tool := filepath.Base(os.Args[0]); os.Getenv(wrapEnv) != "" && (tool == "go" || tool == "git") {
+		os.Exit(goWrapper(tool)) // this program as the logging go or git of -real
 	}
 	flag.Parse()
 	if *real {

@@ -50,6 +50,7 @@ type realBench struct {
 	gitplug  string // the git plug's repository
 	gen      string // plugctl's generated module
 	realGo   string // the go command on PATH
+	realGit  string // the git command on PATH
 	wrapDir  string // a directory whose "go" logs each go command and runs realGo
 	goLog    string // where it logs
 	floorOut string
@@ -63,8 +64,9 @@ type realBench struct {
 	inspectRead          int64         // bytes plugctl inspect read
 }
 
-// goCall is one go command the wrapper ran for plugctl.
+// goCall is one go or git command the wrapper ran for plugctl.
 type goCall struct {
+	Tool  string            `json:"tool"` // go or git
 	Args  []string          `json:"args"`
 	Env   map[string]string `json:"env"`
 	Start int64             `json:"start"` // Unix nanoseconds
@@ -72,15 +74,16 @@ type goCall struct {
 }
 
 // wrapEnv is the environment variable that makes the bench binary, when
-// invoked as "go", log the command to its value and run BENCH_REAL_GO.
+// invoked as "go" or "git", log the command to its value and run
+// BENCH_REAL_GO or BENCH_REAL_GIT.
 const wrapEnv = "BENCH_GO_LOG"
 
-// goWrapper runs the real go command with this process's arguments and
-// logs when it started and ended: plugctl's own time around its go commands
-// is the rest.
-func goWrapper() int {
+// goWrapper runs the real go or git command (tool) with this process's
+// arguments and logs when it started and ended: plugctl's own time around
+// its go and git commands is the rest.
+func goWrapper(tool string) int {
 	start := time.Now()
-	c := exec.Command(os.Getenv("BENCH_REAL_GO"), os.Args[1:]...)
+	c := exec.Command(os.Getenv("BENCH_REAL_"+strings.ToUpper(tool)), os.Args[1:]...)
 	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
 	err := c.Run()
 	end := time.Now()
@@ -90,7 +93,7 @@ func goWrapper() int {
 			env[k] = v
 		}
 	}
-	line, _ := json.Marshal(goCall{Args: os.Args[1:], Env: env, Start: start.UnixNano(), End: end.UnixNano()})
+	line, _ := json.Marshal(goCall{Tool: tool, Args: os.Args[1:], Env: env, Start: start.UnixNano(), End: end.UnixNano()})
 	if f, ferr := os.OpenFile(os.Getenv(wrapEnv), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); ferr == nil {
 		f.Write(append(line, '\n'))
 		f.Close()
@@ -99,7 +102,7 @@ func goWrapper() int {
 		return ee.ExitCode()
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench go wrapper:", err)
+		fmt.Fprintln(os.Stderr, "bench wrapper:", err)
 		return 1
 	}
 	return 0
@@ -203,6 +206,9 @@ func (r *realBench) setup() error {
 	if r.realGo, err = exec.LookPath("go"); err != nil {
 		return err
 	}
+	if r.realGit, err = exec.LookPath("git"); err != nil {
+		return err
+	}
 	b.logf("building plugctl")
 	b.plugctl = filepath.Join(b.tmp, "bin", "plugctl")
 	if _, err := b.cmd(b.repo, nil, "go", "build", "-o", b.plugctl, "./cmd/plugctl"); err != nil {
@@ -224,8 +230,10 @@ func (r *realBench) setup() error {
 	if err := os.MkdirAll(r.wrapDir, 0o755); err != nil {
 		return err
 	}
-	if err := copyFile(self, filepath.Join(r.wrapDir, "go"), 0o755); err != nil {
-		return err
+	for _, tool := range []string{"go", "git"} {
+		if err := copyFile(self, filepath.Join(r.wrapDir, tool), 0o755); err != nil {
+			return err
+		}
 	}
 
 	// The plugs: a directory, and a git repository with a tag.
@@ -278,11 +286,15 @@ plugins:
 	return nil
 }
 
-// wrapped runs plugctl args in the project with the logging go first on
-// PATH and returns when it started and ended and the go commands it ran.
-func (r *realBench) wrapped(args ...string) (start, end time.Time, calls []goCall, err error) {
+// wrapped runs plugctl args in the project, with env added, the logging go
+// and git first on PATH, and returns when it started and ended and the go
+// and git commands it ran.
+func (r *realBench) wrapped(env map[string]string, args ...string) (start, end time.Time, calls []goCall, err error) {
 	os.Remove(r.goLog)
-	extra := map[string]string{"PATH": r.wrapDir + string(os.PathListSeparator) + os.Getenv("PATH"), wrapEnv: r.goLog, "BENCH_REAL_GO": r.realGo}
+	extra := map[string]string{"PATH": r.wrapDir + string(os.PathListSeparator) + os.Getenv("PATH"), wrapEnv: r.goLog, "BENCH_REAL_GO": r.realGo, "BENCH_REAL_GIT": r.realGit}
+	for k, v := range env {
+		extra[k] = v
+	}
 	start = time.Now()
 	_, err = r.cmd(r.proj, extra, r.plugctl, args...)
 	end = time.Now()
@@ -303,43 +315,98 @@ func (r *realBench) wrapped(args ...string) (start, end time.Time, calls []goCal
 	return start, end, calls, nil
 }
 
+// around is where one plugctl build spent its time, from the wrapper's log.
+type around struct {
+	pre, post time.Duration // plugctl's start to go build's start; go build's end to plugctl's exit
+	preCmds   time.Duration // of pre, time in go and git commands (their union)
+	compile   time.Duration // the go build
+	build     *goCall
+}
+
+// own is plugctl's own time around the compile: pre and post minus the go
+// and git commands it waited for.
+func (a around) own() time.Duration { return a.pre + a.post - a.preCmds }
+
+func splitRun(start, end time.Time, calls []goCall) (around, error) {
+	var a around
+	for k := range calls {
+		c := &calls[k]
+		if c.Tool == "go" && len(c.Args) > 0 && c.Args[0] == "build" {
+			a.build = c
+		}
+	}
+	if a.build == nil {
+		return a, fmt.Errorf("plugctl ran no go build")
+	}
+	a.pre = time.Duration(a.build.Start - start.UnixNano())
+	a.post = time.Duration(end.UnixNano() - a.build.End)
+	a.compile = time.Duration(a.build.End - a.build.Start)
+	// The union of the command intervals before the go build (go may run
+	// git itself: nested intervals count once).
+	var spans [][2]int64
+	for _, c := range calls {
+		if c.Start < a.build.Start {
+			spans = append(spans, [2]int64{c.Start, min(c.End, a.build.Start)})
+		}
+	}
+	slices.SortFunc(spans, func(x, y [2]int64) int { return int(x[0] - y[0]) })
+	var cur [2]int64
+	for i, sp := range spans {
+		if i == 0 || sp[0] > cur[1] {
+			if i > 0 {
+				a.preCmds += time.Duration(cur[1] - cur[0])
+			}
+			cur = sp
+			continue
+		}
+		cur[1] = max(cur[1], sp[1])
+	}
+	if len(spans) > 0 {
+		a.preCmds += time.Duration(cur[1] - cur[0])
+	}
+	return a, nil
+}
+
+// describeCalls lists the go and git commands other than the go build.
+func describeCalls(calls []goCall, tmp string) string {
+	var out []string
+	for _, c := range calls {
+		if c.Tool == "go" && len(c.Args) > 0 && c.Args[0] == "build" {
+			continue
+		}
+		out = append(out, "`"+c.Tool+" "+strings.Join(redactTmp(c.Args, tmp), " ")+"`")
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
+}
+
 // overhead measures plugctl's own time before and after its go build, and
 // learns the exact go build it runs: the floor is that command.
 func (r *realBench) overhead(n int) error {
 	b := r.bench
-	var pres, posts, others []time.Duration
-	var seen []string
+	var pres, posts, cmds, owns []time.Duration
+	var seen string
 	// A first run through the wrapper, not counted: plugctl caches what
 	// go env says by the go command's path, which the wrapper changes.
-	if _, _, _, err := r.wrapped("build", "--force", "-q"); err != nil {
+	if _, _, _, err := r.wrapped(nil, "build", "--force", "-q"); err != nil {
 		return err
 	}
 	for i := range n {
 		b.logf("overhead run %d/%d", i+1, n)
-		start, end, calls, err := r.wrapped("build", "--force", "-q")
+		start, end, calls, err := r.wrapped(nil, "build", "--force", "-q")
 		if err != nil {
 			return err
 		}
-		var build *goCall
-		var other time.Duration
-		for k := range calls {
-			c := &calls[k]
-			if len(c.Args) > 0 && c.Args[0] == "build" {
-				build = c
-				continue
-			}
-			other += time.Duration(c.End - c.Start)
-			if i == 0 {
-				seen = append(seen, "`go "+strings.Join(c.Args, " ")+"`")
-			}
+		a, err := splitRun(start, end, calls)
+		if err != nil {
+			return err
 		}
-		if build == nil {
-			return fmt.Errorf("plugctl build --force ran no go build")
-		}
-		pres = append(pres, time.Duration(build.Start-start.UnixNano()))
-		posts = append(posts, time.Duration(end.UnixNano()-build.End))
-		others = append(others, other)
+		pres, posts, cmds, owns = append(pres, a.pre), append(posts, a.post), append(cmds, a.preCmds), append(owns, a.own())
 		if i == 0 {
+			seen = describeCalls(calls, b.tmp)
+			build := a.build
 			r.goBuild = nil
 			for k := 1; k < len(build.Args); k++ { // "build" and "." aside
 				if build.Args[k] == "-o" {
@@ -360,7 +427,6 @@ func (r *realBench) overhead(n int) error {
 			slices.Sort(r.goEnv)
 		}
 	}
-	pre, post := median(pres), median(posts)
 	bin := filepath.Join(r.proj, "dist", "caddy")
 	fi, err := os.Stat(bin)
 	if err != nil {
@@ -375,18 +441,19 @@ func (r *realBench) overhead(n int) error {
 		}
 		hashes = append(hashes, time.Since(start))
 	}
+	pre, post, own := median(pres), median(posts), median(owns)
 	fmt.Fprintf(&b.md, "### Where plugctl's time goes around the compile\n\n")
-	fmt.Fprintf(&b.md, "`plugctl build --force -q`, %d runs, with a `go` first on `PATH` that logs when each go command starts and ends (the bench binary itself, running the real go): before = plugctl's start to its `go build`'s start (plugctl's other go commands included), after = that `go build`'s end to plugctl's exit (hashing the artifact, reading its build information, the SBOM, the record).\n\n", n)
-	fmt.Fprintf(&b.md, "| | median | runs |\n|---|---|---|\n| before the compile | %s | %s |\n| of which other go commands | %s | %s |\n| after the link | %s | %s |\n| for reference: SHA-256 of the %s MB binary, in the bench's process | %s | %s |\n\n", ms(pre), list(pres), ms(median(others)), list(others), ms(post), list(posts), mb(fi.Size()), ms(median(hashes)), list(hashes))
-	if len(seen) > 0 {
-		fmt.Fprintf(&b.md, "Other go commands a forced build ran: %s.\n\n", strings.Join(seen, ", "))
-	}
-	ok := pre+post <= 100*time.Millisecond
-	fmt.Fprintf(&b.md, "Target: plugctl's own work around the compile (before plus after) ≤ 100 ms on Caddy: %s %s. ", ms(pre+post), b.verdict(ok, "own work around the compile ≤ 0.1 s"))
+	fmt.Fprintf(&b.md, "`plugctl build --force -q`, %d runs (after one uncounted), with a `go` and a `git` first on `PATH` that log when each command starts and ends (the bench binary itself, running the real one): before = plugctl's start to its `go build`'s start, after = that `go build`'s end to plugctl's exit (hashing the artifact, reading its build information, the SBOM, the record); plugctl's own = both, less the go and git commands it waited for.\n\n", n)
+	fmt.Fprintf(&b.md, "| | median | runs |\n|---|---|---|\n| before the compile | %s | %s |\n| of which go and git commands | %s | %s |\n| after the link | %s | %s |\n| **plugctl's own** (before + after − commands) | %s | %s |\n| for reference: SHA-256 of the %s MB binary, in the bench's process | %s | %s |\n\n",
+		ms(pre), list(pres), ms(median(cmds)), list(cmds), ms(post), list(posts), ms(own), list(owns), mb(fi.Size()), ms(median(hashes)), list(hashes))
+	fmt.Fprintf(&b.md, "Commands a forced build ran besides the compile: %s.\n\n", seen)
+	total := pre + post
+	ok := total <= 100*time.Millisecond
+	fmt.Fprintf(&b.md, "Target: plugctl's work around the compile (before plus after) ≤ 100 ms on Caddy: %s, of which plugctl's own %s: %s. ", ms(total), ms(own), b.verdict(ok, "work around the compile ≤ 0.1 s"))
 	if !ok {
-		fmt.Fprintf(&b.md, "Before the compile, most of the time is the go commands listed: a forced build re-fetches the sources it builds from (`go mod download -json` of each module, the git plug's `ls-remote`), which a build from an up-to-date lock could skip by taking the module directories from the module cache and checking them against the lock's hashes. After the link, the time is the SHA-256 of the binary (the reference row): go's linker writes the binary through a memory map and go renames it into place, so there is no stream for plugctl to hash while it is written; reading the build information and writing the SBOM and the record cost about a millisecond. Meeting the target needs both: no go command before the compile when the lock is up to date, and the hash overlapped with something else or taken from go.")
+		fmt.Fprintf(&b.md, "Before the compile, the go and git commands listed re-fetch what the build is made from (`go mod download -json` of each module, the git plug's `ls-remote`); a build from an up-to-date lock could take the module directories from the module cache and check them against the lock's hashes instead. After the link, the time is the SHA-256 of the binary (compare the reference row): go's linker writes the binary through a memory map and go renames it into place, so there is no stream for plugctl to hash while it is written; reading the build information and writing the SBOM and the record cost about a millisecond (profiled). Meeting the target needs both: no command before the compile when the lock is up to date, and the hash taken from go or overlapped with the compile of another target.")
 	}
-	fmt.Fprintf(&b.md, "\n\nThe go build plugctl ran (the floor below runs exactly this, `-o` aside): `%s go %s`, in `$PROJ/.plugctl/gen`.\n\n", strings.Join(r.goEnv, " "), strings.Join(r.goBuild, " "))
+	fmt.Fprintf(&b.md, "\n\nThe go build plugctl ran (the floor below runs exactly this, `-o` aside): `%s go build %s`, in `$PROJ/.plugctl/gen`.\n\n", strings.Join(r.goEnv, " "), strings.Join(r.goBuild, " "))
 	return nil
 }
 
@@ -478,7 +545,7 @@ func (r *realBench) warm(n int) error {
 	}
 	fmt.Fprintf(&b.md, "\n- xcaddy / plugctl, median of the per-round ratios: **%.2f×** (plugctl is that many times faster; target ≥ 4×: %s).", xratio, b.verdict(xratio >= 4, "warm build ≥ 4× faster than xcaddy"))
 	if xratio < 4 {
-		fmt.Fprintf(&b.md, " Both link the same ~%s MB binary from a warm cache, so the link bounds plugctl; xcaddy's extra is its `go get`/`go mod tidy` of a fresh module each time.", mb(r.sizes["plugctl"]))
+		fmt.Fprintf(&b.md, " plugctl is at the floor (the ratio above): its time is go's compile and link of a %s MB binary, which xcaddy pays too, plus xcaddy's `go get` of a fresh module each time. So xcaddy / plugctl is at most xcaddy / floor = %.2f× here; nothing plugctl does can raise it, only a link that is a smaller share of xcaddy's time (a machine where the link is fast beside the module work, as in the issue's 10.26 s against 3.08 s).", mb(r.sizes["plugctl"]), float64(median(xt))/float64(median(ft)))
 	}
 	fmt.Fprintf(&b.md, "\n\n")
 	r.floorMedian = median(ft)
@@ -592,21 +659,19 @@ func (r *realBench) editLoop(n int) error {
 	if err := touch(); err != nil {
 		return err
 	}
-	_, _, calls, err := r.wrapped("build", "-q")
+	_, _, calls, err := r.wrapped(nil, "build", "-q")
 	if err != nil {
 		return err
 	}
-	var ran []string
 	tidy := false
 	for _, c := range calls {
-		ran = append(ran, "`go "+strings.Join(c.Args, " ")+"`")
-		tidy = tidy || len(c.Args) > 1 && c.Args[0] == "mod" && c.Args[1] == "tidy"
+		tidy = tidy || c.Tool == "go" && len(c.Args) > 1 && c.Args[0] == "mod" && c.Args[1] == "tidy"
 	}
 	ratio := medianFloat(ratios)
 	fmt.Fprintf(&b.md, "### Edit loop on the local plug\n\nEach run appends a new declaration to `$PROJ/localplug/plug.go` and then builds, %d rounds alternating:\n\n| command | median | runs |\n|---|---|---|\n", n)
 	fmt.Fprintf(&b.md, "| `plugctl build -q` | %s | %s |\n| floor (the go build above; the generated module reaches the plug through a symlink) | %s | %s |\n\n", ms(median(pt)), list(pt), ms(median(ft)), list(ft))
 	ok := ratio <= 1.1
-	fmt.Fprintf(&b.md, "The go commands a build after an edit ran (one more edit, through the logging go): %s.\n\n", strings.Join(ran, ", "))
+	fmt.Fprintf(&b.md, "Commands a build after an edit ran besides the compile (one more edit, through the logging go and git): %s.\n\n", describeCalls(calls, b.tmp))
 	fmt.Fprintf(&b.md, "plugctl / floor, median of the per-round ratios: **%.3f×** (target ≤ 1.1×: %s).", ratio, b.verdict(ok, "edit loop ≤ 1.1× the floor"))
 	if !ok && tidy {
 		fmt.Fprintf(&b.md, " The edit made plugctl run `go mod tidy` over the whole Caddy graph before compiling; writing go.mod and go.sum from an up-to-date lock removes that run.")
@@ -738,16 +803,25 @@ func (r *realBench) cold(runs int) error {
 	}
 	cache := filepath.Join(r.tmp, "gocache-cold")
 	env := map[string]string{"GOCACHE": cache}
-	var pt, ft []time.Duration
+	var pt, ft, inner, owns []time.Duration
 	var ratios []float64
 	for i := range runs {
 		var p, f time.Duration
 		steps := []func() error{
-			func() (err error) {
+			func() error {
 				b.logf("cold run %d/%d: plugctl", i+1, runs)
 				removeAll(cache)
-				p, err = b.cmd(r.proj, env, b.plugctl, "build", "--force", "-q")
-				return
+				start, end, calls, err := r.wrapped(env, "build", "--force", "-q")
+				if err != nil {
+					return err
+				}
+				p = end.Sub(start)
+				a, err := splitRun(start, end, calls)
+				if err != nil {
+					return err
+				}
+				inner, owns = append(inner, a.compile), append(owns, a.own())
+				return nil
 			},
 			func() (err error) {
 				b.logf("cold run %d/%d: floor", i+1, runs)
@@ -768,11 +842,14 @@ func (r *realBench) cold(runs int) error {
 	removeAll(cache)
 	ratio := medianFloat(ratios)
 	fmt.Fprintf(&b.md, "### Cold build: empty build cache\n\n`GOCACHE` an empty directory before every run (module cache warm), %d round(s) alternating; each compiles the standard library and all of Caddy:\n\n| command | median | runs |\n|---|---|---|\n", runs)
-	fmt.Fprintf(&b.md, "| `plugctl build --force -q` | %s | %s |\n| floor (the go build above) | %s | %s |\n\n", ms(median(pt)), list(pt), ms(median(ft)), list(ft))
+	fmt.Fprintf(&b.md, "| `plugctl build --force -q` (through the logging go and git) | %s | %s |\n| of which its go build | %s | %s |\n| of which plugctl's own work (as above) | %s | %s |\n| floor (the go build above) | %s | %s |\n\n", ms(median(pt)), list(pt), ms(median(inner)), list(inner), ms(median(owns)), list(owns), ms(median(ft)), list(ft))
 	ok := ratio <= 1.05
-	fmt.Fprintf(&b.md, "plugctl / floor: **%.3f×** (target ≤ 1.05×: %s).", ratio, b.verdict(ok, "cold build ≤ 1.05× the cold floor"))
-	if !ok {
-		fmt.Fprintf(&b.md, " With so few rounds on a shared machine a few percent is within the noise; plugctl adds the same fixed work as warm (above), negligible beside minutes of compiling, so a miss here is the machine's load unless it repeats.")
+	fmt.Fprintf(&b.md, "plugctl / floor: **%.3f×** (target ≤ 1.05×: %s); plugctl's go build / floor: %.3f×.", ratio, b.verdict(ok, "cold build ≤ 1.05× the cold floor"), float64(median(inner))/float64(median(ft)))
+	switch {
+	case !ok && median(owns) < median(ft)/100:
+		fmt.Fprintf(&b.md, " plugctl's own work (the row above) is under 1%% of the compile; the gap is the same go build taking longer while plugctl ran it, that is the shared machine's load over the minutes of one round. Meeting the target in this measurement needs more rounds on a machine to itself, not a change to plugctl.")
+	case !ok:
+		fmt.Fprintf(&b.md, " plugctl's own work (the row above) is %.1f%% of the floor: that, less what the warm section says can go, is what would have to go.", 100*float64(median(owns))/float64(median(ft)))
 	}
 	fmt.Fprintf(&b.md, "\n\n")
 	return nil

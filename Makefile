@@ -14,7 +14,7 @@ test:
 	@set -e; for m in $(MODULES); do echo "== $$m"; (cd $$m && $(GO) test ./...); done
 
 # The real-world tier: builds Caddy, the OpenTelemetry Collector, CoreDNS
-# and Benthos from the configs in examples/real (the README's examples) with
+# and Benthos from the configs in examples/real (docs/migrating.md's examples) with
 # their profiles, from the module proxy, and runs each binary. It needs the
 # network and takes minutes; it is not part of make test or CI.
 test-real:
@@ -23,7 +23,7 @@ test-real:
 # The static checks CI runs before the tests (.ci/run): no citation of a
 # design page outside the repository, gofmt, go vet and staticcheck on every
 # module, and plugctl built and vetted for the hosts that are built but not
-# tested (see the README). staticcheck is installed at a pinned version under
+# tested (see docs/install.md). staticcheck is installed at a pinned version under
 # bin/tools (built by the Go in use, which it must match), never on the PATH.
 # Go files under testdata are fixtures, not code, and are not checked.
 STATICCHECK_VERSION := v0.8.2
@@ -32,7 +32,7 @@ CROSS_GOOS  := darwin windows
 
 lint: $(STATICCHECK)
 	@echo "== no citation of a design page the repository does not hold"
-	@! git grep -n -I 'DESIGN[.]md' || { echo "cite the README, docs/ or ARCHITECTURE.md instead"; exit 1; }
+	@! git grep -n -I 'DESIGN[.]md' || { echo "cite README.md, docs/ or ARCHITECTURE.md instead"; exit 1; }
 	@echo "== gofmt"
 	@bad=$$($$($(GO) env GOROOT)/bin/gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go' | grep -v /testdata/)); \
 	  test -z "$$bad" || { echo "not formatted (run gofmt -w):"; echo "$$bad"; exit 1; }

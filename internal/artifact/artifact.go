@@ -160,7 +160,7 @@ const maxRecord = 1 << 20
 
 // Owned reports whether the file at path is an artifact plugctl built: a
 // Record of this format sits beside it, written by Claim or Write. plugctl
-// replaces only such a file (README: Guarantees) — never one it did not
+// replaces only such a file (docs/security.md) — never one it did not
 // build, the config, or anything else that happens to be at an output path.
 func Owned(path string) bool {
 	data, err := files.ReadFile(RecordPath(path), maxRecord)

@@ -1,6 +1,6 @@
 // Package build compiles a generated build module into one static binary per
-// target, in parallel, with the explicit environment the README's "How it
-// works" lists.
+// target, in parallel, with the explicit environment docs/build.md's "How a
+// build works" lists.
 package build
 
 import (

@@ -1,6 +1,6 @@
 // Package bundle packs a project's config, lock file and vendor tree into one
 // deterministic .tar.gz for an air-gapped site, and unpacks such a bundle
-// defensively (README: Air-gapped builds).
+// defensively (docs/airgap.md).
 //
 // # Format
 //

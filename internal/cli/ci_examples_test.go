@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -109,6 +110,36 @@ func TestCIExamples(t *testing.T) {
 			before = append(before, l.(string))
 		}
 		checkShell(t, "before_script", strings.Join(before, "\n"))
+	})
+
+	// The everyday recipes: one build job, plugctl from a pinned commit.
+	t.Run("build-github-actions.yml", func(t *testing.T) {
+		var wf struct {
+			Jobs map[string]struct {
+				Steps []struct {
+					Run string `yaml:"run"`
+				} `yaml:"steps"`
+			} `yaml:"jobs"`
+		}
+		readYAML(t, filepath.Join(dir, "build-github-actions.yml"), &wf)
+		if len(wf.Jobs["build"].Steps) == 0 {
+			t.Fatal("no build job with steps")
+		}
+		for i, st := range wf.Jobs["build"].Steps {
+			if st.Run != "" {
+				checkShell(t, fmt.Sprintf("build step %d", i), st.Run)
+			}
+		}
+	})
+	t.Run("build-gitlab-ci.yml", func(t *testing.T) {
+		var ci map[string]struct {
+			Script []string `yaml:"script"`
+		}
+		readYAML(t, filepath.Join(dir, "build-gitlab-ci.yml"), &ci)
+		if len(ci["build"].Script) == 0 {
+			t.Fatal("no build job with a script")
+		}
+		checkShell(t, "build", strings.Join(ci["build"].Script, "\n"))
 	})
 }
 

@@ -16,7 +16,7 @@ import (
 // and 130, which every command can: space-separated, as withExits sets it.
 const exitsAnnotation = "plugctl/exits"
 
-// exitMeanings are the exit codes (README: Commands; internal/fail).
+// exitMeanings are the exit codes (docs/commands.md; internal/fail).
 var exitMeanings = map[int]string{
 	0:                     "success",
 	int(fail.Unexpected):  "unexpected failure, the environment's included (disk full, unwritable paths)",

@@ -37,7 +37,7 @@ type jsonResult interface{ head() *envelope }
 
 // jsonError is the error member of a failed command's --json document.
 type jsonError struct {
-	// Code is the process exit code (README: Commands; internal/fail).
+	// Code is the process exit code (docs/commands.md; internal/fail).
 	Code int `json:"code"`
 	// Kind names the code: config, mismatch, fetch, compile, interrupted,
 	// unexpected.

@@ -24,7 +24,7 @@ import (
 // TestRealCores is the real-world tier (make test-real; not part of make
 // test or CI, and it needs the module proxy): each script of testdata/real
 // builds a real core — Caddy, the OpenTelemetry Collector, CoreDNS,
-// Benthos — from the config in examples/real the README shows, with its
+// Benthos — from the config in examples/real docs/migrating.md shows, with its
 // profile, and runs the binary to prove its plugs are wired. Modules come
 // from the developer's own GOPROXY into the developer's module cache, so
 // a second run downloads nothing.

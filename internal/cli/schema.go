@@ -19,7 +19,7 @@ func newCmdSchema(g *globals, runF func(context.Context, *schemaOptions) error) 
 		Use:   "schema",
 		Short: "Print the JSON Schema of plugconfig.yaml, for editors",
 		Long: "schema prints the JSON Schema (draft 2020-12) of the plug config. Point your editor's\n" +
-			"YAML support at it for completion and checking as you type; the README shows how.\n" +
+			"YAML support at it for completion and checking as you type; docs/config.md shows how.\n" +
 			"The output is JSON already, so --json changes nothing.",
 		Example:     "  plugctl schema > plugconfig.schema.json",
 		Annotations: map[string]string{noJSONAnnotation: "prints a JSON Schema"},

@@ -54,17 +54,21 @@ func TestMain(m *testing.M) {
 func TestScripts(t *testing.T) { runScripts(t, "script") }
 
 // runScripts runs the scripts of testdata/DIR with the set-up above.
-func runScripts(t *testing.T, dir string) {
+func runScripts(t *testing.T, dir string) { runScriptDir(t, filepath.Join("testdata", dir)) }
+
+// runScriptDir runs the scripts of the directory dir with the set-up above.
+func runScriptDir(t *testing.T, dir string) {
 	repo := testenv.RepoRoot(t)
 	gocache := testenv.GoCache(t)
 	modcache := testenv.ModCache(t)
 	proxy := testenv.Proxy(t)
+	modcacheProxy := modCacheProxy(t)
 	goversion, err := exec.Command("go", "env", "GOVERSION").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
 	testscript.Run(t, testscript.Params{
-		Dir:           filepath.Join("testdata", dir),
+		Dir:           dir,
 		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, ".home")
@@ -80,6 +84,9 @@ func runScripts(t *testing.T, dir string) {
 			// The test module proxy (internal/testenv/testdata/proxy), for
 			// scripts that set GOPROXY=$TESTPROXY.
 			env.Setenv("TESTPROXY", proxy)
+			// The developer's module cache as a proxy, for the docs
+			// scripts' go install of plugctl (docs_test.go).
+			env.Setenv("MODCACHEPROXY", modcacheProxy)
 			// The toolchain plugctl locks with, for goldens (cmpenv).
 			env.Setenv("GOVERSION", strings.TrimSpace(string(goversion)))
 			env.Setenv("GOSUMDB", "off")
@@ -112,6 +119,7 @@ func runScripts(t *testing.T, dir string) {
 		},
 		Cmds: merge(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"example":     cmdExample,
+			"docsclone":   cmdDocsClone,
 			"status":      cmdStatus,
 			"stdoutbytes": cmdStdoutBytes,
 			"static":      cmdStatic,

@@ -1,5 +1,5 @@
 // Package config reads and validates the plug config, plugconfig.yaml (the
-// README's configuration reference documents it for users).
+// configuration reference, docs/config.md, documents it for users).
 //
 // # File
 //

@@ -13,7 +13,7 @@ const SDKModule = "github.com/plugctl/plugctl/plug"
 // name the config's users have always known it by.
 type Pos = diag.Pos
 
-// Config is a validated plug config (README: Configuration reference).
+// Config is a validated plug config (docs/config.md).
 // Defaults are applied by Load; values that depend on fetched sources (a
 // local plug's module path, say) are filled in by the resolver.
 type Config struct {

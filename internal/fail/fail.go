@@ -1,5 +1,5 @@
-// Package fail classifies errors by their exit code (the README lists the
-// codes under Commands).
+// Package fail classifies errors by their exit code (docs/commands.md lists the
+// codes).
 //
 // Library packages wrap the errors a caller must branch on with a Kind; the CLI
 // maps any error to its exit code with Code, in this one place.
@@ -48,7 +48,7 @@ func Wrap(k Kind, err error) error {
 
 // EnvError is a failure of the machine plugctl runs on rather than of its
 // input: a full disk, a read-only file system, a directory that cannot be
-// written or created. KindOf makes it Unexpected (exit 1, the README's
+// written or created. KindOf makes it Unexpected (exit 1, docs/commands.md's
 // "the environment") whatever kind wraps it: a config is not bad, nor a
 // compile failed, because the disk is full.
 type EnvError struct {

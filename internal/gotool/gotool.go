@@ -1,5 +1,5 @@
 // Package gotool runs the go command with the explicit environment plugctl's
-// reproducibility guarantee demands (README: Guarantees), whatever the
+// reproducibility guarantee demands (docs/security.md), whatever the
 // user's shell exports.
 package gotool
 

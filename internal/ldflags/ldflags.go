@@ -4,7 +4,7 @@
 //
 // # Items
 //
-// An item is one flag with its value, as the README documents it:
+// An item is one flag with its value, as docs/config.md documents it:
 //
 //	-s                      -w                        -compressdwarf=false
 //	-X importpath.name=value   (or -X=importpath.name=value)

@@ -1,5 +1,5 @@
 // Package lock reads and writes plugconfig.lock, the file that pins every
-// byte a build is made of (README: Versions and the lock).
+// byte a build is made of (docs/versions.md).
 //
 // The lock is JSON, indented by two spaces, with its lists sorted and no
 // timestamps, so the same resolution always gives the same bytes and a

@@ -1,6 +1,6 @@
 // Package manifest reads plugin.yaml, the file at the root of a plug's (or
 // the core's) module that declares what the plug needs, separately from its
-// code (README: Manifests), and checks a build's plugs against each other.
+// code (docs/plugs.md: Manifests), and checks a build's plugs against each other.
 //
 // # File
 //

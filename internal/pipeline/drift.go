@@ -31,7 +31,7 @@ func tidyError(s *State, err error) error {
 // for the core and the plugs (the tidied go.mod in dir) with the resolved
 // ones. A plug whose go.mod requires a newer core (or a newer version of
 // another plug) would move it silently; this refuses, naming the plug that
-// did it, found in the module graph (README: Versions and the lock).
+// did it, found in the module graph (docs/versions.md).
 //
 // Components built from a directory are replaced whole, whatever version
 // is required, and so are modules the config's replace map redirects: MVS

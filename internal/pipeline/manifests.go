@@ -10,7 +10,7 @@ import (
 )
 
 // checkManifests reads the plugin.yaml of the core and of every plug and
-// checks the build against them (README: Manifests) before anything is
+// checks the build against them (docs/plugs.md: Manifests) before anything is
 // generated or compiled. It keeps each plug's settings with the defaults of its
 // schema filled in, for the generated main.
 func (s *State) checkManifests() error {

@@ -66,7 +66,7 @@ func (s *State) outputs(context.Context) error {
 }
 
 // checkOutputs refuses, before anything is written, artifact paths that
-// would replace what an artifact must never replace (README: Guarantees):
+// would replace what an artifact must never replace (docs/security.md):
 // the config, the lock, anything inside the state directory or the vendor
 // tree, a directory (checkPlace), or a file plugctl did not build
 // (artifact.CheckReplace)

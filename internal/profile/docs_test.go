@@ -13,7 +13,7 @@ import (
 // file it shows: <!-- examples/real/caddy.yaml -->.
 var fileBlock = regexp.MustCompile("(?s)<!-- ([^ ]+) -->\n```[a-z]*\n(.*?)```\n")
 
-// TestDocsShowTheFiles: the README's and docs' examples of the real cores
+// TestDocsShowTheFiles: the docs' examples of the real cores
 // are the files make test-real builds, byte for byte, so they cannot rot.
 func TestDocsShowTheFiles(t *testing.T) {
 	root := testenv.RepoRoot(t)

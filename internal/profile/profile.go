@@ -1,7 +1,7 @@
 // Package profile says how a core is built: the package holding its entry
 // and the call into it, the packages to import, the templates of the main
 // package, the default build tags and linker flags, the kinds of plug the
-// core wires and the order it keeps (README: Core profiles).
+// core wires and the order it keeps (docs/profiles.md).
 //
 // # Layers
 //

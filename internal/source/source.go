@@ -1,5 +1,5 @@
 // Package source is plugctl's axis of source kinds: where the code of the
-// core or a plug comes from (README: Versions and the lock).
+// core or a plug comes from (docs/versions.md).
 //
 // A kind is one package under internal/source implementing Source, listed
 // once in internal/source/kinds, the registration table. Every other package
@@ -213,7 +213,7 @@ type Source interface {
 	// Resolve resolves r to one content.
 	Resolve(ctx context.Context, env *Env, r *Request) (Pin, error)
 	// Verify checks that locked, what the lock records for r, satisfies r
-	// (README: the lock is checked, never trusted), and returns the pin to
+	// (docs/versions.md: the lock is checked, never trusted), and returns the pin to
 	// fetch; its Version is "" when only the fetched content can say it (a
 	// git commit's pseudo-version holds the commit's time, a directory's
 	// version its go.mod's module path). A lock that breaks a rule is an

@@ -1,5 +1,5 @@
-// Package vendortree describes and checks plugctl's vendor tree (README:
-// Air-gapped builds): the directory that holds everything a build needs with
+// Package vendortree describes and checks plugctl's vendor tree (docs/airgap.md):
+// the directory that holds everything a build needs with
 // no network, no module cache and no git.
 //
 // # Layout

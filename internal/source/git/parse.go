@@ -126,7 +126,7 @@ const validVersions = versions.Valid + ", or a branch, tag or commit"
 // nil: an exact version, a constraint, latest, or a branch, tag or commit
 // name that git check-ref-format would accept. Versions are only ever
 // matched against ls-remote's output in Go, never passed to git, but a
-// value beginning with '-' is refused outright (README: Guarantees,
+// value beginning with '-' is refused outright (docs/security.md,
 // argument safety).
 func checkVersion(v string) error {
 	if strings.HasPrefix(v, "-") {

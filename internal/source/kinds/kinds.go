@@ -62,7 +62,7 @@ func Classify(src string) (s source.Source, ok bool) {
 // claims it (the config refuses such a source).
 func For(r *source.Request) (source.Source, bool) { return Classify(r.Source) }
 
-// Verify holds what the lock records for r, locked, to r (README: the lock
+// Verify holds what the lock records for r, locked, to r (docs/versions.md: the lock
 // is checked, never trusted) through the kind of r's source, and returns
 // the pin to fetch: an origin of another kind than r's source, with fields
 // its kind never records, or that its kind finds breaks a rule, is a

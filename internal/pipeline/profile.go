@@ -10,6 +10,7 @@ import (
 	"github.com/plugctl/plugctl/internal/diag"
 	ldflagspkg "github.com/plugctl/plugctl/internal/ldflags"
 	"github.com/plugctl/plugctl/internal/profile"
+	"github.com/plugctl/plugctl/internal/source"
 )
 
 // decideCore (part of the check step) decides how the core is built —
@@ -41,6 +42,9 @@ func (s *State) decideCore() error {
 		u.Template = &profile.Template{Name: "main.go", Text: text, From: c.Core.Template}
 	}
 	in := profile.Input{User: u, Module: core.Module, Version: core.Version, Root: core.Root, GoMod: core.GoMod}
+	if core.Kind == source.Local {
+		in.Display = modDisplay(core)
+	}
 	if s.coreManifest != nil {
 		in.Manifest = s.coreManifest.Core
 	}

@@ -240,7 +240,12 @@ func (s *State) fetchOne(ctx context.Context, env *source.Env, r *source.Request
 		c.Import = c.Module
 	}
 	if c.Import != c.Module && !isBelow(c.Import, c.Module) {
-		return *c, fail.New(fail.Config, "%s: import path %s is not inside module %s", source.Label(r.Name), c.Import, c.Module)
+		key, pos := "import", r.At("import")
+		if p, ok := s.Config.Core.ValPos["main"]; ok && r.Name == source.CoreName {
+			key, pos = "main", p
+		}
+		return *c, fail.Wrap(fail.Config, diag.List{{File: r.File, Pos: pos, Subject: r.Name,
+			Msg: fmt.Sprintf("%s: package %s is not inside module %s (%s), whose source this is; name a package of it", key, c.Import, c.Module, modDisplay(*c))}})
 	}
 	return *c, nil
 }

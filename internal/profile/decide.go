@@ -53,8 +53,11 @@ type Input struct {
 	// Module and Version are the core's; Root is where its files are (its
 	// module directory), GoMod its go.mod.
 	Module, Version, Root string
-	GoMod                 *modfile.File
-	Plugs                 []Plug
+	// Display names the core's source in messages when it is a local
+	// directory (as the config names it); "" for module@version.
+	Display string
+	GoMod   *modfile.File
+	Plugs   []Plug
 }
 
 // Plug is an enabled plug as the wiring sees it.
@@ -259,9 +262,12 @@ func (b *Build) checkEntry(in Input) diag.List {
 	if !ok || rel != "" && rel[0] != '/' {
 		return nil // outside the core module: the compile will say
 	}
-	display := in.Module
-	if in.Version != "" {
-		display += "@" + in.Version
+	display := in.Display
+	if display == "" {
+		display = in.Module
+		if in.Version != "" {
+			display += "@" + in.Version
+		}
 	}
 	display += rel
 	key := "entry"

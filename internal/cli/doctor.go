@@ -372,7 +372,7 @@ func (d *doctor) checkSDK(ctx context.Context, cfg *config.Config) {
 		return
 	}
 	d.fail(fail.Config, "sdk", config.SDKModule, fmt.Sprintf("%s requires %s, which the module proxy does not serve", shown[need[0].dir], need[0].version),
-		fmt.Sprintf("add to the config: replace: {%s: ../plugctl/plug} (the plug/ directory of a plugctl clone)", config.SDKModule))
+		config.SDKReplaceHint)
 }
 
 // enabledSources are the sources of the enabled plugs.

@@ -9,6 +9,10 @@ import (
 // delivers plug settings through it.
 const SDKModule = "github.com/plugctl/plugctl/plug"
 
+// SDKReplaceHint says how a config provides the SDK while the module proxy
+// does not serve it.
+const SDKReplaceHint = "add to the config: replace: {" + SDKModule + ": ../plugctl/plug} (the plug/ directory of a plugctl clone)"
+
 // Pos is a 1-based line and column in the config file: diag's, under the
 // name the config's users have always known it by.
 type Pos = diag.Pos

@@ -256,14 +256,16 @@ func (s *State) fetchOne(ctx context.Context, env *source.Env, r *source.Request
 // that is the module it replaces, no component needing a newer Go, the
 // hashes the lock records, every manifest's requirements and settings,
 // how the core is built, and every package the build imports from a
-// source plugctl has (packages.go).
-func (s *State) check(context.Context) error {
-	for _, check := range []func() error{s.checkModules, s.checkReplaces, s.checkReplaceDirs, s.checkGoVersions, s.checkPins, s.checkManifests, s.decideCore, s.checkPackages} {
+// source plugctl has (packages.go), the name each plug registers with the
+// SDK (registered.go); last, as it asks the module proxy, that the SDK the
+// build needs can be fetched (sdk.go).
+func (s *State) check(ctx context.Context) error {
+	for _, check := range []func() error{s.checkModules, s.checkReplaces, s.checkReplaceDirs, s.checkGoVersions, s.checkPins, s.checkManifests, s.decideCore, s.checkPackages, s.checkRegistered} {
 		if err := check(); err != nil {
 			return err
 		}
 	}
-	return nil
+	return s.sdkServed(ctx)
 }
 
 // unsatisfied decides what the lock entry of the component name that does

@@ -58,6 +58,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/mod/modfile"
@@ -118,6 +119,10 @@ func walk(dir string, keep []string, open opener) (*Sums, error) {
 	s := &Sums{dir: dir, real: real, files: map[string]digest{}, kept: map[string][]byte{}, heads: map[string][]byte{}}
 	w := &walker{s: s, open: open, keep: map[string]bool{"go.mod": true}}
 	for _, k := range keep {
+		if p, ok := strings.CutPrefix(k, importersOf); ok {
+			w.importers = append(w.importers, p)
+			continue
+		}
 		w.keep[k] = true
 	}
 	// The root go.mod, read as the module zip rules read it (a link
@@ -148,11 +153,14 @@ func walk(dir string, keep []string, open opener) (*Sums, error) {
 
 // walker is the state of one walk.
 type walker struct {
-	s        *Sums
-	open     opener
-	keep     map[string]bool
-	goMod    []byte // the root go.mod, as read
-	listVers string // its go version, for the vendor rule of the walk
+	s    *Sums
+	open opener
+	keep map[string]bool
+	// importers are the import paths whose importing Go files are kept
+	// whole (Importers).
+	importers []string
+	goMod     []byte // the root go.mod, as read
+	listVers  string // its go version, for the vendor rule of the walk
 	// candidates are the regular files the module zip rules list, before
 	// they are checked.
 	candidates []modzip.File
@@ -267,14 +275,18 @@ func (w *walker) read(name string) ([]byte, digest) {
 		head = &prefix{max: maxHead}
 		r = io.TeeReader(r, head)
 	}
-	if _, err := io.Copy(h, r); err != nil {
+	n, err := io.Copy(h, r)
+	if err != nil {
 		return nil, digest{err: err}
 	}
 	var d digest
 	copy(d.sum[:], h.Sum(nil))
 	if head != nil {
-		if b, ok := goHead(name, head.b); ok {
+		if b, imports, ok := goHead(name, head.b); ok {
 			w.s.heads[name] = b
+			if n == int64(len(head.b)) && slices.ContainsFunc(imports, func(p string) bool { return slices.Contains(w.importers, p) }) {
+				w.s.kept[name] = slices.Clip(head.b)
+			}
 		}
 	}
 	if buf == nil || buf.over {
@@ -284,6 +296,16 @@ func (w *walker) read(name string) ([]byte, digest) {
 	w.s.kept[name] = data
 	return data, d
 }
+
+// importersOf starts a keep entry that names an import path (Importers):
+// a NUL, which no file name holds.
+const importersOf = "\x00importers of "
+
+// Importers is the entry of Dir's keep list (and NewCache's) that keeps the
+// whole of every Go file of at most 64 KiB importing the package path p,
+// for a check that reads more of those files than their heads without
+// opening them again.
+func Importers(p string) string { return importersOf + p }
 
 // maxHead is how much of a Go file is looked at for its head: build
 // constraints, package clause and imports come first, and are rarely
@@ -304,13 +326,19 @@ func (p *prefix) Write(b []byte) (int, error) {
 }
 
 // goHead returns the head of the Go file name whose first bytes are data:
-// up to the end of its imports (its package clause when it has none), or
-// false when they do not parse within data.
-func goHead(name string, data []byte) ([]byte, bool) {
+// up to the end of its imports (its package clause when it has none), and
+// the paths it imports; false when they do not parse within data.
+func goHead(name string, data []byte) ([]byte, []string, bool) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, name, data, parser.ImportsOnly|parser.ParseComments)
 	if err != nil || f.Name == nil {
-		return nil, false
+		return nil, nil, false
+	}
+	var imports []string
+	for _, spec := range f.Imports {
+		if p, err := strconv.Unquote(spec.Path.Value); err == nil {
+			imports = append(imports, p)
+		}
 	}
 	end := f.Name.End()
 	for _, d := range f.Decls {
@@ -318,9 +346,9 @@ func goHead(name string, data []byte) ([]byte, bool) {
 	}
 	off := fset.Position(end).Offset
 	if off < 0 || off > len(data) {
-		return nil, false
+		return nil, nil, false
 	}
-	return slices.Clip(slices.Clone(data[:off])), true
+	return slices.Clip(slices.Clone(data[:off])), imports, true
 }
 
 // capped keeps what is written to it while that is at most max bytes.
@@ -508,7 +536,9 @@ func (s *Sums) GoHead(name string) ([]byte, bool) {
 
 // Kept returns the bytes of the root file name as they were read and
 // hashed, when it is one the caller asked to keep (or go.mod), it is a
-// file (or a link to one) and it holds at most MaxKeep bytes.
+// file (or a link to one) and it holds at most MaxKeep bytes; or those of
+// the Go file at slash path name when it imports a path the caller asked
+// for (Importers) and holds at most 64 KiB.
 func (s *Sums) Kept(name string) ([]byte, bool) {
 	data, ok := s.kept[name]
 	return data, ok

@@ -491,6 +491,34 @@ func TestOneOpenPerFile(t *testing.T) {
 	}
 }
 
+// The Go files importing a path asked for are kept whole, from the one
+// read that hashed them: not the others, nor one larger than 64 KiB.
+func TestKeepImporters(t *testing.T) {
+	dir := t.TempDir()
+	reg := "package a\n\nimport sdk \"example.com/sdk\"\n\nfunc init() { sdk.Register(\"a\") }\n"
+	write(t, dir, map[string]string{
+		"go.mod":   goMod,
+		"a/a.go":   reg,
+		"a/b.go":   "package a\n\nimport \"fmt\"\n\nvar _ = fmt.Sprint\n",
+		"big/b.go": "package big\n\nimport _ \"example.com/sdk\"\n\n//" + strings.Repeat("x", maxHead) + "\n",
+	})
+	s, err := Dir(dir, Importers("example.com/sdk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, ok := s.Kept("a/a.go"); !ok || string(data) != reg {
+		t.Errorf("Kept(a/a.go) = %q, %v", data, ok)
+	}
+	for _, name := range []string{"a/b.go", "big/b.go"} {
+		if _, ok := s.Kept(name); ok {
+			t.Errorf("kept %s", name)
+		}
+	}
+	if _, ok := s.GoHead("big/b.go"); !ok {
+		t.Error("no head for big/b.go")
+	}
+}
+
 func TestAt(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, map[string]string{"go.mod": goMod, "a.go": "package m\n", "A.go": "package m\n"})

@@ -75,7 +75,7 @@ func registeredNames(t srcTree, rel string) []regName {
 		if !slices.ContainsFunc(g.imports, func(i goImport) bool { return i.path == config.SDKModule }) {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(t.c.Root, filepath.FromSlash(path.Join(rel, g.name))))
+		data, err := t.whole(path.Join(rel, g.name))
 		if err != nil {
 			continue
 		}
@@ -180,4 +180,16 @@ func stringLit(e ast.Expr) (string, bool) {
 	}
 	v, err := strconv.Unquote(lit.Value)
 	return v, err == nil
+}
+
+// whole returns the Go file at slash path rel of the source: from its Sums
+// when they kept it (a file importing the SDK: modhash.Importers), so that
+// a fetched tree is still read once in a run.
+func (t srcTree) whole(rel string) ([]byte, error) {
+	if t.c.Sums != nil {
+		if b, ok := t.c.Sums.Kept(rel); ok {
+			return b, nil
+		}
+	}
+	return os.ReadFile(filepath.Join(t.c.Root, filepath.FromSlash(rel)))
 }

@@ -57,9 +57,10 @@ func (s *State) sourceEnv() (*source.Env, error) {
 // from one read of it.
 func (s *State) hashCache() *modhash.Cache {
 	if s.hashes == nil {
-		// The manifests, and the list of a git source's submodules
-		// (checkPackages), are read with the hashes.
-		s.hashes = modhash.NewCache(manifest.FileName, gitmodules)
+		// The manifests, the list of a git source's submodules
+		// (checkPackages) and the files that import the SDK
+		// (checkRegistered) are read with the hashes.
+		s.hashes = modhash.NewCache(manifest.FileName, gitmodules, modhash.Importers(config.SDKModule))
 	}
 	return s.hashes
 }

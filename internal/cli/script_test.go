@@ -3,6 +3,7 @@ package cli_test
 import (
 	"debug/buildinfo"
 	"debug/elf"
+	"debug/pe"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/cli"
 	"github.com/plugctl/plugctl/internal/testenv"
+	"github.com/plugctl/plugctl/internal/winres"
 )
 
 // update rewrites the cmp golden files inside the scripts with what the
@@ -133,6 +135,7 @@ func runScriptDir(t *testing.T, dir string) {
 			"httpsfiles":  cmdHTTPSFiles,
 			"stdoutenv":   cmdStdoutEnv,
 			"tarlist":     cmdTarList,
+			"winres":      cmdWinres,
 		}, hostileCmds, airgapCmds, opensCmds, planCmds, mirrorCmds),
 	})
 }
@@ -210,6 +213,32 @@ func cmdStripped(ts *testscript.TestScript, neg bool, args []string) {
 	defer f.Close()
 	if (f.Section(".symtab") == nil) == neg {
 		ts.Fatalf("%s: symbol table present: %v, want %v", args[0], f.Section(".symtab") != nil, neg)
+	}
+}
+
+// cmdWinres checks the version resource of a Windows binary, read back
+// from its PE file: winres FILE KEY=VALUE... (the key "" is the numeric
+// file version, a.b.c.d); "! winres FILE" checks it has none.
+func cmdWinres(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 || neg != (len(args) == 1) {
+		ts.Fatalf("usage: winres FILE KEY=VALUE... | ! winres FILE")
+	}
+	f, err := pe.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	have, err := winres.Strings(f)
+	if neg {
+		if err == nil {
+			ts.Fatalf("%s: a version resource: %v", args[0], have)
+		}
+		return
+	}
+	ts.Check(err)
+	for _, kv := range args[1:] {
+		k, v, _ := strings.Cut(kv, "=")
+		if have[k] != v {
+			ts.Fatalf("%s: version resource %s = %q, want %q (all: %q)", args[0], k, have[k], v, have)
+		}
 	}
 }
 

@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"go/format"
 	"go/token"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +26,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/entry"
 	"github.com/plugctl/plugctl/internal/setting"
+	"github.com/plugctl/plugctl/internal/winres"
 	"github.com/plugctl/plugctl/templates"
 )
 
@@ -196,6 +199,14 @@ func Package(d Data, tmpls []Template) ([]File, error) {
 	}
 	out := []File{{Name: InfoFile, Data: InfoSource(d.Info)}}
 	seen := map[string]bool{InfoFile: true}
+	res, err := VersionResources(d)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range res {
+		out = append(out, f)
+		seen[f.Name] = true
+	}
 	for _, t := range tmpls {
 		if seen[t.Name] {
 			return nil, fmt.Errorf("two templates make %s", t.Name)
@@ -210,6 +221,34 @@ func Package(d Data, tmpls []Template) ([]File, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
+
+// VersionResources returns the Windows version resource of the binary d
+// describes, one object (.syso) per Windows architecture: the go command
+// links the one named for the target into a Windows build and ignores
+// them all for any other. It says the config's name (ProductName,
+// InternalName), description (FileDescription; the name when unset) and
+// version (FileVersion, ProductVersion; the core's when the config sets
+// none), and NAME.exe as OriginalFilename. The bytes depend on those
+// alone.
+func VersionResources(d Data) ([]File, error) {
+	in := winres.Info{ProductName: d.Name, Description: d.Description, Version: d.Version, Filename: d.Name + ".exe"}
+	if in.Version == "" {
+		in.Version = d.Core.Version
+	}
+	var out []File
+	for _, arch := range slices.Sorted(maps.Keys(winres.Machines)) {
+		obj, err := winres.Object(arch, in)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, File{Name: winres.FileName(arch), Data: obj})
+	}
+	return out, nil
+}
+
+// IsVersionResource reports whether name is one of the objects
+// VersionResources writes.
+func IsVersionResource(name string) bool { return winres.IsFileName(name) }
 
 // CallsEntry reports whether the templates call the core's entry: use the
 // entry encoder or Core.Entry or Core.Call. No templates means the

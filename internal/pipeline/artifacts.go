@@ -438,7 +438,7 @@ func generated(dir string) (map[string]string, error) {
 func treeGenerated(m *vendortree.Manifest) map[string]string {
 	gen := map[string]string{}
 	for _, f := range m.Files {
-		if !strings.Contains(f.Path, "/") && (f.Path == "go.mod" || f.Path == "go.sum" || strings.HasSuffix(f.Path, ".go")) {
+		if !strings.Contains(f.Path, "/") && (f.Path == "go.mod" || f.Path == "go.sum" || strings.HasSuffix(f.Path, ".go") || codegen.IsVersionResource(f.Path)) {
 			gen[f.Path] = f.SHA256
 		}
 	}

@@ -71,8 +71,9 @@ func (m *genModule) names() []string {
 }
 
 // moduleFiles returns the files of the build module in dir that plugctl
-// writes: go.mod, go.sum when there is one, and every .go file of the main
-// package, sorted. The vendor tree copies them and an artifact's record
+// writes: go.mod, go.sum when there is one, and every .go file and
+// Windows version resource (codegen.VersionResources) of the main package,
+// sorted. The vendor tree copies them and an artifact's record
 // hashes them.
 func moduleFiles(dir string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
@@ -81,7 +82,7 @@ func moduleFiles(dir string) ([]string, error) {
 	}
 	out := []string{"go.mod"}
 	for _, e := range ents {
-		if n := e.Name(); e.Type().IsRegular() && (n == "go.sum" || strings.HasSuffix(n, ".go")) {
+		if n := e.Name(); e.Type().IsRegular() && (n == "go.sum" || strings.HasSuffix(n, ".go") || codegen.IsVersionResource(n)) {
 			out = append(out, n)
 		}
 	}
@@ -300,15 +301,15 @@ func (s *State) module() (*genModule, error) {
 	return g, nil
 }
 
-// removeStale removes the .go files of dir that plugctl generated and keep
-// does not list.
+// removeStale removes the .go files and version resources of dir that
+// plugctl generated and keep does not list.
 func removeStale(dir string, keep map[string]string) error {
 	names, err := moduleFiles(dir)
 	if err != nil {
 		return err
 	}
 	for _, n := range names {
-		if _, ok := keep[n]; ok || !strings.HasSuffix(n, ".go") || !generatedFile(filepath.Join(dir, n)) {
+		if _, ok := keep[n]; ok || !codegen.IsVersionResource(n) && (!strings.HasSuffix(n, ".go") || !generatedFile(filepath.Join(dir, n))) {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, n)); err != nil {

@@ -277,6 +277,13 @@ func (s *State) genOutputs(context.Context) error {
 			names = append(names, filepath.Base(f))
 		}
 	}
+	if sysos, err := filepath.Glob(filepath.Join(dir, "*.syso")); err == nil {
+		for _, f := range sysos {
+			if codegen.IsVersionResource(filepath.Base(f)) {
+				names = append(names, filepath.Base(f))
+			}
+		}
+	}
 	for _, name := range names {
 		f := filepath.Join(dir, name)
 		if _, err := os.Lstat(f); err != nil {

@@ -4,6 +4,7 @@ package cli_test
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -65,6 +66,7 @@ func TestRealCores(t *testing.T) {
 			"stripped":    cmdStripped,
 			"buildinfo":   cmdBuildInfo,
 			"status":      cmdStatus,
+			"gitmodule":   cmdGitModule,
 		},
 	})
 }
@@ -93,6 +95,48 @@ func cmdRealExample(ts *testscript.TestScript, neg bool, args []string) {
 		return os.WriteFile(dst, data, 0o644)
 	})
 	ts.Check(err)
+}
+
+// cmdGitModule makes a git repository in DIR from a module of the module
+// cache, downloaded first, committed as it is and tagged with its version
+// (gitmodule MODULE@VERSION DIR): a local clone of the module's upstream
+// at that tag, for building a core from a git source. Commits are dated
+// 2024-01-02T03:04:05Z, so pseudo-versions are known.
+func cmdGitModule(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: gitmodule MODULE@VERSION DIR")
+	}
+	mod, version, _ := strings.Cut(args[0], "@")
+	out, err := exec.Command("go", "mod", "download", "-json", args[0]).Output()
+	ts.Check(err)
+	var d struct{ Dir string }
+	ts.Check(json.Unmarshal(out, &d))
+	dst := ts.MkAbs(args[1])
+	ts.Check(os.CopyFS(dst, os.DirFS(d.Dir)))
+	ts.Check(filepath.WalkDir(dst, func(p string, e fs.DirEntry, err error) error {
+		if err == nil {
+			mode := os.FileMode(0o644)
+			if e.IsDir() {
+				mode = 0o755
+			}
+			err = os.Chmod(p, mode)
+		}
+		return err
+	}))
+	git := func(args ...string) {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dst
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com",
+			"GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.com",
+			"GIT_AUTHOR_DATE=2024-01-02T03:04:05Z", "GIT_COMMITTER_DATE=2024-01-02T03:04:05Z")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			ts.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	git("init", "-q", "-b", "master")
+	git("add", "-A")
+	git("commit", "-q", "-m", mod+" "+version)
+	git("tag", version)
 }
 
 // cmdFreePort sets NAME to a TCP port on 127.0.0.1 nothing listens on:

@@ -545,7 +545,7 @@ func (r *realBench) warm(n int) error {
 	}
 	fmt.Fprintf(&b.md, "\n- xcaddy / plugctl, median of the per-round ratios: **%.2f×** (plugctl is that many times faster; target ≥ 4×: %s).", xratio, b.verdict(xratio >= 4, "warm build ≥ 4× faster than xcaddy"))
 	if xratio < 4 {
-		fmt.Fprintf(&b.md, " plugctl is at the floor (the ratio above): its time is go's compile and link of a %s MB binary, which xcaddy pays too, plus xcaddy's `go get` of a fresh module each time. So xcaddy / plugctl is at most xcaddy / floor = %.2f× here; nothing plugctl does can raise it, only a link that is a smaller share of xcaddy's time (a machine where the link is fast beside the module work, as in the issue's 10.26 s against 3.08 s).", mb(r.sizes["plugctl"]), float64(median(xt))/float64(median(ft)))
+		fmt.Fprintf(&b.md, " plugctl's time is the floor's (the ratio above) — go's compile and link of a %s MB binary, which xcaddy pays too — and xcaddy's is that plus its `go get` of a fresh module each time. So xcaddy / plugctl is at most xcaddy / floor = %.2f× here; nothing plugctl does can raise it, only a link that is a smaller share of xcaddy's time (a machine where the link is fast beside the module work, as in the issue's 10.26 s against 3.08 s).", mb(r.sizes["plugctl"]), float64(median(xt))/float64(median(ft)))
 	}
 	fmt.Fprintf(&b.md, "\n\n")
 	r.floorMedian = median(ft)
@@ -744,7 +744,7 @@ func (r *realBench) lock(n int) error {
 	ok := ratio <= 1.2
 	fmt.Fprintf(&b.md, "plugctl / go mod download, median of the per-round ratios: **%.3f×** (target ≤ 1.2×: %s).", ratio, b.verdict(ok, "lock ≤ 1.2× go mod download"))
 	if !ok {
-		fmt.Fprintf(&b.md, " plugctl resolves, fetches the core and the plugs, then runs `go mod tidy` on the generated module, which downloads the go.mod of every module in the graph and the zips of the packages it imports, and then `go mod verify`-style checks; `go mod download` fetches the build list once, in parallel. Meeting it needs the lock step to fetch the graph once, in parallel, with no second pass.")
+		fmt.Fprintf(&b.md, " plugctl resolves, fetches the core and the plugs, then runs `go mod tidy` on the generated module, which downloads the go.mod of every module in the graph and the zips of the packages it imports; `go mod download` fetches the build list once, in parallel. Meeting it needs the lock step to fetch the graph once, in parallel, with no second pass.")
 	}
 	fmt.Fprintf(&b.md, "\n\n")
 	return nil

@@ -76,12 +76,30 @@ func TestBuildFlags(t *testing.T) {
 		{name: "long output", args: []string{"build", "--output", "bin/app"}, want: &buildOptions{Output: "bin/app"}},
 		{name: "force locked offline", args: []string{"build", "--force", "--locked", "--offline"}, want: &buildOptions{Force: true, Locked: true, Offline: true}},
 		{name: "bundle", args: []string{"build", "--bundle", "site.tar.gz"}, want: &buildOptions{Bundle: "site.tar.gz"}},
+		{name: "store", args: []string{"build", "--store", "/mnt/store"}, want: &buildOptions{Store: "/mnt/store"}},
 		{name: "file", args: []string{"-f", "other.yaml", "build"}, want: &buildOptions{fileSet: true}},
 		{name: "bundle and file", args: []string{"build", "--bundle", "site.tar.gz", "-f", "other.yaml"}, code: 2,
 			stderr: "--bundle and -f cannot be used together: the bundle holds its config"},
 		{name: "unknown target", args: []string{"build", "--target", "plan10/amd64"}, code: 2, stderr: `--target: unknown target "plan10/amd64"`},
 		{name: "argument", args: []string{"build", "extra"}, code: 2, stderr: `unknown command "extra" for "plugctl build"`},
 		{name: "unknown flag", args: []string{"build", "--nosuch"}, code: 2, stderr: "unknown flag: --nosuch"},
+	})
+}
+
+func TestPlanChecksumsFlags(t *testing.T) {
+	amd64, arm64 := platform.Target{OS: "linux", Arch: "amd64"}, platform.Target{OS: "linux", Arch: "arm64"}
+	testFlags(t, newCmdPlan, (*planOptions).validate, []flagCase[planOptions]{
+		{name: "none", args: []string{"plan"}, want: &planOptions{Configs: []string{}}},
+		{name: "configs and targets", args: []string{"plan", "a.yaml", "b.yaml", "--target", "linux/amd64", "--target=linux/arm64"},
+			want: &planOptions{Configs: []string{"a.yaml", "b.yaml"}, Targets: []string{"linux/amd64", "linux/arm64"}, targets: []platform.Target{amd64, arm64}}},
+		{name: "file", args: []string{"-f", "a.yaml", "plan"}, want: &planOptions{Configs: []string{}}},
+		{name: "file and configs", args: []string{"-f", "a.yaml", "plan", "b.yaml"}, code: 2, stderr: "name the configs either with -f or as arguments, not both"},
+		{name: "unknown target", args: []string{"plan", "--target", "plan10/amd64"}, code: 2, stderr: `--target: unknown target "plan10/amd64"`},
+	})
+	testFlags(t, newCmdChecksums, nil, []flagCase[checksumsOptions]{
+		{name: "dir", args: []string{"checksums", "artifacts"}, want: &checksumsOptions{Dir: "artifacts"}},
+		{name: "plan and output", args: []string{"checksums", "--plan", "plan.json", "-o", "SUMS", "artifacts"}, want: &checksumsOptions{Dir: "artifacts", Plan: "plan.json", Output: "SUMS"}},
+		{name: "no dir", args: []string{"checksums"}, code: 2, stderr: "accepts 1 arg(s), received 0"},
 	})
 }
 

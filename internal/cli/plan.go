@@ -89,9 +89,8 @@ type planJob struct {
 	Artifact string `json:"artifact"`
 }
 
-func planRun(ctx context.Context, o *planOptions) error {
-	res := &planResult{Jobs: []planJob{}}
-	o.result = res
+// validate checks what the flags say on their own; planRun calls it first.
+func (o *planOptions) validate() error {
 	if len(o.Configs) > 0 && o.fileSet {
 		return usage(errors.New("name the configs either with -f or as arguments, not both"))
 	}
@@ -101,6 +100,15 @@ func planRun(ctx context.Context, o *planOptions) error {
 			return usage(fmt.Errorf("--target: %w", err))
 		}
 		o.targets = targets
+	}
+	return nil
+}
+
+func planRun(ctx context.Context, o *planOptions) error {
+	res := &planResult{Jobs: []planJob{}}
+	o.result = res
+	if err := o.validate(); err != nil {
+		return err
 	}
 	configs := o.Configs
 	if len(configs) == 0 {

@@ -121,6 +121,9 @@ func run(out string, n int, cold bool, baseline string) error {
 	if err := b.compare(n); err != nil {
 		return err
 	}
+	if err := b.editLoop(n); err != nil {
+		return err
+	}
 	if cold {
 		if err := b.vendor(); err != nil {
 			return err

@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +52,11 @@ type Options struct {
 	// resolved), or slash paths relative to Dir ("local/NAME").
 	Owners  map[string]string
 	Sources map[string]string
+	// Locate, when set, says how a compile error shows the file go named
+	// at an absolute path: a local source relative to the current
+	// directory, a module's file as module@version/path; "" leaves the
+	// path as go gave it.
+	Locate func(path string) string
 	// Notes, by the names of Owners, say more of a culprit when its
 	// packages fail to compile: the plugs that raised the core's
 	// dependencies.
@@ -218,7 +225,7 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Ta
 		}
 		var re *run.Error
 		if errors.As(err, &re) && re.Stderr != "" {
-			return nil, fail.Wrap(fail.Compile, fmt.Errorf("%s%s", culprits(re.Stderr, o), re.Stderr))
+			return nil, fail.Wrap(fail.Compile, compileError(re.Stderr, o))
 		}
 		return nil, fail.Wrap(fail.Compile, err)
 	}
@@ -252,6 +259,29 @@ var (
 // compile errors in stderr come from, as a first line of the error, with
 // the notes of those it names.
 func culprits(stderr string, o Options) string {
+	names := culpritNames(stderr, o)
+	if len(names) == 0 {
+		return "compile failed:\n"
+	}
+	names = slices.Clone(names)
+	var said []string
+	for i, n := range names {
+		if o.Notes[n] != "" {
+			said = append(said, o.Notes[n])
+		}
+		if n != "core" {
+			names[i] = fmt.Sprintf("plug %q", n)
+		}
+	}
+	if len(said) > 0 {
+		return "compile failed in " + strings.Join(names, ", ") + " (" + strings.Join(said, "; ") + "):\n"
+	}
+	return "compile failed in " + strings.Join(names, ", ") + ":\n"
+}
+
+// culpritNames returns the names of the plugs (and "core") whose packages or
+// files the compile errors in stderr come from, sorted.
+func culpritNames(stderr string, o Options) []string {
 	var paths []string
 	for _, re := range []*regexp.Regexp{pkgHeader, fileLine, pkgLine, inDir} {
 		for _, m := range re.FindAllStringSubmatch(stderr, -1) {
@@ -266,23 +296,8 @@ func culprits(stderr string, o Options) string {
 			names = append(names, who)
 		}
 	}
-	if len(names) == 0 {
-		return "compile failed:\n"
-	}
 	sort.Strings(names)
-	var said []string
-	for i, n := range names {
-		if o.Notes[n] != "" {
-			said = append(said, o.Notes[n])
-		}
-		if n != "core" {
-			names[i] = fmt.Sprintf("plug %q", n)
-		}
-	}
-	if len(said) > 0 {
-		return "compile failed in " + strings.Join(names, ", ") + " (" + strings.Join(said, "; ") + "):\n"
-	}
-	return "compile failed in " + strings.Join(names, ", ") + ":\n"
+	return names
 }
 
 // owner finds who owns p, a package path or a file's path as go build
@@ -329,4 +344,83 @@ func longest(p string, owners map[string]string) string {
 		}
 	}
 	return who
+}
+
+// Problem is one compile error at its position, the file shown where a user
+// can open it (Options.Locate).
+type Problem struct {
+	File      string
+	Line, Col int    // Col is 0 when go gave none
+	Plug      string // the plug whose code it is in, "core", or "" for neither
+	Msg       string
+}
+
+// String renders p as go does: file:line:col: msg.
+func (p Problem) String() string {
+	if p.Col > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+}
+
+// CompileError is the go command's failure to build a target: the plugs
+// (and the core) it is in, each error at its position, and go's output
+// with every file it names shown where a user can open it.
+type CompileError struct {
+	// Plugs are the names of the plugs the errors are in, sorted; "core"
+	// for the core. Empty when they are in none (the generated main).
+	Plugs []string
+	// Problems are the errors at a position, in go's order.
+	Problems []Problem
+	// Head is the first line, naming the culprits (culprits); Output what
+	// go printed, its files shown as Locate says.
+	Head, Output string
+}
+
+func (e *CompileError) Error() string { return e.Head + e.Output }
+
+// position matches the "file.go:line:col: message" lines of go's output.
+var position = regexp.MustCompile(`^(\S+?\.(?:go|s|c|h|cc|cpp|m|syso)):(\d+)(?::(\d+))?: (.*)$`)
+
+// compileError makes the error of a failed compile from go's stderr: the
+// culprits named as culprits names them, and each file go names shown as
+// o.Locate says (a path relative to o.Dir, where go ran, made absolute
+// first), its plug the file's owner or else that of the package whose
+// errors it is among.
+func compileError(stderr string, o Options) *CompileError {
+	e := &CompileError{Plugs: culpritNames(stderr, o), Head: culprits(stderr, o)}
+	var out strings.Builder
+	pkg := ""
+	for _, line := range strings.SplitAfter(stderr, "\n") {
+		text := strings.TrimSuffix(line, "\n")
+		if m := pkgHeader.FindStringSubmatch(text); m != nil {
+			pkg = m[1]
+		}
+		m := position.FindStringSubmatch(text)
+		if m == nil {
+			out.WriteString(line)
+			continue
+		}
+		file := m[1]
+		plug := o.owner(file)
+		if plug == "" && pkg != "" {
+			plug = o.owner(pkg)
+		}
+		if o.Locate != nil {
+			abs := filepath.FromSlash(file)
+			if !filepath.IsAbs(abs) {
+				abs = filepath.Join(o.Dir, abs)
+			}
+			if shown := o.Locate(abs); shown != "" {
+				file = shown
+			}
+		}
+		ln, _ := strconv.Atoi(m[2])
+		col, _ := strconv.Atoi(m[3])
+		p := Problem{File: file, Line: ln, Col: col, Plug: plug, Msg: m[4]}
+		e.Problems = append(e.Problems, p)
+		out.WriteString(p.String() + strings.TrimPrefix(line, text))
+	}
+	e.Output = out.String()
+	return e
 }

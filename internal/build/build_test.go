@@ -3,6 +3,8 @@ package build
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -51,5 +53,36 @@ func TestCulprits(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestCompileError: each position is shown as Locate says, with its plug
+// (the file's owner, else its package's), and the output rewritten alike.
+func TestCompileError(t *testing.T) {
+	o := Options{
+		Dir:     "/gen",
+		Owners:  map[string]string{"example.com/audit": "audit", "example.com/metrics": "metrics"},
+		Sources: map[string]string{"local/example.com_audit": "audit"},
+		Locate: func(path string) string {
+			switch {
+			case strings.HasPrefix(path, "/gen/local/example.com_audit/"):
+				return "audit/" + strings.TrimPrefix(path, "/gen/local/example.com_audit/")
+			case strings.HasPrefix(path, "/home/u/go/pkg/mod/"):
+				return strings.TrimPrefix(path, "/home/u/go/pkg/mod/")
+			}
+			return ""
+		},
+	}
+	stderr := "# example.com/audit\nlocal/example.com_audit/audit.go:63:2: undefined: x\n# example.com/metrics/plug\n../home/u/go/pkg/mod/example.com/metrics@v1.2.0/p.go:3: undefined: y\n\thave ()\n"
+	e := compileError(stderr, o)
+	want := []Problem{
+		{File: "audit/audit.go", Line: 63, Col: 2, Plug: "audit", Msg: "undefined: x"},
+		{File: "example.com/metrics@v1.2.0/p.go", Line: 3, Plug: "metrics", Msg: "undefined: y"},
+	}
+	if !slices.Equal(e.Problems, want) || !slices.Equal(e.Plugs, []string{"audit", "metrics"}) {
+		t.Errorf("problems %+v, plugs %q", e.Problems, e.Plugs)
+	}
+	if got, wantErr := e.Error(), "compile failed in plug \"audit\", plug \"metrics\":\n# example.com/audit\naudit/audit.go:63:2: undefined: x\n# example.com/metrics/plug\nexample.com/metrics@v1.2.0/p.go:3: undefined: y\n\thave ()\n"; got != wantErr {
+		t.Errorf("Error() = %q, want %q", got, wantErr)
 	}
 }

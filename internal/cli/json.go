@@ -70,6 +70,12 @@ type jsonTargetError struct {
 	Target  string `json:"target"`
 	Code    int    `json:"code"`
 	Message string `json:"message"`
+	// Plugs are the plugs whose code a compile error is in ("core" for
+	// the core), sorted; Positions each compile error at its file: a
+	// local source relative to the current directory, a module's file as
+	// module@version/path. Both absent for other failures.
+	Plugs     []string      `json:"plugs,omitempty"`
+	Positions []jsonProblem `json:"positions,omitempty"`
 }
 
 // kindNames are the JSON names of the failure kinds.
@@ -98,7 +104,15 @@ func newJSONError(err error) *jsonError {
 		for _, e := range joined.Unwrap() {
 			var te *build.TargetError
 			if errors.As(e, &te) {
-				je.Targets = append(je.Targets, jsonTargetError{te.Target.String(), fail.Code(te.Err), redact.String(te.Err.Error())})
+				jt := jsonTargetError{Target: te.Target.String(), Code: fail.Code(te.Err), Message: redact.String(te.Err.Error())}
+				var ce *build.CompileError
+				if errors.As(te.Err, &ce) {
+					jt.Plugs = ce.Plugs
+					for _, p := range ce.Problems {
+						jt.Positions = append(jt.Positions, jsonProblem{p.File, p.Line, p.Col, p.Plug, redact.String(p.Msg)})
+					}
+				}
+				je.Targets = append(je.Targets, jt)
 			}
 		}
 	}

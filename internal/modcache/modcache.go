@@ -70,3 +70,25 @@ func (c Cache) GoMod(m module.Version) ([]byte, error) {
 	}
 	return os.ReadFile(name)
 }
+
+// File returns how a file at path inside the cache's extracted modules
+// names itself the way go does: module@version/file; ok is false for a
+// path outside them.
+func (c Cache) File(path string) (m module.Version, file string, ok bool) {
+	if c == "" {
+		return m, "", false
+	}
+	rel, err := filepath.Rel(string(c), path)
+	if err != nil || !filepath.IsLocal(rel) {
+		return m, "", false
+	}
+	// github.com/!burnt!sushi/toml@v1.2.0/decode.go
+	escPath, tail, ok := strings.Cut(filepath.ToSlash(rel), "@")
+	escVersion, file, _ := strings.Cut(tail, "/")
+	p, err1 := module.UnescapePath(escPath)
+	v, err2 := module.UnescapeVersion(escVersion)
+	if !ok || err1 != nil || err2 != nil || file == "" || strings.HasPrefix(escPath, "cache/") {
+		return m, "", false
+	}
+	return module.Version{Path: p, Version: v}, file, true
+}

@@ -297,6 +297,7 @@ func (s *State) compile(ctx context.Context) error {
 		Owners:   s.owners(),
 		Notes:    map[string]string{source.CoreName: s.raisedNote()},
 		Sources:  s.sourceDirs(),
+		Locate:   s.locate,
 		Vendor:   s.Offline && mirror == "",
 		Mirror:   mirror,
 		ModCache: modcache,

@@ -1,0 +1,3 @@
+module example.com/Fails
+
+go 1.22

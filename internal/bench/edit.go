@@ -57,18 +57,18 @@ func (b *bench) editLoop(n int) error {
 	}
 	plainArgs := append(append([]string{"build"}, flags...), "-o", plainOut, ".")
 	plainEnv := envOverride(b.env, gotool.Env(build.Env(opts, host)))
-	var ptimes, ftimes []time.Duration
-	var ratios []float64
+	var ptimes, ftimes, pcpu, fcpu []time.Duration
+	var ratios, cpuRatios []float64
 	for i := range n {
 		b.logf("(g) run %d/%d", i+1, n)
-		var pd, fd time.Duration
+		var pd, fd, pc, fc time.Duration
 		plainRun := func() error {
 			if err := edit(); err != nil {
 				return err
 			}
 			os.Remove(plainOut)
 			d, err := b.cmdEnv(gen, plainEnv, "go", plainArgs...)
-			pd = d
+			pd, pc = d, b.lastCPU
 			return err
 		}
 		plugRun := func() error {
@@ -76,7 +76,7 @@ func (b *bench) editLoop(n int) error {
 				return err
 			}
 			d, err := b.cmd(b.proj, nil, b.plugctl, "build", "-q")
-			fd = d
+			fd, fc = d, b.lastCPU
 			return err
 		}
 		first, second := plainRun, plugRun
@@ -90,7 +90,9 @@ func (b *bench) editLoop(n int) error {
 			return err
 		}
 		ptimes, ftimes = append(ptimes, pd), append(ftimes, fd)
+		pcpu, fcpu = append(pcpu, pc), append(fcpu, fc)
 		ratios = append(ratios, float64(fd)/float64(pd))
+		cpuRatios = append(cpuRatios, float64(fc)/float64(pc))
 	}
 	// What the loop must not do: run go mod tidy, or change the lock.
 	if err := edit(); err != nil {
@@ -115,6 +117,7 @@ func (b *bench) editLoop(n int) error {
 	fmt.Fprintf(&b.md, "| `plugctl build -q` | %s | %s |\n\n", ms(force), list(ftimes))
 	fmt.Fprintf(&b.md, "Ratio of the medians, plugctl / go build: **%.3f×** (target ≤ 1.1×: %s); the median of the per-pair ratios %.3f×, the ratio of the fastest runs %.3f×. plugctl hashes the local sources (the artifact's inputs), finds the build module's shape unchanged (its go.mod and imports: `go mod tidy` does not run, checked with `-v`), compiles, and writes the `.sha256`, SBOM and record files; `plugconfig.lock` holds the plug's path, not its content, and is left as it was (checked).\n\n",
 		ratio, b.verdict(ratio <= 1.1, "(g) edit loop ≤ 1.1×"), medianFloat(ratios), float64(slices.Min(ftimes))/float64(slices.Min(ptimes)))
+	fmt.Fprintf(&b.md, "CPU time (user + system, children included): go build median %s (%s), plugctl median %s (%s); the median of the per-pair ratios **%.3f×**.\n\n", ms(median(pcpu)), list(pcpu), ms(median(fcpu)), list(fcpu), medianFloat(cpuRatios))
 	return nil
 }
 

@@ -4,7 +4,9 @@
 package build
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -64,6 +66,11 @@ type Options struct {
 	// Progress, when set, is told how many targets compiled of how many,
 	// at the start and as each succeeds: a failed target is not done.
 	Progress func(done, total int)
+	// Packages, when set, is told each time a target begins to compile
+	// one of its packages (not those the build cache already holds), with
+	// how many it has for all targets together: where a long compile is.
+	// It needs go build -json (Go 1.24 and later).
+	Packages func(compiled int)
 	// Claim, when set, is called just before a compiled binary is moved to
 	// its output path; an error leaves the path as it was. The pipeline
 	// checks there that the path is plugctl's to replace and marks it so
@@ -105,6 +112,15 @@ func Compile(ctx context.Context, r report.Reporter, o Options) ([]Artifact, err
 			o.Progress(compiled, len(o.Targets))
 		}
 	}
+	packages := 0
+	pkg := func() {
+		if o.Packages != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			packages++
+			o.Packages(packages)
+		}
+	}
 	progress(0)
 	for i, t := range o.Targets {
 		wg.Add(1)
@@ -112,7 +128,7 @@ func Compile(ctx context.Context, r report.Reporter, o Options) ([]Artifact, err
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			a, err := compileOne(ctx, r, o, t)
+			a, err := compileOne(ctx, r, o, t, pkg)
 			if err != nil {
 				errs[i] = &TargetError{Target: t, Err: err}
 				return
@@ -190,7 +206,7 @@ func Env(o Options, t platform.Target) map[string]string {
 	return env
 }
 
-func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Target) (*Artifact, error) {
+func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Target, compiled func()) (*Artifact, error) {
 	start := time.Now()
 	out := o.Output(t)
 	flags, err := Flags(o)
@@ -212,9 +228,36 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Ta
 	}
 	defer os.RemoveAll(tmpDir)
 	tmp := filepath.Join(tmpDir, filepath.Base(out))
-	args := append([]string{"build"}, flags...)
+	// -json -v: each package go begins to compile is an event on stdout
+	// (counted), and so is what go prints of a package's errors (go help
+	// buildjson); what go itself says stays on stderr.
+	args := []string{"build"}
+	if o.Packages != nil {
+		args = append(args, "-json", "-v")
+	}
+	args = append(args, flags...)
 	args = append(args, "-o", tmp, ".")
-	if _, err := gotool.Go(ctx, r, o.Dir, Env(o, t), args...); err != nil {
+	evs := &events{compiled: compiled}
+	_, err = gotool.Run(ctx, r, run.Cmd{Dir: o.Dir, Stdout: evs}, Env(o, t), args...)
+	var re *run.Error
+	if err != nil && errors.As(err, &re) {
+		// The errors as go build without -json prints them: the
+		// packages' output, then go's own.
+		text := strings.Trim(evs.text(), "\n")
+		if text != "" && re.Stderr != "" {
+			text += "\n"
+		}
+		re.Stderr = text + re.Stderr
+		var env *fail.EnvError
+		if !errors.As(err, &env) && ctx.Err() == nil {
+			// The machine's failure may be in the events rather than on
+			// stderr (a full disk while compiling).
+			if env := gotool.Environment(ctx, Env(o, t), re.Stderr); env != nil {
+				err = env
+			}
+		}
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
 		}
@@ -223,7 +266,6 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Ta
 			// go could not write the binary: say where it was going.
 			return nil, &fail.EnvError{Path: out, Err: env.Err}
 		}
-		var re *run.Error
 		if errors.As(err, &re) && re.Stderr != "" {
 			return nil, fail.Wrap(fail.Compile, compileError(re.Stderr, o))
 		}
@@ -423,4 +465,68 @@ func compileError(stderr string, o Options) *CompileError {
 	}
 	e.Output = out.String()
 	return e
+}
+
+// event is one line of `go build -json` (go help buildjson): the output
+// of building the package ImportPath, or its failure.
+type event struct {
+	ImportPath string
+	Action     string // "build-output" or "build-fail"
+	Output     string
+}
+
+// events reads the JSON lines go build -json writes. With -v, a package
+// about to compile prints its import path as its output: those lines are
+// counted (compiled), the rest kept for the error, in order.
+type events struct {
+	mu       sync.Mutex
+	partial  []byte
+	output   bytes.Buffer
+	compiled func()
+}
+
+func (e *events) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			e.partial = append(e.partial, p...)
+			break
+		}
+		e.line(append(e.partial, p[:i]...))
+		e.partial = nil
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+func (e *events) line(b []byte) {
+	var ev event
+	if json.Unmarshal(b, &ev) != nil {
+		e.output.Write(b) // not an event: kept as it is
+		e.output.WriteByte('\n')
+		return
+	}
+	switch {
+	case ev.Action != "build-output":
+	case ev.Output == ev.ImportPath+"\n":
+		if e.compiled != nil {
+			e.compiled()
+		}
+	default:
+		e.output.WriteString(ev.Output)
+	}
+}
+
+// text returns what go printed besides the package names.
+func (e *events) text() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.partial) > 0 {
+		e.line(e.partial)
+		e.partial = nil
+	}
+	return e.output.String()
 }

@@ -251,6 +251,55 @@ func TestTerminalBuild(t *testing.T) {
 	}
 }
 
+// TestTerminalCounts: a finished step shows its counts once, the packages
+// compiled beside the targets; a failed one shows how far it got.
+func TestTerminalCounts(t *testing.T) {
+	tt := newTerm(t)
+	tt.example()
+	// A plug of this test's own, its content new to the build cache: it
+	// and the main package compile.
+	plug := filepath.Join(tt.dir, "fresh")
+	if err := os.MkdirAll(plug, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, data string) {
+		if err := os.WriteFile(filepath.Join(plug, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/fresh\n\ngo 1.22\n")
+	write("fresh.go", fmt.Sprintf("package fresh\n\n// Where is unique to this test run: %q.\nconst Where = %q\n", tt.dir, tt.dir))
+	cfg, err := os.ReadFile(filepath.Join(tt.dir, "plugconfig.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = []byte(strings.Replace(string(cfg), "\nplugins:\n", "\nplugins:\n  - name: fresh\n    source: ./fresh\n", 1))
+	if err := os.WriteFile(filepath.Join(tt.dir, "plugconfig.yaml"), cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := tt.run(tt.plugctl + " build"); code != 0 {
+		t.Fatalf("build exited %d:\n%s", code, tt.screen(false))
+	}
+	screen := lines(tt.screen(false))
+	text := strings.Join(screen, "\n")
+	const took = `(<1ms|[0-9.]+m?s)`
+	if !regexp.MustCompile(`(?m)^✓ compile +\S+ 1 target, [1-9][0-9]* packages? ` + took + `$`).MatchString(text) {
+		t.Errorf("compile's line lacks the targets and packages compiled:\n%s", text)
+	}
+	// A compile error: the step is not shown complete.
+	write("fresh.go", "package fresh\n\nvar x = nosuchthing\n")
+	if code := tt.run(tt.plugctl + " build"); code != 5 {
+		t.Fatalf("build exited %d, want 5:\n%s", code, tt.screen(false))
+	}
+	text = strings.Join(lines(tt.screen(false)), "\n")
+	if !regexp.MustCompile(`(?m)^✗ compile +\S+ 0/1 target( ` + took + `|, )`).MatchString(text) {
+		t.Errorf("the failed compile's line:\n%s", text)
+	}
+	if !strings.Contains(text, "fresh/fresh.go:3:9: undefined: nosuchthing") {
+		t.Errorf("the error is not at the plug's own file:\n%s", text)
+	}
+}
+
 // TestTerminalInterrupt presses Ctrl-C while a build runs: plugctl stops
 // with exit 130, says so, and leaves no live line behind.
 func TestTerminalInterrupt(t *testing.T) {

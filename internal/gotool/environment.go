@@ -45,8 +45,15 @@ func environment(ctx context.Context, extra map[string]string, err error) error 
 	if ctx.Err() != nil || !errors.As(err, &re) || !run.IsExit(err) {
 		return nil
 	}
+	return Environment(ctx, extra, re.Stderr)
+}
+
+// Environment is what environment decides for a go command run with
+// Env(extra) that failed printing output: its stderr, or what it printed
+// of the packages it built (go build -json's events).
+func Environment(ctx context.Context, extra map[string]string, output string) error {
 	dirs := goDirs(ctx, extra)
-	if env := classify(re.Stderr, extra, dirs); env != nil {
+	if env := classify(output, extra, dirs); env != nil {
 		return env
 	}
 	for _, d := range dirs {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"debug/buildinfo"
 	"fmt"
+	"go/version"
 	"maps"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/plugctl/plugctl/internal/digest"
 	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/profile"
+	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/sbom"
 	"github.com/plugctl/plugctl/internal/source"
 	"github.com/plugctl/plugctl/internal/source/kinds"
@@ -298,6 +300,7 @@ func (s *State) compile(ctx context.Context) error {
 		Notes:    map[string]string{source.CoreName: s.raisedNote()},
 		Sources:  s.sourceDirs(),
 		Locate:   s.locate,
+		Packages: s.packages(),
 		Vendor:   s.Offline && mirror == "",
 		Mirror:   mirror,
 		ModCache: modcache,
@@ -457,4 +460,13 @@ func display(path string) string {
 		return rel
 	}
 	return path
+}
+
+// packages is build.Options.Packages: the packages compile compiled,
+// counted; nil with a go command before 1.24, whose build has no -json.
+func (s *State) packages() func(int) {
+	if v := s.Toolchain.Version; version.IsValid(v) && version.Compare(v, "go1.24") < 0 {
+		return nil
+	}
+	return func(n int) { s.Count(report.Packages, n, 0) }
 }

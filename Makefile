@@ -2,6 +2,9 @@
 GO       ?= go
 MODULES  := . plug examples/core examples/plugins/greeter examples/plugins/stamp tools/man
 FUZZTIME ?= 20s
+# go test's own default, 10m, is too short for internal/cli on a fresh
+# machine: every compile there is a cold one.
+TESTTIMEOUT ?= 30m
 MANDIR   ?= man
 
 .PHONY: build test test-real lint fuzz bench bench-real example man clean
@@ -11,7 +14,7 @@ build:
 
 # Every module of the repository: plugctl, the SDK and the examples.
 test:
-	@set -e; for m in $(MODULES); do echo "== $$m"; (cd $$m && $(GO) test ./...); done
+	@set -e; for m in $(MODULES); do echo "== $$m"; (cd $$m && $(GO) test -timeout $(TESTTIMEOUT) ./...); done
 
 # The real-world tier: builds Caddy, the OpenTelemetry Collector, CoreDNS
 # and Benthos from the configs in examples/real (docs/migrating.md's examples) with

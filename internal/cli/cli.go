@@ -230,6 +230,7 @@ func commands(g *globals) []*cobra.Command {
 		newCmdWhy(g, nil),
 		newCmdPlan(g, nil),
 		newCmdChecksums(g, nil),
+		newCmdAudit(g, nil),
 	}
 }
 
@@ -296,7 +297,7 @@ var commandGroups = []struct {
 	{"edit", "Edit the config:", []string{"add", "remove"}},
 	{"build", "Build:", []string{"validate", "lock", "outdated", "vendor", "build", "bundle", "run", "generate"}},
 	{"ci", "Fan out in CI:", []string{"plan", "checksums"}},
-	{"trust", "Sign and verify:", []string{"key", "verify"}},
+	{"trust", "Sign, verify and audit:", []string{"key", "verify", "audit"}},
 	{"look", "Look inside:", []string{"inspect", "why", "schema", "version"}},
 	{"care", "Look after the project:", []string{"doctor", "clean"}},
 }

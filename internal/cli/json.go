@@ -85,6 +85,7 @@ var kindNames = map[fail.Kind]string{
 	fail.Mismatch:    "mismatch",
 	fail.Fetch:       "fetch",
 	fail.Compile:     "compile",
+	fail.Policy:      "policy",
 	fail.Interrupted: "interrupted",
 }
 

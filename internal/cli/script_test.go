@@ -89,6 +89,10 @@ func runScriptDir(t *testing.T, dir string) {
 			// The developer's module cache as a proxy, for the docs
 			// scripts' go install of plugctl (docs_test.go).
 			env.Setenv("MODCACHEPROXY", modcacheProxy)
+			// The vulnerability database fixture of plugctl audit
+			// (internal/testenv/testdata/vulndb): GO-2099-0001 in
+			// example.com/vulnlib/parse.Unsafe before v1.0.1.
+			env.Setenv("TESTVULNDB", filepath.Join(repo, "internal", "testenv", "testdata", "vulndb"))
 			// The toolchain plugctl locks with, for goldens (cmpenv).
 			env.Setenv("GOVERSION", strings.TrimSpace(string(goversion)))
 			env.Setenv("GOSUMDB", "off")

@@ -18,6 +18,9 @@ type vendorOptions struct {
 	// Sign are signing keys (plugctl key generate) that sign the tree;
 	// repeatable.
 	Sign []string
+	// VulnDB is a vulnerability database directory the tree carries for
+	// plugctl audit --offline.
+	VulnDB string
 }
 
 func newCmdVendor(g *globals, runF func(context.Context, *vendorOptions) error) *cobra.Command {
@@ -30,9 +33,12 @@ build module, copies of the sources of the core and of the git, archive and loca
 plugs, every module of the build graph in Go's vendor/ layout, and a manifest with the
 SHA-256 of every file. Like build, it locks first when there is no lock (or the config
 changed), and vendors what the lock pins. plugctl build --offline and plugctl bundle
-use the tree.`,
+use the tree. With --vulndb DIR, the tree also carries a copy of the vulnerability
+database in DIR (index/db.json, index/modules.json, ID/<ID>.json), listed in the
+manifest like every file, which plugctl audit --offline reads.`,
 		Example: `  plugctl vendor
-  plugctl vendor --locked && plugctl build --offline`,
+  plugctl vendor --locked && plugctl build --offline
+  plugctl vendor --vulndb ./vulndb && plugctl audit --offline`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -43,6 +49,8 @@ use the tree.`,
 	addLockedFlag(cmd, &o.Locked)
 	cmd.Flags().StringArrayVar(&o.Sign, "sign", nil, "sign the tree with this signing key (plugctl key generate), repeatable")
 	_ = cmd.MarkFlagFilename("sign")
+	cmd.Flags().StringVar(&o.VulnDB, "vulndb", "", "also carry the vulnerability database in this directory, for plugctl audit --offline")
+	_ = cmd.MarkFlagDirname("vulndb")
 	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch)
 }
 
@@ -74,7 +82,7 @@ func vendorRun(ctx context.Context, o *vendorOptions) error {
 	if err != nil {
 		return err
 	}
-	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, Lock: pipeline.LockOptions{Locked: o.Locked}, Sign: keys})
+	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, Lock: pipeline.LockOptions{Locked: o.Locked}, Sign: keys, VulnDB: o.VulnDB})
 	defer s.Close()
 	if err := pipeline.Run(ctx, s, pipeline.VendorSteps); err != nil {
 		return err

@@ -36,15 +36,15 @@ var errorTests = []struct {
 	{"only a comment", "# nothing\n", []string{
 		`1:1: config is empty (required keys: schema, name, core)`}},
 	{"scalar", "hello\n", []string{
-		`1:1: the config must be a mapping (valid keys: build, core, description, exclude, name, plugins, replace, schema, vendor, version), got "hello"`}},
+		`1:1: the config must be a mapping (valid keys: audit, build, core, description, exclude, name, plugins, policy, replace, schema, vendor, version), got "hello"`}},
 	{"list", "- a\n", []string{
-		`1:1: the config must be a mapping (valid keys: build, core, description, exclude, name, plugins, replace, schema, vendor, version), got a list`}},
+		`1:1: the config must be a mapping (valid keys: audit, build, core, description, exclude, name, plugins, policy, replace, schema, vendor, version), got a list`}},
 	{"missing keys", "vendor: v\n", []string{
 		`1:1: missing required key "schema"`,
 		`1:1: missing required key "name"`,
 		`1:1: missing required key "core"`}},
 	{"unknown key", header + "nmae: x\n", []string{
-		`4:1: unknown key "nmae", did you mean "name"? (valid keys: build, core, description, exclude, name, plugins, replace, schema, vendor, version)`}},
+		`4:1: unknown key "nmae", did you mean "name"? (valid keys: audit, build, core, description, exclude, name, plugins, policy, replace, schema, vendor, version)`}},
 	{"duplicate key", header + "name: other\n", []string{
 		`4:1: duplicate key "name" (first at 2:1)`}},
 	{"null values", "schema:\nname: ~\ncore:\n", []string{
@@ -131,9 +131,9 @@ var errorTests = []struct {
 		`6:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, kind, module, name, position, replaces, settings, source, version)`,
 		`6:12: plug "audit": invalid source "audit" (valid: "" for the module proxy, git::https://…, git::ssh://… or git::file://… for a git repository, an https:// or file:// URL of a .tar.gz, .tgz or .zip archive, or a local path starting with ./, ../ or /)`}},
 	{"misspelt plugins", header + "plugin:\n  - name: audit\n    source: ./audit\n", []string{
-		`4:1: unknown key "plugin", did you mean "plugins"? (valid keys: build, core, description, exclude, name, plugins, replace, schema, vendor, version)`}},
+		`4:1: unknown key "plugin", did you mean "plugins"? (valid keys: audit, build, core, description, exclude, name, plugins, policy, replace, schema, vendor, version)`}},
 	{"misspelt required top key", "schema: 1\nnme: app\ncore: {module: example.com/core, version: v1.0.0}\n", []string{
-		`2:1: unknown key "nme", did you mean "name"? (valid keys: build, core, description, exclude, name, plugins, replace, schema, vendor, version)`}},
+		`2:1: unknown key "nme", did you mean "name"? (valid keys: audit, build, core, description, exclude, name, plugins, policy, replace, schema, vendor, version)`}},
 	{"misspelt module", "schema: 1\nname: app\ncore: {modul: example.com/core, version: v1.0.0}\n", []string{
 		`3:8: core: unknown key "modul", did you mean "module"? (valid keys: checksum, entry, imports, main, module, profile, source, template, version)`}},
 	{"misspelt and present", header + "plugins:\n  - name: audit\n    source: ./audit\n    sorce: ./other\n", []string{
@@ -343,7 +343,7 @@ var errorTests = []struct {
 	{"too deep settings", plugHeader + "      a: " + strings.Repeat("[", 61) + strings.Repeat("]", 61) + "\n", []string{
 		`8:70: nesting deeper than 64 levels`}},
 	{"too deep through alias", header + "x: &deep " + strings.Repeat("[", 40) + strings.Repeat("]", 40) + "\nplugins:\n  - {name: a, source: ./a, settings: {a: " + strings.Repeat("[", 22) + "*deep" + strings.Repeat("]", 22) + "}}\n", []string{
-		`4:1: unknown key "x" (valid keys: build, core, description, exclude, name, plugins, replace, schema, vendor, version)`,
+		`4:1: unknown key "x" (valid keys: audit, build, core, description, exclude, name, plugins, policy, replace, schema, vendor, version)`,
 		`6:64: plug "a": nesting deeper than 64 levels once alias *deep is expanded`}},
 }
 
@@ -395,7 +395,7 @@ func TestParseErrorsTogether(t *testing.T) {
 	want := []string{
 		`testdata/errors.yaml:1:9: unsupported schema 2 (valid: 1)`,
 		`testdata/errors.yaml:2:7: invalid name "Acme" (valid: ^[a-z][a-z0-9_-]{0,62}$: a lowercase letter, then up to 62 lowercase letters, digits, '-' or '_')`,
-		`testdata/errors.yaml:3:1: unknown key "nmae", did you mean "name"? (valid keys: build, core, description, exclude, name, plugins, replace, schema, vendor, version)`,
+		`testdata/errors.yaml:3:1: unknown key "nmae", did you mean "name"? (valid keys: audit, build, core, description, exclude, name, plugins, policy, replace, schema, vendor, version)`,
 		`testdata/errors.yaml:6:12: core: version must be a string, but YAML reads 1.10 as the number 1.1; quote it: version: "1.10"`,
 		`testdata/errors.yaml:7:10: core: entry "main" is not exported (valid: the name of an exported function of core.main, like Main)`,
 		`testdata/errors.yaml:12:5: plug "metrics": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, kind, module, name, position, replaces, settings, source, version)`,

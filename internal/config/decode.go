@@ -35,7 +35,7 @@ const (
 
 // The keys of each mapping of the config, sorted for messages.
 var (
-	topKeys     = []string{"build", "core", "description", "exclude", "name", "plugins", "replace", "schema", "vendor", "version"}
+	topKeys     = []string{"audit", "build", "core", "description", "exclude", "name", "plugins", "policy", "replace", "schema", "vendor", "version"}
 	requiredTop = []string{"schema", "name", "core"}
 	coreKeys    = []string{"checksum", "entry", "imports", "main", "module", "profile", "source", "template", "version"}
 	plugKeys    = []string{"checksum", "enabled", "import", "kind", "module", "name", "position", "replaces", "settings", "source", "version"}
@@ -59,9 +59,13 @@ type problem struct {
 
 // checker collects the problems of one file.
 type checker struct {
-	file  string
-	probs []problem
-	plugs []string // the name of each plug, "" while unknown or unusable
+	file string
+	dir  string // the config's absolute directory, where a policy file is read from
+	// others are the problems of another file the config names (its
+	// policy file), at their positions there.
+	others diag.List
+	probs  []problem
+	plugs  []string // the name of each plug, "" while unknown or unusable
 	// scopes holds the scope of each decoded plug: its index in the file's
 	// list, which differs from its index in Config.Plugins once an item
 	// that is not a mapping was left out.
@@ -87,7 +91,7 @@ func (c *checker) errors() diag.List {
 		}
 		errs = append(errs, e)
 	}
-	return errs.Sort()
+	return append(errs, c.others...).Sort()
 }
 
 // decode checks the value tree against the schema and builds the Config,
@@ -148,6 +152,8 @@ func (c *checker) decode(root *yamlsrc.Node) *Config {
 	}
 	cfg.Exclude = c.decodeExclude(f["exclude"])
 	cfg.Build = c.decodeBuild(f["build"])
+	cfg.Audit = c.decodeAudit(f["audit"])
+	cfg.Policy = c.decodePolicy(f["policy"], c.dir)
 	if e := f["vendor"]; e != nil && e.Val.Kind != yamlsrc.Null {
 		cfg.Vendor = c.str(e, scopeNone, "vendor")
 		if e.Val.Kind == yamlsrc.String {

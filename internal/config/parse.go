@@ -53,7 +53,7 @@ func Load(path string) (*Config, error) {
 // schema's tags allowed: a config is the user's own file, and may share
 // values between plugs.
 func Parse(file string, data []byte, dir string) (*Config, error) {
-	c := &checker{file: file}
+	c := &checker{file: file, dir: dir}
 	root, ok := yamlsrc.Parse(data, yamlsrc.Options{Noun: "config", Anchors: true, Tags: true, Report: c.yamlProblem})
 	var cfg *Config
 	switch {

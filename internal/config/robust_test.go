@@ -37,13 +37,13 @@ var robustTests = []struct {
 	{"alias bomb", aliasBomb(30),
 		`plugconfig.yaml:12:51: plug "p": aliases expand to more than 100000 values`},
 	{"alias bomb in a scalar field", header + "x: &a [*b]\n", // no anchor: first the undefined alias
-		`plugconfig.yaml:4:1: unknown key "x" (valid keys: build, core, description, exclude, name, plugins, replace, schema, vendor, version)` + "\n" +
+		`plugconfig.yaml:4:1: unknown key "x" (valid keys: audit, build, core, description, exclude, name, plugins, policy, replace, schema, vendor, version)` + "\n" +
 			`plugconfig.yaml:4:8: alias *b refers to no anchor defined before it (define &b first)`},
 	{"anchor at the expansion limit", header + "plugins:\n  - name: p\n    source: ./p\n    settings:\n      a: &a [" +
 		strings.Repeat("x, ", 999) + "x]\n      b: [" + strings.Repeat("*a, ", 98) + "*a]\n", ""},
 	{"byte order mark", "\ufeff" + header, ""},
 	{"byte order mark positions", "\ufeffnmae: x\n" + header,
-		`plugconfig.yaml:1:1: unknown key "nmae", did you mean "name"? (valid keys: build, core, description, exclude, name, plugins, replace, schema, vendor, version)`},
+		`plugconfig.yaml:1:1: unknown key "nmae", did you mean "name"? (valid keys: audit, build, core, description, exclude, name, plugins, policy, replace, schema, vendor, version)`},
 	{"CRLF line endings", strings.ReplaceAll(header+"plugins:\n  - name: p\n    source: ./p\n    sttings: {}\n", "\n", "\r\n"),
 		`plugconfig.yaml:7:5: plug "p": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, kind, module, name, position, replaces, settings, source, version)`},
 	// A lone CR is refused (it was read as LF before plugctl had one YAML

@@ -3,6 +3,7 @@ package config
 import (
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/platform"
+	"github.com/plugctl/plugctl/internal/policy"
 )
 
 // SDKModule is the module path of the plugctl SDK. A build whose graph holds it
@@ -38,6 +39,21 @@ type Config struct {
 	Exclude []Exclude `json:",omitempty"`
 	Build   Build
 	Vendor  string // the vendor tree's directory, relative to Dir unless absolute
+	// Audit says where plugctl audit reads the vulnerability database;
+	// nil when the config has no audit section.
+	Audit *Audit `json:",omitempty"`
+	// Policy is what the site allows into its builds (package policy),
+	// from the policy section or the file it names; nil when none.
+	Policy *policy.Policy `json:",omitempty"`
+}
+
+// Audit is the config's audit section.
+type Audit struct {
+	// DB is the vulnerability database as the config gives it: an
+	// http(s) or file:// URL, or a directory relative to Dir unless
+	// absolute; "" for govulncheck's default.
+	DB    string
+	DBPos Pos `json:"-"`
 }
 
 // Locate tells where in the config a problem of the core (subject "core")

@@ -19,7 +19,9 @@
 //	                                       replace map, exclude
 //	Artifact    an artifact record's       the whole parsed config (settings as Go         build.targets and build.output (the target is
 //	            inputs.config              literals, so 1 and 1.0 differ)                  digested apart, the output path changes no byte
-//	                                                                                       of the binary); the file's name and directory
+//	                                                                                       of the binary); the file's name and directory;
+//	                                                                                       the audit and policy sections, which check a
+//	                                                                                       build and change no byte of it
 //
 // All three leave out comments, layout, key order and every position in the
 // file (Pos, KeyPos, SettingPos, OutputPos): reformatting a config changes
@@ -146,6 +148,7 @@ func Vendor(cfg *config.Config) string {
 func Artifact(cfg *config.Config) string {
 	cp := *cfg
 	cp.File, cp.Dir = "", ""
+	cp.Audit, cp.Policy = nil, nil // they check a build and change no byte of it
 	cp.Build.Targets, cp.Build.Output, cp.Build.OutputPos = nil, "", config.Pos{}
 	cp.Core.Pos, cp.Core.KeyPos = config.Pos{}, nil
 	settings := map[string]string{}

@@ -21,6 +21,7 @@ const (
 	Mismatch    Kind = 3   // lock or integrity mismatch
 	Fetch       Kind = 4   // fetch or network failure
 	Compile     Kind = 5   // the Go compile failed
+	Policy      Kind = 6   // a policy check failed: the config's policy, or a vulnerability audit
 	Interrupted Kind = 130 // the user interrupted the run
 )
 

@@ -65,6 +65,14 @@ func (s *State) load(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := s.checkPolicyStatic(); err != nil {
+		return err
+	}
+	if s.bundleDir != "" {
+		if err := s.Config.Policy.CheckBundle(s.Opts.VerifyKeys != nil); err != nil {
+			return err
+		}
+	}
 	var err error
 	s.Toolchain, err = gotool.DetectCached(ctx, s.R)
 	return err

@@ -76,6 +76,11 @@ type Options struct {
 	// Why is the module plugctl why asks about; a strict config's raises
 	// are warnings in its run, since why is how one looks into them.
 	Why string
+	// VulnDB is a directory holding a vulnerability database, which
+	// vendor copies into the tree (--vulndb) for an offline audit.
+	VulnDB string
+	// Audit is what plugctl audit asks.
+	Audit AuditOptions
 }
 
 // State is one run of a command over one project: its Options, and what
@@ -175,6 +180,9 @@ type State struct {
 
 	// why
 	Why *Why
+
+	// audit
+	Audit *AuditResult
 
 	// Any step: the Sums of every directory this run hashed (local
 	// sources, fetched trees, replace directories), each read once; trees

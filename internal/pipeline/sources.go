@@ -259,9 +259,10 @@ func (s *State) fetchOne(ctx context.Context, env *source.Env, r *source.Request
 // how the core is built, and every package the build imports from a
 // source plugctl has (packages.go), the name each plug registers with the
 // SDK (registered.go); last, as it asks the module proxy, that the SDK the
-// build needs can be fetched (sdk.go).
+// build needs can be fetched (sdk.go); first, the module paths the
+// config did not name held to its policy (policy.go).
 func (s *State) check(ctx context.Context) error {
-	for _, check := range []func() error{s.checkModules, s.checkReplaces, s.checkReplaceDirs, s.checkGoVersions, s.checkPins, s.checkManifests, s.decideCore, s.checkPackages, s.checkRegistered} {
+	for _, check := range []func() error{s.checkPolicy, s.checkModules, s.checkReplaces, s.checkReplaceDirs, s.checkGoVersions, s.checkPins, s.checkManifests, s.decideCore, s.checkPackages, s.checkRegistered} {
 		if err := check(); err != nil {
 			return err
 		}

@@ -31,6 +31,7 @@ const (
 	Outdated  report.StepName = "outdated"   // newer versions per component
 	WhyStep   report.StepName = "why"        // who brings a module into the build
 	Plan      report.StepName = "plan"       // one job per target, by its inputs digest
+	Audit     report.StepName = "audit"      // known vulnerabilities the build reaches
 )
 
 // Step is one named step of a command: its name, what it counts, and the
@@ -84,6 +85,7 @@ var (
 	outdatedStep = Step{Name: Outdated, Unit: report.Plugs, Run: method((*State).outdated)}
 	whyStep      = Step{Name: WhyStep, Detail: func(s *State) string { return s.Opts.Why }, Run: method((*State).why)}
 	planStep     = Step{Name: Plan, Unit: report.Targets, Run: method((*State).plan)}
+	auditStep    = Step{Name: Audit, Detail: (*State).auditDetail, Run: method((*State).audit)}
 )
 
 // Each command's steps.
@@ -126,6 +128,12 @@ var (
 	// lock (which the command requires, as --locked does), writing
 	// nothing.
 	PlanSteps = []Step{loadStep, outputsStep, useLockStep, planStep}
+	// AuditSteps generate the build module, as why does, and audit it;
+	// AuditOfflineSteps audit the verified vendor tree's, from a private
+	// copy, with the network off; AuditBinarySteps audit a binary.
+	AuditSteps        = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchStep, checkStep, generateStep, auditStep}
+	AuditOfflineSteps = []Step{loadStep, stateLockStep, lockedStep, verifyStep, snapshotStep, auditStep}
+	AuditBinarySteps  = []Step{auditStep}
 )
 
 // method adapts a method of State to Step.Run.

@@ -118,6 +118,9 @@ func TestStepLists(t *testing.T) {
 		{"outdated", OutdatedSteps, "load outdated"},
 		{"why", WhySteps, "load state-lock use-lock resolve fetch check generate why"},
 		{"plan", PlanSteps, "load outputs use-lock plan"},
+		{"audit", AuditSteps, "load state-lock use-lock resolve fetch check generate audit"},
+		{"audit --offline", AuditOfflineSteps, "load state-lock use-lock verify snapshot audit"},
+		{"audit BINARY", AuditBinarySteps, "audit"},
 	} {
 		if got := StepNames(tt.steps); got != tt.want {
 			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)

@@ -207,6 +207,12 @@ func (s *State) assemble(ctx context.Context, gen, dir, tmp string) (*vendortree
 	if b := s.build(); len(b.LayerTags)+len(b.LayerLdflags) > 0 {
 		man.Build = &vendortree.Build{Tags: b.LayerTags, Ldflags: b.LayerLdflags}
 	}
+	if db := s.Opts.VulnDB; db != "" {
+		if _, err := vendortree.CopyVulnDB(db, filepath.Join(tmp, vendortree.VulnDBDir)); err != nil {
+			return nil, err
+		}
+		man.VulnDB = vendortree.VulnDBDir
+	}
 	for _, r := range s.Config.Replace {
 		if r.Dir != "" {
 			if man.Replaced == nil {

@@ -11,6 +11,8 @@
 //	vendor/                   every module of the build graph, as `go mod vendor` writes it
 //	mirror/                   every module of go.sum in GOPROXY layout (MirrorDir), which
 //	                          offline builds use as their module proxy
+//	vulndb/                   a copy of a vulnerability database, when vendor --vulndb gave
+//	                          one (index/, ID/): plugctl audit --offline reads it
 //	plugctl-vendor.json       the manifest
 //	plugctl-vendor.sig        its signature, when the tree was signed (see SignedText)
 //
@@ -54,6 +56,9 @@ import (
 	"github.com/plugctl/plugctl/internal/source"
 )
 
+// VulnDBDir is where a tree holds a copy of a vulnerability database.
+const VulnDBDir = "vulndb"
+
 // ManifestName is the manifest's file name at the root of the tree. The
 // manifest does not list itself.
 const ManifestName = "plugctl-vendor.json"
@@ -89,6 +94,11 @@ type Manifest struct {
 	// its plugin.yaml) gives, for a build from the tree whose config sets
 	// none; absent when it gives none.
 	Build *Build `json:"build,omitempty"`
+	// VulnDB is the directory of the tree holding a copy of a
+	// vulnerability database (VulnDBDir, written by plugctl vendor
+	// --vulndb), which an offline audit reads; "" when it holds none.
+	// Its files are listed in Files like any other.
+	VulnDB string `json:"vulndb,omitempty"`
 	// Files lists every file of the tree but the manifest, sorted by path.
 	Files []File `json:"files"`
 }

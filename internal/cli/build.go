@@ -108,7 +108,7 @@ target, path and sha256.`,
 	_ = cmd.MarkFlagDirname("store")
 	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
 	addLockedFlag(cmd, &o.Locked)
-	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch, fail.Compile)
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch, fail.Compile, fail.Policy)
 }
 
 // buildResult is the --json document of build (docs/json.md).

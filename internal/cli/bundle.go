@@ -50,7 +50,7 @@ build --bundle --verify-key and plugctl verify check; a tree signed by plugctl v
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "bundle file to write (default <name>-bundle.tar.gz)")
 	cmd.Flags().StringArrayVar(&o.Sign, "sign", nil, "sign the bundled tree with this signing key (plugctl key generate), repeatable")
 	_ = cmd.MarkFlagFilename("sign")
-	return withExits(cmd, fail.Config, fail.Mismatch)
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Policy)
 }
 
 // bundleResult is the --json document of bundle (docs/json.md).

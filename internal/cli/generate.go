@@ -42,7 +42,7 @@ linker flags validate --json shows). It writes the lock as build does.`,
 	}
 	cmd.Flags().StringVarP(&o.Dir, "output", "o", "", "directory to write the build module to (default .plugctl/gen)")
 	addLockedFlag(cmd, &o.Locked)
-	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch)
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch, fail.Policy)
 }
 
 // generateResult is the --json document of generate (docs/json.md).

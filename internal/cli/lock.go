@@ -54,7 +54,7 @@ func newCmdLock(g *globals, runF func(context.Context, *lockOptions) error) *cob
 	cmd.ValidArgsFunction = completePlugNames(g, true)
 	cmd.Flags().BoolVar(&o.Upgrade, "upgrade", false, "re-resolve the named components (all when none is named) instead of keeping their locked versions")
 	addLockedFlag(cmd, &o.Locked)
-	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch)
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch, fail.Policy)
 }
 
 // addLockedFlag adds --locked, shared by every command that may write the

@@ -36,7 +36,7 @@ func newCmdOutdated(g *globals, runF func(context.Context, *outdatedOptions) err
 			}
 			return outdatedRun(cmd.Context(), o)
 		},
-	}, fail.Config, fail.Mismatch, fail.Fetch)
+	}, fail.Config, fail.Mismatch, fail.Fetch, fail.Policy)
 }
 
 // outdatedResult is the --json document of outdated (docs/json.md).

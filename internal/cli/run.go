@@ -68,7 +68,7 @@ stops both (exit 130).`,
 	cmd.Flags().SetInterspersed(false)
 	cmd.Flags().BoolVar(&o.Force, "force", false, "rebuild even when nothing changed")
 	cmd.Flags().BoolVarP(&o.Watch, "watch", "w", false, "rebuild and restart the program whenever a file that feeds the build changes")
-	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch, fail.Compile)
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch, fail.Compile, fail.Policy)
 }
 
 // exitStatus is the exit code of the program plugctl run ran: Run exits

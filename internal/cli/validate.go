@@ -36,7 +36,7 @@ check the manifests of what it finds, but writes nothing: no lock, no state.`,
 			}
 			return validateRun(cmd.Context(), o)
 		},
-	}, fail.Config, fail.Fetch)
+	}, fail.Config, fail.Fetch, fail.Policy)
 }
 
 // validateResult is the --json document of validate (docs/json.md). The

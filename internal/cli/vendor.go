@@ -51,7 +51,7 @@ manifest like every file, which plugctl audit --offline reads.`,
 	_ = cmd.MarkFlagFilename("sign")
 	cmd.Flags().StringVar(&o.VulnDB, "vulndb", "", "also carry the vulnerability database in this directory, for plugctl audit --offline")
 	_ = cmd.MarkFlagDirname("vulndb")
-	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch)
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch, fail.Policy)
 }
 
 // vendorResult is the --json document of vendor (docs/json.md).

@@ -62,7 +62,7 @@ anything edited, unsigned or signed by another key.`,
 	}
 	cmd.Flags().StringArrayVar(&o.VerifyKeys, "verify-key", nil, "require a signature by this verifier key (FILE.pub), repeatable: any one")
 	_ = cmd.MarkFlagFilename("verify-key", "pub")
-	return withExits(cmd, fail.Config, fail.Mismatch)
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Policy)
 }
 
 // verifyResult is the --json document of verify (docs/json.md).

@@ -41,7 +41,7 @@ or when the compile fails in a module nobody named.`,
 			return whyRun(cmd.Context(), o)
 		},
 	}
-	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch)
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Fetch, fail.Policy)
 }
 
 // whyResult is the --json document of why (docs/json.md).

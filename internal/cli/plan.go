@@ -58,7 +58,7 @@ lists them all. With no CONFIG, the config -f names is planned.
 	}
 	cmd.Flags().StringArrayVar(&o.Targets, "target", nil, "os/arch to plan for, repeatable (default: each config's build.targets)")
 	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
-	return withExits(cmd, fail.Config, fail.Mismatch)
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Policy)
 }
 
 // planResult is the --json document of plan (docs/json.md).

@@ -132,7 +132,19 @@ func (s *State) generate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if genFresh(dir, key, m) {
+	fresh := genFresh(dir, key, m)
+	if !fresh && fromLock {
+		// A module tidied before from these inputs because the lock's
+		// graph did not load as it was written (below) is as good.
+		tidyKey, err := s.genKey(m, graph, false)
+		if err != nil {
+			return err
+		}
+		if genFresh(dir, tidyKey, m) {
+			fresh, fromLock, key = true, false, tidyKey
+		}
+	}
+	if fresh {
 		// Made from the same inputs before, drift check included.
 		if err := s.readGraph(dir); err != nil {
 			return err
@@ -160,7 +172,25 @@ func (s *State) generate(ctx context.Context) error {
 		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), graphSum(graph), 0o644); err != nil {
 			return err
 		}
-	} else {
+		if ok, err := s.graphLoads(ctx, tmp); err != nil {
+			return err
+		} else if !ok {
+			// go would refuse to build it as written (a go line below a
+			// dependency's, a requirement whose go.mod hash go.sum lacks):
+			// go mod tidy writes the module instead, from the same seed.
+			if key, err = s.genKey(m, graph, false); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(tmp, "go.mod"), m.goMod, 0o644); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(tmp, "go.sum"), m.sum, 0o644); err != nil {
+				return err
+			}
+			fromLock = false
+		}
+	}
+	if !fromLock {
 		if err := s.tidy(ctx, tmp); err != nil {
 			return err
 		}
@@ -382,6 +412,22 @@ func (s *State) tidy(ctx context.Context, tmp string) error {
 		return tidyError(s, err)
 	}
 	return nil
+}
+
+// graphLoads reports whether the go command loads the module graph of the
+// build module in dir as it is, without an update to go.mod or go.sum
+// (go list -m all with -mod=readonly, a read of go.mod files the module
+// cache holds: tens of milliseconds). The go.mod written from the lock's
+// graph requires every module whose files go.sum holds; where go mod tidy
+// kept the hashes of modules it does not require (those of the tests of
+// dependencies), that go.mod needs go.mod hashes go.sum lacks, and the
+// compile would fail on it.
+func (s *State) graphLoads(ctx context.Context, dir string) (bool, error) {
+	_, err := gotool.Run(ctx, s.R, run.Cmd{Dir: dir}, map[string]string{"GOFLAGS": "-mod=readonly"}, "list", "-m", "all")
+	if err != nil && ctx.Err() != nil {
+		return false, err
+	}
+	return err == nil, nil
 }
 
 // genKey digests everything the build module is made from: its go.mod

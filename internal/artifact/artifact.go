@@ -4,7 +4,9 @@
 // For an artifact at PATH:
 //
 //	PATH.sha256        the binary's SHA-256 in sha256sum format
-//	PATH.cdx.json      its CycloneDX SBOM (package sbom)
+//	PATH.cdx.json      its CycloneDX 1.6 SBOM (package sbom)
+//	PATH.spdx.json     its SPDX 2.3 SBOM (package sbom)
+//	PATH.intoto.jsonl  its provenance, signed or not (package provenance)
 //	PATH.plugctl.json  its Record: what it was built from, digested
 //
 // A build whose inputs digest to the Record's Digest, and whose binary still
@@ -65,6 +67,12 @@ type Inputs struct {
 	// is not static.
 	Gcflags []string `json:"gcflags,omitempty"`
 	Cgo     bool     `json:"cgo,omitempty"`
+	// Signers are the IDs of the keys the provenance is signed with
+	// (build --sign) and Created the SPDX creation time
+	// (SOURCE_DATE_EPOCH): they change no binary, only the files beside
+	// it, which are written again with it.
+	Signers []string `json:"signers,omitempty"`
+	Created string   `json:"created,omitempty"`
 }
 
 // Digest returns the cache key of the artifact these inputs make for
@@ -120,6 +128,23 @@ func SumPath(path string) string { return path + ".sha256" }
 // SBOMPath is the CycloneDX SBOM of the artifact at path.
 func SBOMPath(path string) string { return path + ".cdx.json" }
 
+// SPDXPath is the SPDX SBOM of the artifact at path.
+func SPDXPath(path string) string { return path + ".spdx.json" }
+
+// ProvenancePath is the provenance of the artifact at path.
+func ProvenancePath(path string) string { return path + ".intoto.jsonl" }
+
+// Sides are the documents written beside an artifact.
+type Sides struct {
+	CycloneDX, SPDX, Provenance []byte
+}
+
+// sidePaths are the files Write writes beside the artifact at path, the
+// Record excluded.
+func sidePaths(path string) []string {
+	return []string{SumPath(path), SBOMPath(path), SPDXPath(path), ProvenancePath(path)}
+}
+
 // Check returns the Record of the artifact at path if it was built with
 // digest and the binary and its sha256 and SBOM files are still there, the
 // binary unchanged. Any doubt returns false: the artifact is rebuilt.
@@ -136,7 +161,7 @@ func Check(path, digest, statDir string) (*Record, bool) {
 	if json.Unmarshal(data, &rec) != nil || rec.Schema != RecordSchema || rec.Digest != digest {
 		return nil, false
 	}
-	for _, side := range []string{SumPath(path), SBOMPath(path)} {
+	for _, side := range sidePaths(path) {
 		if _, err := os.Stat(side); err != nil {
 			return nil, false
 		}
@@ -233,18 +258,18 @@ func Hash(path string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-// Write writes the sha256 file, the SBOM and the Record of the artifact at
-// path, each atomically, the Record last, then the binary's file identity
+// Write writes the sha256 file, the SBOMs, the provenance and the Record
+// of the artifact at path, each atomically, the Record last, then the binary's file identity
 // into statDir (see Check). Claim, called before the binary was put in
 // place, left a Record no build matches, so a run stopped half-way leaves
 // an artifact that is rebuilt next time, and still plugctl's to replace.
-func Write(path string, rec *Record, sbom []byte, statDir string) error {
+func Write(path string, rec *Record, docs Sides, statDir string) error {
 	sum := rec.SHA256 + "  " + filepath.Base(path) + "\n"
-	if err := files.WriteFile(SumPath(path), []byte(sum), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", SumPath(path), err)
-	}
-	if err := files.WriteFile(SBOMPath(path), sbom, 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", SBOMPath(path), err)
+	for i, data := range [][]byte{[]byte(sum), docs.CycloneDX, docs.SPDX, docs.Provenance} {
+		side := sidePaths(path)[i]
+		if err := files.WriteFile(side, data, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", side, err)
+		}
 	}
 	data, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {

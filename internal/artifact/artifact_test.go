@@ -49,7 +49,7 @@ func TestCheck(t *testing.T) {
 	}
 	in := Inputs{Toolchain: "go1.26.8"}
 	rec := &Record{Schema: RecordSchema, Target: "linux/amd64", Digest: in.Digest("linux/amd64"), Inputs: in, SHA256: sum, Size: size}
-	if err := Write(bin, rec, []byte("{}\n"), state); err != nil {
+	if err := Write(bin, rec, Sides{CycloneDX: []byte("{}\n"), SPDX: []byte("{}\n"), Provenance: []byte("{}\n")}, state); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(SumPath(bin))
@@ -126,7 +126,7 @@ func TestCheckStatShortcut(t *testing.T) {
 	}
 	sum, size, _ := Hash(bin)
 	rec := &Record{Schema: RecordSchema, Digest: "sha256:d", SHA256: sum, Size: size}
-	if err := Write(bin, rec, []byte("{}\n"), state); err != nil {
+	if err := Write(bin, rec, Sides{CycloneDX: []byte("{}\n"), SPDX: []byte("{}\n"), Provenance: []byte("{}\n")}, state); err != nil {
 		t.Fatal(err)
 	}
 	if runtime.GOOS == "linux" {

@@ -66,7 +66,7 @@ func Remove(path string, dryRun bool) ([]string, error) {
 	var removed []string
 	// The binary first, the files that describe it after: a run stopped
 	// half-way leaves at worst a description of nothing.
-	for _, p := range []string{path, SumPath(path), SBOMPath(path), RecordPath(path)} {
+	for _, p := range append(append([]string{path}, sidePaths(path)...), RecordPath(path)) {
 		if _, err := os.Lstat(p); err != nil {
 			continue
 		}

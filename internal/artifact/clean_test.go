@@ -20,7 +20,7 @@ func writeArtifact(t *testing.T, path, state string) {
 		t.Fatal(err)
 	}
 	rec := &Record{Schema: RecordSchema, Target: "linux/amd64", SHA256: sum, Size: size}
-	if err := Write(path, rec, []byte("{}\n"), state); err != nil {
+	if err := Write(path, rec, Sides{CycloneDX: []byte("{}\n"), SPDX: []byte("{}\n"), Provenance: []byte("{}\n")}, state); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -39,7 +39,7 @@ func TestRecordedRemove(t *testing.T) {
 	}
 
 	// A dry run removes nothing.
-	want := []string{a, SumPath(a), SBOMPath(a), RecordPath(a)}
+	want := []string{a, SumPath(a), SBOMPath(a), SPDXPath(a), ProvenancePath(a), RecordPath(a)}
 	if removed, err := Remove(a, true); err != nil || !slices.Equal(removed, want) {
 		t.Errorf("Remove(dry run) = %q, %v; want %q", removed, err, want)
 	}

@@ -42,7 +42,7 @@ empty file plugctl processes take turns on. The next build starts from scratch; 
 config and the lock are never touched.
 
 --dist also removes the artifacts the project's builds wrote (each binary with its
-.sha256, .cdx.json and .plugctl.json files), wherever -o put them: those recorded in
+.sha256, .cdx.json, .spdx.json, .intoto.jsonl and .plugctl.json files), wherever -o put them: those recorded in
 the state directory, and only while the binary is still the one plugctl built. A file
 edited or put in an artifact's place is kept, and said so. --vendor also removes the
 vendor tree where the config's vendor key puts it outside .plugctl, when it holds

@@ -224,7 +224,7 @@ func commands(g *globals) []*cobra.Command {
 		newCmdRemove(g, nil),
 		newCmdDoctor(g, nil),
 		newCmdClean(g, nil),
-		newCmdKey(newCmdKeyGenerate(g, nil)),
+		newCmdKey(newCmdKeyGenerate(g, nil), newCmdKeyExportPEM(g, nil)),
 		newCmdVerify(g, nil),
 		newCmdPack(g, nil),
 		newCmdWhy(g, nil),

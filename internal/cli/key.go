@@ -9,22 +9,26 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/signing"
 )
 
-// newCmdKey is the parent of the signing key commands: key generate.
-func newCmdKey(generate *cobra.Command) *cobra.Command {
+// newCmdKey is the parent of the signing key commands: key generate and
+// key export-pem.
+func newCmdKey(generate, exportPEM *cobra.Command) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "key generate -o FILE",
+		Use:   "key generate|export-pem",
 		Short: "Make the Ed25519 keys that sign vendor trees and bundles",
 		Long: `key generate writes a signing key and its verifier key. plugctl vendor --sign and
 plugctl bundle --sign sign with the first; plugctl build --offline|--bundle --verify-key
-and plugctl verify --verify-key check with the second (SECURITY.md).`,
-		Example: `  plugctl key generate -o release.key`,
-		Args:    cobra.ArbitraryArgs,
-		RunE:    parentRun("unknown key command %q", "generate"),
+and plugctl verify --verify-key check with the second (SECURITY.md). key export-pem
+writes a verifier key as a PEM public key, for tools such as cosign.`,
+		Example: `  plugctl key generate -o release.key
+  plugctl key export-pem release.key.pub -o release.pem`,
+		Args: cobra.ArbitraryArgs,
+		RunE: parentRun("unknown key command %q", "generate", "export-pem"),
 	}
-	cmd.AddCommand(generate)
+	cmd.AddCommand(generate, exportPEM)
 	return withExits(cmd, fail.Config)
 }
 
@@ -134,4 +138,73 @@ func signedBy(ids []string) []string {
 		return []string{}
 	}
 	return ids
+}
+
+// keyExportPEMOptions are the inputs of plugctl key export-pem.
+type keyExportPEMOptions struct {
+	*globals
+	// Key is the verifier key (FILE.pub) to export.
+	Key string
+	// Output is where the PEM goes; stdout when empty.
+	Output string
+}
+
+func newCmdKeyExportPEM(g *globals, runF func(context.Context, *keyExportPEMOptions) error) *cobra.Command {
+	o := &keyExportPEMOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "export-pem FILE.pub [-o FILE]",
+		Short: "Write a verifier key as a PEM public key (PKIX), for cosign and other tools",
+		Long: `export-pem writes the Ed25519 public key of a verifier key (FILE.pub, from plugctl key
+generate) as a PEM "PUBLIC KEY" block (PKIX), the form cosign verify-blob-attestation
+--key reads: see docs/supply-chain.md. It reads only the verifier key; a signing key is
+refused.`,
+		Example: `  plugctl key export-pem release.key.pub -o release.pem`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Key = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return keyExportPEMRun(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "the PEM file to write (default: stdout)")
+	_ = cmd.MarkFlagFilename("output")
+	return withExits(cmd, fail.Config)
+}
+
+// keyExportPEMResult is the --json document of key export-pem (docs/json.md).
+type keyExportPEMResult struct {
+	envelope
+	// ID is the key's name and hash; PEM the PEM block; Output the file
+	// written (absolute), "" for stdout.
+	ID     string `json:"id"`
+	PEM    string `json:"pem"`
+	Output string `json:"output,omitempty"`
+}
+
+func keyExportPEMRun(_ context.Context, o *keyExportPEMOptions) error {
+	res := &keyExportPEMResult{}
+	o.result = res
+	id, data, err := signing.PublicPEM(o.Key)
+	if err != nil {
+		return err
+	}
+	res.ID, res.PEM = id, string(data)
+	if o.Output != "" {
+		if err := files.WriteFile(o.Output, data, 0o644); err != nil {
+			return &fail.EnvError{Path: o.Output, Err: err}
+		}
+		if res.Output, err = filepath.Abs(o.Output); err != nil {
+			return err
+		}
+	}
+	if !o.json {
+		if o.Output == "" {
+			o.ios.Out.Write(data)
+		} else {
+			fmt.Fprintf(o.ios.Out, "%s\tPEM public key of %s\n", o.Output, id)
+		}
+	}
+	return nil
 }

@@ -140,7 +140,7 @@ func runScriptDir(t *testing.T, dir string) {
 			"stdoutenv":   cmdStdoutEnv,
 			"tarlist":     cmdTarList,
 			"winres":      cmdWinres,
-		}, hostileCmds, airgapCmds, opensCmds, planCmds, mirrorCmds),
+		}, hostileCmds, airgapCmds, opensCmds, planCmds, mirrorCmds, supplyCmds),
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"debug/buildinfo"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -35,20 +36,24 @@ type verifyOptions struct {
 func newCmdVerify(g *globals, runF func(context.Context, *verifyOptions) error) *cobra.Command {
 	o := &verifyOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "verify [DIR|BUNDLE|PACK] [--verify-key FILE.pub]...",
-		Short: "Check a vendor tree, a bundle or a packed plug, and who signed it, without building",
+		Use:   "verify [DIR|BUNDLE|PACK|BINARY] [--verify-key FILE.pub]...",
+		Short: "Check a vendor tree, a bundle, a packed plug or a binary, and who signed it, without building",
 		Long: `verify checks what build --offline and build --bundle would check, and builds nothing:
 every file of a vendor tree against its manifest, a bundle against its checksum file
 first, and with --verify-key (repeatable; any one must match) that the tree carries a
 signature by one of the keys over its manifest and lock. Without an argument it checks
 the project's vendor tree, and also that it was made from the config and lock; a DIR is
 checked on its own. A packed plug (plugctl pack) with its signature PACK.sig beside it is
-checked against that signature: its SHA-256 and module, and who signed them. Exit 3 for
-anything edited, unsigned or signed by another key.`,
+checked against that signature: its SHA-256 and module, and who signed them. A binary
+plugctl built is checked against its provenance beside it (BINARY.intoto.jsonl): who
+signed it, that its subject is the binary's SHA-256, and that the build description
+the binary embeds (name, target, toolchain, core, plugs, modules) agrees with it. Exit 3
+for anything edited, unsigned or signed by another key.`,
 		Example: `  plugctl verify --verify-key release.key.pub
   plugctl verify site.tar.gz --verify-key release.key.pub
   plugctl verify path/to/vendor
-  plugctl verify greeter-v0.1.0.tar.gz --verify-key release.key.pub`,
+  plugctl verify greeter-v0.1.0.tar.gz --verify-key release.key.pub
+  plugctl verify dist/app_linux_amd64 --verify-key release.key.pub`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -70,13 +75,16 @@ type verifyResult struct {
 	envelope
 	// Path is what was verified (absolute).
 	Path string `json:"path"`
-	// Kind is "tree", "bundle" or "pack".
+	// Kind is "tree", "bundle", "pack" or "binary".
 	Kind string `json:"kind"`
 	// Checksum and Module are a pack's SHA-256 ("sha256:<hex>") and the
-	// module its signature names; absent for a tree or a bundle, whose
-	// manifest the fields below describe (0 and "" for a pack).
+	// module its signature names (a binary's SHA-256, no module); absent
+	// for a tree or a bundle, whose manifest the fields below describe (0
+	// and "" for a pack or a binary).
 	Checksum string `json:"checksum,omitempty"`
 	Module   string `json:"module,omitempty"`
+	// Provenance is the binary's provenance file (absolute), for a binary.
+	Provenance string `json:"provenance,omitempty"`
 	// Files is the number of files the manifest lists.
 	Files int `json:"files"`
 	// ManifestSHA256 is the SHA-256 of the tree's manifest.
@@ -114,6 +122,8 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 		res.Path, res.Kind = o.Path, "bundle"
 	case kind == "pack":
 		return verifyPack(o, res, keys)
+	case kind == "binary":
+		return verifyBinary(o, res, keys)
 	default:
 		opts.Tree, steps = o.Path, pipeline.VerifyTreeSteps
 		res.Path, res.Kind = o.Path, "tree"
@@ -148,8 +158,8 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 }
 
 // verifyKind says what path is: "project" (none given), "tree" (a
-// directory) or "bundle" (a gzip file); anything else is a usage error.
-// Binaries are for a later plugctl verify.
+// directory), "bundle" (a gzip file), "pack" (one with its signature
+// beside it) or "binary" (a Go binary); anything else is a usage error.
 func verifyKind(path string) (string, error) {
 	if path == "" {
 		return "project", nil
@@ -168,7 +178,10 @@ func verifyKind(path string) (string, error) {
 	defer f.Close()
 	magic, _ := bufio.NewReader(f).Peek(2)
 	if string(magic) != "\x1f\x8b" {
-		return "", usage(fmt.Errorf("%s is neither a vendor tree (a directory) nor a bundle or a pack (a .tar.gz plugctl bundle or plugctl pack wrote)", path))
+		if _, err := buildinfo.ReadFile(path); err == nil {
+			return "binary", nil
+		}
+		return "", usage(fmt.Errorf("%s is neither a vendor tree (a directory), a bundle or a pack (a .tar.gz plugctl bundle or plugctl pack wrote), nor a Go binary", path))
 	}
 	if sig, err := files.ReadFile(path+pack.SigSuffix, pack.MaxSignature); err == nil && pack.IsSignature(sig) {
 		return "pack", nil

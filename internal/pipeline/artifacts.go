@@ -8,14 +8,19 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/build"
 	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/digest"
+	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/lock"
 	"github.com/plugctl/plugctl/internal/platform"
 	"github.com/plugctl/plugctl/internal/profile"
+	"github.com/plugctl/plugctl/internal/provenance"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/sbom"
 	"github.com/plugctl/plugctl/internal/source"
@@ -52,6 +57,12 @@ func (s *State) artifactInputs() (artifact.Inputs, error) {
 		Gcflags:   s.Gcflags(),
 		Cgo:       c.Build.Cgo,
 		Sources:   map[string]string{},
+	}
+	for _, k := range s.Opts.Sign {
+		in.Signers = append(in.Signers, k.ID())
+	}
+	if in.Created, err = sourceDate(); err != nil {
+		return in, err
 	}
 	if f := s.lockOnDisk(); f != nil {
 		if in.Lock, err = f.ContentDigest(); err != nil {
@@ -347,21 +358,88 @@ func (s *State) finish(b build.Artifact, in artifact.Inputs, gen map[string]stri
 	if err != nil {
 		return nil, fmt.Errorf("reading the build information of %s: %w", b.Path, err)
 	}
-	doc, err := sbom.CycloneDX(sbom.Input{
+	created, _ := time.Parse(time.RFC3339, in.Created) // sourceDate wrote it
+	bom := sbom.Input{
 		Name: s.Config.Name, Version: s.Set.Core.Version, Target: b.Target.String(),
 		SHA256: sum, GoVersion: bi.GoVersion, Tool: artifact.Version(), Cgo: s.Config.Build.Cgo,
-		Components: s.components(bi),
-	})
-	if err != nil {
+		Components: s.components(bi), Created: created,
+	}
+	var docs artifact.Sides
+	if docs.CycloneDX, err = sbom.CycloneDX(bom); err != nil {
+		return nil, err
+	}
+	if docs.SPDX, err = sbom.SPDX(bom); err != nil {
+		return nil, err
+	}
+	if docs.Provenance, err = provenance.Encode(s.provenance(b, sum, bi.GoVersion, in), s.Opts.Sign); err != nil {
 		return nil, err
 	}
 	t := b.Target.String()
 	rec := &artifact.Record{Schema: artifact.RecordSchema, Target: t, Digest: in.Digest(t), Inputs: in, Generated: gen, SHA256: sum, Size: size}
-	if err := artifact.Write(b.Path, rec, doc, s.statDir()); err != nil {
+	if err := artifact.Write(b.Path, rec, docs, s.statDir()); err != nil {
 		return nil, err
 	}
-	s.toStore(b.Path, rec, doc)
+	s.toStore(b.Path, rec, docs)
 	return &Artifact{Artifact: b, SHA256: sum, Size: size}, nil
+}
+
+// provenance is the statement of the artifact b, which hashes to sum and
+// was built by the toolchain goVersion from in: the lock's entries are its
+// resolved dependencies (the lock on disk, or the vendor tree's offline).
+func (s *State) provenance(b build.Artifact, sum, goVersion string, in artifact.Inputs) *provenance.Statement {
+	f := s.lockOnDisk()
+	if f == nil {
+		f = s.setLock()
+	}
+	byPath := map[string]string{} // the fetched directory of each local source
+	for _, c := range append([]source.Component{s.Set.Core}, s.Set.Plugs...) {
+		if c.Origin.Path != "" {
+			byPath[c.Origin.Path] = s.trees[c.Dir]
+		}
+	}
+	contentHash := func(path string) string {
+		if h := byPath[path]; h != "" {
+			return h
+		}
+		return s.trees[s.abs(path)]
+	}
+	deps := append(provenance.Dependencies(f, contentHash), provenance.Toolchain(goVersion))
+	return provenance.New(provenance.Input{
+		Subject: filepath.Base(b.Path), SHA256: sum,
+		External:     provenance.ExternalParameters{Config: "sha256:" + strings.TrimPrefix(in.Config, "sha256:"), Lock: in.Lock, Name: s.Config.Name, Target: b.Target.String()},
+		Internal:     provenance.InternalParameters{Tags: in.Tags, Ldflags: in.Ldflags, Gcflags: in.Gcflags, Cgo: in.Cgo, Template: in.Template, Offline: s.Offline},
+		Dependencies: deps,
+		Plugctl:      artifact.Version(),
+	})
+}
+
+// setLock is a lock of the core and plugs the run resolved, for a build
+// that has no lock file to describe.
+func (s *State) setLock() *lock.File {
+	entry := func(c source.Component) lock.Entry {
+		return lock.Entry{Name: c.Name, Module: c.Module, Version: c.Version, Origin: c.Origin, Hash: c.Hash}
+	}
+	f := &lock.File{Core: entry(s.Set.Core)}
+	f.Core.Name = ""
+	for _, c := range s.Set.Plugs {
+		f.Plugins = append(f.Plugins, entry(c))
+	}
+	return f
+}
+
+// sourceDate is the time SOURCE_DATE_EPOCH names (RFC 3339, UTC), for the
+// SPDX SBOM's creation time; "" when it is not set, which the SBOM writes as
+// the Unix epoch. plugctl never writes the clock's time.
+func sourceDate() (string, error) {
+	v := os.Getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return "", nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return "", fail.New(fail.Config, "SOURCE_DATE_EPOCH=%q is not a number of seconds since 1970", v)
+	}
+	return time.Unix(n, 0).UTC().Format(time.RFC3339), nil
 }
 
 // components lists the modules linked into a binary for its SBOM, marking

@@ -63,7 +63,7 @@ func TestReuseExactPins(t *testing.T) {
 				t.Fatal(err)
 			}
 			rec := &artifact.Record{Schema: artifact.RecordSchema, Target: target.String(), Digest: in.Digest(target.String()), Inputs: in, SHA256: sum, Size: size}
-			if err := artifact.Write(out, rec, []byte("{}"), p.statDir()); err != nil {
+			if err := artifact.Write(out, rec, artifact.Sides{CycloneDX: []byte("{}"), SPDX: []byte("{}"), Provenance: []byte("{}")}, p.statDir()); err != nil {
 				t.Fatal(err)
 			}
 

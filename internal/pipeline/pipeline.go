@@ -61,7 +61,8 @@ type Options struct {
 	// BundleOut is the bundle plugctl bundle writes (-o of bundle);
 	// default NAME-bundle.tar.gz.
 	BundleOut string
-	// Sign are the keys vendor and bundle sign the tree with (--sign).
+	// Sign are the keys vendor and bundle sign the tree with, and build
+	// each artifact's provenance (--sign).
 	Sign []*signing.Key
 	// VerifyKeys, when set, are the keys one of which must have signed
 	// the vendor tree verify checks (--verify-key).

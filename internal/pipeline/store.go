@@ -65,7 +65,7 @@ func (s *State) fromStore(t platform.Target, path, digest string, gen map[string
 	if err := os.Rename(tmp, path); err != nil {
 		return nil, false, &fail.EnvError{Path: path, Err: err}
 	}
-	if err := artifact.Write(path, e.Record, e.SBOM, s.statDir()); err != nil {
+	if err := artifact.Write(path, e.Record, e.Sides, s.statDir()); err != nil {
 		return nil, false, err
 	}
 	s.R.Note("copied " + display(path) + " from the store " + display(st.Dir()) + " (its inputs were built before)")
@@ -75,10 +75,10 @@ func (s *State) fromStore(t platform.Target, path, digest string, gen map[string
 // toStore puts a freshly built artifact into the store, when there is
 // one. The store is a cache: a failure to write it is said, and the build
 // goes on.
-func (s *State) toStore(path string, rec *artifact.Record, doc []byte) {
+func (s *State) toStore(path string, rec *artifact.Record, docs artifact.Sides) {
 	st, err := s.artifactStore()
 	if err == nil && st != nil {
-		err = st.Put(path, rec, doc)
+		err = st.Put(path, rec, docs)
 	}
 	if err != nil {
 		s.R.Note("not stored: " + err.Error())

@@ -1,11 +1,16 @@
-// Package sbom writes the CycloneDX 1.5 JSON software bill of materials of a
-// binary plugctl built: the binary itself, the core, every plug and every
-// module linked into it, with versions, go.sum hashes and, for code that did
-// not come from the module proxy, where it came from.
+// Package sbom writes the software bills of materials of a binary plugctl
+// built, in two formats: CycloneDX 1.6 JSON (CycloneDX) and SPDX 2.3 JSON
+// (SPDX). Both list the binary itself, the core, every plug and every module
+// linked into it — exactly the modules `go version -m` lists as dep lines —
+// with versions, go.sum hashes and, for code that did not come from the
+// module proxy, where it came from (a git URL and commit, an archive URL and
+// its SHA-256, a local path and its content hash).
 //
-// The document is deterministic: no timestamp, components sorted, and a
-// serial number derived from the content, so two builds of the same inputs
-// give byte-identical SBOMs.
+// Both documents are deterministic: components sorted, and identifiers
+// derived from the content, so two builds of the same inputs give
+// byte-identical SBOMs. CycloneDX has no timestamp. SPDX requires one
+// (creationInfo.created): it is Input.Created, which the caller derives from
+// SOURCE_DATE_EPOCH, else the Unix epoch, never the clock.
 package sbom
 
 import (
@@ -14,6 +19,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/source"
@@ -61,10 +67,15 @@ type Input struct {
 	// static, as plugctl's binaries otherwise are.
 	Cgo        bool
 	Components []Component
+	// Created is the time SPDX's creationInfo.created says: SOURCE_DATE_EPOCH
+	// when the caller has it, else the zero Time, written as the Unix epoch.
+	Created time.Time
 }
 
-// CycloneDX renders in as a CycloneDX 1.5 JSON document.
-func CycloneDX(in Input) ([]byte, error) {
+// sorted returns in's components core first, then the plugs, then the
+// other modules, each group by module path: the order both formats list
+// them in.
+func (in Input) sorted() []Component {
 	comps := append([]Component(nil), in.Components...)
 	sort.Slice(comps, func(i, j int) bool {
 		if rank(comps[i].Role) != rank(comps[j].Role) {
@@ -72,10 +83,27 @@ func CycloneDX(in Input) ([]byte, error) {
 		}
 		return comps[i].Module < comps[j].Module
 	})
+	return comps
+}
+
+// contentUUID returns an RFC 9562 version 8 UUID made of the SHA-256 of
+// body: a name for a document that identifies its content and stays
+// reproducible.
+func contentUUID(body []byte) string {
+	sum := sha256.Sum256(body)
+	u := sum[:16]
+	u[6] = u[6]&0x0f | 0x80 // RFC 9562 version 8: custom (here SHA-256 of the content)
+	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
+// CycloneDX renders in as a CycloneDX 1.6 JSON document.
+func CycloneDX(in Input) ([]byte, error) {
+	comps := in.sorted()
 	rootRef := "plugctl:artifact/" + in.Name + "@" + in.Target
 	doc := bom{
 		BOMFormat:   "CycloneDX",
-		SpecVersion: "1.5",
+		SpecVersion: "1.6",
 		Version:     1,
 		Metadata: metadata{
 			Tools: tools{Components: []component{{Type: "application", Name: "plugctl", Version: in.Tool}}},
@@ -148,11 +176,7 @@ func CycloneDX(in Input) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(body)
-	u := sum[:16]
-	u[6] = u[6]&0x0f | 0x80 // RFC 9562 version 8: custom (here SHA-256 of the content)
-	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
-	doc.SerialNumber = fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+	doc.SerialNumber = "urn:uuid:" + contentUUID(body)
 	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return nil, err
@@ -175,7 +199,7 @@ func purl(mod, version string) string {
 	return "pkg:golang/" + mod + "@" + version
 }
 
-// The CycloneDX 1.5 JSON shapes plugctl writes (a subset of the schema).
+// The CycloneDX 1.6 JSON shapes plugctl writes (a subset of the schema).
 type (
 	bom struct {
 		BOMFormat    string       `json:"bomFormat"`

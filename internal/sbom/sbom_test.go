@@ -69,7 +69,7 @@ func TestCycloneDXContent(t *testing.T) {
 	if err := json.Unmarshal(doc, &v); err != nil {
 		t.Fatal(err)
 	}
-	if v.BOMFormat != "CycloneDX" || v.SpecVersion != "1.5" || v.Metadata.Component.Hashes[0].Content != strings.Repeat("ab", 32) {
+	if v.BOMFormat != "CycloneDX" || v.SpecVersion != "1.6" || v.Metadata.Component.Hashes[0].Content != strings.Repeat("ab", 32) {
 		t.Errorf("header: %+v", v)
 	}
 	var order []string

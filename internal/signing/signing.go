@@ -18,8 +18,12 @@
 package signing
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -266,4 +270,29 @@ func (o *Opened) Others() string {
 		return "no one"
 	}
 	return strings.Join(o.Unverified, ", ")
+}
+
+// PublicPEM reads the verifier key at path and returns its ID and its
+// Ed25519 public key as a PEM "PUBLIC KEY" block (PKIX, RFC 8410): the
+// same key for tools that do not read the signed-note format.
+func PublicPEM(path string) (string, []byte, error) {
+	keys, err := LoadKeys([]string{path})
+	if err != nil {
+		return "", nil, err
+	}
+	data, err := files.ReadFile(path, maxKeyFile)
+	if err != nil {
+		return "", nil, fail.Wrap(fail.Config, err)
+	}
+	// name+hash+base64(algorithm byte, key): NewVerifier checked the form.
+	parts := strings.SplitN(strings.TrimSpace(string(data)), "+", 3)
+	raw, err := base64.StdEncoding.DecodeString(parts[2])
+	if err != nil || len(raw) != 1+ed25519.PublicKeySize || raw[0] != 1 {
+		return "", nil, fail.New(fail.Config, "%s is not an Ed25519 verifier key", path)
+	}
+	der, err := x509.MarshalPKIXPublicKey(ed25519.PublicKey(raw[1:]))
+	if err != nil {
+		return "", nil, err
+	}
+	return keys.IDs[0], pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
 }

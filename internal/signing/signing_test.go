@@ -1,6 +1,9 @@
 package signing
 
 import (
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
@@ -107,5 +110,39 @@ func TestCopyIn(t *testing.T) {
 	}
 	if p, ok := k.CopyIn(map[string]string{"a": "00", "local/x/k": k.sums[0]}); !ok || p != "local/x/k" {
 		t.Fatalf("CopyIn = %q, %v", p, ok)
+	}
+}
+
+// TestPublicPEM: the PEM key verifies, with crypto/ed25519 alone, what the
+// signing key signs: what a tool reading PKIX keys (cosign) checks.
+func TestPublicPEM(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "release.key")
+	id, _, err := Generate(path, "release")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotID, data, err := PublicPEM(path + PubSuffix)
+	if err != nil || gotID != id {
+		t.Fatalf("PublicPEM = %q, %v; want %s", gotID, err, id)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != "PUBLIC KEY" {
+		t.Fatalf("not a PEM public key: %s", data)
+	}
+	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := LoadKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := []byte("DSSEv1 28 application/vnd.in-toto+json 2 {}")
+	sig, _ := k.Sign(msg)
+	if !ed25519.Verify(pub.(ed25519.PublicKey), msg, sig) {
+		t.Error("the PEM key does not verify the key's signature")
+	}
+	if _, _, err := PublicPEM(path); err == nil {
+		t.Error("PublicPEM of a signing key succeeded")
 	}
 }

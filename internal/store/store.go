@@ -7,7 +7,9 @@
 // Layout, under the store's directory:
 //
 //	v1/<hex of the digest>/bin            the binary
-//	v1/<hex of the digest>/sbom.cdx.json  its SBOM
+//	v1/<hex of the digest>/sbom.cdx.json  its CycloneDX SBOM
+//	v1/<hex of the digest>/sbom.spdx.json its SPDX SBOM
+//	v1/<hex of the digest>/provenance.intoto.jsonl  its provenance
 //	v1/<hex of the digest>/record.json    its artifact.Record
 //
 // The sha256 file beside an artifact is written from the record, for the
@@ -51,6 +53,8 @@ const maxSide = 64 << 20
 const (
 	binName    = "bin"
 	sbomName   = "sbom.cdx.json"
+	spdxName   = "sbom.spdx.json"
+	provName   = "provenance.intoto.jsonl"
 	recordName = "record.json"
 )
 
@@ -98,7 +102,8 @@ func (s *Store) entry(digest string) string {
 // Entry is an artifact Get found and checked.
 type Entry struct {
 	Record *artifact.Record
-	SBOM   []byte
+	// Sides are the SBOMs and the provenance written beside the binary.
+	Sides artifact.Sides
 }
 
 // Get copies the binary of digest's entry to tmp (a new file, mode 0755)
@@ -152,7 +157,15 @@ func (s *Store) read(digest, target string) (*Entry, string, error) {
 	if sum, t, err := sbom.Subject(doc); err != nil || sum != rec.SHA256 || t != target {
 		return damaged("its SBOM describes another binary")
 	}
-	return &Entry{Record: &rec, SBOM: doc}, dir, nil
+	e := &Entry{Record: &rec, Sides: artifact.Sides{CycloneDX: doc}}
+	// The SPDX SBOM and the provenance are checked as the binary is: by
+	// verify BINARY, against the binary they describe.
+	for name, side := range map[string]*[]byte{spdxName: &e.Sides.SPDX, provName: &e.Sides.Provenance} {
+		if *side, err = files.ReadFile(filepath.Join(dir, name), maxSide); err != nil {
+			return damaged(err.Error())
+		}
+	}
+	return e, dir, nil
 }
 
 // copyHashed copies src to a new file dst, returning the SHA-256 (hex)
@@ -179,12 +192,13 @@ func copyHashed(src, dst string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-// Put stores the artifact at bin, built with rec, with its SBOM. An entry
+// Put stores the artifact at bin, built with rec, with its SBOMs and
+// provenance. An entry
 // already there that Get would accept is left as it is (another build of
 // the same inputs wrote the same bytes); a damaged one is replaced. The
 // entry is written into a temporary directory of the store and renamed
 // into place.
-func (s *Store) Put(bin string, rec *artifact.Record, doc []byte) error {
+func (s *Store) Put(bin string, rec *artifact.Record, docs artifact.Sides) error {
 	dir := s.entry(rec.Digest)
 	if dir == "" {
 		return fmt.Errorf("storing %s: digest %q is not sha256:<hex>", bin, rec.Digest)
@@ -208,8 +222,10 @@ func (s *Store) Put(bin string, rec *artifact.Record, doc []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(tmp, sbomName), doc, 0o644); err != nil {
-		return fmt.Errorf("the artifact store: %w", err)
+	for name, doc := range map[string][]byte{sbomName: docs.CycloneDX, spdxName: docs.SPDX, provName: docs.Provenance} {
+		if err := os.WriteFile(filepath.Join(tmp, name), doc, 0o644); err != nil {
+			return fmt.Errorf("the artifact store: %w", err)
+		}
 	}
 	if err := os.WriteFile(filepath.Join(tmp, recordName), append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("the artifact store: %w", err)

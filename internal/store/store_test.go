@@ -41,14 +41,14 @@ func TestPutGet(t *testing.T) {
 		t.Fatalf("Get of an empty store: %v, want ErrMiss", err)
 	}
 	bin, rec, doc := built(t, t.TempDir(), "binary")
-	if err := s.Put(bin, rec, doc); err != nil {
+	if err := s.Put(bin, rec, artifact.Sides{CycloneDX: doc, SPDX: []byte("{}"), Provenance: []byte("{}")}); err != nil {
 		t.Fatal(err)
 	}
 	e, err := s.Get(rec.Digest, rec.Target, tmp)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := os.ReadFile(tmp); string(got) != "binary" || e.Record.SHA256 != rec.SHA256 || string(e.SBOM) != string(doc) {
+	if got, _ := os.ReadFile(tmp); string(got) != "binary" || e.Record.SHA256 != rec.SHA256 || string(e.Sides.CycloneDX) != string(doc) {
 		t.Errorf("Get copied %q, record %+v", got, e.Record)
 	}
 	if _, err := s.Get(rec.Digest, "linux/arm64", filepath.Join(t.TempDir(), "x")); err == nil {
@@ -63,7 +63,7 @@ func TestDamaged(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin, rec, doc := built(t, t.TempDir(), "binary")
-	if err := s.Put(bin, rec, doc); err != nil {
+	if err := s.Put(bin, rec, artifact.Sides{CycloneDX: doc, SPDX: []byte("{}"), Provenance: []byte("{}")}); err != nil {
 		t.Fatal(err)
 	}
 	stored := filepath.Join(s.entry(rec.Digest), binName)
@@ -78,7 +78,7 @@ func TestDamaged(t *testing.T) {
 	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a damaged entry's binary was left at %s", tmp)
 	}
-	if err := s.Put(bin, rec, doc); err != nil {
+	if err := s.Put(bin, rec, artifact.Sides{CycloneDX: doc, SPDX: []byte("{}"), Provenance: []byte("{}")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Get(rec.Digest, rec.Target, tmp); err != nil {
@@ -101,7 +101,7 @@ func TestConcurrentPut(t *testing.T) {
 			// Each writer opens the store itself, as separate processes do.
 			s2, err := Open(s.Dir())
 			if err == nil {
-				err = s2.Put(bin, rec, doc)
+				err = s2.Put(bin, rec, artifact.Sides{CycloneDX: doc, SPDX: []byte("{}"), Provenance: []byte("{}")})
 			}
 			errs[i] = err
 		})

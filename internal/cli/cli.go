@@ -231,6 +231,7 @@ func commands(g *globals) []*cobra.Command {
 		newCmdPlan(g, nil),
 		newCmdChecksums(g, nil),
 		newCmdAudit(g, nil),
+		newCmdImport(g, nil),
 	}
 }
 
@@ -293,7 +294,7 @@ var commandGroups = []struct {
 	id, title string
 	commands  []string
 }{
-	{"start", "Start a project:", []string{"init", "new"}},
+	{"start", "Start a project:", []string{"init", "new", "import"}},
 	{"edit", "Edit the config:", []string{"add", "remove"}},
 	{"build", "Build:", []string{"validate", "lock", "outdated", "vendor", "build", "bundle", "run", "generate"}},
 	{"ci", "Fan out in CI:", []string{"plan", "checksums"}},

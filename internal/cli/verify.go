@@ -31,12 +31,15 @@ type verifyOptions struct {
 	// VerifyKeys are verifier keys (FILE.pub): what is verified must be
 	// signed by one of them. Repeatable.
 	VerifyKeys []string
+	// Rebuild rebuilds the binary Path from its config and lock and
+	// compares the bytes (verify_rebuild.go).
+	Rebuild bool
 }
 
 func newCmdVerify(g *globals, runF func(context.Context, *verifyOptions) error) *cobra.Command {
 	o := &verifyOptions{globals: g}
 	cmd := &cobra.Command{
-		Use:   "verify [DIR|BUNDLE|PACK|BINARY] [--verify-key FILE.pub]...",
+		Use:   "verify [DIR|BUNDLE|PACK|BINARY] [--verify-key FILE.pub]... | verify --rebuild BINARY [-f FILE]",
 		Short: "Check a vendor tree, a bundle, a packed plug or a binary, and who signed it, without building",
 		Long: `verify checks what build --offline and build --bundle would check, and builds nothing:
 every file of a vendor tree against its manifest, a bundle against its checksum file
@@ -48,12 +51,19 @@ checked against that signature: its SHA-256 and module, and who signed them. A b
 plugctl built is checked against its provenance beside it (BINARY.intoto.jsonl): who
 signed it, that its subject is the binary's SHA-256, and that the build description
 the binary embeds (name, target, toolchain, core, plugs, modules) agrees with it. Exit 3
-for anything edited, unsigned or signed by another key.`,
+for anything edited, unsigned or signed by another key.
+
+--rebuild BINARY rebuilds the binary from its config and lock — the plugconfig.yaml
+found in the binary's directory or above it, or -f FILE — for the binary's target,
+into a temporary directory, with --locked, and compares the bytes: exit 0 when they
+are identical, 3 naming the first section that differs otherwise. It is the witness
+of a reproducible build a reviewer runs.`,
 		Example: `  plugctl verify --verify-key release.key.pub
   plugctl verify site.tar.gz --verify-key release.key.pub
   plugctl verify path/to/vendor
   plugctl verify greeter-v0.1.0.tar.gz --verify-key release.key.pub
-  plugctl verify dist/app_linux_amd64 --verify-key release.key.pub`,
+  plugctl verify dist/app_linux_amd64 --verify-key release.key.pub
+  plugctl verify --rebuild dist/app_linux_amd64`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -66,8 +76,9 @@ for anything edited, unsigned or signed by another key.`,
 		},
 	}
 	cmd.Flags().StringArrayVar(&o.VerifyKeys, "verify-key", nil, "require a signature by this verifier key (FILE.pub), repeatable: any one")
+	cmd.Flags().BoolVar(&o.Rebuild, "rebuild", false, "rebuild BINARY from its config and lock and compare the bytes")
 	_ = cmd.MarkFlagFilename("verify-key", "pub")
-	return withExits(cmd, fail.Config, fail.Mismatch, fail.Policy)
+	return withExits(cmd, fail.Config, fail.Mismatch, fail.Policy, fail.Fetch, fail.Compile)
 }
 
 // verifyResult is the --json document of verify (docs/json.md).
@@ -85,6 +96,9 @@ type verifyResult struct {
 	Module   string `json:"module,omitempty"`
 	// Provenance is the binary's provenance file (absolute), for a binary.
 	Provenance string `json:"provenance,omitempty"`
+	// Rebuilt describes verify --rebuild: the config rebuilt from and
+	// the rebuilt binary's SHA-256.
+	Rebuilt *rebuiltResult `json:"rebuilt,omitempty"`
 	// Files is the number of files the manifest lists.
 	Files int `json:"files"`
 	// ManifestSHA256 is the SHA-256 of the tree's manifest.
@@ -102,6 +116,9 @@ type verifyResult struct {
 func verifyRun(ctx context.Context, o *verifyOptions) error {
 	res := &verifyResult{SignedBy: []string{}, Unverified: []string{}}
 	o.result = res
+	if o.Rebuild {
+		return verifyRebuild(ctx, o, res)
+	}
 	keys, err := loadVerifiers(o.VerifyKeys)
 	if err != nil {
 		return err

@@ -30,6 +30,11 @@ type InfoModule struct {
 	// Checksum is an archive's SHA-256 ("sha256:<hex>", a packed plug's
 	// digest), which pins what was built; absent for other sources.
 	Checksum string `json:"checksum,omitempty"`
+	// Main and Entry are the core's package and the call into it, for a
+	// core built without a profile (plugctl import writes them back into
+	// a config); absent otherwise.
+	Main  string `json:"main,omitempty"`
+	Entry string `json:"entry,omitempty"`
 }
 
 // InfoPlug describes one plug compiled into a binary.
@@ -43,6 +48,8 @@ type InfoPlug struct {
 	// digest), which pins what was built; absent for other sources.
 	Checksum string `json:"checksum,omitempty"`
 	Kind     string `json:"kind,omitempty"` // what the plug is to the core (receiver…), for cores that wire kinds
+	// Import is the package the build imports, when it is not the module.
+	Import string `json:"import,omitempty"`
 }
 
 // InfoMarker precedes the JSON build description inside a binary.
@@ -59,7 +66,11 @@ func Describe(d Data, core InfoModule, profile string) string {
 	in := Info{Schema: InfoSchema, Name: d.Name, Core: core, Plugs: []InfoPlug{}, Profile: profile, Order: d.Order}
 	for _, p := range d.Plugs {
 		sum := sha256.Sum256([]byte(Literal(p.Settings)))
-		in.Plugs = append(in.Plugs, InfoPlug{p.Name, p.Module, p.Version, "sha256:" + hex.EncodeToString(sum[:]), p.Source, p.Checksum, p.Kind})
+		ip := InfoPlug{p.Name, p.Module, p.Version, "sha256:" + hex.EncodeToString(sum[:]), p.Source, p.Checksum, p.Kind, ""}
+		if p.Import != p.Module {
+			ip.Import = p.Import
+		}
+		in.Plugs = append(in.Plugs, ip)
 	}
 	b, _ := json.Marshal(in)
 	return InfoMarker + string(b)

@@ -30,10 +30,10 @@ func TestDescribe(t *testing.T) {
 	want := Info{
 		Schema: InfoSchema,
 		Name:   "acme",
-		Core:   InfoModule{"example.com/core", "v1.4.2", "git", ""},
+		Core:   InfoModule{Module: "example.com/core", Version: "v1.4.2", Source: "git"},
 		Plugs: []InfoPlug{
-			{"metrics", "example.com/metrics", "v0.3.1", digest(d.Plugs[0].Settings), "module", "", ""},
-			{"audit", "example.com/audit", "v0.0.0", digest(map[string]any{}), "local", "", ""},
+			{"metrics", "example.com/metrics", "v0.3.1", digest(d.Plugs[0].Settings), "module", "", "", "example.com/metrics/plug"},
+			{"audit", "example.com/audit", "v0.0.0", digest(map[string]any{}), "local", "", "", ""},
 		},
 	}
 	if !reflect.DeepEqual(in, want) {

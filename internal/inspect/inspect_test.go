@@ -1,6 +1,12 @@
 package inspect
 
-import "testing"
+import (
+	"bytes"
+	"debug/elf"
+	"fmt"
+	"os"
+	"testing"
+)
 
 func TestEmbedded(t *testing.T) {
 	tests := []struct {
@@ -25,5 +31,32 @@ func TestEmbedded(t *testing.T) {
 				t.Errorf("found %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestCompare(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Compare(a, a); d.Offset != -1 {
+		t.Errorf("Compare of equal bytes = %+v", d)
+	}
+	f, err := elf.NewFile(bytes.NewReader(a))
+	if err != nil {
+		t.Skip("not an ELF test binary")
+	}
+	text := f.Section(".text")
+	b := bytes.Clone(a)
+	b[text.Offset+10] ^= 1
+	if d := Compare(a, b); d.Offset != int64(text.Offset+10) || d.Section != ".text" || d.String() != fmt.Sprintf("section .text (offset %#x)", text.Offset+10) {
+		t.Errorf("Compare = %+v (%s), want .text at %#x", d, d, text.Offset+10)
+	}
+	if d := Compare(a, a[:len(a)-1]); d.Offset != int64(len(a)-1) || d.SizeB != int64(len(a)-1) {
+		t.Errorf("Compare of a truncated copy = %+v", d)
 	}
 }

@@ -121,7 +121,14 @@ func (s *State) Data() codegen.Data {
 		d.Defaults = append(d.Defaults, codegen.Plug{Name: name, Module: df.Module, Version: df.Version, Import: df.Import,
 			Kind: df.Kind, Alias: alias, Position: -1, Default: true})
 	}
-	d.Info = codegen.Describe(d, codegen.InfoModule{Module: set.Core.Module, Version: set.Core.Version, Source: string(set.Core.Kind), Checksum: set.Core.Origin.SHA256}, b.Profile)
+	core := codegen.InfoModule{Module: set.Core.Module, Version: set.Core.Version, Source: string(set.Core.Kind), Checksum: set.Core.Origin.SHA256}
+	if b.Profile == "" {
+		core.Main = b.Main
+		if b.Call != nil {
+			core.Entry = b.Call.String()
+		}
+	}
+	d.Info = codegen.Describe(d, core, b.Profile)
 	return d
 }
 

@@ -62,7 +62,7 @@ func Check(st *Statement, sha256 string, rep *inspect.Report) []string {
 		same(fmt.Sprintf("plug %q", p.Name), p.Module, p.Version, r, ok)
 	}
 	for _, m := range rep.Modules {
-		if m.Replace != nil && m.Replace.Version == "" {
+		if m.Replace != nil && (m.Replace.Version == "" || m.Replace.Version == "(devel)") {
 			continue // a directory: locked by its path, which the binary does not record
 		}
 		r, ok := modules[m.Path+" "+m.Version]

@@ -100,7 +100,7 @@ func Read(path string) (*Result, error) {
 		r.Kind = Plugctl
 		fromInfo(r, w, info, bi)
 	} else {
-		fromBuildInfo(r, w, bi, path)
+		fromBuildInfo(r, w, bi, path, data)
 	}
 	r.Unknown = w.unknown
 	r.Config = w.b.Bytes()
@@ -353,7 +353,7 @@ func splitList(s, sep string) []string {
 // core is the module of a shipped profile the binary links (Caddy, the
 // Collector, CoreDNS, Benthos), else the binary's own main module; every
 // other module is a candidate plug, listed for the user to keep or drop.
-func fromBuildInfo(r *Result, w *writer, bi *buildinfo.BuildInfo, file string) {
+func fromBuildInfo(r *Result, w *writer, bi *buildinfo.BuildInfo, file string, data []byte) {
 	var core *debug.Module
 	var spec *profile.Spec
 	for _, d := range bi.Deps {
@@ -385,6 +385,9 @@ func fromBuildInfo(r *Result, w *writer, bi *buildinfo.BuildInfo, file string) {
 	w.line(0, "# Written by plugctl import from a binary made by %s.", what)
 	w.line(0, "schema: 1")
 	w.line(0, "name: %s", q(r.Name))
+	if r.Kind == OCB {
+		w.line(0, "# The distribution's version: and description: (what --version and components say) are text in the binary that plugctl cannot find: add them if it had any.")
+	}
 	w.line(0, "core:")
 	w.line(1, "module: %s", q(core.Path))
 	if r.CoreVersion != "" {
@@ -400,6 +403,14 @@ func fromBuildInfo(r *Result, w *writer, bi *buildinfo.BuildInfo, file string) {
 	if spec != nil {
 		for _, d := range spec.Defaults {
 			defaults[d.Module] = true
+		}
+	}
+	if r.Kind == OCB {
+		if comps, ok := ocbComponents(data, bi, core, spec); ok {
+			writeComponents(w, comps)
+			writeReplaces(w, bi, core.Path, nil)
+			writeBuild(w, r, bi, spec)
+			return
 		}
 	}
 	var candidates []*debug.Module

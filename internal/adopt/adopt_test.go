@@ -2,11 +2,14 @@ package adopt
 
 import (
 	"debug/buildinfo"
+	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/plugctl/plugctl/internal/lock"
+	"github.com/plugctl/plugctl/internal/profile"
 )
 
 func TestPlugName(t *testing.T) {
@@ -66,5 +69,46 @@ func TestCheck(t *testing.T) {
 	f.Modules = nil
 	if bad := Check(r, f); len(bad) != 1 || !strings.Contains(bad[0], "example.com/dep@v0.1.0: in the binary, not in the lock") {
 		t.Errorf("Check = %q", bad)
+	}
+}
+
+func TestOCBComponents(t *testing.T) {
+	bi := &buildinfo.BuildInfo{Deps: []*debug.Module{
+		{Path: "go.opentelemetry.io/collector/otelcol", Version: "v0.9.0"},
+		{Path: "go.opentelemetry.io/collector/receiver", Version: "v0.9.0"},
+		{Path: "example.com/contrib/receiver/fooreceiver", Version: "v0.9.0"},
+		{Path: "example.com/contrib/things", Version: "v1.0.0"},
+		{Path: "example.com/contrib/both", Version: "v1.0.0"},
+		{Path: "example.com/contrib/dep", Version: "v1.0.0"},
+	}}
+	// What an ocb binary's data holds: the module texts of its generated
+	// code, its function name table (NUL-separated), the build
+	// information's own tab-separated lines.
+	data := []byte("\x00go.opentelemetry.io/collector/receiver.NewFactory\x00" +
+		"example.com/contrib/receiver/fooreceiver.NewFactory\x00" +
+		"example.com/contrib/things/sinkexporter.NewFactory\x00" +
+		"example.com/contrib/both/a.NewFactory\x00example.com/contrib/both/b.NewFactory\x00" +
+		"example.com/contrib/receiver/fooreceiver v0.9.0example.com/contrib/things v1.0.0" +
+		"example.com/contrib/both v1.0.0" +
+		"dep\texample.com/contrib/dep\tv1.0.0\t")
+	spec := profile.ByName("otelcol")
+	comps, ok := ocbComponents(data, bi, bi.Deps[0], spec)
+	if !ok {
+		t.Fatal("no components found")
+	}
+	var got []string
+	for _, c := range comps {
+		got = append(got, fmt.Sprintf("%s %s %s %s %q", c.name, c.mod.Path, c.imp, c.kind, c.imports))
+	}
+	want := []string{
+		`fooreceiver example.com/contrib/receiver/fooreceiver example.com/contrib/receiver/fooreceiver receiver []`,
+		`things example.com/contrib/things example.com/contrib/things/sinkexporter exporter []`,
+		`both example.com/contrib/both example.com/contrib/both  ["example.com/contrib/both/a" "example.com/contrib/both/b"]`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ocbComponents =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, ok := ocbComponents([]byte("dep\texample.com/contrib/dep\tv1.0.0\t"), bi, bi.Deps[0], spec); ok {
+		t.Error("components found in a binary that names no module as ocb does")
 	}
 }

@@ -319,7 +319,7 @@ func (b *Build) wire(in Input) diag.List {
 		}
 		k := p.Kind
 		if k == "" {
-			k = inferKind(b.Kinds, p.Import)
+			k = InferKind(b.Kinds, p.Import)
 			if k == "" {
 				plugProblem(p, p.Pos, "%s wires each plug as one of %s; say which this one is with kind:", who, kindNames(b.Kinds))
 				continue
@@ -370,9 +370,9 @@ func (b *Build) wire(in Input) diag.List {
 	return out
 }
 
-// inferKind returns the kind whose suffix ends the last element of imp,
+// InferKind returns the kind whose suffix ends the last element of imp,
 // the longest one when several do; "" for none.
-func inferKind(kinds []Kind, imp string) string {
+func InferKind(kinds []Kind, imp string) string {
 	last := imp[strings.LastIndex(imp, "/")+1:]
 	best := ""
 	n := 0

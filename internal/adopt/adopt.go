@@ -204,6 +204,12 @@ func fromInfo(r *Result, w *writer, info *codegen.Info, bi *buildinfo.BuildInfo)
 	w.line(0, "# Written by plugctl import from a binary plugctl built (%s %s).", info.Core.Module, info.Core.Version)
 	w.line(0, "schema: 1")
 	w.line(0, "name: %s", q(info.Name))
+	if info.Version != "" {
+		w.line(0, "version: %s", q(info.Version))
+	}
+	if info.Description != "" {
+		w.line(0, "description: %s", q(info.Description))
+	}
 	w.line(0, "core:")
 	w.line(1, "module: %s", q(info.Core.Module))
 	w.line(1, "version: %s", q(info.Core.Version))

@@ -88,6 +88,12 @@ func printReport(w io.Writer, r *inspect.Report) {
 	}
 	key("binary", r.Path)
 	key("name", r.Name)
+	if r.Version != "" {
+		key("version", r.Version)
+	}
+	if r.Description != "" {
+		key("desc", r.Description)
+	}
 	key("core", r.Core.Module, r.Core.Version, source(r.Core.Source, r.Core.Checksum))
 	if r.Profile != "" {
 		key("profile", r.Profile)

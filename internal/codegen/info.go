@@ -11,10 +11,15 @@ import (
 // by name, module, version and source, with a digest of each plug's settings
 // rather than the settings themselves.
 type Info struct {
-	Schema int        `json:"schema"` // InfoSchema
-	Name   string     `json:"name"`
-	Core   InfoModule `json:"core"`
-	Plugs  []InfoPlug `json:"plugs"`
+	Schema int    `json:"schema"` // InfoSchema
+	Name   string `json:"name"`
+	// Version and Description are the config's top-level version and
+	// description (the distribution's own), absent when it sets none:
+	// plugctl import writes them back.
+	Version     string     `json:"version,omitempty"`
+	Description string     `json:"description,omitempty"`
+	Core        InfoModule `json:"core"`
+	Plugs       []InfoPlug `json:"plugs"`
 	// Profile is the core profile the build used (internal/profile);
 	// Order the core's ordered list of plugins with every plug at its
 	// place, for cores that keep one. Both absent otherwise.
@@ -63,7 +68,7 @@ const InfoSchema = 1
 // InfoMarker and the JSON of an Info. A plug's settings digest is the
 // SHA-256 of their Go literal, the very text the generated main holds.
 func Describe(d Data, core InfoModule, profile string) string {
-	in := Info{Schema: InfoSchema, Name: d.Name, Core: core, Plugs: []InfoPlug{}, Profile: profile, Order: d.Order}
+	in := Info{Schema: InfoSchema, Name: d.Name, Version: d.Version, Description: d.Description, Core: core, Plugs: []InfoPlug{}, Profile: profile, Order: d.Order}
 	for _, p := range d.Plugs {
 		sum := sha256.Sum256([]byte(Literal(p.Settings)))
 		ip := InfoPlug{p.Name, p.Module, p.Version, "sha256:" + hex.EncodeToString(sum[:]), p.Source, p.Checksum, p.Kind, ""}

@@ -31,9 +31,12 @@ import (
 type Report struct {
 	Path string `json:"binary"`
 	// Name, Core and Plugs come from the description plugctl embeds.
-	Name  string             `json:"name,omitempty"`
-	Core  codegen.InfoModule `json:"core"`
-	Plugs []codegen.InfoPlug `json:"plugs"`
+	Name string `json:"name,omitempty"`
+	// Version and Description are the config's, when it set them.
+	Version     string             `json:"version,omitempty"`
+	Description string             `json:"description,omitempty"`
+	Core        codegen.InfoModule `json:"core"`
+	Plugs       []codegen.InfoPlug `json:"plugs"`
 	// Profile is the core profile the build used; Order the core's
 	// plugins in the order it runs them, every plug at its place, for
 	// cores that keep one. Absent otherwise.
@@ -103,7 +106,7 @@ func Read(path string, r io.ReaderAt, size int64) (*Report, error) {
 	if !ok {
 		return nil, fail.New(fail.Config, "%s: not built by plugctl: no %q description in it (a Go binary of %s; `go version -m` lists its modules)", path, codegen.InfoMarker, bi.Path)
 	}
-	rep := &Report{Path: path, Name: info.Name, Core: info.Core, Plugs: info.Plugs, Profile: info.Profile, Order: info.Order, Go: bi.GoVersion, Main: bi.Path, Settings: []Setting{}, Modules: []Module{}}
+	rep := &Report{Path: path, Name: info.Name, Version: info.Version, Description: info.Description, Core: info.Core, Plugs: info.Plugs, Profile: info.Profile, Order: info.Order, Go: bi.GoVersion, Main: bi.Path, Settings: []Setting{}, Modules: []Module{}}
 	if rep.Plugs == nil {
 		rep.Plugs = []codegen.InfoPlug{}
 	}
@@ -245,6 +248,12 @@ func (r *Report) String() string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "binary   %s\n", r.Path)
 	fmt.Fprintf(&b, "name     %s\n", r.Name)
+	if r.Version != "" {
+		fmt.Fprintf(&b, "version  %s\n", r.Version)
+	}
+	if r.Description != "" {
+		fmt.Fprintf(&b, "desc     %s\n", r.Description)
+	}
 	fmt.Fprintf(&b, "core     %s %s%s\n", r.Core.Module, r.Core.Version, from(r.Core.Source, r.Core.Checksum))
 	if r.Profile != "" {
 		fmt.Fprintf(&b, "profile  %s\n", r.Profile)

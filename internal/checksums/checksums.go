@@ -1,17 +1,20 @@
 // Package checksums gathers the artifacts of a fanned-out build — each
-// binary with the sha256 file, SBOM and record plugctl writes beside it
-// (package artifact), downloaded from as many CI jobs as there were
-// targets — into one SHA256SUMS, and checks them on the way: every binary
-// is the one its record, its sha256 file and its SBOM describe, two
-// artifacts of the same inputs are the same bytes, and, given the plan
-// the jobs came from (plugctl plan), every artifact is a job of the plan
-// and every job has its artifact.
+// binary with the files plugctl writes beside it (package artifact): its
+// sha256 file, CycloneDX and SPDX SBOMs, provenance and record, downloaded
+// from as many CI jobs as there were targets — into one SHA256SUMS, and
+// checks them on the way: every binary is the one its record, its sha256
+// file, both SBOMs and its provenance describe, two artifacts of the same
+// inputs are the same bytes, and, given the plan the jobs came from
+// (plugctl plan), every artifact is a job of the plan and every job has
+// its artifact.
 //
 // SHA256SUMS is in sha256sum's format ("<hex>  <path>"), one line for each
-// binary and one for its SBOM (the SBOM set), paths relative to the
+// binary and one for each document a release ships with it — the
+// CycloneDX SBOM, the SPDX SBOM and the provenance — paths relative to the
 // directory with forward slashes, sorted by path: the same artifacts give
 // the same bytes, and `sha256sum -c SHA256SUMS` checks them in the
-// directory.
+// directory. The sha256 file (the binary's own line again) and the record
+// (plugctl's state for reusing the artifact) are checked, not listed.
 package checksums
 
 import (
@@ -19,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-
 	"path/filepath"
 	"slices"
 	"strings"
@@ -27,6 +29,7 @@ import (
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
+	"github.com/plugctl/plugctl/internal/provenance"
 	"github.com/plugctl/plugctl/internal/sbom"
 )
 
@@ -46,15 +49,25 @@ type Artifact struct {
 	Digest string
 	SHA256 string // of the binary (hex)
 	Size   int64
-	// SBOM is its SBOM's path (as Path) and SBOMSHA256 the SBOM's hash.
-	SBOM       string
-	SBOMSHA256 string
+	// SBOM, SPDX and Provenance are the paths (as Path) of its CycloneDX
+	// SBOM, its SPDX SBOM and its provenance.
+	SBOM, SPDX, Provenance string
+	// Files are the documents SHA256SUMS lists with the binary — SBOM,
+	// SPDX and Provenance — each with its SHA-256 (hex).
+	Files []File
+}
+
+// File is a file SHA256SUMS lists: its path (as Artifact.Path) and
+// SHA-256 (hex).
+type File struct {
+	Path, SHA256 string
 }
 
 // Gather finds every artifact below dir — every file with a record
 // (NAME.plugctl.json) beside it — and checks each: the binary hashes to
-// the record's SHA-256 and size, the sha256 file says the same, and the
-// SBOM describes that binary for that target. Two artifacts with the same
+// the record's SHA-256 and size, the sha256 file says the same, the
+// CycloneDX SBOM and the provenance describe that binary for that target
+// and the SPDX SBOM that binary. Two artifacts with the same
 // inputs digest must be the same bytes. Artifacts are returned sorted by
 // path; every failure is listed (of kind fail.Mismatch, exit 3).
 func Gather(dir string) ([]Artifact, error) {
@@ -142,9 +155,35 @@ func check(dir, bin string) (Artifact, error) {
 	if sbomSum != a.SHA256 || target != a.Target {
 		return bad("its SBOM describes another binary (%s for %s)", sbomSum, target)
 	}
-	a.SBOM = a.Path + strings.TrimPrefix(artifact.SBOMPath(bin), bin)
-	if a.SBOMSHA256, _, err = artifact.Hash(artifact.SBOMPath(bin)); err != nil {
-		return bad("%v", err)
+	spdx, err := files.ReadFile(artifact.SPDXPath(bin), maxSide)
+	if err != nil {
+		return bad("reading its SPDX SBOM: %v", err)
+	}
+	if sum, err := sbom.SPDXSubject(spdx); err != nil {
+		return bad("its SPDX SBOM %s: %v", filepath.Base(artifact.SPDXPath(bin)), err)
+	} else if sum != a.SHA256 {
+		return bad("its SPDX SBOM describes another binary (%s)", sum)
+	}
+	prov, err := files.ReadFile(artifact.ProvenancePath(bin), provenance.MaxFile)
+	if err != nil {
+		return bad("reading its provenance: %v", err)
+	}
+	opened, err := provenance.Open(prov, nil)
+	if err != nil {
+		return bad("its provenance %s: %v", filepath.Base(artifact.ProvenancePath(bin)), err)
+	}
+	st := opened.Statement
+	if sum, t := st.Subject[0].Digest["sha256"], st.Predicate.BuildDefinition.ExternalParameters.Target; sum != a.SHA256 || t != a.Target {
+		return bad("its provenance describes another binary (%s for %s)", sum, t)
+	}
+	side := func(p string) string { return a.Path + strings.TrimPrefix(p, bin) }
+	a.SBOM, a.SPDX, a.Provenance = side(artifact.SBOMPath(bin)), side(artifact.SPDXPath(bin)), side(artifact.ProvenancePath(bin))
+	for _, p := range []string{artifact.SBOMPath(bin), artifact.SPDXPath(bin), artifact.ProvenancePath(bin)} {
+		sum, _, err := artifact.Hash(p)
+		if err != nil {
+			return bad("%v", err)
+		}
+		a.Files = append(a.Files, File{side(p), sum})
 	}
 	return a, nil
 }
@@ -185,18 +224,18 @@ func Check(arts []Artifact, jobs []Job) error {
 	return fail.Wrap(fail.Mismatch, errors.Join(errs...))
 }
 
-// Sums returns the content of SHA256SUMS for arts: each binary and its
-// SBOM, sorted by path.
+// Sums returns the content of SHA256SUMS for arts: each binary and the
+// documents beside it (Artifact.Files), sorted by path.
 func Sums(arts []Artifact) []byte {
-	type line struct{ path, sum string }
-	var lines []line
+	var lines []File
 	for _, a := range arts {
-		lines = append(lines, line{a.Path, a.SHA256}, line{a.SBOM, a.SBOMSHA256})
+		lines = append(lines, File{a.Path, a.SHA256})
+		lines = append(lines, a.Files...)
 	}
-	slices.SortFunc(lines, func(a, b line) int { return strings.Compare(a.path, b.path) })
+	slices.SortFunc(lines, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	var b strings.Builder
 	for _, l := range lines {
-		fmt.Fprintf(&b, "%s  %s\n", l.sum, l.path)
+		fmt.Fprintf(&b, "%s  %s\n", l.SHA256, l.Path)
 	}
 	return []byte(b.String())
 }

@@ -9,10 +9,10 @@ import (
 
 func TestSumsSorted(t *testing.T) {
 	arts := []Artifact{
-		{Path: "b/x", SHA256: "22", SBOM: "b/x.cdx.json", SBOMSHA256: "33"},
-		{Path: "a/x", SHA256: "11", SBOM: "a/x.cdx.json", SBOMSHA256: "44"},
+		{Path: "b/x", SHA256: "22", Files: []File{{"b/x.cdx.json", "33"}, {"b/x.spdx.json", "55"}, {"b/x.intoto.jsonl", "66"}}},
+		{Path: "a/x", SHA256: "11", Files: []File{{"a/x.cdx.json", "44"}, {"a/x.spdx.json", "77"}, {"a/x.intoto.jsonl", "88"}}},
 	}
-	want := "11  a/x\n44  a/x.cdx.json\n22  b/x\n33  b/x.cdx.json\n"
+	want := "11  a/x\n44  a/x.cdx.json\n88  a/x.intoto.jsonl\n77  a/x.spdx.json\n22  b/x\n33  b/x.cdx.json\n66  b/x.intoto.jsonl\n55  b/x.spdx.json\n"
 	if got := string(Sums(arts)); got != want {
 		t.Errorf("Sums = %q, want %q", got, want)
 	}

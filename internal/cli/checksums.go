@@ -32,10 +32,11 @@ func newCmdChecksums(g *globals, runF func(context.Context, *checksumsOptions) e
 		Use:   "checksums DIR [--plan plan.json] [-o FILE]",
 		Short: "Gather the artifacts of a fan-out into one SHA256SUMS, checking each",
 		Long: `checksums finds every artifact plugctl built below DIR — each binary with its
-.sha256, .cdx.json and .plugctl.json files, as the jobs of a plan uploaded them — checks
-that each binary is the one its record, sha256 file and SBOM describe, and that artifacts
-of the same inputs are the same bytes, then writes one SHA256SUMS: a line for each binary
-and for its SBOM, paths relative to DIR, sorted. sha256sum -c SHA256SUMS checks it in DIR.
+.sha256, .cdx.json, .spdx.json, .intoto.jsonl and .plugctl.json files, as the jobs of a
+plan uploaded them — checks that each binary is the one its record, sha256 file, both
+SBOMs and its provenance describe, and that artifacts of the same inputs are the same
+bytes, then writes one SHA256SUMS: a line for each binary and for each of its SBOMs and
+its provenance, paths relative to DIR, sorted. sha256sum -c SHA256SUMS checks it in DIR.
 
 With --plan (the output of plugctl plan --json), every artifact must be a job of the plan
 and every job must have its artifact. Any mismatch exits 3 and writes nothing.`,
@@ -73,7 +74,11 @@ type checksumsArtifact struct {
 	Digest string `json:"digest"`
 	SHA256 string `json:"sha256"`
 	Size   int64  `json:"size"`
-	SBOM   string `json:"sbom"` // relative to DIR
+	// SBOM, SPDX and Provenance are the documents beside it, relative to
+	// DIR: its CycloneDX and SPDX SBOMs and its provenance.
+	SBOM       string `json:"sbom"`
+	SPDX       string `json:"spdx"`
+	Provenance string `json:"provenance"`
 }
 
 // maxPlan bounds the plan read: a thousand jobs are a few hundred KiB.
@@ -101,7 +106,8 @@ func checksumsRun(_ context.Context, o *checksumsOptions) error {
 		err = checksums.Check(arts, jobs)
 	}
 	for _, a := range arts {
-		res.Artifacts = append(res.Artifacts, checksumsArtifact{Path: a.Path, Target: a.Target, Digest: a.Digest, SHA256: a.SHA256, Size: a.Size, SBOM: a.SBOM})
+		res.Artifacts = append(res.Artifacts, checksumsArtifact{Path: a.Path, Target: a.Target, Digest: a.Digest, SHA256: a.SHA256, Size: a.Size,
+			SBOM: a.SBOM, SPDX: a.SPDX, Provenance: a.Provenance})
 	}
 	if err != nil {
 		return err

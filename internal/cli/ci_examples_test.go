@@ -12,6 +12,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/testenv"
 )
 
@@ -80,6 +81,21 @@ func TestCIExamples(t *testing.T) {
 				if st.Run != "" {
 					checkShell(t, name+" step "+string(rune('0'+i)), st.Run)
 				}
+			}
+		}
+		// The build job uploads every file beside the artifact: checksums
+		// checks them all.
+		uploaded := map[string]bool{}
+		for _, st := range wf.Jobs["build"].Steps {
+			if p, ok := st.With["path"].(string); ok && strings.HasPrefix(st.Uses, "actions/upload-artifact") {
+				for _, l := range strings.Split(p, "\n") {
+					uploaded[strings.TrimSpace(l)] = true
+				}
+			}
+		}
+		for _, suffix := range UploadSuffixes() {
+			if !uploaded["${{ matrix.artifact }}"+suffix] {
+				t.Errorf("the build job does not upload ${{ matrix.artifact }}%s", suffix)
 			}
 		}
 	})
@@ -193,4 +209,18 @@ func checkShell(t *testing.T, what, script string) {
 			}
 		}
 	}
+}
+
+// UploadSuffixes are what a plan's job uploads of its artifact (the
+// binary: ""), as examples/ci/github-actions.yml does (the script
+// command planrun uploads these): every file plugctl
+// writes beside it, which plugctl checksums checks.
+func UploadSuffixes() []string {
+	var out []string
+	for _, f := range []func(string) string{
+		func(p string) string { return p }, artifact.SumPath, artifact.SBOMPath, artifact.SPDXPath, artifact.ProvenancePath, artifact.RecordPath,
+	} {
+		out = append(out, strings.TrimPrefix(f("x"), "x"))
+	}
+	return out
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/plugctl/plugctl/internal/cli"
 )
 
 // planCmds stand for a CI system running a plan's jobs.
@@ -46,7 +48,7 @@ func cmdPlanRun(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(ts.Exec("plugctl", j.Args[1:]...))
 		dir := ts.MkAbs(filepath.Join(args[1], j.ID))
 		ts.Check(os.MkdirAll(dir, 0o755))
-		for _, suffix := range []string{"", ".sha256", ".cdx.json", ".plugctl.json"} {
+		for _, suffix := range cli.UploadSuffixes() {
 			data, err := os.ReadFile(ts.MkAbs(j.Artifact + suffix))
 			ts.Check(err)
 			ts.Check(os.WriteFile(filepath.Join(dir, filepath.Base(j.Artifact)+suffix), data, 0o755))

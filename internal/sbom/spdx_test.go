@@ -57,3 +57,21 @@ func TestSPDX(t *testing.T) {
 		t.Errorf("dated: created %s, namespace %s", d.CreationInfo.Created, d.DocumentNamespace)
 	}
 }
+
+func TestSPDXSubject(t *testing.T) {
+	in := input()
+	doc, err := SPDX(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := SPDXSubject(doc); err != nil || sum != in.SHA256 {
+		t.Errorf("SPDXSubject = %q, %v; want %q", sum, err, in.SHA256)
+	}
+	cdx, err := CycloneDX(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SPDXSubject(cdx); err == nil {
+		t.Error("SPDXSubject read a CycloneDX SBOM")
+	}
+}

@@ -3,6 +3,7 @@ package sbom
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 )
 
 // Subject reads back, from an SBOM CycloneDX wrote, what it describes:
@@ -30,4 +31,27 @@ func Subject(doc []byte) (sha256, target string, err error) {
 		return "", "", errors.New("the SBOM names no SHA-256 of its binary")
 	}
 	return sha256, target, nil
+}
+
+// SPDXSubject reads back, from an SBOM SPDX wrote, the SHA-256 (hex) of
+// the binary it describes: the checksum of its package SPDXRef-Artifact.
+func SPDXSubject(doc []byte) (sha256 string, err error) {
+	var d spdxDoc
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return "", err
+	}
+	if !strings.HasPrefix(d.SPDXVersion, "SPDX-") {
+		return "", errors.New("not an SPDX document")
+	}
+	for _, p := range d.Packages {
+		if p.SPDXID != "SPDXRef-Artifact" {
+			continue
+		}
+		for _, c := range p.Checksums {
+			if c.Algorithm == "SHA256" {
+				return c.Value, nil
+			}
+		}
+	}
+	return "", errors.New("the SBOM names no SHA-256 of its binary (package SPDXRef-Artifact)")
 }

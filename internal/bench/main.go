@@ -60,12 +60,14 @@ func main() {
 	baseline := flag.String("baseline", "", "a git revision of plugctl to compare offline rebuilds with (f)")
 	real := flag.Bool("real", false, "run the real-world bench instead (make bench-real: Caddy, xcaddy, the module proxy)")
 	coldRuns := flag.Int("cold-runs", 1, "with -real: rounds of the cold build, which compiles all of Caddy")
+	only := flag.String("real-only", "", "with -real: run only these sections, comma-separated ("+strings.Join(realSections, ", ")+"), and print them instead of writing -o")
+	keep := flag.Bool("real-keep", false, "with -real: keep the temporary directory (the project, the logging go and git) and print its path")
 	if tool := filepath.Base(os.Args[0]); os.Getenv(wrapEnv) != "" && (tool == "go" || tool == "git") {
 		os.Exit(goWrapper(tool)) // this program as the logging go or git of -real
 	}
 	flag.Parse()
 	if *real {
-		if err := runReal(*out, *n, *coldRuns); err != nil {
+		if err := runReal(*out, *n, *coldRuns, *only, *keep); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}

@@ -28,8 +28,6 @@ package lock
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -72,6 +70,9 @@ type File struct {
 	// when Parse left out content hashes of local directories that an
 	// older plugctl wrote (ContentDigests).
 	asWritten string
+	// digest is the ContentDigest of the lock as Parse read it, kept so
+	// that no step encodes it again; "" for a File made otherwise.
+	digest string
 }
 
 // Entry is the core or one plug, resolved.
@@ -131,21 +132,8 @@ func Marshal(f *File) ([]byte, error) {
 	c := *f
 	c.Plugins = slices.Clone(f.Plugins)
 	c.Modules = slices.Clone(f.Modules)
-	if c.Plugins == nil {
-		c.Plugins = []Entry{}
-	}
-	if c.Modules == nil {
-		c.Modules = []Module{}
-	}
 	c.Sort()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&c); err != nil {
-		return nil, fmt.Errorf("encoding the lock: %w", err)
-	}
-	return buf.Bytes(), nil
+	return encode(make([]byte, 0, encodedSize(&c)), &c), nil
 }
 
 // Equal reports whether a and b hold the same lock.

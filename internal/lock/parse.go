@@ -2,7 +2,9 @@ package lock
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,34 +49,107 @@ func child(parent, key string) string {
 // duplicate field, a value of the wrong type) at its line and column, one of
 // a value at no position, its message starting with the field's path, like
 // plugins[1] ("metrics").hash.
+//
+// A lock as plugctl writes it (Marshal's bytes) is read in one pass: when
+// what it decodes to encodes back to the very bytes of the file, the file
+// has no unknown, misspelt or duplicate field and no trailing data, so the
+// token walk that positions such problems is left out, and the digest of
+// its content (ContentDigest) comes from those bytes. Any other file gets
+// the walk: every problem at its position, as ever.
 func Parse(file string, data []byte) (*File, error) {
-	if errs := checkShape(file, data); len(errs) > 0 {
-		return nil, errs
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
+	return parse(file, data, true)
+}
+
+// parse is Parse; without fast, every file gets the token walk (tests
+// hold the two ways to the same results).
+func parse(file string, data []byte, fast bool) (*File, error) {
 	var f File
-	if err := dec.Decode(&f); err != nil {
-		e := &diag.Problem{File: file, Msg: err.Error()}
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			e.Pos = position(data, valueStart(data, te.Offset))
-			e.Msg = fmt.Sprintf("want a JSON %s, got %s", te.Type, te.Value)
-			if te.Field != "" {
-				e.Msg = te.Field + ": " + e.Msg
-			}
+	canonical, decErr := decodeCanonical(data, &f)
+	canonical = canonical && fast
+	if !canonical {
+		if errs := checkShape(file, data); len(errs) > 0 {
+			return nil, errs
 		}
-		return nil, diag.List{e}
+		if decErr != nil {
+			return nil, decodeProblem(file, data, decErr)
+		}
 	}
-	f.Core.Origin.Kind = canonical(f.Core.Origin.Kind)
-	for i := range f.Plugins {
-		f.Plugins[i].Origin.Kind = canonical(f.Plugins[i].Origin.Kind)
+	changed := false
+	for _, e := range append([]*Entry{&f.Core}, entries(f.Plugins)...) {
+		if k := canonicalKind(e.Origin.Kind); k != e.Origin.Kind {
+			e.Origin.Kind, changed = k, true
+		}
 	}
 	if errs := f.check(file); len(errs) > 0 {
 		return nil, errs
 	}
-	f.dropContentHashes()
+	if f.dropContentHashes() {
+		changed = true
+	}
+	if canonical && !changed {
+		f.digest = digestOfCanonical(data, f.Go)
+	}
+	if f.digest == "" {
+		f.digest = f.contentDigest()
+	}
 	return &f, nil
+}
+
+// decodeCanonical decodes the lock data into f, unknown fields refused,
+// and reports whether data is exactly what Marshal writes for it.
+func decodeCanonical(data []byte, f *File) (bool, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(f); err != nil {
+		return false, err
+	}
+	if !slices.IsSortedFunc(f.Plugins, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) }) || !slices.IsSortedFunc(f.Modules, compareModules) {
+		return false, nil // check says so; Marshal would sort them
+	}
+	c := *f
+	if c.Plugins == nil {
+		c.Plugins = []Entry{}
+	}
+	if c.Modules == nil {
+		c.Modules = []Module{}
+	}
+	return bytes.Equal(encode(make([]byte, 0, len(data)), &c), data), nil
+}
+
+// goLine is how Marshal writes the toolchain: the third line of the file.
+const goLine = "\n  \"go\": "
+
+// digestOfCanonical is ContentDigest of the lock whose canonical bytes
+// are data and toolchain goVersion: the digest of those bytes with the
+// toolchain written empty. The toolchain is the only member at the top
+// level Marshal writes as goLine ("go" in any other object is indented
+// deeper, and no string holds a raw newline), and a valid one (check)
+// needs no escaping.
+func digestOfCanonical(data []byte, goVersion string) string {
+	at := bytes.Index(data, []byte(goLine+`"`+goVersion+`"`))
+	if at < 0 {
+		return "" // not canonical after all: the caller encodes
+	}
+	h := sha256.New()
+	h.Write(data[:at])
+	h.Write([]byte(goLine + `""`))
+	h.Write(data[at+len(goLine)+len(goVersion)+2:])
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// decodeProblem is the problem of a lock whose JSON is well-formed but
+// does not decode (a value of the wrong type), at its position.
+func decodeProblem(file string, data []byte, err error) diag.List {
+	e := &diag.Problem{File: file, Msg: err.Error()}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		e.Pos = position(data, valueStart(data, te.Offset))
+		e.Msg = fmt.Sprintf("want a JSON %s, got %s", te.Type, te.Value)
+		if te.Field != "" {
+			e.Msg = te.Field + ": " + e.Msg
+		}
+	}
+	return diag.List{e}
 }
 
 // dropContentHashes reads a lock written when local directories were
@@ -82,8 +157,8 @@ func Parse(file string, data []byte) (*File, error) {
 // core) and of a module the replace map builds from a directory is not
 // part of what the lock pins, so it is left out, and the digest of the
 // lock as it was written kept for vendor trees made with it
-// (ContentDigests).
-func (f *File) dropContentHashes() {
+// (ContentDigests). It reports whether it dropped any.
+func (f *File) dropContentHashes() bool {
 	old := *f
 	old.Plugins = slices.Clone(f.Plugins)
 	old.Modules = slices.Clone(f.Modules)
@@ -99,8 +174,9 @@ func (f *File) dropContentHashes() {
 		}
 	}
 	if dropped {
-		f.asWritten, _ = old.ContentDigest()
+		f.asWritten = old.contentDigest()
 	}
+	return dropped
 }
 
 // live reports whether the content of a component of kind k is not
@@ -284,23 +360,32 @@ func (f *File) check(file string) diag.List {
 		seen[n] = true
 	}
 	for i, m := range f.Modules {
-		where := fmt.Sprintf("modules[%d]", i)
-		if m.Path != "" {
-			where += fmt.Sprintf(" (%s@%s)", m.Path, m.Version)
+		// where names the module in a problem; written only for one, as
+		// a lock of a large graph has thousands of modules.
+		where := func(field string) string {
+			w := fmt.Sprintf("modules[%d]", i)
+			if m.Path != "" {
+				w += fmt.Sprintf(" (%s@%s)", m.Path, m.Version)
+			}
+			return w + field
 		}
 		if err := module.Check(m.Path, m.Version); err != nil {
-			add(where, "invalid module version: %v", err)
+			add(where(""), "invalid module version: %v", err)
 		}
 		switch {
 		case m.Dir != "" && m.GoModHash != "":
-			add(where, "a module built from a directory has no go_mod_hash")
+			add(where(""), "a module built from a directory has no go_mod_hash")
 		case m.Dir == "" && m.Hash == "" && m.GoModHash == "":
-			add(where, "needs a hash or a go_mod_hash")
+			add(where(""), "needs a hash or a go_mod_hash")
 		}
-		checkHash(where+".hash", m.Hash, true, add)
-		checkHash(where+".go_mod_hash", m.GoModHash, true, add)
+		if !validHash(m.Hash, true) {
+			checkHash(where(".hash"), m.Hash, true, add)
+		}
+		if !validHash(m.GoModHash, true) {
+			checkHash(where(".go_mod_hash"), m.GoModHash, true, add)
+		}
 		if i > 0 && compareModules(f.Modules[i-1], m) >= 0 {
-			add(where, "modules must be sorted by path and version, without duplicates")
+			add(where(""), "modules must be sorted by path and version, without duplicates")
 		}
 	}
 	return errs
@@ -347,18 +432,29 @@ func (e Entry) check(where string, core bool, add func(string, string, ...any)) 
 // checkHash checks an h1: hash as go.sum writes it: "h1:" and the base64 of
 // a SHA-256.
 func checkHash(where, h string, optional bool, add func(string, string, ...any)) {
-	if h == "" && optional {
-		return
-	}
-	b64, ok := strings.CutPrefix(h, "h1:")
-	if raw, err := base64.StdEncoding.Strict().DecodeString(b64); !ok || err != nil || len(raw) != 32 {
+	if !validHash(h, optional) {
 		add(where, "invalid hash %q (want h1:<base64 of a SHA-256>, as in go.sum)", h)
 	}
 }
 
-// canonical returns the kind k names, its old spelling ("proxy")
+// validHash reports whether h is an h1: hash as go.sum writes it, or
+// empty when optional.
+func validHash(h string, optional bool) bool {
+	if h == "" && optional {
+		return true
+	}
+	b64, ok := strings.CutPrefix(h, "h1:")
+	if !ok || len(b64) != 44 { // the base64 of 32 bytes, padded
+		return false
+	}
+	var raw [33]byte
+	n, err := base64.StdEncoding.Strict().Decode(raw[:], []byte(b64))
+	return err == nil && n == 32
+}
+
+// canonicalKind returns the kind k names, its old spelling ("proxy")
 // included; anything else as it is, for check to report.
-func canonical(k source.Kind) source.Kind {
+func canonicalKind(k source.Kind) source.Kind {
 	if c, ok := source.ParseKind(string(k)); ok {
 		return c
 	}

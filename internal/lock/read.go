@@ -55,14 +55,27 @@ func IsProblem(err error) bool {
 // changes no pin. The vendor manifest pins the lock it was made with by
 // it, and an artifact's inputs the lock it was built with.
 func (f *File) ContentDigest() (string, error) {
+	return f.contentDigest(), nil
+}
+
+// ParsedDigest is the ContentDigest of the lock as Parse (or Load) read
+// it, taken from the parse with no second encoding: for a File no step
+// changed since. "" for a File Parse did not make.
+func (f *File) ParsedDigest() string { return f.digest }
+
+// contentDigest computes ContentDigest.
+func (f *File) contentDigest() string {
 	c := *f
 	c.Go = ""
-	data, err := Marshal(&c)
-	if err != nil {
-		return "", err
-	}
+	c.Plugins = slices.Clone(f.Plugins)
+	c.Modules = slices.Clone(f.Modules)
+	c.Sort()
+	return sumOf(encode(make([]byte, 0, encodedSize(&c)), &c))
+}
+
+func sumOf(data []byte) string {
 	sum := sha256.Sum256(data)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // ContentDigests returns the digests a vendor tree made with f may record:
@@ -86,8 +99,8 @@ func (f *File) ContentDigests() []string {
 			e.Origin.Kind, legacy = source.LegacyModule, true
 		}
 	}
-	if sum, err := old.ContentDigest(); err == nil && legacy {
-		out = append(out, sum)
+	if legacy {
+		out = append(out, old.contentDigest())
 	}
 	return out
 }

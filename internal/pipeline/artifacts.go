@@ -65,8 +65,12 @@ func (s *State) artifactInputs() (artifact.Inputs, error) {
 		return in, err
 	}
 	if f := s.lockOnDisk(); f != nil {
-		if in.Lock, err = f.ContentDigest(); err != nil {
-			return in, err
+		// The lock as read: its digest from the parse, with no second
+		// encoding; a lock save-lock wrote this run is digested.
+		if in.Lock = f.ParsedDigest(); in.Lock == "" {
+			if in.Lock, err = f.ContentDigest(); err != nil {
+				return in, err
+			}
 		}
 	}
 	tmpl, err := s.template()

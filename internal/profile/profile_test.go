@@ -28,6 +28,13 @@ func TestShipped(t *testing.T) {
 	if got := Names(); !slices.Equal(got, []string{"benthos", "caddy", "coredns", "otelcol"}) {
 		t.Errorf("Names() = %q", got)
 	}
+	var parsed []string
+	for _, p := range ps {
+		parsed = append(parsed, p.Name)
+	}
+	if !slices.Equal(parsed, Names()) {
+		t.Errorf("the shipped profiles parsed are %q, Names() %q", parsed, Names())
+	}
 	for _, p := range ps {
 		t.Run(p.Name, func(t *testing.T) {
 			if ForModule(p.Modules[0]) != p || ByName(p.Name) != p {

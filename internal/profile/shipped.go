@@ -80,15 +80,25 @@ func loadShipped(fsys fs.FS) ([]*Spec, error) {
 	return out, errors.Join(errs...)
 }
 
-// Names returns the names of the shipped profiles.
+// Names returns the names of the shipped profiles, sorted: the names of
+// their directories, read without parsing them (every command's help
+// lists them; a test holds them to Shipped's).
 func Names() []string {
-	ps, _ := Shipped()
-	names := make([]string, len(ps))
-	for i, p := range ps {
-		names[i] = p.Name
-	}
-	return names
+	namesOnce.Do(func() {
+		ents, _ := fs.ReadDir(templates.Profiles, shippedDir)
+		for _, e := range ents {
+			if e.IsDir() {
+				names = append(names, e.Name())
+			}
+		}
+	})
+	return slices.Clone(names)
 }
+
+var (
+	namesOnce sync.Once
+	names     []string
+)
 
 // ByName returns the shipped profile called name, or nil.
 func ByName(name string) *Spec {

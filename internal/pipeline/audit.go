@@ -2,11 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"debug/buildinfo"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/plugctl/plugctl/internal/adopt"
 	"github.com/plugctl/plugctl/internal/audit"
 	"github.com/plugctl/plugctl/internal/build"
 	"github.com/plugctl/plugctl/internal/config"
@@ -28,70 +30,121 @@ type AuditOptions struct {
 	Binary string
 }
 
-// AuditResult is what the audit step found, and what the policy makes of
-// it.
+// AuditResult is what the audit step found, target by target, and what
+// the policy makes of it.
 type AuditResult struct {
-	*audit.Report
-	// Target is the platform the build module was loaded for ("" for a
-	// binary, which says its own).
-	Target string `json:"target,omitempty"`
+	// Mode is "source" or "binary"; DB the database read, Modified when
+	// it last changed; GoVersion the Go version whose standard library
+	// was checked (audit.Report).
+	Mode      string `json:"mode"`
+	DB        string `json:"db,omitempty"`
+	Modified  string `json:"db_modified,omitempty"`
+	GoVersion string `json:"go_version,omitempty"`
+	// Targets are the audits of each target, in the order of --target
+	// (else build.targets): the build module is loaded for each, so code
+	// that only one platform compiles counts for that one. A binary is
+	// one target, its own.
+	Targets []TargetAudit `json:"targets"`
 	// Threshold is policy.vulnerabilities (default called), and Failing
-	// how many findings reach it: each fails the audit (exit 6).
+	// how many findings reach it, over every target: each fails the
+	// audit (exit 6).
 	Threshold policy.Level `json:"threshold"`
 	Failing   int          `json:"failing"`
 }
 
+// TargetAudit is what the audit of one target found.
+type TargetAudit struct {
+	Target string `json:"target"`
+	// Findings are sorted by module, then ID (audit.Report).
+	Findings []audit.Finding `json:"findings"`
+	// Failing is how many of them reach the threshold.
+	Failing int `json:"failing"`
+}
+
 // audit (the audit step) runs govulncheck's analysis on the build module
 // generate wrote (or the snapshot of the verified vendor tree, offline),
-// or on Opts.Audit.Binary, and fails (exit 6) when a finding reaches the
-// policy's threshold, each at the config's position of the core or plug
-// whose code the call path goes through.
+// once for each target, or on Opts.Audit.Binary, and fails (exit 6) when a
+// finding reaches the policy's threshold, each at the config's position of
+// the core or plug whose code the call path goes through, naming the
+// targets it was found for when there are several.
 func (s *State) audit(ctx context.Context) error {
 	db, err := s.vulnDB()
 	if err != nil {
 		return err
 	}
-	o := audit.Options{DB: db}
-	res := &AuditResult{Threshold: policy.DefaultThreshold}
+	res := &AuditResult{Threshold: policy.DefaultThreshold, Targets: []TargetAudit{}}
 	if s.Config != nil && s.Config.Policy != nil {
 		res.Threshold = s.Config.Policy.Vulnerabilities
 	}
-	if s.Opts.Audit.Binary != "" {
-		o.Binary = s.Opts.Audit.Binary
-		o.Env = gotool.Env(nil)
-	} else {
-		t := s.auditTarget()
-		res.Target = t.String()
-		o.Dir = s.GenDir
-		if s.Offline {
-			o.Dir = s.buildDir
-		}
-		env := build.Env(build.Options{Cgo: s.Config.Build.Cgo, Vendor: s.Offline}, t)
-		o.Env = append(gotool.Env(env), "GOVERSION="+s.Toolchain.Version)
-		o.Tags, _ = s.BuildFlags()
-	}
-	rep, err := audit.Run(ctx, o)
-	if err != nil {
-		return err
-	}
-	res.Report = rep
 	s.Audit = res
-	s.attribute()
-	failing := rep.Failing(res.Threshold)
-	res.Failing = len(failing)
+	type run struct {
+		target string
+		o      audit.Options
+	}
+	var runs []run
+	if s.Opts.Audit.Binary != "" {
+		t, err := binaryTarget(s.Opts.Audit.Binary)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, run{t, audit.Options{DB: db, Binary: s.Opts.Audit.Binary, Env: gotool.Env(nil)}})
+	} else {
+		dir := s.GenDir
+		if s.Offline {
+			dir = s.buildDir
+		}
+		tags, _ := s.BuildFlags()
+		for _, t := range s.auditTargets() {
+			env := build.Env(build.Options{Cgo: s.Config.Build.Cgo, Vendor: s.Offline}, t)
+			runs = append(runs, run{t.String(), audit.Options{DB: db, Dir: dir, Tags: tags,
+				Env: append(gotool.Env(env), "GOVERSION="+s.Toolchain.Version)}})
+		}
+	}
+	var failing []targetFinding
+	for _, r := range runs {
+		rep, err := audit.Run(ctx, r.o)
+		if err != nil {
+			return err
+		}
+		res.Mode, res.DB, res.Modified, res.GoVersion = rep.Mode, rep.DB, rep.Modified, rep.GoVersion
+		s.attribute(rep.Findings)
+		ta := TargetAudit{Target: r.target, Findings: rep.Findings}
+		for _, f := range rep.Failing(res.Threshold) {
+			failing = append(failing, targetFinding{f, r.target})
+		}
+		ta.Failing = len(failing) - res.Failing
+		res.Failing = len(failing)
+		res.Targets = append(res.Targets, ta)
+	}
 	if len(failing) == 0 {
 		return nil
 	}
-	return fail.Wrap(fail.Policy, s.auditProblems(failing, res.Threshold))
+	return fail.Wrap(fail.Policy, s.auditProblems(failing, res.Threshold, len(runs) > 1))
 }
 
-// auditTarget is the platform the build module is audited for: --target's
-// first, else build.targets' first (the host by default).
-func (s *State) auditTarget() platform.Target {
-	if len(s.Opts.Targets) > 0 {
-		return s.Opts.Targets[0]
+// targetFinding is a finding of the audit of one target.
+type targetFinding struct {
+	audit.Finding
+	target string
+}
+
+// binaryTarget is the os/arch a binary was built for, as its build
+// information says.
+func binaryTarget(path string) (string, error) {
+	bi, err := buildinfo.ReadFile(path)
+	if err != nil {
+		return "", fail.New(fail.Config, "%s: not a Go binary with build information (%v)", path, err)
 	}
-	return s.Config.Build.Targets[0]
+	return adopt.Target(bi), nil
+}
+
+// auditTargets are the platforms the build module is audited for:
+// --target's, else build.targets (the host by default).
+func (s *State) auditTargets() []platform.Target {
+	if len(s.Opts.Targets) > 0 {
+		return s.Opts.Targets
+	}
+	return s.Config.Build.Targets
 }
 
 // vulnDB decides the database (AuditOptions.DB). An offline audit reads
@@ -124,19 +177,27 @@ func (s *State) vulnDB() (string, error) {
 }
 
 // attribute names, for each called finding, the core or plug whose code
-// its call path goes through first from the program's entry.
-func (s *State) attribute() {
+// its call path goes through first from the program's entry: the one
+// whose module holds the frame's package. govulncheck names a module
+// replaced by a directory (a local plug, the vendor tree's copies) by the
+// directory, so the package path, not the frame's module, tells.
+func (s *State) attribute(findings []audit.Finding) {
 	if s.Set == nil {
 		return
 	}
-	owners := map[string]string{}
-	for _, c := range s.Set.All() {
-		owners[c.Module] = c.Name
+	owner := func(pkg string) string {
+		best, name := "", ""
+		for _, c := range s.Set.All() {
+			if (pkg == c.Module || strings.HasPrefix(pkg, c.Module+"/")) && len(c.Module) > len(best) {
+				best, name = c.Module, c.Name
+			}
+		}
+		return name
 	}
-	for i := range s.Audit.Findings {
-		f := &s.Audit.Findings[i]
+	for i := range findings {
+		f := &findings[i]
 		for _, fr := range f.CallPath {
-			if name, ok := owners[fr.Module]; ok {
+			if name := owner(fr.Package); name != "" {
 				f.Component = name
 				break
 			}
@@ -146,11 +207,29 @@ func (s *State) attribute() {
 
 // auditProblems are the failing findings as problems at the config's
 // position of the component each goes through; at policy.vulnerabilities
-// (or the file alone) when no component is known.
-func (s *State) auditProblems(failing []audit.Finding, threshold policy.Level) diag.List {
+// (or the file alone) when no component is known. With several targets a
+// finding is one problem naming the targets it was found for.
+func (s *State) auditProblems(failing []targetFinding, threshold policy.Level, several bool) diag.List {
 	var probs diag.List
+	type key struct{ id, module, version, component, pkg, symbol, level string }
+	targets := map[key][]string{}
 	for _, f := range failing {
-		p := &diag.Problem{Subject: f.Component, Msg: describeFinding(f, threshold)}
+		k := key{f.ID, f.Module, f.Version, f.Component, f.Package, f.Symbol, f.Level.String()}
+		targets[k] = append(targets[k], f.target)
+	}
+	seen := map[key]bool{}
+	for _, tf := range failing {
+		f := tf.Finding
+		k := key{f.ID, f.Module, f.Version, f.Component, f.Package, f.Symbol, f.Level.String()}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		var on []string
+		if several {
+			on = targets[k]
+		}
+		p := &diag.Problem{Subject: f.Component, Msg: describeFinding(f, threshold, on)}
 		switch {
 		case s.Config == nil:
 			p.File = s.Opts.Audit.Binary
@@ -166,20 +245,25 @@ func (s *State) auditProblems(failing []audit.Finding, threshold policy.Level) d
 	return probs
 }
 
-// describeFinding says what a failing finding is, and what fixes it.
-func describeFinding(f audit.Finding, threshold policy.Level) string {
+// describeFinding says what a failing finding is, and what fixes it; the
+// targets it was found for when they are named (several were audited).
+func describeFinding(f audit.Finding, threshold policy.Level, targets []string) string {
 	id := f.ID
 	if len(f.Aliases) > 0 {
 		id += " (" + strings.Join(f.Aliases, ", ") + ")"
 	}
+	build := "the build"
+	if len(targets) > 0 {
+		build += " for " + strings.Join(targets, ", ")
+	}
 	var what string
 	switch f.Level {
 	case audit.Called:
-		what = fmt.Sprintf("the build calls %s.%s", f.Package, f.Symbol)
+		what = fmt.Sprintf("%s calls %s.%s", build, f.Package, f.Symbol)
 	case audit.Imported:
-		what = "the build imports " + f.Package
+		what = build + " imports " + f.Package
 	default:
-		what = "the build requires " + f.Module
+		what = build + " requires " + f.Module
 	}
 	fix := "no fixed version yet"
 	if f.Fixed != "" {
@@ -197,5 +281,9 @@ func (s *State) auditDetail() string {
 	if s.Opts.Audit.Binary != "" {
 		return s.Opts.Audit.Binary
 	}
-	return "the build module for " + s.auditTarget().String()
+	var ts []string
+	for _, t := range s.auditTargets() {
+		ts = append(ts, t.String())
+	}
+	return "the build module for " + strings.Join(ts, ", ")
 }

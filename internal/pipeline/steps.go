@@ -130,9 +130,12 @@ var (
 	PlanSteps = []Step{loadStep, outputsStep, useLockStep, planStep}
 	// AuditSteps generate the build module, as why does, and audit it;
 	// AuditOfflineSteps audit the verified vendor tree's, from a private
-	// copy, with the network off; AuditBinarySteps audit a binary.
+	// copy, with the network off; AuditBundleSteps a bundle's, checked
+	// and unpacked as build --bundle does; AuditBinarySteps audit a
+	// binary.
 	AuditSteps        = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchStep, checkStep, generateStep, auditStep}
 	AuditOfflineSteps = []Step{loadStep, stateLockStep, lockedStep, verifyStep, snapshotStep, auditStep}
+	AuditBundleSteps  = []Step{unpackStep, loadStep, stateLockStep, verifyStep, snapshotStep, auditStep}
 	AuditBinarySteps  = []Step{auditStep}
 )
 

@@ -120,6 +120,7 @@ func TestStepLists(t *testing.T) {
 		{"plan", PlanSteps, "load outputs use-lock plan"},
 		{"audit", AuditSteps, "load state-lock use-lock resolve fetch check generate audit"},
 		{"audit --offline", AuditOfflineSteps, "load state-lock use-lock verify snapshot audit"},
+		{"audit --bundle", AuditBundleSteps, "unpack load state-lock verify snapshot audit"},
 		{"audit BINARY", AuditBinarySteps, "audit"},
 	} {
 		if got := StepNames(tt.steps); got != tt.want {

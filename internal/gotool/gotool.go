@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"go/version"
 	"os"
 	"strings"
 
@@ -105,6 +106,16 @@ func (t Toolchain) Lang() string {
 		return v
 	}
 	return parts[0] + "." + parts[1]
+}
+
+// GoLine returns the version a go.mod's go line names for t: its own
+// version ("1.26.8" for go1.26.8), or its language version (Lang) when its
+// version is not a release's (a development toolchain).
+func (t Toolchain) GoLine() string {
+	if version.IsValid(t.Version) {
+		return strings.TrimPrefix(t.Version, "go")
+	}
+	return t.Lang()
 }
 
 // Detect asks the go command on PATH what it is.

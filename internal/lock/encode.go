@@ -48,6 +48,7 @@ func encode(buf []byte, f *File) []byte {
 			w.opt("hash", m.Hash)
 			w.opt("go_mod_hash", m.GoModHash)
 			w.opt("dir", m.Dir)
+			w.opt("require", m.Require)
 			w.close('}')
 		}
 		w.close(']')

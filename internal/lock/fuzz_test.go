@@ -43,6 +43,11 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(strings.Replace(string(valid), `"go": "go1.26.8",`, `"go": "go1.26.8", "go": "go1.26.8",`, 1)))
 	f.Add(append(valid, "{}"...))
 	f.Add([]byte(strings.Replace(string(valid), `"kind": "module"`, `"kind": "proxy"`, 1)))
+	f.Add([]byte(strings.Replace(strings.Replace(string(valid), `"lock_version": 1`, `"lock_version": 2`, 1),
+		`"version": "v0.2.1",
+      "hash"`, `"version": "v0.2.1",
+      "require": "none",
+      "hash"`, 1)))
 	f.Add([]byte(strings.Replace(string(valid), `"example.com/local",`, `"example.com/l\u006fcal",`, 1)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lf, err := Parse("f.lock", data)

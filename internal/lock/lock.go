@@ -24,6 +24,23 @@
 // plugctl, never by hand; each kind says which origin fields it sets. An
 // origin kind "proxy", the name locks written before the kinds had one name
 // each gave the module kind, reads as "module".
+//
+// The modules are go.sum as go mod tidy wrote it for the build module,
+// line for line (hash is a module's line, go_mod_hash its /go.mod line),
+// and they say how the build module's go.mod requires each (Module.Require):
+// so a build from the lock writes go.mod and go.sum byte for byte as
+// tidy did, with no tidy. The rule: the version of a path that the graph
+// holds highest (the one minimal version selection picks), when its files'
+// hash is recorded, is required, directly when the generated main package
+// imports a package of it, as indirect otherwise; "require" records only
+// where go mod tidy did otherwise ("none": go.sum keeps its hashes, for the
+// tests of a dependency, but go.mod does not require it).
+//
+// Format versions: lock_version 2 is version 1 with "require" on modules.
+// A lock is written in the lowest version that holds it — 1 unless a
+// module has "require" — so that what an older plugctl can read stays
+// readable to it, and one that cannot read it says so
+// (docs/config.md#compatibility).
 package lock
 
 import (
@@ -50,8 +67,24 @@ func PathFor(config string) string {
 	return filepath.Join(filepath.Dir(config), base+".lock")
 }
 
-// Version is the lock format this package reads and writes.
-const Version = 1
+// Version is the newest lock format this package reads and writes; it
+// reads every one from MinVersion on, and writes a File in the version
+// its content needs (File.Format).
+const Version = 2
+
+// MinVersion is the oldest lock format this package reads.
+const MinVersion = 1
+
+// Format returns the lowest lock format that holds f: 2 when a module
+// records how the build module requires it, else 1.
+func (f *File) Format() int {
+	for _, m := range f.Modules {
+		if m.Require != "" {
+			return 2
+		}
+	}
+	return 1
+}
 
 // File is a lock file.
 type File struct {
@@ -102,7 +135,19 @@ type Module struct {
 	// module from, as the config writes it; such a module has no hashes:
 	// like a local plug, it is locked by its path.
 	Dir string `json:"dir,omitempty"`
+	// Require is how the build module's go.mod requires the module where
+	// go mod tidy did otherwise than the rule of the package doc says:
+	// RequireNone, RequireDirect or RequireIndirect; "" for the rule.
+	// Lock format 2.
+	Require string `json:"require,omitempty"`
 }
+
+// The values of Module.Require.
+const (
+	RequireNone     = "none"     // not required: go.sum keeps its hashes for the tests of a dependency
+	RequireDirect   = "direct"   // required, without // indirect
+	RequireIndirect = "indirect" // required, // indirect
+)
 
 // Plugin returns the entry of the plug named name.
 func (f *File) Plugin(name string) (Entry, bool) {

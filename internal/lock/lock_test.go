@@ -37,6 +37,50 @@ func TestParseRoundTrip(t *testing.T) {
 	}
 }
 
+// TestFormat2 reads and writes a lock of format 2: Module.Require round
+// trips, Format says 2, and Format1 is the same lock as format 1 holds it,
+// whose digest vendor trees made before the rewrite record.
+func TestFormat2(t *testing.T) {
+	data, err := os.ReadFile("testdata/valid.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f1, err := Parse("valid.lock", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f1.Format() != 1 {
+		t.Errorf("Format of a lock without require: %d, want 1", f1.Format())
+	}
+	v2 := strings.Replace(strings.Replace(string(data), `"go_mod_hash": "h1:RJ42fuStBob1DQbL2XPai6wL9BrASWgHOdqsaubDSPE="`,
+		`"go_mod_hash": "h1:RJ42fuStBob1DQbL2XPai6wL9BrASWgHOdqsaubDSPE=",
+      "require": "none"`, 1), `"lock_version": 1`, `"lock_version": 2`, 1)
+	f2, err := Parse("v2.lock", []byte(v2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f2.Modules[0].Require != RequireNone || f2.Format() != 2 {
+		t.Fatalf("parsed %+v, format %d", f2.Modules[0], f2.Format())
+	}
+	out, err := Marshal(f2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != v2 {
+		t.Errorf("Marshal(Parse(x)) != x:\n%s", out)
+	}
+	if !Equal(f2.Format1(), f1) {
+		t.Error("Format1 of the format 2 lock is not the format 1 lock")
+	}
+	if f2.Modules[0].Require != RequireNone {
+		t.Error("Format1 changed its receiver")
+	}
+	want, _ := f1.ContentDigest()
+	if !slices.Contains(f2.ContentDigests(), want) {
+		t.Error("ContentDigests of the format 2 lock leave out the format 1 lock's digest")
+	}
+}
+
 // TestParseLegacyKind reads a lock written when the module kind was spelled
 // "proxy": it reads as the module kind, and is written as such.
 func TestParseLegacyKind(t *testing.T) {
@@ -177,7 +221,15 @@ func TestParseErrors(t *testing.T) {
 		{"unknown origin field", edit(`"kind": "module"`, `"kind": "module", "mirror": "x"`), []string{`x.lock:10:25: unknown field "mirror" (valid: kind, url, commit, ref, sha256, path)`}},
 		{"duplicate field", edit(`"go": `, `"go": "go1.1", "go": `), []string{`x.lock:4:18: duplicate field "go"`}},
 		{"wrong type", edit(`"lock_version": 1`, `"lock_version": "1"`), []string{`x.lock:2:19: lock_version: want a JSON int, got string`}},
-		{"future format", edit(`"lock_version": 1`, `"lock_version": 2`), []string{"x.lock: lock_version: unsupported lock format 2 (this plugctl reads 1)"}},
+		{"future format", edit(`"lock_version": 1`, `"lock_version": 3`), []string{"x.lock: lock_version: unsupported lock format 3 (this plugctl reads 1 and 2)"}},
+		{"require in format 1", edit(`"version": "v0.2.1",
+      "hash"`, `"version": "v0.2.1",
+      "require": "none",
+      "hash"`), []string{`modules[0] (example.com/metrics@v0.2.1).require: require is lock format 2, but lock_version is 1`}},
+		{"bad require", strings.Replace(edit(`"version": "v0.2.1",
+      "hash"`, `"version": "v0.2.1",
+      "require": "test",
+      "hash"`), `"lock_version": 1`, `"lock_version": 2`, 1), []string{`modules[0] (example.com/metrics@v0.2.1).require: invalid value "test" (valid: none, direct, indirect)`}},
 		{"bad digest", edit(`"config_digest": "sha256:`, `"config_digest": "md5:`), []string{"config_digest: invalid digest"}},
 		{"bad toolchain", edit(`"go": "go1.26.8"`, `"go": "1.26"`), []string{`go: invalid toolchain version "1.26"`}},
 		{"bad hash", edit(`"hash": "h1:`, `"hash": "h2:`), []string{"core.hash: invalid hash"}},

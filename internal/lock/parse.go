@@ -27,7 +27,7 @@ var fields = map[string][]string{
 	"":        {"lock_version", "config_digest", "go", "core", "plugins", "modules", "order"},
 	"entry":   {"name", "module", "requested", "import", "version", "origin", "hash", "replaces"},
 	"origin":  {"kind", "url", "commit", "ref", "sha256", "path"},
-	"modules": {"path", "version", "hash", "go_mod_hash", "dir"},
+	"modules": {"path", "version", "hash", "go_mod_hash", "dir", "require"},
 }
 
 // child says what kind of object the value of key holds inside an object
@@ -332,8 +332,8 @@ func (f *File) check(file string) diag.List {
 	add := func(where, format string, args ...any) {
 		errs = append(errs, &diag.Problem{File: file, Msg: where + ": " + fmt.Sprintf(format, args...)})
 	}
-	if f.LockVersion != Version {
-		add("lock_version", "unsupported lock format %d (this plugctl reads %d)", f.LockVersion, Version)
+	if f.LockVersion < MinVersion || f.LockVersion > Version {
+		add("lock_version", "unsupported lock format %d (this plugctl reads %s)", f.LockVersion, readable())
 	}
 	if !digestRE.MatchString(f.ConfigDigest) {
 		add("config_digest", "invalid digest %q (want sha256:<64 lowercase hex digits>)", f.ConfigDigest)
@@ -383,6 +383,18 @@ func (f *File) check(file string) diag.List {
 		}
 		if !validHash(m.GoModHash, true) {
 			checkHash(where(".go_mod_hash"), m.GoModHash, true, add)
+		}
+		switch m.Require {
+		case "":
+		case RequireNone, RequireDirect, RequireIndirect:
+			if f.LockVersion < 2 {
+				add(where(".require"), "require is lock format 2, but lock_version is %d", f.LockVersion)
+			}
+			if m.Dir != "" {
+				add(where(".require"), "a module built from a directory is required by the rule")
+			}
+		default:
+			add(where(".require"), "invalid value %q (valid: %s, %s, %s)", m.Require, RequireNone, RequireDirect, RequireIndirect)
 		}
 		if i > 0 && compareModules(f.Modules[i-1], m) >= 0 {
 			add(where(""), "modules must be sorted by path and version, without duplicates")
@@ -450,6 +462,18 @@ func validHash(h string, optional bool) bool {
 	var raw [33]byte
 	n, err := base64.StdEncoding.Strict().Decode(raw[:], []byte(b64))
 	return err == nil && n == 32
+}
+
+// readable lists the lock formats this package reads, for messages: "1",
+// "1 and 2", "1 to 3".
+func readable() string {
+	switch {
+	case MinVersion == Version:
+		return fmt.Sprint(Version)
+	case MinVersion+1 == Version:
+		return fmt.Sprintf("%d and %d", MinVersion, Version)
+	}
+	return fmt.Sprintf("%d to %d", MinVersion, Version)
 }
 
 // canonicalKind returns the kind k names, its old spelling ("proxy")

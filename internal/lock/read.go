@@ -80,9 +80,11 @@ func sumOf(data []byte) string {
 
 // ContentDigests returns the digests a vendor tree made with f may record:
 // ContentDigest; for a lock with module-kind entries the digest a plugctl
-// that spelled that kind "proxy" recorded; and for a lock that still held
+// that spelled that kind "proxy" recorded; for a lock that still held
 // the content hashes of local directories (see Parse) the digest of the
-// lock as written: so that trees made with them still build.
+// lock as written; and for a lock of format 2 that of its format 1
+// (Format1), which a tree made before the lock was rewritten records: so
+// that trees made with them still build.
 func (f *File) ContentDigests() []string {
 	var out []string
 	if sum, err := f.ContentDigest(); err == nil {
@@ -102,7 +104,29 @@ func (f *File) ContentDigests() []string {
 	if legacy {
 		out = append(out, old.contentDigest())
 	}
+	// A lock plugctl rewrote in format 2 pins what its format 1 did.
+	if f.LockVersion == 2 {
+		v1 := f.Format1()
+		if sum, err := v1.ContentDigest(); err == nil {
+			out = append(out, sum)
+		}
+	}
 	return out
+}
+
+// Format1 returns f as lock format 1 holds it: without Module.Require.
+// A lock written in format 1 before plugctl recorded how the build module
+// requires each module differs from the lock written since from the same
+// graph by that alone; what it pins is the same.
+func (f *File) Format1() *File {
+	c := *f
+	c.LockVersion = 1
+	c.digest, c.asWritten = "", ""
+	c.Modules = slices.Clone(f.Modules)
+	for i := range c.Modules {
+		c.Modules[i].Require = ""
+	}
+	return &c
 }
 
 func entries(es []Entry) []*Entry {

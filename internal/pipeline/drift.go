@@ -21,10 +21,17 @@ import (
 // else is a fetch failure.
 func tidyError(s *State, err error) error {
 	var re *run.Error
-	if errors.As(err, &re) && (strings.Contains(re.Stderr, "checksum mismatch") || strings.Contains(re.Stderr, "SECURITY ERROR")) {
+	if mismatch(err) && errors.As(err, &re) {
 		return fail.Wrap(fail.Mismatch, fmt.Errorf("a module does not match the hash %s records:\n%s", s.LockName(), re.Stderr))
 	}
 	return fail.Wrap(fail.Fetch, fmt.Errorf("completing the module graph: %w", err))
+}
+
+// mismatch reports whether err, from the go command, says a module or
+// go.mod file does not match its go.sum line.
+func mismatch(err error) bool {
+	var re *run.Error
+	return errors.As(err, &re) && (strings.Contains(re.Stderr, "checksum mismatch") || strings.Contains(re.Stderr, "SECURITY ERROR"))
 }
 
 // checkDrift compares the versions Go's minimal version selection chose

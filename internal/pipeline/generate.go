@@ -1,11 +1,11 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -124,7 +124,7 @@ func (s *State) generate(ctx context.Context) error {
 	}
 	var goMod []byte
 	if fromLock {
-		if goMod, fromLock, err = s.graphGoMod(m.base, m.main, graph); err != nil {
+		if goMod, err = graphGoMod(m.base, m.main, graph); err != nil {
 			return err
 		}
 	}
@@ -149,6 +149,17 @@ func (s *State) generate(ctx context.Context) error {
 		if err := s.readGraph(dir); err != nil {
 			return err
 		}
+		if fromLock {
+			keepRequires(s.lock.graph, graph)
+		} else {
+			tidied, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+			if err != nil {
+				return err
+			}
+			if _, err := recordRequires(m.base, m.main, s.lock.graph, tidied); err != nil {
+				return err
+			}
+		}
 		return s.findRaises(ctx, dir)
 	}
 	tmp, err := files.TempDir(dir)
@@ -163,7 +174,8 @@ func (s *State) generate(ctx context.Context) error {
 		// The lock was made from this config, its graph passed the drift
 		// check then, and the local sources need nothing it lacks: no go
 		// mod tidy.
-		if err := s.checkCached(graph); err != nil {
+		missing, err := s.checkCached(graph)
+		if err != nil {
 			return err
 		}
 		if err := os.WriteFile(filepath.Join(tmp, "go.mod"), goMod, 0o644); err != nil {
@@ -172,12 +184,25 @@ func (s *State) generate(ctx context.Context) error {
 		if err := os.WriteFile(filepath.Join(tmp, "go.sum"), graphSum(graph), 0o644); err != nil {
 			return err
 		}
-		if ok, err := s.graphLoads(ctx, tmp); err != nil {
+		why, err := s.graphHolds(ctx, tmp, goMod, graph)
+		if err != nil {
 			return err
-		} else if !ok {
-			// go would refuse to build it as written (a go line below a
-			// dependency's, a requirement whose go.mod hash go.sum lacks):
-			// go mod tidy writes the module instead, from the same seed.
+		}
+		if why == "" && missing > 0 {
+			// A fresh module cache: the modules the build needs are
+			// downloaded here, where a hash the lock records that
+			// does not match is an integrity failure naming the module,
+			// not a failed compile.
+			err = s.download(ctx, tmp, missing)
+		}
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			// The safety net: go mod tidy writes the module instead,
+			// from the same seed, and the lock is held to what it finds
+			// (save-lock; --locked refuses a lock that differs).
+			s.R.Note(fmt.Sprintf("%s: the build module written from its graph %s: go mod tidy writes it", s.LockName(), why))
 			if key, err = s.genKey(m, graph, false); err != nil {
 				return err
 			}
@@ -206,14 +231,32 @@ func (s *State) generate(ctx context.Context) error {
 	if err := s.readGraph(tmp); err != nil {
 		return err
 	}
-	if !fromLock {
-		// When the lock this run writes makes the same go.mod, the next
-		// run, from the lock, finds this module as it is.
+	if fromLock {
+		keepRequires(s.lock.graph, graph)
+	} else {
+		// The lock this run writes records how go mod tidy required each
+		// module (lock.Module.Require), so that a build from it writes
+		// this go.mod and go.sum again byte for byte, with no tidy; and
+		// the next run, from the lock, finds this module as it is.
 		tidied, err := os.ReadFile(filepath.Join(tmp, "go.mod"))
 		if err != nil {
 			return err
 		}
-		if again, ok, err := s.graphGoMod(m.base, m.main, s.lock.graph); err == nil && ok && bytes.Equal(again, tidied) {
+		ok, err := recordRequires(m.base, m.main, s.lock.graph, tidied)
+		if err != nil {
+			return err
+		}
+		if ok {
+			again, err := graphGoMod(m.base, m.main, s.lock.graph)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(tmp, "go.mod"), again, 0o644); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(tmp, "go.sum"), graphSum(s.lock.graph), 0o644); err != nil {
+				return err
+			}
 			if key, err = s.genKey(m, s.lock.graph, true); err != nil {
 				return err
 			}
@@ -255,12 +298,27 @@ func (s *State) generate(ctx context.Context) error {
 	return files.WriteFile(filepath.Join(dir, genStateFile), append(data, '\n'), 0o644)
 }
 
+// keepRequires sets the Require of each module of graph, read back from
+// the build module written from the lock, to the lock's (from).
+func keepRequires(graph, from []lock.Module) {
+	req := map[module.Version]string{}
+	for _, m := range from {
+		req[module.Version{Path: m.Path, Version: m.Version}] = m.Require
+	}
+	for i := range graph {
+		graph[i].Require = req[module.Version{Path: graph[i].Path, Version: graph[i].Version}]
+	}
+}
+
 // module renders the build module's go.mod and main package and decides its
 // local links.
 func (s *State) module() (*genModule, error) {
 	set := s.Set
 	g := &genModule{links: map[string]string{}}
-	m := codegen.Module{Path: "plugctl.build/" + s.Config.Name, Go: s.Toolchain.Lang()}
+	// The go line is the toolchain's own version: no module the toolchain
+	// builds can ask for a higher one, so go mod tidy never raises it,
+	// and a build from the lock writes the line tidy wrote.
+	m := codegen.Module{Path: "plugctl.build/" + s.Config.Name, Go: s.Toolchain.GoLine()}
 	taken := map[string]bool{}
 	link := func(mod, abs string) string {
 		name := strings.ReplaceAll(mod, "/", "_")
@@ -414,20 +472,55 @@ func (s *State) tidy(ctx context.Context, tmp string) error {
 	return nil
 }
 
-// graphLoads reports whether the go command loads the module graph of the
-// build module in dir as it is, without an update to go.mod or go.sum
-// (go list -m all with -mod=readonly, a read of go.mod files the module
-// cache holds: tens of milliseconds). The go.mod written from the lock's
-// graph requires every module whose files go.sum holds; where go mod tidy
-// kept the hashes of modules it does not require (those of the tests of
-// dependencies), that go.mod needs go.mod hashes go.sum lacks, and the
-// compile would fail on it.
-func (s *State) graphLoads(ctx context.Context, dir string) (bool, error) {
+// graphHolds checks the build module written from the lock's graph in
+// dir (its go.mod goMod) before it is used, and says why not when it
+// must not be ("" when it holds): the go command must load its module
+// graph as it is, with no update to go.mod or go.sum (go list -m all,
+// -mod=readonly: it reads the go.mod files of the graph, from the module
+// cache or downloaded and checked against go.sum — tens of milliseconds
+// when the cache holds them), and every requirement must be one a go.mod
+// of the build asks for (unjustified). A go.mod or module that does not
+// match the hash the lock records is an integrity failure (exit 3).
+func (s *State) graphHolds(ctx context.Context, dir string, goMod []byte, graph []lock.Module) (string, error) {
 	_, err := gotool.Run(ctx, s.R, run.Cmd{Dir: dir}, map[string]string{"GOFLAGS": "-mod=readonly"}, "list", "-m", "all")
-	if err != nil && ctx.Err() != nil {
-		return false, err
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", err
+		}
+		if mismatch(err) {
+			return "", tidyError(s, err)
+		}
+		msg := err.Error()
+		var re *run.Error
+		if errors.As(err, &re) && strings.TrimSpace(re.Stderr) != "" {
+			msg = strings.TrimSpace(re.Stderr)
+		}
+		first, _, _ := strings.Cut(msg, "\n")
+		return "does not load (" + first + ")", nil
 	}
-	return err == nil, nil
+	mv, bad, err := s.unjustified(goMod, graph)
+	if err != nil {
+		return "", err
+	}
+	if bad {
+		return fmt.Sprintf("requires %s, a version no module of the build asks for", mv), nil
+	}
+	return "", nil
+}
+
+// download downloads into the module cache the modules the build module in
+// dir requires (go mod download), checking each against go.sum — the
+// lock's hashes —, counting them (n of them were missing).
+func (s *State) download(ctx context.Context, dir string, n int) error {
+	s.Count(report.Downloads, 0, n)
+	if _, err := gotool.Run(ctx, s.R, run.Cmd{Dir: dir}, map[string]string{"GOFLAGS": "-mod=readonly"}, "mod", "download"); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return tidyError(s, err)
+	}
+	s.Count(report.Downloads, n, n)
+	return nil
 }
 
 // genKey digests everything the build module is made from: its go.mod

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"go/parser"
 	"go/token"
-	"go/version"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -183,78 +182,159 @@ func covers(graph []lock.Module, set *Set, locals []localDir) bool {
 	return true
 }
 
-// graphGoMod renders the build module's go.mod from base (its module,
-// components and replaces) and graph. It reads the go.mod file of every
-// module of the graph it would require from the module cache: a module
-// whose requirements the graph does not hold as they are (a version above
-// the one selected, or one whose go.mod hash it lacks) is left out, as go
-// mod tidy leaves out the modules it keeps only to check that an import is
-// not ambiguous. ok is false when the cache lacks a go.mod file.
-func (s *State) graphGoMod(base codegen.Module, main []codegen.File, graph []lock.Module) (goMod []byte, ok bool, err error) {
-	pkgs, err := imports(main)
-	if err != nil {
-		return nil, false, err
-	}
-	cache := modcache.Cache(s.Toolchain.ModCache)
+// graphRequires returns what the build module's go.mod requires besides
+// base (its module, the components and the replaces), from graph: the
+// rule package lock documents — the selected version of each module whose
+// files the graph holds (or that a directory replaces), directly when the
+// main package imports a package of it — where the module's Require does
+// not say otherwise.
+func graphRequires(base codegen.Module, direct map[string]bool, graph []lock.Module) (req, indirect []module.Version) {
 	sel := selected(graph)
-	direct := providers(pkgs, sel)
-	have := map[module.Version]bool{} // go.mod files go.sum holds
-	for _, m := range graph {
-		if m.GoModHash != "" {
-			have[module.Version{Path: m.Path, Version: m.Version}] = true
-		}
-	}
-	m := base
 	required := map[string]bool{}
-	for _, r := range m.Require {
+	for _, r := range base.Require {
 		required[r.Path] = true
 	}
 	for _, g := range graph {
-		if required[g.Path] || sel[g.Path] != g.Version || g.Hash == "" && g.Dir == "" {
+		if required[g.Path] {
 			continue
 		}
 		mv := module.Version{Path: g.Path, Version: g.Version}
-		if g.Dir == "" {
-			data, err := cache.GoMod(mv)
-			if err != nil {
-				return nil, false, nil
-			}
-			f, err := modfile.ParseLax("go.mod", data, nil)
-			if err != nil {
-				return nil, false, fmt.Errorf("reading the go.mod of %s: %w", mv, err)
-			}
-			if !held(f, sel, have) {
-				continue
-			}
-		}
-		// Required directly when the main package imports a package of
-		// it (a profile's components, the SDK), as go mod tidy writes it.
-		if direct[g.Path] {
-			m.Require = append(m.Require, mv)
-		} else {
-			m.Indirect = append(m.Indirect, mv)
+		switch how := ruleRequire(g, sel, direct); how {
+		case lock.RequireDirect:
+			req = append(req, mv)
+		case lock.RequireIndirect:
+			indirect = append(indirect, mv)
+		default:
+			continue
 		}
 		required[g.Path] = true
 	}
-	goMod, err = codegen.GoMod(m)
-	if err != nil {
-		return nil, false, fmt.Errorf("writing go.mod: %w", err)
-	}
-	return goMod, true, nil
+	return req, indirect
 }
 
-// held reports whether every requirement of the go.mod f is in the graph
-// as it is: at or below the version selected, and, for a module whose
-// graph go does not prune (go before 1.17), with its go.mod hash recorded.
-func held(f *modfile.File, sel map[string]string, have map[module.Version]bool) bool {
-	pruned := f.Go != nil && version.Compare("go"+f.Go.Version, "go1.17") >= 0
+// ruleRequire is how the build module requires g: its Require, or the
+// rule (lock's package doc).
+func ruleRequire(g lock.Module, sel map[string]string, direct map[string]bool) string {
+	switch {
+	case g.Require != "":
+		return g.Require
+	case sel[g.Path] != g.Version || g.Hash == "" && g.Dir == "":
+		return lock.RequireNone
+	case direct[g.Path]:
+		return lock.RequireDirect
+	}
+	return lock.RequireIndirect
+}
+
+// graphGoMod renders the build module's go.mod from base and graph
+// (graphRequires), reading nothing but them: a build from the lock on a
+// machine whose module cache is empty writes the same bytes.
+func graphGoMod(base codegen.Module, main []codegen.File, graph []lock.Module) ([]byte, error) {
+	direct, err := directModules(main, graph)
+	if err != nil {
+		return nil, err
+	}
+	m := base
+	req, indirect := graphRequires(base, direct, graph)
+	m.Require = append(slices.Clone(base.Require), req...)
+	m.Indirect = append(slices.Clone(base.Indirect), indirect...)
+	goMod, err := codegen.GoMod(m)
+	if err != nil {
+		return nil, fmt.Errorf("writing go.mod: %w", err)
+	}
+	return goMod, nil
+}
+
+// directModules returns the modules of graph the main package imports a
+// package of.
+func directModules(main []codegen.File, graph []lock.Module) (map[string]bool, error) {
+	pkgs, err := imports(main)
+	if err != nil {
+		return nil, err
+	}
+	return providers(pkgs, selected(graph)), nil
+}
+
+// recordRequires sets the Require of each module of graph where the
+// tidied go.mod (tidied) requires it otherwise than the rule, so that
+// graphGoMod renders it again; ok is false when no Require can make
+// graphGoMod write tidied's requirements (a requirement go.sum has no line
+// for, a component required otherwise than base), and graph is then left
+// as the rule has it.
+func recordRequires(base codegen.Module, main []codegen.File, graph []lock.Module, tidied []byte) (ok bool, err error) {
+	f, err := modfile.ParseLax("go.mod", tidied, nil)
+	if err != nil {
+		return false, fmt.Errorf("reading the tidied go.mod: %w", err)
+	}
+	direct, err := directModules(main, graph)
+	if err != nil {
+		return false, err
+	}
+	sel := selected(graph)
+	want := map[module.Version]string{}
 	for _, r := range f.Require {
-		v, ok := sel[r.Mod.Path]
-		if !ok || semver.Compare(r.Mod.Version, v) > 0 || !pruned && !have[r.Mod] {
-			return false
+		how := lock.RequireDirect
+		if r.Indirect {
+			how = lock.RequireIndirect
+		}
+		want[r.Mod] = how
+	}
+	for i := range graph {
+		g := &graph[i]
+		g.Require = ""
+		how, ok := want[module.Version{Path: g.Path, Version: g.Version}]
+		if !ok {
+			how = lock.RequireNone
+		}
+		if how != ruleRequire(*g, sel, direct) {
+			g.Require = how
 		}
 	}
-	return true
+	again, err := graphGoMod(base, main, graph)
+	if err == nil && goModSame(again, tidied) {
+		return true, nil
+	}
+	for i := range graph {
+		graph[i].Require = ""
+	}
+	return false, err
+}
+
+// goModSame reports whether the go.mod files a and b say the same: the
+// same module, go and toolchain lines, requirements (and which are
+// indirect), replaces and excludes, however laid out.
+func goModSame(a, b []byte) bool {
+	fa, erra := modfile.ParseLax("a", a, nil)
+	fb, errb := modfile.ParseLax("b", b, nil)
+	if erra != nil || errb != nil {
+		return false
+	}
+	key := func(f *modfile.File) string {
+		var sb strings.Builder
+		if f.Module != nil {
+			fmt.Fprintf(&sb, "module %s\n", f.Module.Mod.Path)
+		}
+		if f.Go != nil {
+			fmt.Fprintf(&sb, "go %s\n", f.Go.Version)
+		}
+		if f.Toolchain != nil {
+			fmt.Fprintf(&sb, "toolchain %s\n", f.Toolchain.Name)
+		}
+		var lines []string
+		for _, r := range f.Require {
+			lines = append(lines, fmt.Sprintf("require %s %s %v", r.Mod.Path, r.Mod.Version, r.Indirect))
+		}
+		for _, r := range f.Replace {
+			lines = append(lines, fmt.Sprintf("replace %s %s => %s %s", r.Old.Path, r.Old.Version, r.New.Path, r.New.Version))
+		}
+		for _, e := range f.Exclude {
+			lines = append(lines, fmt.Sprintf("exclude %s %s", e.Mod.Path, e.Mod.Version))
+		}
+		slices.Sort(lines)
+		sb.WriteString(strings.Join(lines, "\n"))
+		return sb.String()
+	}
+	return key(fa) == key(fb)
 }
 
 // imports returns the import paths of the main package's files.
@@ -301,7 +381,9 @@ func providers(pkgs []string, sel map[string]string) map[string]bool {
 // the hashes graph records (the lock's): the go command checks them too,
 // but only once it compiles, and as a compile error. A module that does
 // not match is an integrity failure, as when go mod tidy downloads one.
-func (s *State) checkCached(graph []lock.Module) error {
+// It returns how many modules the build module requires whose files the
+// cache lacks.
+func (s *State) checkCached(graph []lock.Module) (missing int, err error) {
 	cache := modcache.Cache(s.Toolchain.ModCache)
 	var bad []string
 	for _, m := range graph {
@@ -309,37 +391,117 @@ func (s *State) checkCached(graph []lock.Module) error {
 			continue
 		}
 		mv := module.Version{Path: m.Path, Version: m.Version}
-		if sum, err := cache.ZipHash(mv); err == nil && sum != m.Hash {
+		sum, err := cache.ZipHash(mv)
+		switch {
+		case err != nil:
+			if m.Require != lock.RequireNone {
+				missing++
+			}
+		case sum != m.Hash:
 			bad = append(bad, fmt.Sprintf("%s: checksum mismatch\n\tmodule cache: %s\n\t%s: %s", mv, sum, s.LockName(), m.Hash))
 		}
 	}
 	if len(bad) > 0 {
-		return fail.New(fail.Mismatch, "a module does not match the hash %s records:\n%s", s.LockName(), strings.Join(bad, "\n"))
+		return 0, fail.New(fail.Mismatch, "a module does not match the hash %s records:\n%s", s.LockName(), strings.Join(bad, "\n"))
 	}
-	return nil
+	return missing, nil
 }
 
 // graphSum renders the go.sum of graph: its hashes as go.sum holds them,
-// sorted as go writes them.
+// in the order the go command writes them (by path, then version by
+// semver, a version's /go.mod line after its files'), so that the go.sum
+// of a build from the lock is the one go mod tidy wrote, byte for byte.
 func graphSum(graph []lock.Module) []byte {
-	var lines []string
+	type line struct {
+		mv   module.Version // Version with "/go.mod" for a go.mod line
+		hash string
+	}
+	var lines []line
 	for _, m := range graph {
 		if m.Dir != "" {
 			continue // replaced by a directory: not in go.sum
 		}
 		if m.Hash != "" {
-			lines = append(lines, m.Path+" "+m.Version+" "+m.Hash+"\n")
+			lines = append(lines, line{module.Version{Path: m.Path, Version: m.Version}, m.Hash})
 		}
 		if m.GoModHash != "" {
-			lines = append(lines, m.Path+" "+m.Version+"/go.mod "+m.GoModHash+"\n")
+			lines = append(lines, line{module.Version{Path: m.Path, Version: m.Version + "/go.mod"}, m.GoModHash})
 		}
 	}
-	slices.Sort(lines)
+	mvs := make([]module.Version, len(lines))
+	hash := map[module.Version]string{}
+	for i, l := range lines {
+		mvs[i] = l.mv
+		hash[l.mv] = l.hash
+	}
+	module.Sort(mvs)
 	var b bytes.Buffer
-	for _, l := range lines {
-		b.WriteString(l)
+	for _, mv := range mvs {
+		b.WriteString(mv.Path + " " + mv.Version + " " + hash[mv] + "\n")
 	}
 	return b.Bytes()
+}
+
+// unjustified returns a module version the build module's go.mod (goMod)
+// requires although no go.mod of the build requires that version — not a
+// component's, a local directory's, nor that of a module of graph the
+// module cache holds (go has just read those it needs, checked against
+// go.sum) — and is not itself a component; ok is false when there is none.
+// go mod tidy requires a module at the version minimal version selection
+// picks, which some go.mod of the graph asks for: a requirement only the
+// lock makes would raise the module over what the build's modules ask
+// for, so the lock's graph is not used (generate tidies instead, and
+// --locked refuses the lock).
+func (s *State) unjustified(goMod []byte, graph []lock.Module) (mv module.Version, ok bool, err error) {
+	f, err := modfile.ParseLax("go.mod", goMod, nil)
+	if err != nil {
+		return mv, false, fmt.Errorf("reading the generated go.mod: %w", err)
+	}
+	asked := map[module.Version]bool{}
+	ask := func(gm *modfile.File) {
+		if gm == nil {
+			return
+		}
+		for _, r := range gm.Require {
+			asked[r.Mod] = true
+		}
+	}
+	own := map[string]bool{}
+	for _, c := range s.Set.All() {
+		own[c.Module] = true
+		ask(c.GoMod)
+	}
+	for _, d := range s.build().Defaults {
+		own[d.Module] = true
+	}
+	locals, err := s.localDirs()
+	if err != nil {
+		return mv, false, err
+	}
+	for _, l := range locals {
+		ask(l.goMod)
+	}
+	cache := modcache.Cache(s.Toolchain.ModCache)
+	for _, g := range graph {
+		if g.GoModHash == "" {
+			continue
+		}
+		data, err := cache.GoMod(module.Version{Path: g.Path, Version: g.Version})
+		if err != nil {
+			continue // not in the graph go loaded
+		}
+		gm, err := modfile.ParseLax("go.mod", data, nil)
+		if err != nil {
+			continue
+		}
+		ask(gm)
+	}
+	for _, r := range f.Require {
+		if !own[r.Mod.Path] && !asked[r.Mod] {
+			return r.Mod, true, nil
+		}
+	}
+	return mv, false, nil
 }
 
 // graphDigest digests graph, for the inputs of the build module.

@@ -217,19 +217,7 @@ func (s *State) seedGoSum() []byte {
 	if s.lock == nil || s.lock.old == nil {
 		return nil
 	}
-	var b bytes.Buffer
-	for _, m := range s.lock.old.Modules {
-		if m.Dir != "" {
-			continue // replaced by a directory: not in go.sum
-		}
-		if m.Hash != "" {
-			fmt.Fprintf(&b, "%s %s %s\n", m.Path, m.Version, m.Hash)
-		}
-		if m.GoModHash != "" {
-			fmt.Fprintf(&b, "%s %s/go.mod %s\n", m.Path, m.Version, m.GoModHash)
-		}
-	}
-	return b.Bytes()
+	return graphSum(s.lock.old.Modules)
 }
 
 // readGraph records the modules of the tidied build module in dir: those
@@ -338,6 +326,7 @@ func (s *State) Lock() *lock.File {
 		f.Order = s.Profile.Order
 	}
 	f.Sort()
+	f.LockVersion = f.Format()
 	return f
 }
 
@@ -393,11 +382,32 @@ func (s *State) saveLock(note bool) error {
 		if lock.Equal(&same, old) {
 			return nil
 		}
+		// A lock of format 1 that pins all the new one does lacks only
+		// how the build module requires each module, which format 1
+		// cannot hold: it is up to date, and --locked accepts it; any
+		// other command writes it in format 2, so that the next build
+		// from it needs no go mod tidy.
+		if old.LockVersion == 1 && nf.LockVersion == 2 && lock.Equal(same.Format1(), old) {
+			if s.lock.opts.Locked {
+				return nil
+			}
+			res.Changes = []Change{}
+			return s.writeLock(nf, res, note, s.LockName()+": written in lock format 2 (it records how the build module requires each module, so builds from it need no go mod tidy)")
+		}
 	}
 	res.Changes = changes(old, nf)
 	if s.lock != nil && s.lock.opts.Locked {
 		return fail.New(fail.Mismatch, "%s does not hold what the build needs, and --locked forbids changing it:\n  %s\nrun plugctl lock to update it", s.LockName(), strings.Join(describeChanges(old, nf, res.Changes), "\n  "))
 	}
+	msg := s.LockName() + ": written"
+	for _, c := range res.Changes {
+		msg += "\n  " + DescribeChange(c)
+	}
+	return s.writeLock(nf, res, note, msg)
+}
+
+// writeLock writes nf as the project's lock and, with note, says msg.
+func (s *State) writeLock(nf *lock.File, res *LockResult, note bool, msg string) error {
 	data, err := lock.Marshal(nf)
 	if err != nil {
 		return err
@@ -411,10 +421,6 @@ func (s *State) saveLock(note bool) error {
 	}
 	s.inputs = nil // the artifacts' inputs include the lock's content
 	if note {
-		msg := s.LockName() + ": written"
-		for _, c := range res.Changes {
-			msg += "\n  " + DescribeChange(c)
-		}
 		s.R.Note(msg)
 	}
 	return nil
@@ -496,10 +502,14 @@ func describeChanges(old, nf *lock.File, chs []Change) []string {
 	for _, m := range nf.Modules {
 		k := m.Path + "@" + m.Version
 		want[k] = true
-		if h, ok := have[k]; !ok {
+		h, ok := have[k]
+		switch {
+		case !ok:
 			out = append(out, "module "+k+": needed by the build, not in the lock")
-		} else if h != m {
+		case h.Hash != m.Hash || h.GoModHash != m.GoModHash || h.Dir != m.Dir:
 			out = append(out, "module "+k+": hashes differ from the lock")
+		case h.Require != m.Require:
+			out = append(out, fmt.Sprintf("module %s: go mod tidy requires it %s, the lock %s", k, requireText(m.Require), requireText(h.Require)))
 		}
 	}
 	for _, m := range old.Modules {
@@ -511,6 +521,14 @@ func describeChanges(old, nf *lock.File, chs []Change) []string {
 		out = append(out, "config_digest: the config's resolution inputs changed")
 	}
 	return out
+}
+
+// requireText names a lock.Module.Require value in messages.
+func requireText(r string) string {
+	if r == "" {
+		return "by the rule"
+	}
+	return fmt.Sprintf("%q", r)
 }
 
 // describeChange renders one change for people.

@@ -1,0 +1,3 @@
+module example.com/deeptest
+
+go 1.22

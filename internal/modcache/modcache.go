@@ -13,6 +13,7 @@ package modcache
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,53 @@ func (c Cache) ZipHash(m module.Version) (string, error) {
 		return "", errors.New("malformed " + name)
 	}
 	return sum, nil
+}
+
+// Module is what the cache holds of one module version.
+type Module struct {
+	Dir     string // its files, extracted
+	GoMod   string // its go.mod file in the download cache
+	ZipHash string // the h1: hash of its zip, as go recorded it
+	Info    []byte // its .info file: version, time, and where go found it
+}
+
+// Lookup returns what the cache holds of m when the go command would take
+// m from it without downloading anything (go's modfetch.DownloadDir): its
+// directory extracted and not partly (no .partial file left by an
+// extraction under way or cut short), its .ziphash, and its .mod and .info
+// files, which go mod download -json reports. An error says what is
+// missing: go mod download is then the way to m.
+func (c Cache) Lookup(m module.Version) (*Module, error) {
+	if module.CanonicalVersion(m.Version) != m.Version {
+		return nil, errors.New("not a canonical version: " + m.Version)
+	}
+	dir := c.Dir(m)
+	if dir == "" {
+		return nil, errors.New("no module cache")
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return nil, err
+	case !fi.IsDir():
+		return nil, errors.New(dir + " is not a directory")
+	}
+	if _, err := os.Lstat(c.download(m, ".partial")); !errors.Is(err, fs.ErrNotExist) {
+		return nil, errors.New(dir + " is not completely extracted")
+	}
+	sum, err := c.ZipHash(m)
+	if err != nil {
+		return nil, err
+	}
+	goMod := c.download(m, ".mod")
+	if fi, err := os.Stat(goMod); err != nil || !fi.Mode().IsRegular() {
+		return nil, errors.New("no go.mod of " + m.String() + " in the cache")
+	}
+	info, err := os.ReadFile(c.download(m, ".info"))
+	if err != nil {
+		return nil, err
+	}
+	return &Module{Dir: dir, GoMod: goMod, ZipHash: sum, Info: info}, nil
 }
 
 // GoMod returns the go.mod of m as the download cache holds it.

@@ -154,7 +154,7 @@ func (s *State) lockedPin(name string) (source.Pin, bool) {
 		return source.Pin{}, false
 	}
 	e, ok := s.entry(name)
-	return source.Pin{Version: e.Version, Origin: e.Origin, Locked: true}, ok
+	return source.Pin{Version: e.Version, Origin: e.Origin, Locked: true, Hash: e.Hash}, ok
 }
 
 // pinned reports whether the component name is resolved at its locked

@@ -48,7 +48,7 @@ func (s *State) sourceEnv() (*source.Env, error) {
 		return nil, err
 	}
 	s.onClose(func() { os.RemoveAll(work) })
-	s.env = &source.Env{R: s.R, Limits: s.Limits, Hashes: s.hashCache(), Sources: s.statePath("src"), Work: work}
+	s.env = &source.Env{R: s.R, Limits: s.Limits, Hashes: s.hashCache(), Sources: s.statePath("src"), Work: work, ModCache: s.Toolchain.ModCache}
 	return s.env, nil
 }
 

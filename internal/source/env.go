@@ -36,6 +36,9 @@ type Env struct {
 	// Work is an empty directory the go command runs in, so that no go.mod
 	// of the user's (or of /tmp) takes part in a query.
 	Work string
+	// ModCache is the go command's module cache (GOMODCACHE), "" when
+	// not known: where a locked module is looked up before go is asked.
+	ModCache string
 }
 
 // Reporter returns the reporter of subprocess runs.

@@ -157,6 +157,10 @@ type Pin struct {
 	// the kind fetches for it must then be what the lock records
 	// (kinds.CheckFetched).
 	Locked bool
+	// Hash is the h1: hash the lock records for a locked pin, "" for
+	// none: a module the module cache holds with that hash is taken from
+	// there without running go (module.Source.Fetch).
+	Hash string
 }
 
 // Component is the core or one plug, resolved and fetched.

@@ -24,6 +24,7 @@ import (
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/gotool"
+	"github.com/plugctl/plugctl/internal/modcache"
 	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/run"
@@ -150,13 +151,24 @@ func (Source) Verify(_ context.Context, _ *source.Env, r *source.Request, locked
 			return source.Pin{}, source.Unsatisfiedf(r, "the lock's version %s does not satisfy the config's %s", v, r.Version)
 		}
 	}
-	return source.Pin{Version: v, Origin: source.Origin{Kind: source.Module}, Locked: true}, nil
+	return source.Pin{Version: v, Origin: source.Origin{Kind: source.Module}, Locked: true, Hash: locked.Hash}, nil
 }
 
 // Fetch downloads the module at the pinned version into the module cache
 // (go mod download), with go's own hash.
+//
+// A locked pin the module cache holds whole with the lock's hash is taken
+// from there, as go itself would take it, without starting go
+// (Cached); anything missing or different, and go mod download fetches
+// it as ever — a hash that differs is then what go reports, which the
+// check step refuses.
 func (Source) Fetch(ctx context.Context, env *source.Env, r *source.Request, pin source.Pin) (*source.Component, error) {
-	d, err := Download(ctx, env, module.Version{Path: r.Module, Version: pin.Version})
+	m := module.Version{Path: r.Module, Version: pin.Version}
+	d, ok := Cached(env, m, pin)
+	var err error
+	if !ok {
+		d, err = Download(ctx, env, m)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -278,6 +290,29 @@ func Download(ctx context.Context, env *source.Env, m module.Version) (*Download
 		return nil, fmt.Errorf("go mod download reported no directory or hash for %s@%s", m.Path, m.Version)
 	}
 	return &d, nil
+}
+
+// Cached returns what go mod download -json would report of the locked
+// pin of m, read from the module cache (env.ModCache) without running go:
+// when the cache holds m whole (modcache.Cache.Lookup) and the hash go
+// recorded for its zip is the one the lock records. ok is false for a pin
+// not from the lock, or with no hash, or anything missing or different.
+func Cached(env *source.Env, m module.Version, pin source.Pin) (d *Downloaded, ok bool) {
+	if env == nil || env.ModCache == "" || !pin.Locked || pin.Hash == "" {
+		return nil, false
+	}
+	c, err := modcache.Cache(env.ModCache).Lookup(m)
+	if err != nil || c.ZipHash != pin.Hash {
+		return nil, false
+	}
+	var info struct {
+		Version string
+		Origin  *struct{ VCS, URL, Hash, Ref string }
+	}
+	if err := json.Unmarshal(c.Info, &info); err != nil || info.Version != m.Version {
+		return nil, false
+	}
+	return &Downloaded{Path: m.Path, Version: m.Version, Dir: c.Dir, GoMod: c.GoMod, Sum: c.ZipHash, Origin: info.Origin}, true
 }
 
 // goError trims a failed go command to what it said, which names the

@@ -3,6 +3,8 @@ package module
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -101,5 +103,111 @@ func TestTransient(t *testing.T) {
 		if got := gotool.Transient(msg); got != want {
 			t.Errorf("Transient(%q) = %v, want %v", msg, got, want)
 		}
+	}
+}
+
+// TestFetchFromModCache: a locked module the module cache holds whole with
+// the lock's hash is what go mod download would report, read without go;
+// a cache whose .ziphash disagrees with the lock, a module directory
+// missing or partly extracted, a pin not from the lock or without a hash
+// leave it to go mod download, as before: a hash that differs is then the
+// one go reports (which the pipeline refuses), a directory missing is
+// downloaded again.
+func TestFetchFromModCache(t *testing.T) {
+	dir := strings.TrimPrefix(testenv.Proxy(t), "file://")
+	p := &flakyProxy{seen: map[string]int{}}
+	files := http.FileServer(http.Dir(dir))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.ServeHTTP(w, r, files) }))
+	defer srv.Close()
+	cache := testenv.ModCache(t)
+	t.Setenv("GOPROXY", srv.URL)
+	t.Setenv("GOSUMDB", "off")
+	t.Setenv("GOFLAGS", "")
+	t.Setenv("GOMODCACHE", cache)
+	t.Setenv("HOME", t.TempDir())
+	ctx := context.Background()
+	env := &source.Env{Work: t.TempDir(), ModCache: cache}
+	r := &source.Request{Name: "metrics", Module: "example.com/metrics", Version: "v0.2.0"}
+	m := module.Version{Path: r.Module, Version: r.Version}
+
+	fetched, err := Source{}.Fetch(ctx, env, r, source.Pin{Version: "v0.2.0", Origin: source.Origin{Kind: source.Module}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked := source.Pin{Version: "v0.2.0", Origin: source.Origin{Kind: source.Module}, Locked: true, Hash: fetched.Hash}
+	if _, ok := Cached(env, m, locked); !ok {
+		t.Fatal("Cached did not find the module go just downloaded")
+	}
+	c, err := Source{}.Fetch(ctx, env, r, locked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Root != fetched.Root || c.Hash != fetched.Hash || c.Version != fetched.Version || c.Origin != fetched.Origin || c.GoMod.Module.Mod != fetched.GoMod.Module.Mod {
+		t.Errorf("from the cache: %+v\nfrom go mod download: %+v", c, fetched)
+	}
+
+	for _, tc := range []struct {
+		name string
+		pin  source.Pin
+	}{
+		{"not locked", source.Pin{Version: "v0.2.0", Hash: fetched.Hash}},
+		{"no hash", source.Pin{Version: "v0.2.0", Locked: true}},
+		{"another hash", source.Pin{Version: "v0.2.0", Locked: true, Hash: "h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}},
+	} {
+		if _, ok := Cached(env, m, tc.pin); ok {
+			t.Errorf("%s: Cached took the module from the cache", tc.name)
+		}
+	}
+	if _, ok := Cached(&source.Env{}, m, locked); ok {
+		t.Error("Cached with no module cache took the module")
+	}
+
+	// A .ziphash that disagrees with the lock: go mod download runs and
+	// reports the cache's hash, not the lock's.
+	escaped := filepath.Join(cache, "cache", "download", "example.com", "metrics", "@v")
+	zh := filepath.Join(escaped, "v0.2.0.ziphash")
+	os.Chmod(escaped, 0o755)
+	bad := "h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB="
+	if err := os.WriteFile(zh, []byte(bad+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Cached(env, m, locked); ok {
+		t.Error("Cached took a module whose .ziphash disagrees with the lock")
+	}
+	c, err = Source{}.Fetch(ctx, env, r, locked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Hash != bad {
+		t.Errorf("Fetch with a .ziphash that disagrees: hash %s, want go's report of the cache, %s", c.Hash, bad)
+	}
+	if err := os.WriteFile(zh, []byte(fetched.Hash+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Partly extracted: go's .partial marker.
+	partial := filepath.Join(escaped, "v0.2.0.partial")
+	if err := os.WriteFile(partial, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Cached(env, m, locked); ok {
+		t.Error("Cached took a module being extracted")
+	}
+	os.Remove(partial)
+
+	// The directory missing: go mod download extracts it again.
+	testenv.RemoveAll(fetched.Root)
+	if _, ok := Cached(env, m, locked); ok {
+		t.Error("Cached took a module whose directory is missing")
+	}
+	c, err = Source{}.Fetch(ctx, env, r, locked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(c.Root); err != nil || !fi.IsDir() || c.Hash != fetched.Hash {
+		t.Errorf("Fetch with the directory missing: %v, hash %s", err, c.Hash)
+	}
+	if _, ok := Cached(env, m, locked); !ok {
+		t.Error("Cached did not find the module go extracted again")
 	}
 }

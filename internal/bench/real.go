@@ -71,6 +71,10 @@ type goCall struct {
 	Env   map[string]string `json:"env"`
 	Start int64             `json:"start"` // Unix nanoseconds
 	End   int64             `json:"end"`
+	// CPU is the user and system time of the command, its children and
+	// the wrapper itself, in nanoseconds: what plugctl's own CPU time is
+	// the rest of.
+	CPU int64 `json:"cpu"`
 }
 
 // wrapEnv is the environment variable that makes the bench binary, when
@@ -93,7 +97,15 @@ func goWrapper(tool string) int {
 			env[k] = v
 		}
 	}
-	line, _ := json.Marshal(goCall{Tool: tool, Args: os.Args[1:], Env: env, Start: start.UnixNano(), End: end.UnixNano()})
+	var cpu time.Duration
+	if c.ProcessState != nil {
+		cpu = c.ProcessState.UserTime() + c.ProcessState.SystemTime()
+	}
+	var self syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &self) == nil {
+		cpu += time.Duration(self.Utime.Nano() + self.Stime.Nano())
+	}
+	line, _ := json.Marshal(goCall{Tool: tool, Args: os.Args[1:], Env: env, Start: start.UnixNano(), End: end.UnixNano(), CPU: int64(cpu)})
 	if f, ferr := os.OpenFile(os.Getenv(wrapEnv), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); ferr == nil {
 		f.Write(append(line, '\n'))
 		f.Close()
@@ -420,7 +432,7 @@ func describeCalls(calls []goCall, tmp string) string {
 // learns the exact go build it runs: the floor is that command.
 func (r *realBench) overhead(n int) error {
 	b := r.bench
-	var pres, posts, cmds, owns []time.Duration
+	var pres, posts, cmds, owns, cpus []time.Duration
 	var seen string
 	// A first run through the wrapper, not counted: plugctl caches what
 	// go env says by the go command's path, which the wrapper changes.
@@ -438,6 +450,11 @@ func (r *realBench) overhead(n int) error {
 			return err
 		}
 		pres, posts, cmds, owns = append(pres, a.pre), append(posts, a.post), append(cmds, a.preCmds), append(owns, a.own())
+		own := b.lastCPU // plugctl and every command it ran, less the commands
+		for _, c := range calls {
+			own -= time.Duration(c.CPU)
+		}
+		cpus = append(cpus, own)
 		if i == 0 {
 			seen = describeCalls(calls, b.tmp)
 			build := a.build
@@ -478,8 +495,8 @@ func (r *realBench) overhead(n int) error {
 	pre, post, own := median(pres), median(posts), median(owns)
 	fmt.Fprintf(&b.md, "### Where plugctl's time goes around the compile\n\n")
 	fmt.Fprintf(&b.md, "`plugctl build --force -q`, %d runs (after one uncounted), with a `go` and a `git` first on `PATH` that log when each command starts and ends (the bench binary itself, running the real one): before = plugctl's start to its `go build`'s start, after = that `go build`'s end to plugctl's exit (hashing the artifact, reading its build information, the SBOM, the record); plugctl's own = both, less the go and git commands it waited for.\n\n", n)
-	fmt.Fprintf(&b.md, "| | median | runs |\n|---|---|---|\n| before the compile | %s | %s |\n| of which go and git commands | %s | %s |\n| after the link | %s | %s |\n| **plugctl's own** (before + after − commands) | %s | %s |\n| for reference: SHA-256 of the %s MB binary, in the bench's process | %s | %s |\n\n",
-		ms(pre), list(pres), ms(median(cmds)), list(cmds), ms(post), list(posts), ms(own), list(owns), mb(fi.Size()), ms(median(hashes)), list(hashes))
+	fmt.Fprintf(&b.md, "| | median | runs |\n|---|---|---|\n| before the compile | %s | %s |\n| of which go and git commands | %s | %s |\n| after the link | %s | %s |\n| **plugctl's own** (before + after − commands) | %s | %s |\n| plugctl's own CPU time (user + system, the whole run less every go and git command's), which waiting for a busy CPU does not inflate | %s | %s |\n| for reference: SHA-256 of the %s MB binary, in the bench's process | %s | %s |\n\n",
+		ms(pre), list(pres), ms(median(cmds)), list(cmds), ms(post), list(posts), ms(own), list(owns), ms(median(cpus)), list(cpus), mb(fi.Size()), ms(median(hashes)), list(hashes))
 	fmt.Fprintf(&b.md, "Commands a forced build ran besides the compile: %s.\n\n", seen)
 	total := pre + post
 	ok := total <= 100*time.Millisecond

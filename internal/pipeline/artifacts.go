@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"debug/buildinfo"
-	"fmt"
 	"go/version"
 	"maps"
 	"os"
@@ -354,14 +353,12 @@ func (s *State) record(context.Context) error {
 
 // finish writes the files beside a freshly compiled artifact.
 func (s *State) finish(b build.Artifact, in artifact.Inputs, gen map[string]string) (*Artifact, error) {
-	sum, size, err := artifact.Hash(b.Path)
+	// One read of the binary: its hash and its build information.
+	bin, err := artifact.ReadBinary(b.Path)
 	if err != nil {
 		return nil, err
 	}
-	bi, err := buildinfo.ReadFile(b.Path)
-	if err != nil {
-		return nil, fmt.Errorf("reading the build information of %s: %w", b.Path, err)
-	}
+	sum, size, bi := bin.SHA256, bin.Size, bin.Info
 	created, _ := time.Parse(time.RFC3339, in.Created) // sourceDate wrote it
 	bom := sbom.Input{
 		Name: s.Config.Name, Version: s.Set.Core.Version, Target: b.Target.String(),

@@ -76,6 +76,11 @@ type Options struct {
 	// checks there that the path is plugctl's to replace and marks it so
 	// (artifact.Claim).
 	Claim func(path string, t platform.Target) error
+	// Discard, when set, is given the temporary directory of a compiled
+	// binary once it is in place, holding a link to the binary it
+	// replaced, to remove (freeing that binary) while the caller goes
+	// on; without it the directory is removed before Compile returns.
+	Discard func(dir string)
 }
 
 // Artifact is one compiled binary.
@@ -226,7 +231,12 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Ta
 	if err != nil {
 		return nil, &fail.EnvError{Path: filepath.Dir(out), Err: err}
 	}
-	defer os.RemoveAll(tmpDir)
+	discarded := false
+	defer func() {
+		if !discarded {
+			os.RemoveAll(tmpDir)
+		}
+	}()
 	tmp := filepath.Join(tmpDir, filepath.Base(out))
 	// -json -v: each package go begins to compile is an event on stdout
 	// (counted), and so is what go prints of a package's errors (go help
@@ -276,8 +286,18 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Ta
 			return nil, err
 		}
 	}
+	if o.Discard != nil {
+		// A link keeps the binary replaced alive past the rename, so
+		// that freeing its pages — tens of milliseconds for a large one
+		// — is Discard's, not the rename's; the rename stays atomic.
+		os.Link(out, filepath.Join(tmpDir, "replaced"))
+	}
 	if err := os.Rename(tmp, out); err != nil {
 		return nil, &fail.EnvError{Path: out, Err: err}
+	}
+	if o.Discard != nil {
+		discarded = true
+		o.Discard(tmpDir)
 	}
 	return &Artifact{Target: t, Path: out, Duration: time.Since(start)}, nil
 }

@@ -302,6 +302,7 @@ func (s *State) compile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.onClose(s.discarding.Wait) // record waits too; a run stopped before it, here
 	built, err := build.Compile(ctx, s.R, build.Options{
 		Dir:      s.moduleDir(),
 		Targets:  todo,
@@ -320,6 +321,7 @@ func (s *State) compile(ctx context.Context) error {
 		ModCache: modcache,
 		Progress: s.Progress,
 		Claim:    s.claim(),
+		Discard:  s.discard,
 	})
 	s.built, s.failedTargets = built, err
 	if len(built) > 0 {
@@ -333,6 +335,9 @@ func (s *State) compile(ctx context.Context) error {
 // It fails with the targets compile could not build (after recording the
 // others), and its own failure beside them.
 func (s *State) record(context.Context) error {
+	// The binaries compile replaced are freed while the new ones are
+	// hashed and recorded; the step ends once they are.
+	defer s.discarding.Wait()
 	in, err := s.artifactInputs()
 	if err != nil {
 		return joinErrors([]error{s.failedTargets, err})
@@ -349,6 +354,17 @@ func (s *State) record(context.Context) error {
 		s.Progress(i+1, len(s.built))
 	}
 	return s.failedTargets
+}
+
+// discard removes dir, a compiled binary's temporary directory holding the
+// binary it replaced, while the run goes on (build.Options.Discard); record
+// and Close wait for it.
+func (s *State) discard(dir string) {
+	s.discarding.Add(1)
+	go func() {
+		defer s.discarding.Done()
+		os.RemoveAll(dir)
+	}()
 }
 
 // finish writes the files beside a freshly compiled artifact.

@@ -16,6 +16,7 @@ package pipeline
 import (
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/build"
@@ -91,6 +92,9 @@ type Options struct {
 type State struct {
 	// Opts are the command's, set by New.
 	Opts Options
+	// discarding counts the directories of replaced binaries being
+	// removed (discard).
+	discarding sync.WaitGroup
 	// R receives the steps' progress.
 	R report.Reporter
 

@@ -67,6 +67,9 @@ type Inputs struct {
 	// is not static.
 	Gcflags []string `json:"gcflags,omitempty"`
 	Cgo     bool     `json:"cgo,omitempty"`
+	// Embed is the digest of the files of build.embed, which the binary
+	// holds; absent when the config embeds none.
+	Embed string `json:"embed,omitempty"`
 	// Signers are the IDs of the keys the provenance is signed with
 	// (build --sign) and Created the SPDX creation time
 	// (SOURCE_DATE_EPOCH): they change no binary, only the files beside

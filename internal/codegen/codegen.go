@@ -9,11 +9,13 @@ package codegen
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"go/format"
 	"go/token"
 	"maps"
 	"math"
+	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -25,6 +27,7 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/plugctl/plugctl/internal/entry"
+	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/setting"
 	"github.com/plugctl/plugctl/internal/winres"
 	"github.com/plugctl/plugctl/templates"
@@ -59,6 +62,11 @@ type Data struct {
 	// place (Plug.Position), for cores that keep one; nil otherwise.
 	Order []string
 	Info  string // build description embedded for plugctl inspect (Describe)
+	// Embedded are the files of build.embed, their Name the path below
+	// its directory (EmbedFiles); nil when the config sets none. The main
+	// package then holds them in EmbedDir and declares them, an fs.FS,
+	// as entry.EmbeddedVar (EmbedFile).
+	Embedded []File
 }
 
 // Core names the entry point of the core.
@@ -166,6 +174,10 @@ func MainTemplate(custom string) string {
 	return custom
 }
 
+// BuiltinMain returns plugctl's built-in main template as the template of
+// main.go.
+func BuiltinMain() Template { return Template{Name: "main.go", Text: templates.Main} }
+
 // Main renders the main package from tmpl (through MainTemplate: the
 // built-in one when empty) and returns it gofmt'd.
 func Main(d Data, tmpl string) ([]byte, error) {
@@ -199,6 +211,13 @@ func Package(d Data, tmpls []Template) ([]File, error) {
 	}
 	out := []File{{Name: InfoFile, Data: InfoSource(d.Info)}}
 	seen := map[string]bool{InfoFile: true}
+	if len(d.Embedded) > 0 {
+		out = append(out, File{Name: EmbedFile, Data: EmbedSource()})
+		seen[EmbedFile] = true
+		for _, f := range d.Embedded {
+			out = append(out, File{Name: EmbedDir + "/" + f.Name, Data: f.Data})
+		}
+	}
 	res, err := VersionResources(d)
 	if err != nil {
 		return nil, err
@@ -221,6 +240,83 @@ func Package(d Data, tmpls []Template) ([]File, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
+
+// EmbedFile is the file of the main package that declares the files of
+// build.embed, and EmbedDir the directory below the main package that
+// holds them: //go:embed reads only files below its package.
+const (
+	EmbedFile = "plugctl_embed.go"
+	EmbedDir  = "embedded"
+)
+
+// EmbedSource returns EmbedFile: EmbedDir embedded whole (all:, so that
+// names starting with '.' or '_' are kept), and entry.EmbeddedVar, an
+// fs.FS holding its files at the root, for the entry's embedded and for
+// templates.
+func EmbedSource() []byte {
+	src := Header + `
+
+package main
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed all:` + EmbedDir + `
+var plugctlEmbeddedDir embed.FS
+
+// ` + entry.EmbeddedVar + ` holds the files of build.embed, the directory's
+// files at its root. plugctl writes this file itself when the config sets
+// build.embed.
+var ` + entry.EmbeddedVar + ` fs.FS = func() fs.FS {
+	sub, err := fs.Sub(plugctlEmbeddedDir, ` + strconv.Quote(EmbedDir) + `)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}()
+`
+	out, err := format.Source([]byte(src))
+	if err != nil {
+		panic("codegen: the embed file does not format: " + err.Error())
+	}
+	return out
+}
+
+// EmbedFiles returns the files of build.embed's directory as
+// Data.Embedded, or an error naming the first the go command could not
+// embed: a name a module may not hold (module.CheckFilePath), or a go.mod,
+// which would make its directory another module that //go:embed leaves
+// out. An empty directory is refused too, as //go:embed refuses it.
+func EmbedFiles(tree []files.TreeFile) ([]File, error) {
+	if len(tree) == 0 {
+		return nil, fmt.Errorf("holds no files (valid: a directory with at least one file)")
+	}
+	out := make([]File, 0, len(tree))
+	for _, f := range tree {
+		if err := module.CheckFilePath(f.Path); err != nil {
+			return nil, fmt.Errorf("%s cannot be embedded: %v", strconv.Quote(f.Path), unwrapPath(err))
+		}
+		if path.Base(f.Path) == "go.mod" {
+			return nil, fmt.Errorf("%s cannot be embedded: a go.mod makes its directory another module, which //go:embed leaves out", strconv.Quote(f.Path))
+		}
+		out = append(out, File{Name: f.Path, Data: f.Data})
+	}
+	return out, nil
+}
+
+// unwrapPath drops module.CheckFilePath's repetition of the path.
+func unwrapPath(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
+}
+
+// IsEmbedded reports whether name, a path below the build module, is one
+// of the embedded files Package writes.
+func IsEmbedded(name string) bool { return strings.HasPrefix(name, EmbedDir+"/") }
 
 // VersionResources returns the Windows version resource of the binary d
 // describes, one object (.syso) per Windows architecture: the go command

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/plugctl/plugctl/internal/entry"
+	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/setting"
 )
 
@@ -517,5 +518,60 @@ func TestCallsEntry(t *testing.T) {
 	}
 	if !CallsEntry(nil) {
 		t.Error("the built-in template calls the entry")
+	}
+}
+
+func TestEmbedFiles(t *testing.T) {
+	tests := []struct {
+		name string
+		tree []files.TreeFile
+		err  string
+	}{
+		{"files", []files.TreeFile{{Path: "index.html", Data: []byte("x")}, {Path: "a/.b", Data: nil}}, ""},
+		{"empty", nil, "holds no files (valid: a directory with at least one file)"},
+		{"go.mod", []files.TreeFile{{Path: "sub/go.mod"}}, `"sub/go.mod" cannot be embedded: a go.mod makes its directory another module, which //go:embed leaves out`},
+		{"bad name", []files.TreeFile{{Path: "a:b"}}, `"a:b" cannot be embedded: `},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := EmbedFiles(tt.tree)
+			if tt.err == "" {
+				if err != nil || len(got) != len(tt.tree) {
+					t.Fatalf("got %v, %v", got, err)
+				}
+				return
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+				t.Fatalf("got %v, want %q", err, tt.err)
+			}
+		})
+	}
+}
+
+func TestPackageEmbeds(t *testing.T) {
+	d := Data{Name: "x", Core: Core{Main: "example.com/core", Entry: "Main"}, Embedded: []File{{Name: "index.html", Data: []byte("hi")}}}
+	out, err := Package(d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]string{}
+	for _, f := range out {
+		byName[f.Name] = string(f.Data)
+	}
+	if byName["embedded/index.html"] != "hi" {
+		t.Errorf("embedded/index.html = %q", byName["embedded/index.html"])
+	}
+	if src := byName[EmbedFile]; !strings.Contains(src, "//go:embed all:embedded\n") || !strings.Contains(src, "var plugctlEmbedded fs.FS") {
+		t.Errorf("%s:\n%s", EmbedFile, src)
+	}
+	d.Embedded = nil
+	out, err = Package(d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range out {
+		if f.Name == EmbedFile || IsEmbedded(f.Name) {
+			t.Errorf("without build.embed: %s", f.Name)
+		}
 	}
 }

@@ -89,9 +89,9 @@ var errorTests = []struct {
 	{"core entry", "schema: 1\nname: app\ncore: {module: example.com/core, version: v1.0.0, entry: main}\n", []string{
 		`3:58: core: entry "main" is not exported (valid: the name of an exported function of core.main, like Main)`}},
 	{"core entry argument", "schema: 1\nname: app\ncore:\n  module: example.com/core\n  version: v1.0.0\n  entry: Run(context.Background(), os)\n", []string{
-		`6:36: core: argument "os" is not allowed (valid arguments: a string or integer literal, true, false, context.Background(), name, version, description, or a call of an exported function of core.main)`}},
+		`6:36: core: argument "os" is not allowed (valid arguments: a string or integer literal, true, false, context.Background(), name, version, description, embedded, or a call of an exported function of core.main)`}},
 	{"core entry not a call", "schema: 1\nname: app\ncore:\n  module: example.com/core\n  version: v1.0.0\n  entry: \"a+b\"\n", []string{
-		`6:10: core: entry "a+b" is not a call (valid: Name or Name(arguments), with valid arguments: a string or integer literal, true, false, context.Background(), name, version, description, or a call of an exported function of core.main)`}},
+		`6:10: core: entry "a+b" is not a call (valid: Name or Name(arguments), with valid arguments: a string or integer literal, true, false, context.Background(), name, version, description, embedded, or a call of an exported function of core.main)`}},
 	{"core profile", "schema: 1\nname: app\ncore: {module: example.com/core, version: v1.0.0, profile: cady}\n", []string{
 		`3:60: core: unknown profile "cady" (valid: benthos, caddy, coredns, otelcol, none, or the path of a profile file: ./profile.yaml); did you mean "caddy"?`}},
 	{"version and description", "schema: 1\nname: app\nversion: 1.0/2\ndescription: \"a\\nb\"\ncore: {module: example.com/core, version: v1.0.0}\n", []string{
@@ -254,7 +254,7 @@ var errorTests = []struct {
 
 	// Build.
 	{"build unknown key", header + "build:\n  target: [linux/amd64]\n", []string{
-		`5:3: unknown key "target" in build, did you mean "targets"? (valid keys: cgo, debug, gcflags, ldflags, output, strict, tags, targets)`}},
+		`5:3: unknown key "target" in build, did you mean "targets"? (valid keys: cgo, debug, embed, gcflags, ldflags, output, strict, tags, targets)`}},
 	{"build targets", header + "build:\n  targets: [linux/amd64, linux/x86, lnux/arm, linux/amd64, linux]\n  output: dist/{name}_{os}_{arch}\n", []string{
 		`5:26: build.targets: unknown target "linux/x86", did you mean "linux/386"? (valid linux targets: linux/386, linux/amd64, linux/arm, linux/arm64, linux/loong64, linux/mips, linux/mips64, linux/mips64le, linux/mipsle, linux/ppc64, linux/ppc64le, linux/riscv64, linux/s390x)`,
 		`5:37: build.targets: unknown target "lnux/arm", did you mean "linux/arm"?`,
@@ -281,7 +281,7 @@ var errorTests = []struct {
 		`5:74: build.ldflags[5]: "main.v=1" is not a flag (valid: one flag with its value per item: -s, -w, -X importpath.name=value, -buildid=ID, -B gobuildid|none|0xHEX, -compressdwarf=false)`,
 		`5:84: build.ldflags[6]: -linkmode is not allowed: external linking runs another program (allowed: -s, -w, -X importpath.name=value, -buildid=ID, -B gobuildid|none|0xHEX, -compressdwarf=false)`}},
 	{"build not a mapping", header + "build: linux\n", []string{
-		`4:8: build must be a mapping (valid keys: cgo, debug, gcflags, ldflags, output, strict, tags, targets), got "linux"`}},
+		`4:8: build must be a mapping (valid keys: cgo, debug, embed, gcflags, ldflags, output, strict, tags, targets), got "linux"`}},
 
 	// Settings.
 	{"settings duplicate", plugHeader + "      a: 1\n      a: 2\n      b: {c: 1, c: 2}\n", []string{

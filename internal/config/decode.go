@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -39,7 +40,7 @@ var (
 	requiredTop = []string{"schema", "name", "core"}
 	coreKeys    = []string{"checksum", "entry", "imports", "main", "module", "profile", "source", "template", "version"}
 	plugKeys    = []string{"checksum", "enabled", "import", "kind", "module", "name", "position", "replaces", "settings", "source", "version"}
-	buildKeys   = []string{"cgo", "debug", "gcflags", "ldflags", "output", "strict", "tags", "targets"}
+	buildKeys   = []string{"cgo", "debug", "embed", "gcflags", "ldflags", "output", "strict", "tags", "targets"}
 )
 
 // Scopes say which part of the config a problem is in, so that the message
@@ -70,6 +71,9 @@ type checker struct {
 	// list, which differs from its index in Config.Plugins once an item
 	// that is not a mapping was left out.
 	scopes []int
+	// embedsAt is where core.entry passes embedded, which needs
+	// build.embed; nil when it does not.
+	embedsAt *Pos
 }
 
 func (c *checker) add(pos Pos, scope int, format string, args ...any) {
@@ -152,6 +156,9 @@ func (c *checker) decode(root *yamlsrc.Node) *Config {
 	}
 	cfg.Exclude = c.decodeExclude(f["exclude"])
 	cfg.Build = c.decodeBuild(f["build"])
+	if c.embedsAt != nil && cfg.Build.EmbedPos.Line == 0 {
+		c.add(*c.embedsAt, scopeNone, "core.entry: embedded needs build.embed (the directory whose files it stands for)")
+	}
 	cfg.Audit = c.decodeAudit(f["audit"])
 	cfg.Policy = c.decodePolicy(f["policy"], c.dir)
 	if e := f["vendor"]; e != nil && e.Val.Kind != yamlsrc.Null {
@@ -201,7 +208,11 @@ func (c *checker) decodeCore(e *yamlsrc.Entry, core *Core) {
 	core.Entry = c.str(f["entry"], scopeCore, "entry")
 	if core.Entry == "" {
 		core.Entry = "Main"
-	} else if err := CheckEntry(core.Entry); err != nil {
+	} else if call, err := entry.Parse(core.Entry); err == nil && call.Embeds() {
+		pos := f["entry"].Val.Pos
+		c.embedsAt = &pos
+	}
+	if err := CheckEntry(core.Entry); core.Entry != "Main" && err != nil {
 		v := f["entry"].Val
 		pos := v.Pos
 		var se *entry.SyntaxError
@@ -548,6 +559,16 @@ func (c *checker) decodeBuild(e *yamlsrc.Entry) Build {
 	b.Strict = c.boolean(f["strict"], scopeNone, "build.strict")
 	b.Debug = c.boolean(f["debug"], scopeNone, "build.debug")
 	b.Cgo = c.boolean(f["cgo"], scopeNone, "build.cgo")
+	if e := f["embed"]; e != nil && e.Val.Kind != yamlsrc.Null {
+		b.Embed = c.str(e, scopeNone, "build.embed")
+		b.EmbedPos = e.Val.Pos
+		if e.Val.Kind == yamlsrc.String {
+			if msg := checkEmbed(b.Embed); msg != "" {
+				c.add(e.Val.Pos, scopeNone, "build.embed %s", msg)
+				b.Embed = ""
+			}
+		}
+	}
 	for _, it := range c.strList(f["gcflags"], scopeNone, "build.gcflags") {
 		if _, err := ldflags.SplitGC(it.s); err != nil {
 			c.add(it.pos, scopeNone, "build.gcflags[%d]: %v", it.i, err)
@@ -815,6 +836,25 @@ func checkPath(p string) string {
 		if r < 0x20 || r == 0x7f {
 			return fmt.Sprintf("%s contains control character %U (valid: a file path)", diag.Quote(p), r)
 		}
+	}
+	return ""
+}
+
+// checkEmbed returns what is wrong with build.embed's directory, or "":
+// it must be a directory below the config file's, named relative to it,
+// so that the project (and its vendor tree) carries what the binary
+// embeds.
+func checkEmbed(p string) string {
+	if msg := checkPath(p); msg != "" {
+		return msg
+	}
+	switch {
+	case filepath.IsAbs(p) || strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`):
+		return fmt.Sprintf("%s is an absolute path (valid: a directory relative to the config file, like site)", diag.Quote(p))
+	case !filepath.IsLocal(p) || strings.Contains(p, `\`):
+		return fmt.Sprintf("%s leaves the config file's directory (valid: a directory below it, like site)", diag.Quote(p))
+	case filepath.Clean(p) == ".":
+		return fmt.Sprintf("%s is the config file's own directory, which holds plugctl's state and the binaries (valid: a directory below it, like site)", diag.Quote(p))
 	}
 	return ""
 }

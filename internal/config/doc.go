@@ -41,7 +41,9 @@
 //	            requires that a plug raises is an error, not a warning);
 //	            gcflags (compiler flags, as internal/ldflags allows them);
 //	            debug (a boolean: -N -l, symbols kept); cgo (a boolean:
-//	            CGO_ENABLED=1)
+//	            CGO_ENABLED=1); embed (a directory below the config
+//	            file's whose files the binary embeds: filepath.IsLocal,
+//	            not "."; core.entry's embedded needs it)
 //	vendor      the vendor tree's directory, default DefaultVendor
 //
 // The core has the keys module, version, source, checksum (see Origins),

@@ -192,6 +192,13 @@ type Build struct {
 	// Cgo builds with CGO_ENABLED=1, for cores that need C; the default
 	// is a static binary with cgo off.
 	Cgo bool `json:",omitempty"`
+	// Embed is a directory below the config file's (relative to Dir,
+	// checked by filepath.IsLocal) whose files the binary embeds: the
+	// generated main package holds them as an fs.FS (codegen.EmbedFile);
+	// "" when none.
+	Embed string `json:",omitempty"`
+	// EmbedPos is where the config sets Embed.
+	EmbedPos Pos `json:"-"`
 }
 
 // Enabled returns the plugs that are part of the build, in config order.

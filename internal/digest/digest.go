@@ -13,7 +13,9 @@
 //	                                                                                       plugs sorted by name, so file order does not count
 //	Vendor      the vendor manifest's      schema, name, version, description, the core    the build section and the vendor key: targets,
 //	            config                     (origin keys, main, entry, imports, template,   output, tags and ldflags apply when building from
-//	                                       profile), the enabled plugs with their          the tree and do not change what it holds;
+//	                                       profile), build.embed (the tree holds its       the tree and do not change what it holds;
+//	                                       files: the manifest hashes them),
+//	                                       the enabled plugs with their
 //	                                       settings as the Go literals the generated main  disabled plugs, which the tree does not hold
 //	                                       holds, kind, position and replaces; the
 //	                                       replace map, exclude
@@ -124,7 +126,10 @@ func Vendor(cfg *config.Config) string {
 		Plugs       []plug
 		Replace     []replace
 		Exclude     []string `json:",omitempty"`
-	}{Schema: cfg.Schema, Name: cfg.Name, Version: cfg.Version, Description: cfg.Description, Profile: cfg.Core.Profile}
+		// Embed is build.embed: the tree holds that directory's files
+		// under embedded/ (its manifest hashes them).
+		Embed string `json:",omitempty"`
+	}{Schema: cfg.Schema, Name: cfg.Name, Version: cfg.Version, Description: cfg.Description, Profile: cfg.Core.Profile, Embed: cfg.Build.Embed}
 	c := cfg.Core
 	in.Core = [8]any{c.Module, c.Version, redact.String(c.Source), c.Checksum, c.Main, c.Entry, c.Imports, c.Template}
 	for _, p := range cfg.Enabled() {

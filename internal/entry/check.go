@@ -212,6 +212,11 @@ func (p *Package) checkArg(c *Call, i int, a Arg, pt ast.Expr, f *ast.File, wher
 	case Context:
 		what = "a context.Context"
 		ok = want.accepts(kindContext)
+	case Embedded:
+		// An fs.FS: an interface of another package, which only a
+		// parameter of a basic kind or of a methodless type refuses.
+		what = "an fs.FS (embedded)"
+		ok = !want.basic() && want != kindContext && !p.methodless(pt)
 	case Nested:
 		fd := p.check(a.Call, a.Off, out)
 		if fd == nil {

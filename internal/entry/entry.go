@@ -9,14 +9,18 @@
 //
 //	call      = Name [ "(" [ arg { "," arg } ] ")" ]
 //	arg       = string | int | "true" | "false" | "context.Background()" |
-//	            "context.TODO()" | "name" | "version" | "description" | call
+//	            "context.TODO()" | "name" | "version" | "description" |
+//	            "embedded" | call
 //
 // Name is an exported identifier: a function of the core's main package,
 // called through the package (core.Name). A string is a Go string literal,
 // an int a Go integer literal, with an optional minus sign. The identifiers
 // name, version and description stand for the config's values of the same
-// keys (as strings). Nothing else is accepted: no other identifiers,
-// selectors, operators or function literals.
+// keys (as strings); embedded stands for the files of build.embed, an
+// io/fs.FS with the directory's files at its root (the generated main
+// package's plugctlEmbedded), so that a core takes them with no SDK:
+// Run(embedded) calls func Run(files fs.FS). Nothing else is accepted: no
+// other identifiers, selectors, operators or function literals.
 //
 // The text is parsed with go/parser and the Go source the template writes is
 // made again from the parsed call, never pasted: identifiers are checked,
@@ -55,13 +59,19 @@ type Kind uint8
 
 // The kinds of argument.
 const (
-	String  Kind = iota + 1 // a string literal
-	Int                     // an integer literal
-	Bool                    // true or false
-	Context                 // context.Background() or context.TODO()
-	Var                     // name, version or description: a value of the config
-	Nested                  // a call of another function of the package
+	String   Kind = iota + 1 // a string literal
+	Int                      // an integer literal
+	Bool                     // true or false
+	Context                  // context.Background() or context.TODO()
+	Var                      // name, version or description: a value of the config
+	Nested                   // a call of another function of the package
+	Embedded                 // embedded: the files of build.embed, an fs.FS
 )
+
+// EmbeddedVar is the variable of the generated main package that holds
+// the files of build.embed (codegen.EmbedFile declares it), which the
+// identifier embedded stands for.
+const EmbeddedVar = "plugctlEmbedded"
 
 // Vars are the identifiers an entry may use for values of the config.
 var Vars = []string{"name", "version", "description"}
@@ -96,7 +106,7 @@ type SyntaxError struct {
 func (e *SyntaxError) Error() string { return e.Msg }
 
 // valid is what a message lists as valid arguments.
-const valid = "valid arguments: a string or integer literal, true, false, context.Background(), name, version, description, or a call of an exported function of core.main"
+const valid = "valid arguments: a string or integer literal, true, false, context.Background(), name, version, description, embedded, or a call of an exported function of core.main"
 
 // Parse reads an entry.
 func Parse(text string) (*Call, error) {
@@ -202,6 +212,9 @@ func (r *reader) arg(e ast.Expr, depth int) (Arg, error) {
 		case "name", "version", "description":
 			a.Kind, a.Str = Var, e.Name
 			return a, nil
+		case "embedded":
+			a.Kind, a.Str = Embedded, e.Name
+			return a, nil
 		}
 	case *ast.CallExpr:
 		if sel, ok := e.Fun.(*ast.SelectorExpr); ok {
@@ -264,6 +277,16 @@ func (c *Call) Go(qual string, vars map[string]string) string {
 	return b.String()
 }
 
+// Embeds reports whether the call passes the embedded files.
+func (c *Call) Embeds() bool {
+	for _, a := range c.Args {
+		if a.Kind == Embedded || a.Kind == Nested && a.Call.Embeds() {
+			return true
+		}
+	}
+	return false
+}
+
 // Context reports whether the call uses the context package.
 func (c *Call) Context() bool {
 	for _, a := range c.Args {
@@ -302,6 +325,12 @@ func (c *Call) write(b *strings.Builder, qual string, vars map[string]string) {
 				b.WriteString(a.Str)
 			} else {
 				b.WriteString(strconv.Quote(vars[a.Str]))
+			}
+		case Embedded:
+			if qual == "" {
+				b.WriteString(a.Str)
+			} else {
+				b.WriteString(EmbeddedVar)
 			}
 		case Nested:
 			a.Call.write(b, qual, vars)

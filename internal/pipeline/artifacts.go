@@ -63,6 +63,9 @@ func (s *State) artifactInputs() (artifact.Inputs, error) {
 	if in.Created, err = sourceDate(); err != nil {
 		return in, err
 	}
+	if in.Embed, err = s.embedInputs(); err != nil {
+		return in, err
+	}
 	if f := s.lockOnDisk(); f != nil {
 		// The lock as read: its digest from the parse, with no second
 		// encoding; a lock save-lock wrote this run is digested.
@@ -537,7 +540,7 @@ func generated(dir string) (map[string]string, error) {
 func treeGenerated(m *vendortree.Manifest) map[string]string {
 	gen := map[string]string{}
 	for _, f := range m.Files {
-		if !strings.Contains(f.Path, "/") && (f.Path == "go.mod" || f.Path == "go.sum" || strings.HasSuffix(f.Path, ".go") || codegen.IsVersionResource(f.Path)) {
+		if !strings.Contains(f.Path, "/") && (f.Path == "go.mod" || f.Path == "go.sum" || strings.HasSuffix(f.Path, ".go") || codegen.IsVersionResource(f.Path)) || codegen.IsEmbedded(f.Path) {
 			gen[f.Path] = f.SHA256
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -71,10 +72,10 @@ func (m *genModule) names() []string {
 }
 
 // moduleFiles returns the files of the build module in dir that plugctl
-// writes: go.mod, go.sum when there is one, and every .go file and
+// writes: go.mod, go.sum when there is one, every .go file and
 // Windows version resource (codegen.VersionResources) of the main package,
-// sorted. The vendor tree copies them and an artifact's record
-// hashes them.
+// and the embedded files below codegen.EmbedDir (build.embed), sorted. The
+// vendor tree copies them and an artifact's record hashes them.
 func moduleFiles(dir string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -86,8 +87,36 @@ func moduleFiles(dir string) ([]string, error) {
 			out = append(out, n)
 		}
 	}
+	emb := filepath.Join(dir, codegen.EmbedDir)
+	if fi, err := os.Lstat(emb); err == nil && fi.IsDir() {
+		err := filepath.WalkDir(emb, func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if e.Type().IsRegular() {
+				rel, err := filepath.Rel(dir, p)
+				if err != nil {
+					return err
+				}
+				out = append(out, filepath.ToSlash(rel))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	slices.Sort(out[1:])
 	return out, nil
+}
+
+// writeNested writes data to name, making its directory first: the
+// embedded files sit in directories below the build module.
+func writeNested(name string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(name, data, 0o644)
 }
 
 // genDir is where generate writes the build module: generate -o, or
@@ -280,7 +309,11 @@ func (s *State) generate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := files.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		target := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		if err := files.WriteFile(target, data, 0o644); err != nil {
 			return err
 		}
 		st.Files[name] = sha256hex(data)
@@ -381,7 +414,20 @@ func (s *State) module() (*genModule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("writing go.mod: %w", err)
 	}
-	g.main, err = codegen.Package(s.Data(), s.build().Templates)
+	d := s.Data()
+	if d.Embedded, err = s.embedded(); err != nil {
+		return nil, err
+	}
+	tmpls := s.build().Templates
+	if len(d.Embedded) > 0 && len(s.build().Embed) > 0 {
+		// The profile hands the files to the core its own way, beside
+		// the main package's templates (the built-in one when none).
+		if len(tmpls) == 0 {
+			tmpls = []codegen.Template{codegen.BuiltinMain()}
+		}
+		tmpls = append(slices.Clone(tmpls), s.build().Embed...)
+	}
+	g.main, err = codegen.Package(d, tmpls)
 	if err != nil {
 		return nil, fail.Wrap(fail.Config, err)
 	}
@@ -389,22 +435,28 @@ func (s *State) module() (*genModule, error) {
 	return g, nil
 }
 
-// removeStale removes the .go files and version resources of dir that
-// plugctl generated and keep does not list.
+// removeStale removes the .go files, version resources and embedded files
+// of dir that plugctl generated and keep does not list.
 func removeStale(dir string, keep map[string]string) error {
 	names, err := moduleFiles(dir)
 	if err != nil {
 		return err
 	}
 	for _, n := range names {
-		if _, ok := keep[n]; ok || !codegen.IsVersionResource(n) && (!strings.HasSuffix(n, ".go") || !generatedFile(filepath.Join(dir, n))) {
+		if _, ok := keep[n]; ok || !codegen.IsVersionResource(n) && !codegen.IsEmbedded(n) && (!strings.HasSuffix(n, ".go") || !generatedFile(filepath.Join(dir, n))) {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, n)); err != nil {
 			return err
 		}
 	}
-	return nil
+	for n := range keep {
+		if codegen.IsEmbedded(n) {
+			return nil
+		}
+	}
+	// No embedded files: no directories left of earlier ones either.
+	return os.RemoveAll(filepath.Join(dir, codegen.EmbedDir))
 }
 
 // template returns the text of core.template, or "" for the built-in one.
@@ -428,7 +480,7 @@ func (m *genModule) write(dir string) error {
 		return err
 	}
 	for _, f := range m.main {
-		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+		if err := writeNested(filepath.Join(dir, filepath.FromSlash(f.Name)), f.Data); err != nil {
 			return err
 		}
 	}
@@ -589,8 +641,19 @@ func genFresh(dir, key string, m *genModule) bool {
 		return false
 	}
 	for _, name := range append(m.names(), "go.sum") {
-		data, err := os.ReadFile(filepath.Join(dir, name))
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
 		if err != nil || sha256hex(data) != st.Files[name] {
+			return false
+		}
+	}
+	// A file below the embedded directory that these inputs do not make
+	// would be embedded.
+	names, err := moduleFiles(dir)
+	if err != nil {
+		return false
+	}
+	for _, name := range names {
+		if _, ok := st.Files[name]; !ok && codegen.IsEmbedded(name) {
 			return false
 		}
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/artifact"
 	"github.com/plugctl/plugctl/internal/build"
+	"github.com/plugctl/plugctl/internal/codegen"
 	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/gotool"
 	"github.com/plugctl/plugctl/internal/manifest"
@@ -196,6 +197,8 @@ type State struct {
 	hashes *modhash.Cache
 	trees  map[string]string
 	inputs *artifact.Inputs
+	// embedFiles are the files of build.embed, read once (embedded).
+	embedFiles []codegen.File
 	// store is Opts.Store, opened on first use.
 	store *store.Store
 	// graphs are the module graphs read this run, by build module

@@ -148,7 +148,7 @@ func (s *State) assemble(ctx context.Context, gen, dir, tmp string) (*vendortree
 		if err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(filepath.Join(tmp, name), data, 0o644); err != nil {
+		if err := writeNested(filepath.Join(tmp, filepath.FromSlash(name)), data); err != nil {
 			return nil, err
 		}
 	}

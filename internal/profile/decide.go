@@ -88,8 +88,11 @@ type Build struct {
 	CallsEntry bool
 	Imports    []string   // packages to blank-import
 	Templates  []Template // the main package's templates; nil for plugctl's built-in one
-	Tags       []string
-	Ldflags    []string
+	// Embed are the templates rendered beside Templates when the config
+	// sets build.embed (Spec.Embed).
+	Embed   []Template
+	Tags    []string
+	Ldflags []string
 	// LayerTags and LayerLdflags are what the layers below the config
 	// give: a vendor tree records them, for a build from it whose config
 	// sets none.
@@ -208,6 +211,9 @@ func (b *Build) apply(s *Spec, name string) {
 	}
 	if set("templates") {
 		b.Templates = s.Templates
+	}
+	if set("embed") {
+		b.Embed = s.Embed
 	}
 	if set("tags") {
 		b.Tags = s.Tags

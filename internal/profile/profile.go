@@ -41,6 +41,7 @@
 //	entry: Main                                  # a call: see internal/entry
 //	imports: [github.com/caddyserver/caddy/v2/modules/standard]
 //	templates: [main.go.tmpl]                    # default: plugctl's built-in main template
+//	embed: [embedded.go.tmpl]                    # only with build.embed: hands its files to the core
 //	tags: [nobadger, nomysql, nopgx]
 //	ldflags: [-s, -w]
 //	kinds:                                       # the kinds of plug the core wires
@@ -108,12 +109,17 @@ type Spec struct {
 	Imports     []string
 	// Templates are the profile's templates, read, in the order listed.
 	Templates []Template
-	Tags      []string
-	Ldflags   []string
-	Kinds     []Kind
-	Defaults  []Default
-	Order     *Order
-	Example   *Example
+	// Embed are the templates of the files that hand the embedded files
+	// (build.embed) to the core its own way, rendered beside the main
+	// package's others only when the config sets build.embed: Caddy's
+	// caddy.fs.embedded module.
+	Embed    []Template
+	Tags     []string
+	Ldflags  []string
+	Kinds    []Kind
+	Defaults []Default
+	Order    *Order
+	Example  *Example
 
 	// set holds the keys the layer sets, with where; raw is the file's
 	// text (FileDigest, the fuzz seeds).
@@ -180,8 +186,8 @@ type ExamplePlug struct {
 // keys are the keys of a profile.yaml; a plugin.yaml core: section has
 // all but modules and example.
 var (
-	keys     = []string{"defaults", "description", "entry", "example", "imports", "kinds", "ldflags", "main", "modules", "order", "tags", "templates"}
-	coreKeys = []string{"defaults", "description", "entry", "imports", "kinds", "ldflags", "main", "order", "tags", "templates"}
+	keys     = []string{"defaults", "description", "embed", "entry", "example", "imports", "kinds", "ldflags", "main", "modules", "order", "tags", "templates"}
+	coreKeys = []string{"defaults", "description", "embed", "entry", "imports", "kinds", "ldflags", "main", "order", "tags", "templates"}
 )
 
 var (
@@ -351,7 +357,9 @@ func (d *decoder) spec(root *yamlsrc.Node, s *Spec, valid []string, fsys fs.FS) 
 		case "imports":
 			s.Imports = d.strs(v, "imports", checkImport)
 		case "templates":
-			s.Templates = d.templates(v, fsys)
+			s.Templates = d.templates(v, fsys, "templates")
+		case "embed":
+			s.Embed = d.templates(v, fsys, "embed")
 		case "tags":
 			s.Tags = d.strs(v, "tags", func(t string) string {
 				if !tagRE.MatchString(t) {
@@ -406,8 +414,8 @@ func kindNames(ks []Kind) string {
 	return strings.Join(names, ", ")
 }
 
-func (d *decoder) templates(v *yamlsrc.Node, fsys fs.FS) []Template {
-	names := d.strs(v, "templates", func(n string) string {
+func (d *decoder) templates(v *yamlsrc.Node, fsys fs.FS, key string) []Template {
+	names := d.strs(v, key, func(n string) string {
 		switch {
 		case !templateRE.MatchString(n):
 			return fmt.Sprintf("invalid template name %s (valid: a file of the profile's directory named like main.go.tmpl: lowercase letters, digits and '_', then .go.tmpl)", diag.Quote(n))
@@ -417,7 +425,11 @@ func (d *decoder) templates(v *yamlsrc.Node, fsys fs.FS) []Template {
 		return ""
 	})
 	if len(names) == 0 && v.Kind == yamlsrc.Seq {
-		d.add(v.Pos, "templates must list at least one template (leave the key out for plugctl's built-in main template)")
+		if key == "templates" {
+			d.add(v.Pos, "templates must list at least one template (leave the key out for plugctl's built-in main template)")
+		} else {
+			d.add(v.Pos, "%s must list at least one template (leave the key out for none)", key)
+		}
 	}
 	var out []Template
 	for i, n := range names {
@@ -429,7 +441,7 @@ func (d *decoder) templates(v *yamlsrc.Node, fsys fs.FS) []Template {
 			text, err = readLimited(fsys, n)
 		}
 		if err != nil {
-			d.add(v.Items[i].Val.Pos, "templates[%d]: %v", i, err)
+			d.add(v.Items[i].Val.Pos, "%s[%d]: %v", key, i, err)
 			continue
 		}
 		out = append(out, Template{Name: strings.TrimSuffix(n, ".tmpl"), Text: string(text), From: path.Join(path.Dir(d.file), n)})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plugctl/plugctl/internal/extract"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/report"
@@ -108,6 +109,14 @@ type Limits struct {
 	MaxFiles     int           // files and directories in an archive or tree (DefaultMaxFiles)
 	MaxTreeBytes int64         // bytes of all files once extracted (DefaultMaxTreeBytes)
 	Timeout      time.Duration // time for one resolve or fetch (DefaultTimeout)
+}
+
+// Tree returns the bounds of a directory of the project read whole
+// (build.embed): MaxFiles files and MaxTreeBytes bytes, as for a fetched
+// tree.
+func (l Limits) Tree() files.TreeLimits {
+	l = l.withDefaults()
+	return files.TreeLimits{MaxFiles: l.MaxFiles, MaxBytes: l.MaxTreeBytes}
 }
 
 // withDefaults returns l with every zero field set to its default.

@@ -3,7 +3,10 @@
 // themselves from init, as Caddy's do.
 package caddy
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+)
 
 // Module is a Caddy module.
 type Module interface{ CaddyModule() ModuleInfo }
@@ -33,4 +36,13 @@ func Modules() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// GetModule returns the module registered under name.
+func GetModule(name string) (ModuleInfo, error) {
+	m, ok := modules[name]
+	if !ok {
+		return ModuleInfo{}, fmt.Errorf("module not registered: %s", name)
+	}
+	return m, nil
 }

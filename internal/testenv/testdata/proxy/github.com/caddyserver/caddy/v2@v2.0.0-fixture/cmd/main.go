@@ -3,17 +3,53 @@
 package caddycmd
 
 import (
+	"flag"
 	"fmt"
 	"os"
 
 	"github.com/caddyserver/caddy/v2"
 )
 
-// Main runs list-modules (every registered module, one a line) or version.
+// Flags are a command's parsed flags.
+type Flags struct{ *flag.FlagSet }
+
+// CommandFunc runs a command and returns its exit code.
+type CommandFunc func(Flags) (int, error)
+
+// Command is a subcommand a module adds to the caddy command.
+type Command struct {
+	Name  string
+	Usage string
+	Short string
+	Func  CommandFunc
+}
+
+var commands = map[string]Command{}
+
+// RegisterCommand adds a subcommand; a second one with the same name
+// panics.
+func RegisterCommand(cmd Command) {
+	if _, ok := commands[cmd.Name]; ok {
+		panic("command already registered: " + cmd.Name)
+	}
+	commands[cmd.Name] = cmd
+}
+
+// Main runs list-modules (every registered module, one a line), version,
+// or a command a module registered.
 func Main() {
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: caddy list-modules|version")
 		os.Exit(2)
+	}
+	if cmd, ok := commands[os.Args[1]]; ok {
+		fs := flag.NewFlagSet(cmd.Name, flag.ExitOnError)
+		fs.Parse(os.Args[2:])
+		code, err := cmd.Func(Flags{fs})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+		os.Exit(code)
 	}
 	switch os.Args[1] {
 	case "list-modules":

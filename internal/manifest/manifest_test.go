@@ -98,7 +98,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown top-level key", "descripton: x\n",
 			`plugin.yaml:1:1: unknown key "descripton", did you mean "description"? (valid: description, requires, conflicts, settings, core)`},
 		{"core section key", "core:\n  modules: [a.b/c]\n",
-			`plugin.yaml:2:3: unknown key "modules" in core (valid keys: defaults, description, entry, imports, kinds, ldflags, main, order, tags, templates)`},
+			`plugin.yaml:2:3: unknown key "modules" in core (valid keys: defaults, description, embed, entry, imports, kinds, ldflags, main, order, tags, templates)`},
 		{"core section entry", "core:\n  entry: os.Exit(1)\n",
 			`plugin.yaml:2:10: "os.Exit" is not an exported function of core.main (a call names one, like Run)`},
 		{"unknown requires key", "requires:\n  go: \">=1.22\"\n",

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -67,6 +68,7 @@ func TestRealCores(t *testing.T) {
 			"buildinfo":   cmdBuildInfo,
 			"status":      cmdStatus,
 			"gitmodule":   cmdGitModule,
+			"httpget":     cmdHTTPGet,
 		},
 	})
 }
@@ -194,6 +196,23 @@ func cmdOTLPPost(ts *testscript.TestScript, neg bool, args []string) {
 	if (resp.StatusCode == http.StatusOK) == neg {
 		ts.Fatalf("otlppost: %s", resp.Status)
 	}
+}
+
+// cmdHTTPGet prints the body of a GET of URL, which must answer 200 OK:
+// httpget URL.
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: httpget URL")
+	}
+	resp, err := http.Get(args[0])
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	ts.Check(err)
+	if resp.StatusCode != http.StatusOK {
+		ts.Fatalf("httpget %s: %s\n%s", args[0], resp.Status, body)
+	}
+	ts.Stdout().Write(body)
 }
 
 // cmdDNSQuery sends one DNS query over UDP and prints the answer's rcode

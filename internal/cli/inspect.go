@@ -98,6 +98,9 @@ func printReport(w io.Writer, r *inspect.Report) {
 	if r.Profile != "" {
 		key("profile", r.Profile)
 	}
+	if r.Embed != "" {
+		key("embed", r.Embed)
+	}
 	key("target", r.Target)
 	key("go", r.Go)
 	key("plugs", strconv.Itoa(len(r.Plugs)))

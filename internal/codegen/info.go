@@ -4,6 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
 )
 
 // Info is the description of a build that the generated main embeds in its
@@ -25,6 +28,9 @@ type Info struct {
 	// place, for cores that keep one. Both absent otherwise.
 	Profile string   `json:"profile,omitempty"`
 	Order   []string `json:"order,omitempty"`
+	// Embed is the digest of the files of build.embed (EmbedDigest), the
+	// one the artifact's record holds; absent when the binary embeds none.
+	Embed string `json:"embed,omitempty"`
 }
 
 // InfoModule names a module at a version.
@@ -69,6 +75,14 @@ const InfoSchema = 1
 // SHA-256 of their Go literal, the very text the generated main holds.
 func Describe(d Data, core InfoModule, profile string) string {
 	in := Info{Schema: InfoSchema, Name: d.Name, Version: d.Version, Description: d.Description, Core: core, Plugs: []InfoPlug{}, Profile: profile, Order: d.Order}
+	if len(d.Embedded) > 0 {
+		sums := map[string]string{}
+		for _, f := range d.Embedded {
+			sum := sha256.Sum256(f.Data)
+			sums[f.Name] = hex.EncodeToString(sum[:])
+		}
+		in.Embed = EmbedDigest(sums)
+	}
 	for _, p := range d.Plugs {
 		sum := sha256.Sum256([]byte(Literal(p.Settings)))
 		ip := InfoPlug{p.Name, p.Module, p.Version, "sha256:" + hex.EncodeToString(sum[:]), p.Source, p.Checksum, p.Kind, ""}
@@ -79,4 +93,20 @@ func Describe(d Data, core InfoModule, profile string) string {
 	}
 	b, _ := json.Marshal(in)
 	return InfoMarker + string(b)
+}
+
+// EmbedDigest returns the digest of the embedded files, "sha256:<hex>",
+// from each one's path below build.embed's directory and SHA-256 (hex):
+// the same whether the files were read from the project or are listed by
+// a vendor manifest. "" for none.
+func EmbedDigest(sums map[string]string) string {
+	if len(sums) == 0 {
+		return ""
+	}
+	h := sha256.New()
+	h.Write([]byte("plugctl-embed/v1\n"))
+	for _, name := range slices.Sorted(maps.Keys(sums)) {
+		fmt.Fprintf(h, "%s  %s\n", sums[name], name)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }

@@ -42,6 +42,9 @@ type Report struct {
 	// cores that keep one. Absent otherwise.
 	Profile string   `json:"profile,omitempty"`
 	Order   []string `json:"order,omitempty"`
+	// Embed is the digest of the files the binary embeds (build.embed);
+	// absent when none.
+	Embed string `json:"embed,omitempty"`
 	// Go is the toolchain version, Target its GOOS/GOARCH, Main the build
 	// module's path, from the go command's build information.
 	Go     string `json:"go,omitempty"`
@@ -106,7 +109,7 @@ func Read(path string, r io.ReaderAt, size int64) (*Report, error) {
 	if !ok {
 		return nil, fail.New(fail.Config, "%s: not built by plugctl: no %q description in it (a Go binary of %s; `go version -m` lists its modules)", path, codegen.InfoMarker, bi.Path)
 	}
-	rep := &Report{Path: path, Name: info.Name, Version: info.Version, Description: info.Description, Core: info.Core, Plugs: info.Plugs, Profile: info.Profile, Order: info.Order, Go: bi.GoVersion, Main: bi.Path, Settings: []Setting{}, Modules: []Module{}}
+	rep := &Report{Path: path, Name: info.Name, Version: info.Version, Description: info.Description, Core: info.Core, Plugs: info.Plugs, Profile: info.Profile, Order: info.Order, Embed: info.Embed, Go: bi.GoVersion, Main: bi.Path, Settings: []Setting{}, Modules: []Module{}}
 	if rep.Plugs == nil {
 		rep.Plugs = []codegen.InfoPlug{}
 	}
@@ -257,6 +260,9 @@ func (r *Report) String() string {
 	fmt.Fprintf(&b, "core     %s %s%s\n", r.Core.Module, r.Core.Version, from(r.Core.Source, r.Core.Checksum))
 	if r.Profile != "" {
 		fmt.Fprintf(&b, "profile  %s\n", r.Profile)
+	}
+	if r.Embed != "" {
+		fmt.Fprintf(&b, "embed    %s\n", r.Embed)
 	}
 	fmt.Fprintf(&b, "target   %s\n", r.Target)
 	fmt.Fprintf(&b, "go       %s\n", r.Go)

@@ -1,13 +1,9 @@
 package pipeline
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/plugctl/plugctl/internal/codegen"
@@ -56,22 +52,6 @@ func (s *State) embedded() ([]codegen.File, error) {
 	return out, nil
 }
 
-// embedDigest returns the digest of the embedded files, "sha256:<hex>",
-// from each one's path below the directory and SHA-256 (hex): the same
-// whether the files were read from the project or are listed by a vendor
-// manifest. "" for none.
-func embedDigest(sums map[string]string) string {
-	if len(sums) == 0 {
-		return ""
-	}
-	h := sha256.New()
-	h.Write([]byte("plugctl-embed/v1\n"))
-	for _, name := range slices.Sorted(maps.Keys(sums)) {
-		fmt.Fprintf(h, "%s  %s\n", sums[name], name)
-	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil))
-}
-
 // embedInputs is the digest of what build.embed feeds the binary: the
 // files in the project, or offline those the vendor tree holds.
 func (s *State) embedInputs() (string, error) {
@@ -86,7 +66,7 @@ func (s *State) embedInputs() (string, error) {
 		for _, f := range treeEmbedded(s.Tree.Manifest) {
 			sums[strings.TrimPrefix(f.Path, codegen.EmbedDir+"/")] = f.SHA256
 		}
-		return embedDigest(sums), nil
+		return codegen.EmbedDigest(sums), nil
 	}
 	fs, err := s.embedded()
 	if err != nil {
@@ -95,7 +75,7 @@ func (s *State) embedInputs() (string, error) {
 	for _, f := range fs {
 		sums[f.Name] = sha256hex(f.Data)
 	}
-	return embedDigest(sums), nil
+	return codegen.EmbedDigest(sums), nil
 }
 
 // treeEmbedded lists the embedded files a vendor manifest holds.

@@ -414,10 +414,10 @@ func (s *State) module() (*genModule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("writing go.mod: %w", err)
 	}
-	d := s.Data()
-	if d.Embedded, err = s.embedded(); err != nil {
+	if _, err := s.embedded(); err != nil {
 		return nil, err
 	}
+	d := s.Data()
 	tmpls := s.build().Templates
 	if len(d.Embedded) > 0 && len(s.build().Embed) > 0 {
 		// The profile hands the files to the core its own way, beside

@@ -89,6 +89,7 @@ func (s *State) Data() codegen.Data {
 		SDK:         set.SDK,
 		CoreImports: b.Imports,
 		Order:       b.Order,
+		Embedded:    s.embedFiles, // read by embedded, in generate
 	}
 	seen := map[string]bool{d.Core.Main: true}
 	add := func(imp string) {

@@ -96,8 +96,8 @@ func (o *runOptions) watch(ctx context.Context) error {
 }
 
 // watchRoots are the files and directories that feed the build of the
-// config: the config, its lock, core.template and the local sources of the
-// core, the enabled plugs and replace entries. When the config does not
+// config: the config, its lock, core.template, the local sources of the
+// core, the enabled plugs and replace entries, and build.embed's directory. When the config does not
 // load, the config alone: fixing it is the change to wait for.
 func (o *runOptions) watchRoots() []string {
 	var roots []string
@@ -127,7 +127,7 @@ func (o *runOptions) watchRoots() []string {
 		// The profile file and the templates it lists.
 		local(cfg.Core.Profile)
 		if spec, err := profile.LoadFile(cfg.Dir, cfg.Core.Profile); err == nil {
-			for _, t := range spec.Templates {
+			for _, t := range append(spec.Templates, spec.Embed...) {
 				local(t.From)
 			}
 		}
@@ -140,6 +140,7 @@ func (o *runOptions) watchRoots() []string {
 	for _, r := range cfg.Replace {
 		local(r.Dir)
 	}
+	local(cfg.Build.Embed)
 	return roots
 }
 

@@ -164,6 +164,9 @@ func FileDigest(dir, rel string) (string, error) {
 	for _, t := range s.Templates {
 		fmt.Fprintf(h, "template %s %d\n%s\n", t.Name, len(t.Text), t.Text)
 	}
+	for _, t := range s.Embed {
+		fmt.Fprintf(h, "embed template %s %d\n%s\n", t.Name, len(t.Text), t.Text)
+	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 

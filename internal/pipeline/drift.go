@@ -22,9 +22,21 @@ import (
 func tidyError(s *State, err error) error {
 	var re *run.Error
 	if mismatch(err) && errors.As(err, &re) {
-		return fail.Wrap(fail.Mismatch, fmt.Errorf("a module does not match the hash %s records:\n%s", s.LockName(), re.Stderr))
+		return fail.Wrap(fail.Mismatch, fmt.Errorf("a module does not match the hash %s records:\n%s", s.LockName(), withoutTrace(re.Stderr)))
 	}
 	return fail.Wrap(fail.Fetch, fmt.Errorf("completing the module graph: %w", err))
+}
+
+// withoutTrace returns stderr of a go command without the lines -x adds
+// ("# get URL", what it runs).
+func withoutTrace(stderr string) string {
+	var out []string
+	for _, l := range strings.SplitAfter(stderr, "\n") {
+		if !strings.HasPrefix(l, "# ") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "")
 }
 
 // mismatch reports whether err, from the go command, says a module or

@@ -12,7 +12,9 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/mod/module"
 
@@ -507,7 +509,7 @@ func (s *State) tidy(ctx context.Context, tmp string) error {
 	// Each module whose files go downloads it says as it starts ("go:
 	// downloading example.com/m v1.2.3"): counted, it shows where a long
 	// tidy is (a first lock of Caddy downloads hundreds).
-	n := 0
+	n := s.waitGraphDownload()
 	count := func(line string) bool {
 		if strings.HasPrefix(line, "go: downloading ") {
 			n++
@@ -561,11 +563,19 @@ func (s *State) graphHolds(ctx context.Context, dir string, goMod []byte, graph 
 }
 
 // download downloads into the module cache the modules the build module in
-// dir requires (go mod download), checking each against go.sum — the
-// lock's hashes —, counting them (n of them were missing).
+// dir requires (go mod download, as many at once as the download of the
+// graph fetch starts), checking each against go.sum — the lock's hashes —,
+// counting them (n of them were missing).
 func (s *State) download(ctx context.Context, dir string, n int) error {
 	s.Count(report.Downloads, 0, n)
-	if _, err := gotool.Run(ctx, s.R, run.Cmd{Dir: dir}, map[string]string{"GOFLAGS": "-mod=readonly"}, "mod", "download"); err != nil {
+	var done atomic.Int64
+	count := func(line string) bool {
+		if zipFetched(line) {
+			s.Count(report.Downloads, int(done.Add(1)), n)
+		}
+		return true
+	}
+	if _, err := gotool.Run(ctx, s.R, run.Cmd{Dir: dir, StderrLine: count}, map[string]string{"GOFLAGS": "-mod=readonly", "GOMAXPROCS": strconv.Itoa(graphParallel)}, "mod", "download", "-x"); err != nil {
 		if ctx.Err() != nil {
 			return err
 		}

@@ -89,3 +89,24 @@ require (
 		}
 	}
 }
+
+// TestZipFetched: the lines of go mod download -x that count a module
+// downloaded.
+func TestZipFetched(t *testing.T) {
+	for _, tt := range []struct {
+		name, line string
+		want       bool
+	}{
+		{"zip arrived", "# get https://proxy.example/example.com/a/@v/v1.0.0.zip: 200 OK (0.120s)", true},
+		{"zip asked for", "# get https://proxy.example/example.com/a/@v/v1.0.0.zip", false},
+		{"go.mod arrived", "# get https://proxy.example/example.com/a/@v/v1.0.0.mod: 200 OK (0.020s)", false},
+		{"zip missing", "# get https://proxy.example/example.com/a/@v/v1.0.0.zip: 404 Not Found (0.020s)", false},
+		{"other output", "go: downloading example.com/a v1.0.0", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := zipFetched(tt.line); got != tt.want {
+				t.Errorf("zipFetched(%q) = %v, want %v", tt.line, got, tt.want)
+			}
+		})
+	}
+}

@@ -211,6 +211,9 @@ type State struct {
 	done bool
 	// step is the step running, whose progress the work reports.
 	step *Step
+	// fetch (of the commands that generate): the background download of
+	// the build graph (download.go); nil when none was started.
+	graphDL *graphDownload
 }
 
 // New returns the state of a run of a command asking o, reporting to r.

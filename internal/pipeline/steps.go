@@ -65,10 +65,13 @@ var (
 	reuseTargetsStep = Step{Name: Reuse, Unit: report.Targets, Minor: true, Skip: func(s *State) bool { return s.Opts.Force }, Run: method((*State).reuseTargets)}
 	resolveStep      = Step{Name: Resolve, Unit: report.Plugs, Run: method((*State).resolve)}
 	fetchStep        = Step{Name: Fetch, Run: method((*State).fetch)}
-	checkStep        = Step{Name: Check, Minor: true, Run: method((*State).check)}
-	generateStep     = Step{Name: Generate, Detail: func(s *State) string { return s.genDir() }, Run: method((*State).generate)}
-	saveLockStep     = Step{Name: SaveLock, Minor: true, Run: func(_ context.Context, s *State) error { return s.saveLock(true) }}
-	writeLockStep    = Step{Name: SaveLock, Minor: true, Run: func(_ context.Context, s *State) error { return s.saveLock(false) }}
+	// fetchGraphStep fetches too, and starts the download of the build
+	// graph for the go mod tidy of generate, which follows.
+	fetchGraphStep = Step{Name: Fetch, Run: method((*State).fetchGraph)}
+	checkStep      = Step{Name: Check, Minor: true, Run: method((*State).check)}
+	generateStep   = Step{Name: Generate, Detail: func(s *State) string { return s.genDir() }, Run: method((*State).generate)}
+	saveLockStep   = Step{Name: SaveLock, Minor: true, Run: func(_ context.Context, s *State) error { return s.saveLock(true) }}
+	writeLockStep  = Step{Name: SaveLock, Minor: true, Run: func(_ context.Context, s *State) error { return s.saveLock(false) }}
 	// checkLockStep fails, before the vendor tree is written, a --locked
 	// run whose lock would change (save-lock writes nothing with --locked).
 	checkLockStep   = Step{Name: SaveLock, Minor: true, Skip: func(s *State) bool { return !s.Opts.Lock.Locked }, Run: func(_ context.Context, s *State) error { return s.saveLock(true) }}
@@ -94,12 +97,12 @@ var (
 	ValidateSteps = []Step{loadStep, resolveStep, fetchStep, checkStep}
 	// LockSteps resolve and write the lock (the lock and the graph of the
 	// build module it records).
-	LockSteps = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchStep, checkStep, generateStep, writeLockStep}
+	LockSteps = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchGraphStep, checkStep, generateStep, writeLockStep}
 	// GenerateSteps write the build module, and the lock as build does.
-	GenerateSteps = []Step{loadStep, stateLockStep, genOutStep, useLockStep, resolveStep, fetchStep, checkStep, generateStep, saveLockStep}
+	GenerateSteps = []Step{loadStep, stateLockStep, genOutStep, useLockStep, resolveStep, fetchGraphStep, checkStep, generateStep, saveLockStep}
 	// BuildSteps are the whole pipeline; a build with nothing to do ends
 	// at reuse. plugctl run builds with them too (Options.Host).
-	BuildSteps = []Step{loadStep, outputsStep, stateLockStep, useLockStep, reuseStep, resolveStep, fetchStep, checkStep, generateStep, saveLockStep, reuseTargetsStep, compileStep, recordStep}
+	BuildSteps = []Step{loadStep, outputsStep, stateLockStep, useLockStep, reuseStep, resolveStep, fetchGraphStep, checkStep, generateStep, saveLockStep, reuseTargetsStep, compileStep, recordStep}
 	// OfflineSteps build from the project's vendor tree: nothing is
 	// resolved, fetched or generated.
 	// The tree is verified in place, then copied where no one else writes
@@ -110,7 +113,7 @@ var (
 	// VendorSteps write the vendor tree, then the lock: a run stopped
 	// before the new tree is in place leaves the old tree and the old
 	// lock, which match.
-	VendorSteps = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchStep, checkStep, generateStep, checkLockStep, vendorStep, saveLockStep}
+	VendorSteps = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchGraphStep, checkStep, generateStep, checkLockStep, vendorStep, saveLockStep}
 	// BundleSteps pack the verified vendor tree with the config and lock.
 	BundleSteps = []Step{loadStep, stateLockStep, bundleOutStep, verifyStep, bundleStep}
 	// VerifySteps check the project's vendor tree (plugctl verify),

@@ -100,9 +100,10 @@ type Finding struct {
 	// CallPath is, when called, one path through the program from an
 	// entry point to Symbol, the entry first.
 	CallPath []Frame `json:"call_path,omitempty"`
-	// Component is the core or plug whose code the call path goes
-	// through first from the entry; the caller, who knows the build's
-	// components, fills it in.
+	// Component is the core or plug the finding comes through: whose
+	// code the call path goes through first from the entry, else whose
+	// requirements bring Module into the build; the caller, who knows the
+	// build's components and its module graph, fills it in.
 	Component string `json:"component,omitempty"`
 }
 

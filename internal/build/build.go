@@ -81,6 +81,11 @@ type Options struct {
 	// replaced, to remove (freeing that binary) while the caller goes
 	// on; without it the directory is removed before Compile returns.
 	Discard func(dir string)
+	// Check, when set, is called with each compiled binary at its
+	// temporary path, before Claim: an error leaves the output path as it
+	// was and the binary is removed. The pipeline audits the target there
+	// when a policy asks (policy.audit: build).
+	Check func(ctx context.Context, tmp string, t platform.Target) error
 }
 
 // Artifact is one compiled binary.
@@ -280,6 +285,11 @@ func compileOne(ctx context.Context, r report.Reporter, o Options, t platform.Ta
 			return nil, fail.Wrap(fail.Compile, compileError(re.Stderr, o))
 		}
 		return nil, fail.Wrap(fail.Compile, err)
+	}
+	if o.Check != nil {
+		if err := o.Check(ctx, tmp, t); err != nil {
+			return nil, err
+		}
 	}
 	if o.Claim != nil {
 		if err := o.Claim(out, t); err != nil {

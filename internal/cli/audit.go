@@ -153,7 +153,7 @@ func auditRun(ctx context.Context, o *auditOptions) error {
 			steps = pipeline.AuditOfflineSteps
 		}
 	}
-	s := pipeline.New(o.reporter(), opts)
+	s := o.newState(opts)
 	defer s.Close()
 	s.Config = cfg
 	err = pipeline.Run(ctx, s, steps)

@@ -138,6 +138,9 @@ type artifactResult struct {
 	// FromStore is true when it was copied from the artifact store
 	// (--store); Reused is then true too.
 	FromStore bool `json:"from_store,omitempty"`
+	// Audit is what the audit of its build module found before it was
+	// written, when a policy has every build audited (policy.audit: build).
+	Audit *pipeline.TargetAudit `json:"audit,omitempty"`
 }
 
 func buildRun(ctx context.Context, o *buildOptions) error {
@@ -172,12 +175,12 @@ func buildRun(ctx context.Context, o *buildOptions) error {
 		}
 		opts.File = o.file
 	}
-	s := pipeline.New(o.reporter(), opts)
+	s := o.newState(opts)
 	defer s.Close()
 	err = pipeline.Run(ctx, s, steps)
 	var rows []summaryRow
 	for _, a := range s.Artifacts() {
-		res.Artifacts = append(res.Artifacts, artifactResult{Target: a.Target.String(), Path: a.Path, SHA256: a.SHA256, Size: a.Size, Reused: a.Reused, FromStore: a.FromStore})
+		res.Artifacts = append(res.Artifacts, artifactResult{Target: a.Target.String(), Path: a.Path, SHA256: a.SHA256, Size: a.Size, Reused: a.Reused, FromStore: a.FromStore, Audit: a.Audit})
 		rows = append(rows, summaryRow{Artifact: a.Path, Target: a.Target.String(), Size: a.Size, SHA256: a.SHA256, Took: a.Duration, Cached: a.Reused})
 	}
 	o.printArtifacts(rows)

@@ -80,7 +80,7 @@ func bundleRun(ctx context.Context, o *bundleOptions) error {
 	if err != nil {
 		return err
 	}
-	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, BundleOut: o.Output, Sign: keys})
+	s := o.newState(pipeline.Options{File: o.file, BundleOut: o.Output, Sign: keys})
 	defer s.Close()
 	if err := pipeline.Run(ctx, s, pipeline.BundleSteps); err != nil {
 		return err

@@ -19,6 +19,8 @@ import (
 
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
+	"github.com/plugctl/plugctl/internal/pipeline"
+	"github.com/plugctl/plugctl/internal/policy"
 	"github.com/plugctl/plugctl/internal/redact"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/run"
@@ -154,6 +156,9 @@ type globals struct {
 	json    bool
 	quiet   bool
 	verbose bool
+	// policy is the site's policy file (--policy); sitePolicy falls back
+	// on the environment.
+	policy string
 
 	// result is the command's --json document, printed by Run once the
 	// command has returned so that failures get one too.
@@ -184,6 +189,24 @@ func (g *globals) reporter() report.Reporter {
 		g.progress = newProgress(g.ios, level)
 	}
 	return g.progress
+}
+
+// newState starts a run of the pipeline with opts, held to the site's
+// policy: --policy, else $PLUGCTL_POLICY.
+func (g *globals) newState(opts pipeline.Options) *pipeline.State {
+	if opts.Policy == "" {
+		opts.Policy = g.sitePolicy()
+	}
+	return pipeline.New(g.reporter(), opts)
+}
+
+// sitePolicy is the site's policy file: --policy, else $PLUGCTL_POLICY;
+// "" for none.
+func (g *globals) sitePolicy() string {
+	if g.policy != "" {
+		return g.policy
+	}
+	return os.Getenv(policy.EnvSite)
 }
 
 // finish ends the progress display, leaving the terminal clean.
@@ -260,8 +283,10 @@ func newRoot(g *globals, cmds []*cobra.Command) *cobra.Command {
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print a machine-readable result on stdout")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "no progress: print only results and errors")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "also show every go and git command")
+	root.PersistentFlags().StringVar(&g.policy, "policy", "", "a site's policy file, held beside the config's own policy (default $"+policy.EnvSite+")")
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
 	_ = root.MarkPersistentFlagFilename("file", "yaml", "yml")
+	_ = root.MarkPersistentFlagFilename("policy", "yaml", "yml")
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(cmds...)
 	var wrap func(*cobra.Command)

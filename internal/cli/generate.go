@@ -58,7 +58,7 @@ func generateRun(ctx context.Context, o *generateOptions) error {
 	if err := o.findConfig(); err != nil {
 		return err
 	}
-	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, GenDir: o.Dir, Lock: pipeline.LockOptions{Locked: o.Locked}})
+	s := o.newState(pipeline.Options{File: o.file, GenDir: o.Dir, Lock: pipeline.LockOptions{Locked: o.Locked}})
 	defer s.Close()
 	if err := pipeline.Run(ctx, s, pipeline.GenerateSteps); err != nil {
 		return err

@@ -123,7 +123,7 @@ func importRun(ctx context.Context, o *importOptions) error {
 	if err := os.Remove(lockFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return &fail.EnvError{Path: lockFile, Err: err}
 	}
-	s := pipeline.New(o.reporter(), pipeline.Options{File: cfg})
+	s := o.newState(pipeline.Options{File: cfg})
 	defer s.Close()
 	if err := pipeline.Run(ctx, s, pipeline.LockSteps); err != nil {
 		return err

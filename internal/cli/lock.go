@@ -91,7 +91,7 @@ func lockRun(ctx context.Context, o *lockOptions) error {
 	if err := o.findConfig(); err != nil {
 		return err
 	}
-	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, Lock: pipeline.LockOptions{Locked: o.Locked, Upgrade: o.Upgrade, UpgradeNames: o.Names}})
+	s := o.newState(pipeline.Options{File: o.file, Lock: pipeline.LockOptions{Locked: o.Locked, Upgrade: o.Upgrade, UpgradeNames: o.Names}})
 	defer s.Close()
 	if err := pipeline.Run(ctx, s, pipeline.LockSteps); err != nil {
 		return err

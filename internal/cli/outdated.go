@@ -52,7 +52,7 @@ func outdatedRun(ctx context.Context, o *outdatedOptions) error {
 	if err := o.findConfig(); err != nil {
 		return err
 	}
-	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file})
+	s := o.newState(pipeline.Options{File: o.file})
 	defer s.Close()
 	err := pipeline.Run(ctx, s, pipeline.OutdatedSteps)
 	if s.Available == nil {

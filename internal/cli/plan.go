@@ -119,7 +119,7 @@ func planRun(ctx context.Context, o *planOptions) error {
 	}
 	byDigest := map[string]int{}
 	for _, file := range configs {
-		s := pipeline.New(o.reporter(), pipeline.Options{File: file, Targets: o.targets, Lock: pipeline.LockOptions{Locked: true}})
+		s := o.newState(pipeline.Options{File: file, Targets: o.targets, Lock: pipeline.LockOptions{Locked: true}})
 		err := pipeline.Run(ctx, s, pipeline.PlanSteps)
 		s.Close()
 		if err != nil {

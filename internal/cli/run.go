@@ -100,7 +100,7 @@ func (o *runOptions) hostBinary(ctx context.Context) (pipeline.Artifact, error) 
 	if err := o.findConfig(); err != nil {
 		return pipeline.Artifact{}, err
 	}
-	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, Host: true, Force: o.Force})
+	s := o.newState(pipeline.Options{File: o.file, Host: true, Force: o.Force})
 	defer s.Close()
 	if err := pipeline.Run(ctx, s, pipeline.BuildSteps); err != nil {
 		return pipeline.Artifact{}, err

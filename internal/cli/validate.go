@@ -131,7 +131,7 @@ func validateRun(ctx context.Context, o *validateOptions) error {
 		return err
 	}
 	res.File = o.file // as found
-	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file})
+	s := o.newState(pipeline.Options{File: o.file})
 	defer s.Close()
 	// The config's warnings come once it is loaded, before what it names
 	// is resolved.

@@ -82,7 +82,7 @@ func vendorRun(ctx context.Context, o *vendorOptions) error {
 	if err != nil {
 		return err
 	}
-	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, Lock: pipeline.LockOptions{Locked: o.Locked}, Sign: keys, VulnDB: o.VulnDB})
+	s := o.newState(pipeline.Options{File: o.file, Lock: pipeline.LockOptions{Locked: o.Locked}, Sign: keys, VulnDB: o.VulnDB})
 	defer s.Close()
 	if err := pipeline.Run(ctx, s, pipeline.VendorSteps); err != nil {
 		return err

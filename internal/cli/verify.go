@@ -145,7 +145,7 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 		opts.Tree, steps = o.Path, pipeline.VerifyTreeSteps
 		res.Path, res.Kind = o.Path, "tree"
 	}
-	s := pipeline.New(o.reporter(), opts)
+	s := o.newState(opts)
 	defer s.Close()
 	if err := pipeline.Run(ctx, s, steps); err != nil {
 		if res.Path == "" && s.Config != nil {

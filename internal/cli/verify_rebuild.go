@@ -70,7 +70,7 @@ func verifyRebuild(ctx context.Context, o *verifyOptions, res *verifyResult) err
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, filepath.Base(o.Path))
-	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, Targets: targets, Output: out, Force: true,
+	s := o.newState(pipeline.Options{File: o.file, Targets: targets, Output: out, Force: true,
 		Lock: pipeline.LockOptions{Locked: true}})
 	defer s.Close()
 	if err := pipeline.Run(ctx, s, pipeline.BuildSteps); err != nil {

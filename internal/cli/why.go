@@ -56,7 +56,7 @@ func whyRun(ctx context.Context, o *whyOptions) error {
 	if err := o.findConfig(); err != nil {
 		return err
 	}
-	s := pipeline.New(o.reporter(), pipeline.Options{File: o.file, Why: o.Module})
+	s := o.newState(pipeline.Options{File: o.file, Why: o.Module})
 	defer s.Close()
 	if err := pipeline.Run(ctx, s, pipeline.WhySteps); err != nil {
 		return err

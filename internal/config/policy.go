@@ -3,11 +3,13 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/plugctl/plugctl/internal/diag"
+	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/files"
 	"github.com/plugctl/plugctl/internal/policy"
 	"github.com/plugctl/plugctl/internal/yamlsrc"
@@ -17,12 +19,15 @@ import (
 // file holds the policy section's keys but file.
 var (
 	auditKeys      = []string{"db"}
-	policyKeys     = []string{"file", "modules", "signatures", "sources", "vulnerabilities"}
-	policyFileKeys = []string{"modules", "signatures", "sources", "vulnerabilities"}
+	policyKeys     = []string{"audit", "file", "modules", "signatures", "sources", "vulnerabilities"}
+	policyFileKeys = []string{"audit", "modules", "signatures", "sources", "vulnerabilities"}
 )
 
-// The values of policy.signatures.
-var signatureValues = []string{"optional", "required"}
+// The values of policy.signatures and policy.audit.
+var (
+	signatureValues = []string{"optional", "required"}
+	auditValues     = []string{"build", "on-demand"}
+)
 
 // decodeAudit reads the audit section.
 func (c *checker) decodeAudit(e *yamlsrc.Entry) *Audit {
@@ -107,18 +112,51 @@ func (c *checker) decodePolicy(e *yamlsrc.Entry, dir string) *policy.Policy {
 		return nil
 	}
 	pc := &checker{file: shown}
-	root, ok := yamlsrc.Parse(data, yamlsrc.Options{Noun: "policy", Report: pc.yamlProblem})
+	p := pc.policyFile(data, false)
+	c.others = append(c.others, pc.errors()...)
+	return p
+}
+
+// policyFile reads a policy file's keys (site: a site's policy).
+func (c *checker) policyFile(data []byte, site bool) *policy.Policy {
+	root, ok := yamlsrc.Parse(data, yamlsrc.Options{Noun: "policy", Report: c.yamlProblem})
 	var p *policy.Policy
 	switch {
 	case ok && root == nil:
-		p = &policy.Policy{File: shown, Vulnerabilities: policy.DefaultThreshold}
+		p = &policy.Policy{File: c.file, Vulnerabilities: policy.DefaultThreshold}
 	case ok:
-		if pf := pc.fields(root, scopeNone, "the policy", "", policyFileKeys); pf != nil {
-			p = pc.policyFields(pf, shown)
+		if pf := c.fields(root, scopeNone, "the policy", "", policyFileKeys); pf != nil {
+			p = c.policyFields(pf, c.file)
 		}
 	}
-	c.others = append(c.others, pc.errors()...)
+	if p != nil {
+		p.Site = site
+	}
 	return p
+}
+
+// LoadPolicy reads a site's policy file (plugctl --policy FILE,
+// PLUGCTL_POLICY): the keys of a config's policy section but file, which
+// hold every config the site builds beside the config's own policy. Its
+// problems are at their positions in it, a diag.List wrapped as a
+// fail.Config error.
+func LoadPolicy(path string) (*policy.Policy, error) {
+	if msg := checkPath(path); msg != "" {
+		return nil, fail.New(fail.Config, "site policy %s", msg)
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fail.New(fail.Config, "reading the site policy: %s is %s, not a file", path, files.DescribeMode(fi.Mode()))
+	}
+	data, err := files.ReadFile(path, MaxFileSize)
+	if err != nil {
+		return nil, fail.Wrap(fail.Config, fmt.Errorf("reading the site policy: %w", err))
+	}
+	c := &checker{file: path}
+	p := c.policyFile(data, true)
+	if errs := c.errors(); len(errs) > 0 {
+		return nil, fail.Wrap(fail.Config, errs)
+	}
+	return p, nil
 }
 
 // policyFields reads the keys of a policy, in the config or its own file.
@@ -151,6 +189,18 @@ func (c *checker) policyFields(f map[string]*yamlsrc.Entry, file string) *policy
 		default:
 			if e.Val.Kind == yamlsrc.String || e.Val.Kind == yamlsrc.Null {
 				c.add(e.Val.Pos, scopeNone, "policy.signatures: unknown value %s (valid: %s)", diag.Quote(s), strings.Join(signatureValues, ", "))
+			}
+		}
+	}
+	if e := f["audit"]; e != nil {
+		p.AuditPos = e.Val.Pos
+		switch s := c.str(e, scopeNone, "policy.audit"); s {
+		case "build":
+			p.AuditBuild = true
+		case "on-demand":
+		default:
+			if e.Val.Kind == yamlsrc.String || e.Val.Kind == yamlsrc.Null {
+				c.add(e.Val.Pos, scopeNone, "policy.audit: unknown value %s (valid: %s)", diag.Quote(s), strings.Join(auditValues, ", "))
 			}
 		}
 	}

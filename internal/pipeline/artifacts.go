@@ -36,6 +36,10 @@ type Artifact struct {
 	// FromStore says it was copied from the artifact store (Options.Store)
 	// rather than compiled; Reused is then set too.
 	FromStore bool
+	// Audit is what the audit of its build module found before it was
+	// written, when a policy has every build audited (policy.audit:
+	// build); nil for an artifact reused or not audited.
+	Audit *TargetAudit
 }
 
 // artifactInputs digests everything that feeds this project's artifacts besides the
@@ -300,6 +304,10 @@ func (s *State) compile(ctx context.Context) error {
 			return err
 		}
 	}
+	check, err := s.buildAudit()
+	if err != nil {
+		return err
+	}
 	tags, ldflags := s.BuildFlags()
 	mirror, modcache, err := s.offlineMirror()
 	if err != nil {
@@ -325,6 +333,7 @@ func (s *State) compile(ctx context.Context) error {
 		Progress: s.Progress,
 		Claim:    s.claim(),
 		Discard:  s.discard,
+		Check:    check,
 	})
 	s.built, s.failedTargets = built, err
 	if len(built) > 0 {
@@ -353,6 +362,7 @@ func (s *State) record(context.Context) error {
 		if s.artifacts == nil {
 			s.artifacts = map[platform.Target]*Artifact{}
 		}
+		a.Audit = s.audits[b.Target]
 		s.artifacts[b.Target] = a
 		s.Progress(i+1, len(s.built))
 	}

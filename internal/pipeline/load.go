@@ -46,6 +46,9 @@ func (s *State) unpack(ctx context.Context) error {
 // load reads and validates the config (or the unpacked bundle's), the
 // fetch limits of the environment, and finds the go toolchain.
 func (s *State) load(ctx context.Context) error {
+	if err := s.loadSite(); err != nil {
+		return err
+	}
 	if s.bundleDir != "" {
 		cwd, err := os.Getwd()
 		if err != nil {
@@ -69,7 +72,7 @@ func (s *State) load(ctx context.Context) error {
 		return err
 	}
 	if s.bundleDir != "" {
-		if err := s.Config.Policy.CheckBundle(s.Opts.VerifyKeys != nil); err != nil {
+		if err := s.policies().CheckBundle(s.Opts.VerifyKeys != nil); err != nil {
 			return err
 		}
 	}

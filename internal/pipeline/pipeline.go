@@ -26,6 +26,7 @@ import (
 	"github.com/plugctl/plugctl/internal/manifest"
 	"github.com/plugctl/plugctl/internal/modhash"
 	"github.com/plugctl/plugctl/internal/platform"
+	"github.com/plugctl/plugctl/internal/policy"
 	"github.com/plugctl/plugctl/internal/profile"
 	"github.com/plugctl/plugctl/internal/report"
 	"github.com/plugctl/plugctl/internal/signing"
@@ -84,6 +85,9 @@ type Options struct {
 	VulnDB string
 	// Audit is what plugctl audit asks.
 	Audit AuditOptions
+	// Policy is a site's policy file (--policy, PLUGCTL_POLICY): every
+	// config is held to it beside its own policy; "" for none.
+	Policy string
 }
 
 // State is one run of a command over one project: its Options, and what
@@ -104,7 +108,9 @@ type State struct {
 	bundleDir  string
 	bundleData []byte
 
-	// load
+	// load: the config; the site's policy (Opts.Policy), which load (or
+	// audit, of a binary alone) reads.
+	Site      *policy.Policy
 	Config    *config.Config
 	Toolchain gotool.Toolchain
 	// Limits bound every git and archive fetch (source.LimitsFromEnv);
@@ -187,8 +193,10 @@ type State struct {
 	// why
 	Why *Why
 
-	// audit
-	Audit *AuditResult
+	// audit; compile, when a policy has every build audited: each
+	// target's, before its artifact is written.
+	Audit  *AuditResult
+	audits map[platform.Target]*TargetAudit
 
 	// Any step: the Sums of every directory this run hashed (local
 	// sources, fetched trees, replace directories), each read once; trees

@@ -1,13 +1,16 @@
-// Package policy holds what a site allows into its builds (README:
-// Policy): which module paths, which hosts git and archive sources come
-// from, whether bundles must be signed, and from how far a known
-// vulnerability fails plugctl audit. The config's policy section, or the
-// policy file it names, is decoded by package config into a Policy; the
-// checks here find what breaks it, each at the config's position of what
-// breaks it, and a violation is a fail.Policy error (exit 6).
+// Package policy holds what a site allows into its builds (docs/policy.md):
+// which module paths, which hosts git and archive sources come from,
+// whether bundles must be signed, from how far a known vulnerability fails
+// an audit, and whether every build is audited. The config's policy
+// section, or the policy file it names, and a site's own policy file
+// (--policy, PLUGCTL_POLICY) are decoded by package config into Policies;
+// a build is held to each of them (Set). The checks here find what breaks
+// one, each at the config's position of what breaks it, naming the policy,
+// and a violation is a fail.Policy error (exit 6).
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -19,6 +22,10 @@ import (
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 )
+
+// EnvSite is the environment variable naming a site's policy file when
+// --policy does not.
+const EnvSite = "PLUGCTL_POLICY"
 
 // Level is how far a build reaches into a known vulnerability, and, as a
 // threshold, from how far a finding fails the audit.
@@ -80,9 +87,34 @@ type Policy struct {
 	// --verify-key checks.
 	Signatures    bool
 	SignaturesPos diag.Pos
-	// Vulnerabilities is the threshold of plugctl audit.
+	// Vulnerabilities is the threshold of an audit.
 	Vulnerabilities Level
 	VulnPos         diag.Pos
+	// AuditBuild makes every build audit each target's build module after
+	// compiling it, before the artifact is written (policy.audit: build).
+	AuditBuild bool
+	AuditPos   diag.Pos
+	// Site marks a site's policy (--policy, PLUGCTL_POLICY), which holds
+	// whatever config it builds, beside the config's own.
+	Site bool
+}
+
+// Name says which policy p is in messages: "the policy" (the config's,
+// in the config or the file it names) or "the site policy".
+func (p *Policy) Name() string {
+	if p.Site {
+		return "the site policy"
+	}
+	return "the policy"
+}
+
+// Key is how messages spell p's key k: "policy.k" in a config, "k" in a
+// site's policy file.
+func (p *Policy) Key(k string) string {
+	if p.Site {
+		return k
+	}
+	return "policy." + k
 }
 
 // Subject is a component of a build the policy is checked against: the
@@ -167,17 +199,26 @@ func (p *Policy) Check(subjects []Subject) error {
 	for _, s := range subjects {
 		if s.Module != "" && !p.AllowsModule(s.Module) {
 			probs = append(probs, &diag.Problem{File: s.File, Pos: s.ModulePos, Subject: s.Name,
-				Msg: fmt.Sprintf("module %s is not allowed by the policy (policy.modules at %s: %s)", s.Module, p.at(p.Modules), p.list(p.Modules))})
+				Msg: fmt.Sprintf("module %s is not allowed by %s (%s at %s: %s)", s.Module, p.Name(), p.Key("modules"), p.at(p.Modules), p.list(p.Modules))})
 		}
 		if h := Host(s.Source); h != "" && !p.AllowsHost(h) {
 			probs = append(probs, &diag.Problem{File: s.File, Pos: s.SourcePos, Subject: s.Name,
-				Msg: fmt.Sprintf("source host %s is not allowed by the policy (policy.sources at %s: %s)", h, p.at(p.Sources), p.list(p.Sources))})
+				Msg: fmt.Sprintf("source host %s is not allowed by %s (%s at %s: %s)", h, p.Name(), p.Key("sources"), p.at(p.Sources), p.list(p.Sources))})
 		}
 	}
 	if len(probs) == 0 {
 		return nil
 	}
 	return fail.Wrap(fail.Policy, probs.Sort())
+}
+
+// problems returns the diag.List inside a Check error.
+func problems(err error) diag.List {
+	var l diag.List
+	if errors.As(err, &l) {
+		return l
+	}
+	return nil
 }
 
 // CheckBundle refuses, when p requires signatures, a bundle build given no
@@ -187,8 +228,82 @@ func (p *Policy) CheckBundle(verified bool) error {
 	if p == nil || !p.Signatures || verified {
 		return nil
 	}
+	key := p.Key("signatures")
+	if p.Site {
+		key = "the site policy's " + key
+	}
 	return fail.Wrap(fail.Policy, diag.List{&diag.Problem{File: p.File, Pos: p.SignaturesPos,
-		Msg: "policy.signatures: required: a bundle builds only with its signature checked (give --verify-key KEY.pub)"}})
+		Msg: key + ": required: a bundle builds only with its signature checked (give --verify-key KEY.pub)"}})
+}
+
+// Set is the policies a build is held to: the config's and the site's
+// (either may be nil). Each must pass: a module or host must be allowed by
+// every one that lists some, and for what is a setting rather than a list
+// the stricter wins — signatures required by either, the lower threshold,
+// a build audited when either asks.
+type Set []*Policy
+
+// Check returns every way the subjects break any policy of the set (Check).
+func (ps Set) Check(subjects []Subject) error {
+	var probs diag.List
+	for _, p := range ps {
+		probs = append(probs, problems(p.Check(subjects))...)
+	}
+	if len(probs) == 0 {
+		return nil
+	}
+	return fail.Wrap(fail.Policy, probs.Sort())
+}
+
+// CheckBundle refuses a bundle build given no key when a policy of the set
+// requires signatures: the site's first, since it is the site that
+// decides.
+func (ps Set) CheckBundle(verified bool) error {
+	for _, p := range slices.Backward(ps) {
+		if err := p.CheckBundle(verified); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Threshold returns the threshold an audit is held to — the stricter of
+// those the set's policies set: the lowest level, off being the most
+// lenient — and the policy that sets it (nil when none does:
+// DefaultThreshold). A policy that does not say leaves it to the others.
+func (ps Set) Threshold() (Level, *Policy) {
+	l, by := DefaultThreshold, (*Policy)(nil)
+	for _, p := range ps {
+		if p == nil || p.VulnPos.Line == 0 {
+			continue
+		}
+		if by == nil || stricter(p.Vulnerabilities, l) {
+			l, by = p.Vulnerabilities, p
+		}
+	}
+	return l, by
+}
+
+// stricter reports whether threshold a fails on more findings than b.
+func stricter(a, b Level) bool {
+	switch {
+	case a == Off:
+		return false
+	case b == Off:
+		return true
+	}
+	return a < b
+}
+
+// AuditBuild returns the policy of the set that has every build audited
+// (the site's first), nil when none does.
+func (ps Set) AuditBuild() *Policy {
+	for _, p := range slices.Backward(ps) {
+		if p != nil && p.AuditBuild {
+			return p
+		}
+	}
+	return nil
 }
 
 // at says where the first item of a list is.

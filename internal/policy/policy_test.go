@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/plugctl/plugctl/internal/diag"
@@ -91,5 +92,51 @@ func TestCheck(t *testing.T) {
 	}
 	if _, err := ParseLevel("high"); err == nil {
 		t.Error("ParseLevel(high) must fail")
+	}
+}
+
+func TestSet(t *testing.T) {
+	at := func(l int) diag.Pos { return diag.Pos{Line: l, Col: 1} }
+	cfg := &Policy{File: "c.yaml", Vulnerabilities: Off, VulnPos: at(3), Modules: []Pattern{{Value: "example.com", Pos: at(2)}}}
+	site := &Policy{File: "site.yaml", Site: true, Vulnerabilities: Imported, VulnPos: at(1), Signatures: true, SignaturesPos: at(2),
+		Modules: []Pattern{{Value: "example.com/server", Pos: at(4)}}, AuditBuild: true, AuditPos: at(5)}
+	unset := &Policy{File: "u.yaml", Vulnerabilities: DefaultThreshold}
+	for _, tt := range []struct {
+		name string
+		set  Set
+		want Level
+		by   *Policy
+	}{
+		{"none", nil, DefaultThreshold, nil},
+		{"config off", Set{cfg}, Off, cfg},
+		{"site stricter than off", Set{cfg, site}, Imported, site},
+		{"unset leaves it", Set{cfg, unset}, Off, cfg},
+		{"lower is stricter", Set{&Policy{Vulnerabilities: Called, VulnPos: at(1)}, &Policy{Vulnerabilities: Required, VulnPos: at(1)}}, Required, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, by := tt.set.Threshold()
+			if got != tt.want || (tt.by != nil && by != tt.by) {
+				t.Errorf("Threshold() = %v, %v; want %v, %v", got, by, tt.want, tt.by)
+			}
+		})
+	}
+	if (Set{cfg}).AuditBuild() != nil || (Set{cfg, site}).AuditBuild() != site {
+		t.Error("AuditBuild: the site's asks")
+	}
+	if err := (Set{cfg, nil}).CheckBundle(false); err != nil {
+		t.Errorf("CheckBundle without signatures required: %v", err)
+	}
+	err := (Set{cfg, site}).CheckBundle(false)
+	if want := `site.yaml:2:1: the site policy's signatures: required: a bundle builds only with its signature checked (give --verify-key KEY.pub)`; err == nil || fail.KindOf(err) != fail.Policy || !strings.Contains(err.Error(), want) {
+		t.Errorf("CheckBundle = %v, want %s", err, want)
+	}
+	// Both lists apply: the site refuses what the config allows, by name.
+	err = (Set{cfg, site}).Check([]Subject{{Name: "m", Module: "example.com/metrics", ModulePos: at(9), File: "c.yaml"}})
+	var l diag.List
+	if !errors.As(err, &l) || len(l) != 1 {
+		t.Fatalf("Check = %v", err)
+	}
+	if want := `c.yaml:9:1: plug "m": module example.com/metrics is not allowed by the site policy (modules at site.yaml:4:1: example.com/server)`; l[0].Error() != want {
+		t.Errorf("got  %s\nwant %s", l[0].Error(), want)
 	}
 }

@@ -51,8 +51,9 @@ of every module and of the Go standard library the program reaches on that platf
 when a vulnerable function is reachable from the program, imported when a vulnerable
 package is imported but none of its vulnerable functions reached, required when a module
 is only at an affected version. The findings that reach the policy's threshold
-(policy.vulnerabilities, default called) fail the audit, exit 6, each at the config's
-position of the core or plug whose code reaches it.
+(policy.vulnerabilities, default called; the stricter of the config's and the site's
+--policy) fail the audit, exit 6, each at the config's position of the core or plug it
+comes through: whose code calls it, else whose requirements bring its module in.
 
 With BINARY, audit reads a Go binary instead — what its linker kept is what it reaches — and
 the config, when there is one, for its database and threshold.

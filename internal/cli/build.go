@@ -74,7 +74,10 @@ module and compiles one static binary per target (build.targets, or --target), i
 parallel. Each artifact gets a .sha256 file, CycloneDX 1.6 and SPDX 2.3 SBOMs, an
 in-toto SLSA provenance statement (PATH.intoto.jsonl, signed with --sign KEY) and a
 record of what it was built from; when nothing that feeds an artifact changed, it is
-reused at once. plugctl verify BINARY checks a binary against its provenance.
+reused at once. plugctl verify BINARY checks a binary against its provenance. With
+policy.audit: build (the config's or the site's --policy), each target is audited
+before its artifact is written; a finding at the threshold fails it (exit 6) and
+writes nothing.
 
 --locked fails instead of changing the lock. --offline builds from the vendor tree
 (plugctl vendor) with the network off, after checking the tree against its manifest;

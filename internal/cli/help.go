@@ -24,7 +24,7 @@ var exitMeanings = map[int]string{
 	int(fail.Mismatch):    "lock, integrity or signature mismatch",
 	int(fail.Fetch):       "fetch or network failure",
 	int(fail.Compile):     "the Go compile failed",
-	int(fail.Policy):      "a policy check failed (the config's policy, or a vulnerability the audit found)",
+	int(fail.Policy):      "a policy check failed (the config's or the site's policy, or a vulnerability the audit found)",
 	int(fail.Interrupted): "interrupted (Ctrl-C): child go and git processes stopped, nothing half-written",
 }
 

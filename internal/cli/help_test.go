@@ -52,7 +52,7 @@ func TestHelpExitCodes(t *testing.T) {
   3    lock, integrity or signature mismatch
   4    fetch or network failure
   5    the Go compile failed
-  6    a policy check failed (the config's policy, or a vulnerability the audit found)
+  6    a policy check failed (the config's or the site's policy, or a vulnerability the audit found)
   130  interrupted (Ctrl-C): child go and git processes stopped, nothing half-written
 
 Usage:`

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/plugctl/plugctl/internal/diag"
@@ -182,27 +183,11 @@ func (c *checker) policyFields(f map[string]*yamlsrc.Entry, file string) *policy
 	}
 	if e := f["signatures"]; e != nil {
 		p.SignaturesPos = e.Val.Pos
-		switch s := c.str(e, scopeNone, "policy.signatures"); s {
-		case "required":
-			p.Signatures = true
-		case "optional":
-		default:
-			if e.Val.Kind == yamlsrc.String || e.Val.Kind == yamlsrc.Null {
-				c.add(e.Val.Pos, scopeNone, "policy.signatures: unknown value %s (valid: %s)", diag.Quote(s), strings.Join(signatureValues, ", "))
-			}
-		}
+		p.Signatures = c.choice(e, "policy.signatures", signatureValues) == "required"
 	}
 	if e := f["audit"]; e != nil {
 		p.AuditPos = e.Val.Pos
-		switch s := c.str(e, scopeNone, "policy.audit"); s {
-		case "build":
-			p.AuditBuild = true
-		case "on-demand":
-		default:
-			if e.Val.Kind == yamlsrc.String || e.Val.Kind == yamlsrc.Null {
-				c.add(e.Val.Pos, scopeNone, "policy.audit: unknown value %s (valid: %s)", diag.Quote(s), strings.Join(auditValues, ", "))
-			}
-		}
+		p.AuditBuild = c.choice(e, "policy.audit", auditValues) == "build"
 	}
 	if e := f["vulnerabilities"]; e != nil {
 		p.VulnPos = e.Val.Pos
@@ -214,6 +199,19 @@ func (c *checker) policyFields(f map[string]*yamlsrc.Entry, file string) *policy
 		}
 	}
 	return p
+}
+
+// choice reads a string that must be one of valid, reporting one that is
+// not; "" then.
+func (c *checker) choice(e *yamlsrc.Entry, key string, valid []string) string {
+	s := c.str(e, scopeNone, key)
+	if slices.Contains(valid, s) {
+		return s
+	}
+	if e.Val.Kind == yamlsrc.String || e.Val.Kind == yamlsrc.Null {
+		c.add(e.Val.Pos, scopeNone, "%s: unknown value %s (valid: %s)", key, diag.Quote(s), strings.Join(valid, ", "))
+	}
+	return ""
 }
 
 // checkPattern checks a pattern of policy.modules or policy.sources.

@@ -18,8 +18,10 @@ test:
 
 # The real-world tier: builds Caddy, the OpenTelemetry Collector, CoreDNS
 # and Benthos from the configs in examples/real (docs/migrating.md's examples) with
-# their profiles, from the module proxy, and runs each binary. It needs the
-# network and takes minutes; it is not part of make test or CI.
+# their profiles, from the module proxy, and runs each binary; installs cosign
+# (a pinned version) and verifies a signed build's provenance with it
+# (docs/supply-chain.md). It needs the network and takes minutes; it is not
+# part of make test or CI.
 test-real:
 	$(GO) test -tags realcores -run '^TestRealCores$$' -parallel 1 -timeout 90m -v ./internal/cli
 

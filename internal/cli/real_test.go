@@ -27,7 +27,8 @@ import (
 // test or CI, and it needs the module proxy): each script of testdata/real
 // builds a real core — Caddy, the OpenTelemetry Collector, CoreDNS,
 // Benthos — from the config in examples/real docs/migrating.md shows, with its
-// profile, and runs the binary to prove its plugs are wired. Modules come
+// profile, and runs the binary to prove its plugs are wired; cosign.txtar
+// installs cosign and verifies a signed build's provenance with it. Modules come
 // from the developer's own GOPROXY into the developer's module cache, so
 // a second run downloads nothing.
 func TestRealCores(t *testing.T) {
@@ -59,6 +60,7 @@ func TestRealCores(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"realexample": cmdRealExample,
+			"example":     cmdExample,
 			"freeport":    cmdFreePort,
 			"waitport":    cmdWaitPort,
 			"otlppost":    cmdOTLPPost,

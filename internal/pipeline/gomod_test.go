@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/mod/module"
@@ -108,5 +110,60 @@ func TestZipFetched(t *testing.T) {
 				t.Errorf("zipFetched(%q) = %v, want %v", tt.line, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestSaveLockFormat1: a lock of format 1 that lacks only how the build
+// module requires each module (format 2's "require") is up to date for
+// --locked, and written in format 2 by a command without it.
+func TestSaveLockFormat1(t *testing.T) {
+	hermetic(t)
+	cfg := project(t, map[string]string{"plugconfig.yaml": `schema: 1
+name: acme
+core:
+  module: example.com/server
+  version: ^1.4.0
+  main: example.com/server/app
+plugins:
+  - name: shaped
+    module: example.com/shaped
+    version: v1.0.0
+`})
+	lockPath := filepath.Join(filepath.Dir(cfg), "plugconfig.lock")
+	s, _, err := runSteps(t, Options{File: cfg}, LockSteps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nf := s.Lock()
+	if nf.LockVersion != 2 {
+		t.Fatalf("the lock of the shaped plug is format %d, want 2", nf.LockVersion)
+	}
+	v1 := nf.Format1()
+	data, err := lock.Marshal(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, lockPath, string(data))
+	s.lock.old, s.lock.disk = v1, v1
+
+	s.lock.opts.Locked = true
+	if err := s.saveLock(true); err != nil || s.Saved.Written {
+		t.Errorf("--locked with a format 1 lock: %v, written %v", err, s.Saved.Written)
+	}
+	r := &recorder{}
+	s.R = r
+	s.lock.opts.Locked = false
+	if err := s.saveLock(true); err != nil || !s.Saved.Written || len(s.Saved.Changes) != 0 {
+		t.Fatalf("a format 1 lock: %v, %+v", err, s.Saved)
+	}
+	if notes := r.lines("note"); len(notes) != 1 || !strings.Contains(notes[0], "plugconfig.lock: written in lock format 2") {
+		t.Errorf("notes %v", notes)
+	}
+	got, err := lock.Load(lockPath, "plugconfig.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !lock.Equal(got, nf) {
+		t.Error("the lock written is not the format 2 lock")
 	}
 }

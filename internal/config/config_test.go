@@ -122,13 +122,13 @@ var errorTests = []struct {
 	{"plugins not a list", header + "plugins: {name: a}\n", []string{
 		`4:10: plugins must be a list of plugs, got a mapping`}},
 	{"plug not a mapping", header + "plugins:\n  - metrics\n", []string{
-		`5:5: plugins[0]: a plug must be a mapping (valid keys: checksum, enabled, import, kind, module, name, position, replaces, settings, source, version), got "metrics"`}},
+		`5:5: plugins[0]: a plug must be a mapping (valid keys: checksum, enabled, hooks, import, kind, module, name, position, replaces, settings, source, version), got "metrics"`}},
 	// A misspelt key stands for the key it most likely means: no knock-on
 	// "missing required key" problems, and its value is checked.
 	{"misspelt source", header + "plugins:\n  - name: audit\n    sorce: ./audit\n", []string{
-		`6:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, kind, module, name, position, replaces, settings, source, version)`}},
+		`6:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, hooks, import, kind, module, name, position, replaces, settings, source, version)`}},
 	{"misspelt source checked", header + "plugins:\n  - name: audit\n    sorce: audit\n", []string{
-		`6:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, kind, module, name, position, replaces, settings, source, version)`,
+		`6:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, hooks, import, kind, module, name, position, replaces, settings, source, version)`,
 		`6:12: plug "audit": invalid source "audit" (valid: "" for the module proxy, git::https://…, git::ssh://… or git::file://… for a git repository, an https:// or file:// URL of a .tar.gz, .tgz or .zip archive, or a local path starting with ./, ../ or /)`}},
 	{"misspelt plugins", header + "plugin:\n  - name: audit\n    source: ./audit\n", []string{
 		`4:1: unknown key "plugin", did you mean "plugins"? (valid keys: audit, build, core, description, exclude, name, plugins, policy, replace, schema, vendor, version)`}},
@@ -137,14 +137,14 @@ var errorTests = []struct {
 	{"misspelt module", "schema: 1\nname: app\ncore: {modul: example.com/core, version: v1.0.0}\n", []string{
 		`3:8: core: unknown key "modul", did you mean "module"? (valid keys: checksum, entry, imports, main, module, profile, source, template, version)`}},
 	{"misspelt and present", header + "plugins:\n  - name: audit\n    source: ./audit\n    sorce: ./other\n", []string{
-		`7:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, import, kind, module, name, position, replaces, settings, source, version)`}},
+		`7:5: plug "audit": unknown key "sorce", did you mean "source"? (valid keys: checksum, enabled, hooks, import, kind, module, name, position, replaces, settings, source, version)`}},
 	// A key near none is no guess: what the plug lacks is reported.
 	{"unknown key near none", header + "plugins:\n  - name: audit\n    bogus: 1\n", []string{
 		`5:5: plug "audit": missing required key "module" (with no source, module and version say what to fetch from the module proxy)`,
 		`5:5: plug "audit": missing required key "version" (valid: an exact version like v1.2.3, a constraint like ^1.2, ~1.2.3 or >=1.0 <2, latest, or a pseudo-version)`,
-		`6:5: plug "audit": unknown key "bogus" (valid keys: checksum, enabled, import, kind, module, name, position, replaces, settings, source, version)`}},
+		`6:5: plug "audit": unknown key "bogus" (valid keys: checksum, enabled, hooks, import, kind, module, name, position, replaces, settings, source, version)`}},
 	{"plug unknown key", header + "plugins:\n  - name: metrics\n    source: ./m\n    sttings: {}\n", []string{
-		`7:5: plug "metrics": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, kind, module, name, position, replaces, settings, source, version)`}},
+		`7:5: plug "metrics": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, hooks, import, kind, module, name, position, replaces, settings, source, version)`}},
 	{"plug duplicate key", header + "plugins:\n  - name: metrics\n    source: ./m\n    source: ./n\n", []string{
 		`7:5: plug "metrics": duplicate key "source" (first at 6:5)`}},
 	{"plug missing name", header + "plugins:\n  - source: ./m\n", []string{
@@ -236,6 +236,8 @@ var errorTests = []struct {
 	{"local with a constraint", header + "plugins:\n  - {name: a, source: ./a, version: ^1.0.0}\n  - {name: b, source: ./b, module: example.com/b/v2, version: v1.0.0}\n", []string{
 		`5:37: plug "a": version "^1.0.0" of a local source must be an exact version like v1.2.3: it labels the directory, which is built as it is (the version it forks)`,
 		`6:63: plug "b": version "v1.0.0" does not fit module path example.com/b/v2: should be v2, not v1`}},
+	{"hooks", header + "plugins:\n  - {name: a, source: ./a, hooks: yes}\n", []string{
+		`5:35: plug "a": invalid hooks "yes" (valid: allow, to run the build-time hooks the plug's plugin.yaml declares under generate; left out, a plug that declares any is refused)`}},
 	{"replaces", header + "plugins:\n  - {name: a, source: ./a, replaces: all}\n", []string{
 		`5:38: plug "a": invalid replaces "all" (valid: inherit, to apply the replace directives of the plug's go.mod to the build; left out, they are ignored, as the go command ignores them in a dependency)`}},
 	{"checksum with module", header + "plugins:\n  - {name: a, module: example.com/a, version: v1.0.0, checksum: \"sha256:00\"}\n", []string{
@@ -398,7 +400,7 @@ func TestParseErrorsTogether(t *testing.T) {
 		`testdata/errors.yaml:3:1: unknown key "nmae", did you mean "name"? (valid keys: audit, build, core, description, exclude, name, plugins, policy, replace, schema, vendor, version)`,
 		`testdata/errors.yaml:6:12: core: version must be a string, but YAML reads 1.10 as the number 1.1; quote it: version: "1.10"`,
 		`testdata/errors.yaml:7:10: core: entry "main" is not exported (valid: the name of an exported function of core.main, like Main)`,
-		`testdata/errors.yaml:12:5: plug "metrics": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, kind, module, name, position, replaces, settings, source, version)`,
+		`testdata/errors.yaml:12:5: plug "metrics": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, hooks, import, kind, module, name, position, replaces, settings, source, version)`,
 		`testdata/errors.yaml:13:11: plug "metrics": duplicate plug name "metrics" (first at 9:11)`,
 		`testdata/errors.yaml:14:13: plug "metrics": unsupported forced getter "ext::" in source (valid: git:: followed by an https://, ssh:// or file:// URL)`,
 		`testdata/errors.yaml:16:13: plug "geo-ip": git source "git::https://REDACTED@git.example.com/geoip.git?ref=main" must not have a query string or fragment (put the branch, tag or commit in version)`,
@@ -639,7 +641,7 @@ func TestErrorsAPI(t *testing.T) {
 	if !errors.As(err, &first) || first != errs[0] {
 		t.Errorf("errors.As(err, **diag.Problem) = %v, want the first problem", first)
 	}
-	want := diag.Problem{File: "c.yaml", Pos: Pos{Line: 5, Col: 28}, Subject: "m", Msg: `unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, kind, module, name, position, replaces, settings, source, version)`}
+	want := diag.Problem{File: "c.yaml", Pos: Pos{Line: 5, Col: 28}, Subject: "m", Msg: `unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, hooks, import, kind, module, name, position, replaces, settings, source, version)`}
 	if *errs[0] != want {
 		t.Errorf("errs[0] = %#v, want %#v", *errs[0], want)
 	}

@@ -39,7 +39,7 @@ var (
 	topKeys     = []string{"audit", "build", "core", "description", "exclude", "name", "plugins", "policy", "replace", "schema", "vendor", "version"}
 	requiredTop = []string{"schema", "name", "core"}
 	coreKeys    = []string{"checksum", "entry", "imports", "main", "module", "profile", "source", "template", "version"}
-	plugKeys    = []string{"checksum", "enabled", "import", "kind", "module", "name", "position", "replaces", "settings", "source", "version"}
+	plugKeys    = []string{"checksum", "enabled", "hooks", "import", "kind", "module", "name", "position", "replaces", "settings", "source", "version"}
 	buildKeys   = []string{"cgo", "debug", "embed", "gcflags", "ldflags", "output", "strict", "tags", "targets"}
 )
 
@@ -338,6 +338,13 @@ func (c *checker) decodePlugins(e *yamlsrc.Entry) []Plugin {
 			if e.Val.Kind == yamlsrc.String && p.Replaces != ReplacesInherit {
 				c.add(e.Val.Pos, i, "invalid replaces %s (valid: inherit, to apply the replace directives of the plug's go.mod to the build; left out, they are ignored, as the go command ignores them in a dependency)", diag.Quote(p.Replaces))
 				p.Replaces = ""
+			}
+		}
+		if e := f["hooks"]; e != nil {
+			p.Hooks = c.str(e, i, "hooks")
+			if e.Val.Kind == yamlsrc.String && p.Hooks != HooksAllow {
+				c.add(e.Val.Pos, i, "invalid hooks %s (valid: allow, to run the build-time hooks the plug's plugin.yaml declares under generate; left out, a plug that declares any is refused)", diag.Quote(p.Hooks))
+				p.Hooks = ""
 			}
 		}
 		if e := f["enabled"]; e != nil {

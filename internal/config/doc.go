@@ -59,8 +59,9 @@
 // resolver to fill), settings (a mapping), enabled (a boolean, default
 // true), kind (what the plug is to a core whose profile wires kinds),
 // position ({before: NAME} or {after: NAME}, for a core that runs its
-// plugins in order) and replaces (inherit: the replace directives of the
-// plug's go.mod apply to the build). Whether a kind and a position fit the core is known
+// plugins in order), replaces (inherit: the replace directives of the
+// plug's go.mod apply to the build) and hooks (allow: the build-time hooks
+// its plugin.yaml declares may run). Whether a kind and a position fit the core is known
 // once the core is resolved: the profile package checks them. Module paths
 // are unique among the core and the plugs. Unknown and duplicate keys are errors at every level, settings
 // included.

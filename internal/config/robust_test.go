@@ -45,7 +45,7 @@ var robustTests = []struct {
 	{"byte order mark positions", "\ufeffnmae: x\n" + header,
 		`plugconfig.yaml:1:1: unknown key "nmae", did you mean "name"? (valid keys: audit, build, core, description, exclude, name, plugins, policy, replace, schema, vendor, version)`},
 	{"CRLF line endings", strings.ReplaceAll(header+"plugins:\n  - name: p\n    source: ./p\n    sttings: {}\n", "\n", "\r\n"),
-		`plugconfig.yaml:7:5: plug "p": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, import, kind, module, name, position, replaces, settings, source, version)`},
+		`plugconfig.yaml:7:5: plug "p": unknown key "sttings", did you mean "settings"? (valid keys: checksum, enabled, hooks, import, kind, module, name, position, replaces, settings, source, version)`},
 	// A lone CR is refused (it was read as LF before plugctl had one YAML
 	// front end): terminals and editors show other lines than YAML reads.
 	{"lone CR line endings", strings.ReplaceAll(header+"nmae: x\n", "\n", "\r"),

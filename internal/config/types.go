@@ -126,9 +126,13 @@ type Plugin struct {
 	// Replaces is ReplacesInherit when the replace directives of the
 	// plug's go.mod apply to the build; "" when they are ignored, as the
 	// go command ignores a dependency's.
-	Replaces string         `json:",omitempty"`
-	Pos      Pos            // of the list item
-	KeyPos   map[string]Pos // position of each key the item sets
+	Replaces string `json:",omitempty"`
+	// Hooks is HooksAllow when the build-time hooks of the plug's
+	// manifest (generate) may run; "" when they may not, and a plug that
+	// declares any is refused.
+	Hooks  string         `json:",omitempty"`
+	Pos    Pos            // of the list item
+	KeyPos map[string]Pos // position of each key the item sets
 	// SettingPos is the position of each key of Settings, for messages
 	// about one setting.
 	SettingPos map[string]Pos
@@ -137,6 +141,10 @@ type Plugin struct {
 // ReplacesInherit is the value of a plug's replaces key that applies the
 // replace directives of its go.mod to the build.
 const ReplacesInherit = "inherit"
+
+// HooksAllow is the value of a plug's hooks key that lets the build-time
+// hooks its manifest declares run (docs/plugs.md: Build-time hooks).
+const HooksAllow = "allow"
 
 // Position places a plug relative to one of the core's own plugins (or
 // another plug): exactly one of Before and After is set.

@@ -17,8 +17,9 @@
 //	                                       files: the manifest hashes them),
 //	                                       the enabled plugs with their
 //	                                       settings as the Go literals the generated main  disabled plugs, which the tree does not hold
-//	                                       holds, kind, position and replaces; the
-//	                                       replace map, exclude
+//	                                       holds, kind, position, replaces and hooks
+//	                                       (whether the tree holds what they made);
+//	                                       the replace map, exclude
 //	Artifact    an artifact record's       the whole parsed config (settings as Go         build.targets and build.output (the target is
 //	            inputs.config              literals, so 1 and 1.0 differ)                  digested apart, the output path changes no byte
 //	                                                                                       of the binary); the file's name and directory;
@@ -111,6 +112,7 @@ func Vendor(cfg *config.Config) string {
 		Kind                                                      string           `json:",omitempty"`
 		Position                                                  *config.Position `json:",omitempty"`
 		Replaces                                                  string           `json:",omitempty"`
+		Hooks                                                     string           `json:",omitempty"`
 	}
 	type replace struct {
 		Path, Version, Dir string
@@ -137,7 +139,7 @@ func Vendor(cfg *config.Config) string {
 		if settings == nil {
 			settings = map[string]any{} // as the generated main sees an absent key
 		}
-		in.Plugs = append(in.Plugs, plug{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import, codegen.Literal(settings), p.Kind, p.Position, p.Replaces})
+		in.Plugs = append(in.Plugs, plug{p.Name, p.Module, p.Version, redact.String(p.Source), p.Checksum, p.Import, codegen.Literal(settings), p.Kind, p.Position, p.Replaces, p.Hooks})
 	}
 	for _, r := range cfg.Replace {
 		in.Replace = append(in.Replace, replace{r.Path, r.Version, r.Dir, r.Module})

@@ -120,6 +120,7 @@ plugins:
 		{"profile", strings.Replace(base, "  main: example.com/server/app\n", "  main: example.com/server/app\n  profile: none\n", 1), change{false, true, true}},
 		{"kind", strings.Replace(base, "    version: ~0.2.0\n", "    version: ~0.2.0\n    kind: exporter\n", 1), change{false, true, true}},
 		{"position", strings.Replace(base, "    version: ~0.2.0\n", "    version: ~0.2.0\n    position: {before: log}\n", 1), change{false, true, true}},
+		{"hooks allowed", strings.Replace(base, "    source: ./greeter\n", "    source: ./greeter\n    hooks: allow\n", 1), change{false, true, true}},
 		{"tags set to none", base + "build:\n  tags: []\n", change{false, false, true}},
 	}
 	c0 := parse(t, base)

@@ -19,7 +19,8 @@
 // constraint, source), what it resolved to (version), where the bytes came
 // from (origin: a source.Origin, recorded as it is: module, git URL and
 // commit, archive URL and sha256, or local path) and the module's h1: hash
-// as go.sum writes it. Parse is strict: unknown fields, duplicates, unsorted
+// as go.sum writes it — for a plug whose build-time hooks ran, of its tree
+// as they left it, the hooks listed beside it. Parse is strict: unknown fields, duplicates, unsorted
 // lists and malformed hashes are errors, since a lock is written by
 // plugctl, never by hand; each kind says which origin fields it sets. An
 // origin kind "proxy", the name locks written before the kinds had one name
@@ -123,6 +124,11 @@ type Entry struct {
 	// applies (the config's replaces: inherit), as go.mod writes them
 	// without the keyword: "old[ version] => new[ version]".
 	Replaces []string `json:"replaces,omitempty"`
+	// Hooks are the build-time hooks that ran in the plug's tree before
+	// Hash was taken (its manifest's generate, allowed by the config), in
+	// order, each an argument list: a changed hook is a changed lock, and
+	// Hash covers the tree as the hooks left it.
+	Hooks [][]string `json:"hooks,omitempty"`
 }
 
 // Module is one module of the build graph.

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -176,6 +177,32 @@ func TestParseLocalHashes(t *testing.T) {
 	}
 }
 
+// TestHooksRoundTrip: a plug's hooks are kept as they were written, an
+// argument that is empty or holds spaces included.
+func TestHooksRoundTrip(t *testing.T) {
+	data, err := os.ReadFile("testdata/valid.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Parse("valid.lock", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooks := [][]string{{"go", "run", "./gen"}, {"sh", "-c", "echo a b", ""}}
+	f.Plugins[0].Hooks = hooks
+	out, err := Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Parse("valid.lock", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !reflect.DeepEqual(g.Plugins[0].Hooks, hooks) || g.Plugins[1].Hooks != nil {
+		t.Errorf("hooks read back as %q, %q", g.Plugins[0].Hooks, g.Plugins[1].Hooks)
+	}
+}
+
 func TestMarshalSortsAndEndsWithNewline(t *testing.T) {
 	f := &File{LockVersion: 1, Plugins: []Entry{{Name: "b"}, {Name: "a"}},
 		Modules: []Module{{Path: "z", Version: "v1.0.0"}, {Path: "a", Version: "v2.0.0"}, {Path: "a", Version: "v1.0.0"}}}
@@ -239,6 +266,14 @@ func TestParseErrors(t *testing.T) {
 		{"path on a proxy origin", edit(`"kind": "module"`, `"kind": "proxy", "path": "./x"`), []string{"core.origin.path: not allowed for a module origin"}},
 		{"unsorted plugins", edit(`"name": "local"`, `"name": "zzz"`), []string{`plugins[1] ("metrics"): plugins must be sorted by name, without duplicates (after "zzz")`}},
 		{"plug named core", edit(`"name": "local"`, `"name": "core"`), []string{`plugins[0] ("core").name: plug name "core" is reserved`}},
+		{"empty hook", edit(`"path": "./local"
+      }`, `"path": "./local"
+      },
+      "hooks": [["go", "run", "./gen"], []]`), []string{`plugins[0] ("local").hooks[1]: a hook is a program and its arguments, the program not empty`}},
+		{"core hooks", edit(`"kind": "module"
+    },`, `"kind": "module"
+    },
+    "hooks": [["go", "run", "./gen"]],`), []string{`core.hooks: the core runs no build-time hooks`}},
 		{"several problems", strings.Replace(edit(`"lock_version": 1`, `"lock_version": 0`), `"go": "go1.26.8"`, `"go": ""`, 1),
 			[]string{"lock_version: unsupported lock format 0", `go: invalid toolchain version ""`}},
 	}

@@ -25,7 +25,7 @@ import (
 // The fields each object of the lock may have, by where it appears.
 var fields = map[string][]string{
 	"":        {"lock_version", "config_digest", "go", "core", "plugins", "modules", "order"},
-	"entry":   {"name", "module", "requested", "import", "version", "origin", "hash", "replaces"},
+	"entry":   {"name", "module", "requested", "import", "version", "origin", "hash", "replaces", "hooks"},
 	"origin":  {"kind", "url", "commit", "ref", "sha256", "path"},
 	"modules": {"path", "version", "hash", "go_mod_hash", "dir", "require"},
 }
@@ -435,6 +435,16 @@ func (e Entry) check(where string, core bool, add func(string, string, ...any)) 
 	}
 	if o.Ref != "" && o.Ref != "HEAD" && !strings.HasPrefix(o.Ref, "refs/") {
 		add(where+".origin.ref", "invalid ref %q (want refs/tags/…, refs/heads/… or HEAD)", o.Ref)
+	}
+	switch {
+	case core && len(e.Hooks) > 0:
+		add(where+".hooks", "the core runs no build-time hooks")
+	default:
+		for i, h := range e.Hooks {
+			if len(h) == 0 || h[0] == "" {
+				add(fmt.Sprintf("%s.hooks[%d]", where, i), "a hook is a program and its arguments, the program not empty")
+			}
+		}
 	}
 	// A local directory is locked by its path: its hash, which locks
 	// written before held, is optional.

@@ -38,6 +38,9 @@ type Plug struct {
 	Version  string
 	Manifest *Manifest      // nil when the plug has no plugin.yaml
 	Settings map[string]any // from the config; see config.Plugin
+	// Hooks reports that the config allows the plug's generate hooks to
+	// run (hooks: allow); a plug that declares hooks is refused otherwise.
+	Hooks bool
 }
 
 // Check checks the plugs of s against their manifests and returns each
@@ -59,6 +62,9 @@ func Check(s Set) (map[string]map[string]any, error) {
 		if len(s.Core.Settings) > 0 {
 			c.add("core", "", "its manifest declares settings, which only a plug's manifest may have")
 		}
+		if len(s.Core.Generate) > 0 {
+			c.add("core", "", "its manifest declares generate hooks, which only a plug's manifest may have")
+		}
 	}
 	for _, p := range s.Plugs {
 		out[p.Name] = p.Settings
@@ -68,6 +74,13 @@ func Check(s Set) (map[string]map[string]any, error) {
 		}
 		if m.Core != nil {
 			c.add(p.Name, "", "its manifest has a core section, which only the core's manifest may have")
+		}
+		if len(m.Generate) > 0 && !p.Hooks {
+			var cmds []string
+			for _, g := range m.Generate {
+				cmds = append(cmds, strings.Join(g.Args, " "))
+			}
+			c.add(p.Name, "", "its manifest declares build-time hooks (generate: %s), which run code while building and run only when the config allows them: add hooks: allow to the plug's entry (after reading what they run)", strings.Join(cmds, "; "))
 		}
 		if rc := m.Requires.Core; rc != nil && s.CoreVersion != "" {
 			if ok, err := satisfies(rc.C, s.CoreVersion); err != nil {

@@ -73,6 +73,12 @@ settings:
 				"core: conflicts with plug \"legacy\"; remove or disable one of them\n" +
 				"core: its manifest has requires.core, which only a plug's manifest may have\n" +
 				"core: its manifest declares settings, which only a plug's manifest may have"},
+		{"hooks not allowed", Set{Plugs: []Plug{
+			{Name: "gen", Manifest: mustParse(t, "generate: [[go, run, ./gen], [go, generate, ./...]]\n")},
+			{Name: "allowed", Manifest: mustParse(t, "generate: [[go, run, ./gen]]\n"), Hooks: true},
+		}}, `plug "gen": its manifest declares build-time hooks (generate: go run ./gen; go generate ./...), which run code while building and run only when the config allows them: add hooks: allow to the plug's entry (after reading what they run)`},
+		{"core with hooks", Set{Core: mustParse(t, "generate: [[go, run, ./gen]]\n")},
+			`core: its manifest declares generate hooks, which only a plug's manifest may have`},
 		{"plug with a core section", Set{Plugs: []Plug{{Name: "p", Manifest: mustParse(t, "core: {tags: [x]}\n")}}},
 			`plug "p": its manifest has a core section, which only the core's manifest may have`},
 	}

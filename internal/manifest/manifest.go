@@ -19,6 +19,9 @@
 //	    required: true                # default false
 //	    description: Address to serve on
 //	  sample_rate: {type: float, default: 0.5}
+//	generate:                         # build-time hooks: commands, each a list of arguments
+//	  - [go, run, ./internal/gen]     #   run in a copy of the plug's tree when the
+//	                                  #   config allows them (hooks: allow)
 //
 // Unknown and duplicate keys are errors, reported all at once, each as
 // file:line:col. Constraints are Masterminds/semver constraints; names match
@@ -26,7 +29,9 @@
 // required setting has none. When the manifest has a settings key, it
 // lists every setting the plug takes (settings: {} means none). Anchors,
 // aliases, merge keys and tags are refused: a manifest comes from a fetched
-// repository and need not be clever. The YAML itself is read by yamlsrc,
+// repository and need not be clever. A generate command is an argument list,
+// never a shell line: its first element names the program (found on PATH),
+// and no element may be empty or hold a NUL. The YAML itself is read by yamlsrc,
 // under the same text rules and limits as the config.
 //
 // # Checks
@@ -35,7 +40,9 @@
 // manifest and settings, and returns every problem at once: a core
 // requirement not met, a required plug missing or at a version outside its
 // constraint, a conflict, a missing required setting, a setting of the
-// wrong type, a setting the schema does not list. It also returns each
+// wrong type, a setting the schema does not list, generate hooks the config
+// does not allow for the plug (or that the core's manifest declares). It
+// also returns each
 // plug's settings with the schema's defaults filled in, so the generated
 // main delivers them.
 package manifest
@@ -81,6 +88,28 @@ type Manifest struct {
 	// core: section (a layer of internal/profile, its templates read from
 	// the module's root); nil otherwise.
 	Core *profile.Spec
+	// Generate are the plug's build-time hooks, in order: each an argument
+	// list (no shell), run in a copy of the plug's tree before the build
+	// when the config allows them (docs/plugs.md: Build-time hooks).
+	Generate []Command
+}
+
+// Command is one build-time hook: a program and its arguments.
+type Command struct {
+	Args []string
+	Pos  diag.Pos // of the command in the manifest
+}
+
+// Commands returns the argument lists of cmds, for the lock.
+func Commands(cmds []Command) [][]string {
+	if len(cmds) == 0 {
+		return nil
+	}
+	out := make([][]string, len(cmds))
+	for i, c := range cmds {
+		out[i] = c.Args
+	}
+	return out
 }
 
 // Requires is what a plug needs in the build.
@@ -294,7 +323,7 @@ func (p *parse) fields(m *yamlsrc.Node, where string, valid []string, set func(k
 }
 
 func (p *parse) manifest(root *yamlsrc.Node, m *Manifest) {
-	p.fields(root, "a manifest", []string{"description", "requires", "conflicts", "settings", "core"}, func(k yamlsrc.Entry) {
+	p.fields(root, "a manifest", []string{"description", "requires", "conflicts", "settings", "core", "generate"}, func(k yamlsrc.Entry) {
 		switch k.Key {
 		case "core":
 			if k.Val.Kind == yamlsrc.Null || k.Val.Kind == yamlsrc.Bad {
@@ -324,6 +353,8 @@ func (p *parse) manifest(root *yamlsrc.Node, m *Manifest) {
 			m.Conflicts = p.names(k.Val, "conflicts")
 		case "settings":
 			m.Settings = p.settings(k.Val)
+		case "generate":
+			m.Generate = p.commands(k.Val)
 		}
 	})
 	// Check's order: each requirement and conflict by name.
@@ -421,6 +452,56 @@ func (p *parse) names(v *yamlsrc.Node, where string) []Name {
 		}
 		seen[n.Str] = true
 		out = append(out, Name{Name: n.Str, Pos: n.Pos})
+	}
+	return out
+}
+
+// commands reads generate: a list of commands, each a list of strings.
+func (p *parse) commands(v *yamlsrc.Node) []Command {
+	const shape = "generate must be a list of commands, each a list of arguments like [go, run, ./gen] (no shell)"
+	switch v.Kind {
+	case yamlsrc.Null, yamlsrc.Bad:
+		return nil
+	case yamlsrc.Seq:
+	default:
+		p.add(v.Pos, "%s, got %s", shape, v.Describe())
+		return nil
+	}
+	var out []Command
+	for i, it := range v.Items {
+		c := it.Val
+		if c.Kind != yamlsrc.Seq {
+			if c.Kind != yamlsrc.Bad {
+				p.add(c.Pos, "generate[%d]: %s, got %s", i, shape, c.Describe())
+			}
+			continue
+		}
+		cmd, ok := Command{Pos: c.Pos}, len(c.Items) > 0
+		if !ok {
+			p.add(c.Pos, "generate[%d]: an empty command (valid: a program and its arguments, like [go, run, ./gen])", i)
+		}
+		for j, a := range c.Items {
+			switch {
+			case a.Val.Kind == yamlsrc.Bad:
+				ok = false
+			case a.Val.Kind != yamlsrc.String:
+				// A number or bool is refused rather than turned into text:
+				// 1.10 and 1.1 would be one argument.
+				p.add(a.Val.Pos, "generate[%d][%d] must be a string, got %s (quote it)", i, j, a.Val.Describe())
+				ok = false
+			case a.Val.Str == "" && j == 0:
+				p.add(a.Val.Pos, "generate[%d]: the program must not be empty", i)
+				ok = false
+			case strings.ContainsRune(a.Val.Str, 0):
+				p.add(a.Val.Pos, "generate[%d][%d] holds a NUL byte", i, j)
+				ok = false
+			default:
+				cmd.Args = append(cmd.Args, a.Val.Str)
+			}
+		}
+		if ok {
+			out = append(out, cmd)
+		}
 	}
 	return out
 }

@@ -69,6 +69,14 @@ func TestParse(t *testing.T) {
 		t.Errorf("settings =\n%#v\nwant\n%#v", m.Settings, want)
 	}
 
+	gen, err := Parse("plugin.yaml", []byte("generate:\n  - [go, run, ./gen]\n  - [\"sh\", \"-c\", \"echo $HOME; x\", \"\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Commands(gen.Generate); !reflect.DeepEqual(got, [][]string{{"go", "run", "./gen"}, {"sh", "-c", "echo $HOME; x", ""}}) || gen.Generate[1].Pos != (diag.Pos{Line: 3, Col: 5}) {
+		t.Errorf("generate = %q at %v", got, gen.Generate[1].Pos)
+	}
+
 	list, err := Parse("plugin.yaml", []byte("requires: {plugins: [b, a]}\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +104,7 @@ func TestParseErrors(t *testing.T) {
 		name, in, want string
 	}{
 		{"unknown top-level key", "descripton: x\n",
-			`plugin.yaml:1:1: unknown key "descripton", did you mean "description"? (valid: description, requires, conflicts, settings, core)`},
+			`plugin.yaml:1:1: unknown key "descripton", did you mean "description"? (valid: description, requires, conflicts, settings, core, generate)`},
 		{"core section key", "core:\n  modules: [a.b/c]\n",
 			`plugin.yaml:2:3: unknown key "modules" in core (valid keys: defaults, description, embed, entry, imports, kinds, ldflags, main, order, tags, templates)`},
 		{"core section entry", "core:\n  entry: os.Exit(1)\n",
@@ -151,8 +159,18 @@ func TestParseErrors(t *testing.T) {
 			`plugin.yaml:2:27: integer 99999999999999999999 does not fit in int64`},
 		{"too large", "description: \"" + strings.Repeat("x", MaxFileSize) + "\"\n",
 			`plugin.yaml:1:1: file is larger than 1048576 bytes (1 MiB)`},
+		{"generate not a list", "generate: go run ./gen\n",
+			`plugin.yaml:1:11: generate must be a list of commands, each a list of arguments like [go, run, ./gen] (no shell), got "go run ./gen"`},
+		{"generate command a string", "generate: [\"go run ./gen\"]\n",
+			`plugin.yaml:1:12: generate[0]: generate must be a list of commands, each a list of arguments like [go, run, ./gen] (no shell), got "go run ./gen"`},
+		{"generate empty command", "generate: [[]]\n",
+			`plugin.yaml:1:12: generate[0]: an empty command (valid: a program and its arguments, like [go, run, ./gen])`},
+		{"generate empty program", "generate: [[\"\", x]]\n",
+			`plugin.yaml:1:13: generate[0]: the program must not be empty`},
+		{"generate number argument", "generate: [[go, run, 1.10]]\n",
+			`plugin.yaml:1:22: generate[0][2] must be a string, got 1.10 (quote it)`},
 		{"every problem at once", "descripton: x\nrequires:\n  core: 2\nconflicts: [Bad]\n",
-			"plugin.yaml:1:1: unknown key \"descripton\", did you mean \"description\"? (valid: description, requires, conflicts, settings, core)\n" +
+			"plugin.yaml:1:1: unknown key \"descripton\", did you mean \"description\"? (valid: description, requires, conflicts, settings, core, generate)\n" +
 				"plugin.yaml:3:9: requires.core must be a string, got 2 (quote it: \"2\")\n" +
 				"plugin.yaml:4:13: conflicts: invalid plug name \"Bad\" (valid: ^[a-z][a-z0-9_-]{0,62}$)"},
 	}
@@ -220,7 +238,7 @@ func TestExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Load(dir)
-	want := filepath.Join(dir, FileName) + `:1:1: unknown key "bogus" (valid: description, requires, conflicts, settings, core)`
+	want := filepath.Join(dir, FileName) + `:1:1: unknown key "bogus" (valid: description, requires, conflicts, settings, core, generate)`
 	if err == nil || err.Error() != want {
 		t.Errorf("Load error = %v, want %s", err, want)
 	}

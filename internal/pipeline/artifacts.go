@@ -447,7 +447,7 @@ func (s *State) provenance(b build.Artifact, sum, goVersion string, in artifact.
 // that has no lock file to describe.
 func (s *State) setLock() *lock.File {
 	entry := func(c source.Component) lock.Entry {
-		return lock.Entry{Name: c.Name, Module: c.Module, Version: c.Version, Origin: c.Origin, Hash: c.Hash}
+		return lock.Entry{Name: c.Name, Module: c.Module, Version: c.Version, Origin: c.Origin, Hash: c.Hash, Hooks: c.Hooks}
 	}
 	f := &lock.File{Core: entry(s.Set.Core)}
 	f.Core.Name = ""

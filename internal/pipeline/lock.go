@@ -176,30 +176,43 @@ func (st *lockState) unpin(name string) {
 // checkPins compares what resolution found for the pinned components with
 // what the lock records. A fetched module whose hash changed is always an
 // integrity failure; a local directory is locked by its path, and its
-// content may change (its edits are the user's own).
+// content may change (its edits are the user's own). A plug whose
+// build-time hooks run is compared once they ran (the hooks step).
 func (s *State) checkPins() error {
-	if s.lock == nil || s.lock.old == nil {
-		return nil
-	}
 	var probs []string
 	for _, c := range s.Set.All() {
-		e, ok := s.entry(c.Name)
-		if !ok || !s.lock.pins[c.Name] {
+		if s.runsHooks(c) {
 			continue
 		}
-		label := source.Label(c.Name)
-		switch {
-		case live(c.Kind):
-		case e.Origin.Commit != "" && c.Origin.Commit != "" && c.Origin.Commit != e.Origin.Commit:
-			probs = append(probs, fmt.Sprintf("%s: %s is at commit %s, but the lock pins %s", label, c.Module, c.Origin.Commit, e.Origin.Commit))
-		case c.Hash != e.Hash:
-			probs = append(probs, fmt.Sprintf("%s: %s@%s has hash %s, but the lock records %s: its content changed since it was locked", label, c.Module, c.Version, c.Hash, e.Hash))
+		if p := s.pinProblem(c); p != "" {
+			probs = append(probs, p)
 		}
 	}
 	if len(probs) > 0 {
 		return fail.New(fail.Mismatch, "what was fetched does not match %s:\n  %s\nrun plugctl lock to update it, after checking why it changed", s.LockName(), strings.Join(probs, "\n  "))
 	}
 	return nil
+}
+
+// pinProblem says how c, pinned by the lock, differs from what the lock
+// records; "" when it does not, or is not pinned.
+func (s *State) pinProblem(c source.Component) string {
+	if s.lock == nil || s.lock.old == nil {
+		return ""
+	}
+	e, ok := s.entry(c.Name)
+	if !ok || !s.lock.pins[c.Name] {
+		return ""
+	}
+	label := source.Label(c.Name)
+	switch {
+	case live(c.Kind):
+	case e.Origin.Commit != "" && c.Origin.Commit != "" && c.Origin.Commit != e.Origin.Commit:
+		return fmt.Sprintf("%s: %s is at commit %s, but the lock pins %s", label, c.Module, c.Origin.Commit, e.Origin.Commit)
+	case c.Hash != e.Hash:
+		return fmt.Sprintf("%s: %s@%s has hash %s, but the lock records %s: its content changed since it was locked", label, c.Module, c.Version, c.Hash, e.Hash)
+	}
+	return ""
 }
 
 // entry returns the old lock's entry for the named component.
@@ -345,6 +358,7 @@ func lockEntry(c source.Component, imp string) lock.Entry {
 		Version:   c.Version,
 		Origin:    c.Origin,
 		Hash:      hash,
+		Hooks:     c.Hooks,
 	}
 }
 
@@ -463,6 +477,8 @@ func changes(old, nf *lock.File) []Change {
 		case a.Version != b.Version:
 		case a.Origin.Commit != b.Origin.Commit:
 			ch.Note = "commit " + short(b.Origin.Commit) + " → " + short(a.Origin.Commit)
+		case !slices.EqualFunc(a.Hooks, b.Hooks, slices.Equal):
+			ch.Note = "hooks changed"
 		case a.Hash != b.Hash:
 			ch.Note = "content changed"
 		case a.Requested != b.Requested || a.Import != b.Import:

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"path/filepath"
 
+	"github.com/plugctl/plugctl/internal/config"
 	"github.com/plugctl/plugctl/internal/diag"
 	"github.com/plugctl/plugctl/internal/fail"
 	"github.com/plugctl/plugctl/internal/manifest"
@@ -37,11 +38,21 @@ func (s *State) checkManifests() error {
 	set.Core = load(built.Core)
 	s.coreManifest = set.Core
 	settings := map[string]map[string]any{}
+	allowed := map[string]bool{}
 	for _, pl := range s.Config.Enabled() {
 		settings[pl.Name] = pl.Settings
+		allowed[pl.Name] = pl.Hooks == config.HooksAllow
 	}
+	s.hookCmds = nil
 	for _, c := range built.Plugs {
-		set.Plugs = append(set.Plugs, manifest.Plug{Name: c.Name, Version: versionOf(c), Manifest: load(c), Settings: settings[c.Name]})
+		m := load(c)
+		set.Plugs = append(set.Plugs, manifest.Plug{Name: c.Name, Version: versionOf(c), Manifest: m, Settings: settings[c.Name], Hooks: allowed[c.Name]})
+		if m != nil && len(m.Generate) > 0 && allowed[c.Name] {
+			if s.hookCmds == nil {
+				s.hookCmds = map[string][]manifest.Command{}
+			}
+			s.hookCmds[c.Name] = m.Generate
+		}
 	}
 	if len(errs) > 0 {
 		return fail.Wrap(fail.Config, errs)

@@ -143,6 +143,11 @@ type State struct {
 	settings     map[string]map[string]any
 	coreManifest *manifest.Manifest
 	Profile      *profile.Build
+	// hookCmds are the build-time hooks of each plug whose manifest
+	// declares some and whose config allows them, by plug name, which
+	// the hooks step runs (then the plug's Set entry is the tree they
+	// left: source.Component.Hooks).
+	hookCmds map[string][]manifest.Command
 
 	// generate: the build module's directory; the modules the core
 	// requires that the plugs raised (raises.go).

@@ -20,6 +20,7 @@ const (
 	Resolve   report.StepName = "resolve"    // one content per component: a pin
 	Fetch     report.StepName = "fetch"      // the pins onto disk, hashed
 	Check     report.StepName = "check"      // replaces, Go versions, the lock's hashes, manifests
+	Hooks     report.StepName = "hooks"      // the plugs' build-time hooks, each in a copy of its tree
 	Generate  report.StepName = "generate"   // the build module: go.mod, go.sum, main.go
 	SaveLock  report.StepName = "save-lock"  // write plugconfig.lock if it changed
 	Compile   report.StepName = "compile"    // one binary per target not up to date
@@ -69,6 +70,7 @@ var (
 	// graph for the go mod tidy of generate, which follows.
 	fetchGraphStep = Step{Name: Fetch, Run: method((*State).fetchGraph)}
 	checkStep      = Step{Name: Check, Minor: true, Run: method((*State).check)}
+	hooksStep      = Step{Name: Hooks, Unit: report.Hooks, Detail: (*State).hooksDetail, Skip: func(s *State) bool { return !s.hasHooks() }, Run: method((*State).hooks)}
 	generateStep   = Step{Name: Generate, Detail: func(s *State) string { return s.genDir() }, Run: method((*State).generate)}
 	saveLockStep   = Step{Name: SaveLock, Minor: true, Run: func(_ context.Context, s *State) error { return s.saveLock(true) }}
 	writeLockStep  = Step{Name: SaveLock, Minor: true, Run: func(_ context.Context, s *State) error { return s.saveLock(false) }}
@@ -97,12 +99,12 @@ var (
 	ValidateSteps = []Step{loadStep, resolveStep, fetchStep, checkStep}
 	// LockSteps resolve and write the lock (the lock and the graph of the
 	// build module it records).
-	LockSteps = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchGraphStep, checkStep, generateStep, writeLockStep}
+	LockSteps = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchGraphStep, checkStep, hooksStep, generateStep, writeLockStep}
 	// GenerateSteps write the build module, and the lock as build does.
-	GenerateSteps = []Step{loadStep, stateLockStep, genOutStep, useLockStep, resolveStep, fetchGraphStep, checkStep, generateStep, saveLockStep}
+	GenerateSteps = []Step{loadStep, stateLockStep, genOutStep, useLockStep, resolveStep, fetchGraphStep, checkStep, hooksStep, generateStep, saveLockStep}
 	// BuildSteps are the whole pipeline; a build with nothing to do ends
 	// at reuse. plugctl run builds with them too (Options.Host).
-	BuildSteps = []Step{loadStep, outputsStep, stateLockStep, useLockStep, reuseStep, resolveStep, fetchGraphStep, checkStep, generateStep, saveLockStep, reuseTargetsStep, compileStep, recordStep}
+	BuildSteps = []Step{loadStep, outputsStep, stateLockStep, useLockStep, reuseStep, resolveStep, fetchGraphStep, checkStep, hooksStep, generateStep, saveLockStep, reuseTargetsStep, compileStep, recordStep}
 	// OfflineSteps build from the project's vendor tree: nothing is
 	// resolved, fetched or generated.
 	// The tree is verified in place, then copied where no one else writes
@@ -113,7 +115,7 @@ var (
 	// VendorSteps write the vendor tree, then the lock: a run stopped
 	// before the new tree is in place leaves the old tree and the old
 	// lock, which match.
-	VendorSteps = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchGraphStep, checkStep, generateStep, checkLockStep, vendorStep, saveLockStep}
+	VendorSteps = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchGraphStep, checkStep, hooksStep, generateStep, checkLockStep, vendorStep, saveLockStep}
 	// BundleSteps pack the verified vendor tree with the config and lock.
 	BundleSteps = []Step{loadStep, stateLockStep, bundleOutStep, verifyStep, bundleStep}
 	// VerifySteps check the project's vendor tree (plugctl verify),
@@ -126,7 +128,7 @@ var (
 	OutdatedSteps = []Step{loadStep, outdatedStep}
 	// WhySteps generate the build module, as generate does but writing no
 	// lock, and read its module graph.
-	WhySteps = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchStep, checkStep, generateStep, whyStep}
+	WhySteps = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchStep, checkStep, hooksStep, generateStep, whyStep}
 	// PlanSteps list the jobs of a CI fan-out from the config and its
 	// lock (which the command requires, as --locked does), writing
 	// nothing.
@@ -136,7 +138,7 @@ var (
 	// copy, with the network off; AuditBundleSteps a bundle's, checked
 	// and unpacked as build --bundle does; AuditBinarySteps audit a
 	// binary.
-	AuditSteps        = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchStep, checkStep, generateStep, auditStep}
+	AuditSteps        = []Step{loadStep, stateLockStep, useLockStep, resolveStep, fetchStep, checkStep, hooksStep, generateStep, auditStep}
 	AuditOfflineSteps = []Step{loadStep, stateLockStep, lockedStep, verifyStep, snapshotStep, auditStep}
 	AuditBundleSteps  = []Step{unpackStep, loadStep, stateLockStep, verifyStep, snapshotStep, auditStep}
 	AuditBinarySteps  = []Step{auditStep}

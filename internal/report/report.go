@@ -37,6 +37,8 @@ var (
 	Directories = Unit{One: "directory", Many: "directories"}
 	Targets     = Unit{One: "target", Many: "targets"}
 	Files       = Unit{One: "file", Many: "files"}
+	// Hooks are the build-time hook commands of plugs that ran.
+	Hooks = Unit{One: "hook", Many: "hooks"}
 	// Packages are Go packages compiled (not those the build cache
 	// already held).
 	Packages = Unit{One: "package", Many: "packages", Work: true}

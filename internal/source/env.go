@@ -109,6 +109,9 @@ type Limits struct {
 	MaxFiles     int           // files and directories in an archive or tree (DefaultMaxFiles)
 	MaxTreeBytes int64         // bytes of all files once extracted (DefaultMaxTreeBytes)
 	Timeout      time.Duration // time for one resolve or fetch (DefaultTimeout)
+	// HookTimeout is the time the build-time hooks of one plug may take
+	// together (Timeout): they make part of its tree, as a fetch does.
+	HookTimeout time.Duration
 }
 
 // Tree returns the bounds of a directory of the project read whole
@@ -132,6 +135,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Timeout <= 0 {
 		l.Timeout = DefaultTimeout
+	}
+	if l.HookTimeout <= 0 {
+		l.HookTimeout = l.Timeout
 	}
 	return l
 }

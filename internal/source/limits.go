@@ -15,6 +15,7 @@ const (
 	EnvMaxArchiveFiles = "PLUGCTL_MAX_ARCHIVE_FILES" // Limits.MaxFiles
 	EnvMaxTreeBytes    = "PLUGCTL_MAX_TREE_BYTES"    // Limits.MaxTreeBytes
 	EnvFetchTimeout    = "PLUGCTL_FETCH_TIMEOUT"     // Limits.Timeout
+	EnvHookTimeout     = "PLUGCTL_HOOK_TIMEOUT"      // Limits.HookTimeout
 )
 
 // LimitsFromEnv reads Limits from the environment through lookup
@@ -27,6 +28,8 @@ const (
 //	PLUGCTL_MAX_ARCHIVE_FILES  entries of one archive or source tree (default 100000)
 //	PLUGCTL_MAX_TREE_BYTES     bytes of one tree once extracted (default 2GiB)
 //	PLUGCTL_FETCH_TIMEOUT      time to resolve or fetch one source (default 10m)
+//	PLUGCTL_HOOK_TIMEOUT       time one plug's build-time hooks may take, all of
+//	                           them (default: the fetch timeout)
 //
 // Sizes are a number of bytes with an optional KiB, MiB or GiB suffix;
 // the timeout is a Go duration such as 90s or 5m. An unset or empty
@@ -66,6 +69,13 @@ func LimitsFromEnv(lookup func(string) (string, bool)) (Limits, error) {
 			errs = append(errs, fmt.Sprintf("%s=%s: not a positive duration (valid: a Go duration like 90s or 5m)", EnvFetchTimeout, Quote(v)))
 		}
 		l.Timeout = d
+	}
+	if v := get(EnvHookTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Sprintf("%s=%s: not a positive duration (valid: a Go duration like 90s or 5m)", EnvHookTimeout, Quote(v)))
+		}
+		l.HookTimeout = d
 	}
 	if len(errs) > 0 {
 		return Limits{}, fail.New(fail.Config, "%s", strings.Join(errs, "; "))

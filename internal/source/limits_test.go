@@ -26,6 +26,8 @@ func TestLimitsFromEnv(t *testing.T) {
 				`PLUGCTL_FETCH_TIMEOUT="10": not a positive duration (valid: a Go duration like 90s or 5m)`},
 		{"zero", map[string]string{EnvMaxTreeBytes: "0"}, Limits{}, `PLUGCTL_MAX_TREE_BYTES="0": not a positive size (valid: a number of bytes, optionally followed by KiB, MiB or GiB, like 64MiB)`},
 		{"overflow", map[string]string{EnvMaxFetchBytes: "9999999999GiB"}, Limits{}, `PLUGCTL_MAX_FETCH_BYTES="9999999999GiB": not a positive size (valid: a number of bytes, optionally followed by KiB, MiB or GiB, like 64MiB)`},
+		{"hook timeout", map[string]string{EnvHookTimeout: "2s"}, Limits{HookTimeout: 2 * time.Second}, ""},
+		{"bad hook timeout", map[string]string{EnvHookTimeout: "soon"}, Limits{}, `PLUGCTL_HOOK_TIMEOUT="soon": not a positive duration (valid: a Go duration like 90s or 5m)`},
 		{"negative timeout", map[string]string{EnvFetchTimeout: "-1s"}, Limits{}, `PLUGCTL_FETCH_TIMEOUT="-1s": not a positive duration (valid: a Go duration like 90s or 5m)`},
 	}
 	for _, tt := range tests {

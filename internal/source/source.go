@@ -188,6 +188,10 @@ type Component struct {
 	// go command fetches): the hashes of Dir, and the bytes of its go.mod
 	// and manifest, come from them.
 	Sums *modhash.Sums
+	// Hooks are the build-time hooks that ran in a copy of the fetched
+	// tree, which Dir then is (the hooks step); Hash and Sums are the
+	// copy's, as the hooks left it. Nil when none ran.
+	Hooks [][]string
 }
 
 // Source is one kind of source. Its methods are the kind's whole say: the

@@ -144,6 +144,24 @@ func (w *writer) entry(e *Entry) {
 	if len(e.Replaces) > 0 {
 		w.strings("replaces", e.Replaces)
 	}
+	if len(e.Hooks) > 0 {
+		w.key("hooks")
+		w.open('[')
+		for _, h := range e.Hooks {
+			w.elem()
+			if len(h) == 0 {
+				w.buf = append(w.buf, "[]"...)
+				continue
+			}
+			w.open('[')
+			for _, a := range h {
+				w.elem()
+				w.buf = appendString(w.buf, a)
+			}
+			w.close(']')
+		}
+		w.close(']')
+	}
 	w.close('}')
 }
 

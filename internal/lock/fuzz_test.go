@@ -48,6 +48,7 @@ func FuzzParse(f *testing.F) {
       "hash"`, `"version": "v0.2.1",
       "require": "none",
       "hash"`, 1)))
+	f.Add([]byte(strings.Replace(string(valid), "\"path\": \"./local\"\n      }", "\"path\": \"./local\"\n      },\n      \"hooks\": [[\"go\", \"run\", \"./gen\"], [\"sh\", \"-c\", \"a \\\"b\\\"\", \"\"]]", 1)))
 	f.Add([]byte(strings.Replace(string(valid), `"example.com/local",`, `"example.com/l\u006fcal",`, 1)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lf, err := Parse("f.lock", data)

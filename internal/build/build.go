@@ -86,6 +86,9 @@ type Options struct {
 	// was and the binary is removed. The pipeline audits the target there
 	// when a policy asks (policy.audit: build).
 	Check func(ctx context.Context, tmp string, t platform.Target) error
+	// Built, when set, is told of each binary as soon as it is in place,
+	// while other targets may still compile: what reads it can start.
+	Built func(a Artifact)
 }
 
 // Artifact is one compiled binary.
@@ -144,6 +147,9 @@ func Compile(ctx context.Context, r report.Reporter, o Options) ([]Artifact, err
 				return
 			}
 			arts[i] = a
+			if o.Built != nil {
+				o.Built(*a)
+			}
 			progress(1)
 		}()
 	}

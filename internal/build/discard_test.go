@@ -12,7 +12,8 @@ import (
 
 // TestCompileDiscard: with Discard, the binary a build replaces is freed
 // by the caller: the new binary is in place, atomically renamed over the
-// old one, and the directory handed over holds a link to the old one.
+// old one, and the directory handed over holds a link to the old one;
+// Built is told of the new binary.
 func TestCompileDiscard(t *testing.T) {
 	t.Setenv("GOFLAGS", "")
 	t.Setenv("GOPROXY", "off")
@@ -30,17 +31,21 @@ func TestCompileDiscard(t *testing.T) {
 	if err := os.WriteFile(out, []byte("the old binary"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var discarded []string
+	var discarded, built []string
 	_, err := Compile(context.Background(), report.Discard, Options{
 		Dir: mod, Targets: []platform.Target{platform.Host()},
 		Output:  func(platform.Target) string { return out },
 		Discard: func(dir string) { discarded = append(discarded, dir) },
+		Built:   func(a Artifact) { built = append(built, a.Path) },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if data, err := os.ReadFile(out); err != nil || string(data) == "the old binary" {
 		t.Fatalf("the binary was not replaced: %v", err)
+	}
+	if len(built) != 1 || built[0] != out {
+		t.Errorf("Built got %q, want %s", built, out)
 	}
 	if len(discarded) != 1 {
 		t.Fatalf("Discard got %q, want one directory", discarded)

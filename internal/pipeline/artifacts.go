@@ -334,6 +334,7 @@ func (s *State) compile(ctx context.Context) error {
 		Claim:    s.claim(),
 		Discard:  s.discard,
 		Check:    check,
+		Built:    func(a build.Artifact) { s.startRead(a.Path) },
 	})
 	s.built, s.failedTargets = built, err
 	if len(built) > 0 {
@@ -380,10 +381,49 @@ func (s *State) discard(dir string) {
 	}()
 }
 
+// binaryRead is artifact.ReadBinary of one compiled binary, under way or
+// done (startRead).
+type binaryRead struct {
+	done chan struct{}
+	bin  *artifact.Binary
+	err  error
+}
+
+// startRead begins reading the binary compile has just put at path — its
+// hash, its build information — while other targets may still compile
+// (build.Options.Built); finish takes the result.
+func (s *State) startRead(path string) {
+	r := &binaryRead{done: make(chan struct{})}
+	s.readsMu.Lock()
+	if s.reads == nil {
+		s.reads = map[string]*binaryRead{}
+	}
+	s.reads[path] = r
+	s.readsMu.Unlock()
+	go func() {
+		defer close(r.done)
+		r.bin, r.err = artifact.ReadBinary(path)
+	}()
+}
+
+// readBinary returns what startRead read of the binary at path, waiting
+// for it; it reads it now when nothing began to.
+func (s *State) readBinary(path string) (*artifact.Binary, error) {
+	s.readsMu.Lock()
+	r := s.reads[path]
+	s.readsMu.Unlock()
+	if r == nil {
+		return artifact.ReadBinary(path)
+	}
+	<-r.done
+	return r.bin, r.err
+}
+
 // finish writes the files beside a freshly compiled artifact.
 func (s *State) finish(b build.Artifact, in artifact.Inputs, gen map[string]string) (*Artifact, error) {
-	// One read of the binary: its hash and its build information.
-	bin, err := artifact.ReadBinary(b.Path)
+	// One read of the binary: its hash and its build information, begun
+	// as soon as it was in place.
+	bin, err := s.readBinary(b.Path)
 	if err != nil {
 		return nil, err
 	}

@@ -100,6 +100,9 @@ type State struct {
 	// discarding counts the directories of replaced binaries being
 	// removed (discard).
 	discarding sync.WaitGroup
+	// reads are the compiled binaries being hashed (startRead).
+	reads   map[string]*binaryRead
+	readsMu sync.Mutex
 	// R receives the steps' progress.
 	R report.Reporter
 
